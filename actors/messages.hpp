@@ -1,0 +1,162 @@
+#pragma once
+
+// Every atom, message type and typed actor interface of jobsync, in one
+// place. Payload structs live in model/.
+
+#include "model/job.hpp"
+#include "model/job_filter.hpp"
+#include "model/metrics.hpp"
+#include "model/payloads.hpp"
+#include "model/polling.hpp"
+#include "model/provider_snapshot.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+// Messages never leave the process, and the payloads hold std::optional,
+// which CAF 0.17's serializers do not know; so they are exempt from
+// serialization instead of getting inspect overloads.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_changed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::snapshot_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::apply_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_delivery)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::list_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_detail)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::metrics_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::registry_health)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::provider_snapshot>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::poller_status>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::refresh_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::readiness)
+// Provider completions arrive on the HTTP client's thread and are handed to
+// the actor as a closure it runs in its own context.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
+
+namespace jobsync {
+
+// -- atoms (at most 10 characters) -------------------------------------------
+
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using put_atom = caf::put_atom;
+using erase_atom = caf::atom_constant<caf::atom("erase")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using prune_atom = caf::atom_constant<caf::atom("prune")>;
+using health_atom = caf::atom_constant<caf::atom("health")>;
+using get_atom = caf::get_atom;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using active_atom = caf::atom_constant<caf::atom("active")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
+using detail_atom = caf::atom_constant<caf::atom("detail")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using discover_atom = caf::atom_constant<caf::atom("discover")>;
+using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using validate_atom = caf::atom_constant<caf::atom("validate")>;
+using secret_atom = caf::atom_constant<caf::atom("secret")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using tick_atom = caf::tick_atom;
+using step_atom = caf::atom_constant<caf::atom("step")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+
+// -- interfaces ----------------------------------------------------------------
+
+/// Receives every committed job change (the SSE hub; fakes in tests).
+using event_sink_actor = caf::typed_actor<
+  /// A committed status change or discovery.
+  caf::reacts_to<job_changed>>;
+
+/// The only writer of the store. Requests that arrive together are
+/// committed in one transaction and answered only after that commit.
+using registry_actor = caf::typed_actor<
+  /// Applies provider snapshots (sync, sync_active, polls).
+  caf::replies_to<apply_atom, snapshot_batch>::with<apply_summary>,
+  /// Applies a webhook delivery once per webhook id.
+  caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
+  /// Stores a job as given (jobs that did not come from a provider).
+  caf::replies_to<put_atom, job>::with<apply_summary>,
+  /// Forgets a terminal job; invalid_job_state for an active one,
+  /// job_not_found for an unknown one. Answers the removed job.
+  caf::replies_to<erase_atom, std::string>::with<job>,
+  /// Whether the store is still writable.
+  caf::replies_to<health_atom>::with<registry_health>,
+  /// INTERNAL: commits everything staged since the last flush.
+  caf::reacts_to<flush_atom>,
+  /// INTERNAL: forgets old webhook ids (periodic).
+  caf::reacts_to<prune_atom>>;
+
+/// Answers queries with one read transaction each; never waits for the
+/// writer (LMDB MVCC).
+using reader_actor = caf::typed_actor<
+  /// One job; job_not_found when unknown.
+  caf::replies_to<get_atom, std::string>::with<job>,
+  /// One job with its stored log tail; job_not_found when unknown.
+  caf::replies_to<detail_atom, std::string>::with<job_detail>,
+  /// A newest-first page and the total number of matches.
+  caf::replies_to<list_atom, list_query>::with<job_page>,
+  /// Every active job of a provider.
+  caf::replies_to<active_atom, std::string>::with<std::vector<job>>,
+  /// Dashboard figures over the last N days.
+  caf::replies_to<metrics_atom, int>::with<metrics_report>>;
+
+/// Talks to one provider: background cycles that refresh every active job
+/// (list-first), and every other provider request, all through one gate
+/// that keeps the request budget and the provider's Retry-After.
+using poller_actor = caf::typed_actor<
+  /// Runs a cycle now, or joins the running one; answers when it ends or
+  /// when the deadline (milliseconds) cuts it short.
+  caf::replies_to<refresh_atom, int64_t>::with<refresh_report>,
+  /// Pages the provider's newest-first list for up to N jobs (discovery).
+  caf::replies_to<discover_atom, uint64_t>::with<std::vector<provider_snapshot>>,
+  /// Fetches a job's full log text by its provider id.
+  caf::replies_to<logs_atom, std::string>::with<std::string>,
+  /// Cancels a job at the provider (by its provider id).
+  caf::replies_to<cancel_atom, std::string>::with<provider_snapshot>,
+  /// Checks the token; answers the account name.
+  caf::replies_to<validate_atom>::with<std::string>,
+  /// The webhook signing secret, fetched once and cached.
+  caf::replies_to<secret_atom>::with<std::string>,
+  /// The poller's state.
+  caf::replies_to<status_atom>::with<poller_status>,
+  /// INTERNAL: the cycle timer.
+  caf::reacts_to<tick_atom>,
+  /// INTERNAL: the gate opened; send the next queued request.
+  caf::reacts_to<step_atom>,
+  /// INTERNAL: a provider completion, run in the actor's context.
+  caf::reacts_to<run_atom, std::function<void()>>>;
+
+/// Coordinates work that spans pollers, the registry and the readers.
+using sync_actor = caf::typed_actor<
+  /// Discovers jobs at every provider (concurrent calls share one run).
+  caf::replies_to<sync_atom>::with<sync_report>,
+  /// Refreshes every active job within the sync_active deadline, then lists
+  /// (`GET /api/cloud/jobs?sync_active=true`).
+  caf::replies_to<refresh_atom, list_query>::with<job_page, refresh_report>,
+  /// Cancels a job at its provider and stores the outcome.
+  caf::replies_to<cancel_atom, std::string>::with<job>,
+  /// Every poller's state.
+  caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+  /// Checks a provider's token.
+  caf::replies_to<validate_atom, std::string>::with<std::string>,
+  /// Readiness: the store is writable and each first cycle has ended.
+  caf::replies_to<ready_atom>::with<readiness>,
+  /// INTERNAL: a restarted poller replaces the one that crashed.
+  caf::reacts_to<put_atom, std::string, poller_actor>>;
+
+} // namespace jobsync

@@ -1,0 +1,385 @@
+#include "actors/registry.hpp"
+
+#include "actors/error.hpp"
+#include "logging/log.hpp"
+#include "model/merge.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+namespace jobsync {
+
+namespace {
+
+// Everything one flush produces: per-operation outcomes and the events to
+// publish once the transaction is durable.
+struct flush_context {
+  storage::write_view& txn;
+  const registry_config& config;
+  unix_ms now;
+  uint64_t next_event_id;
+  std::vector<job_changed> events;
+
+  void emit(const job& x, std::optional<job_status> previous,
+            const std::optional<job_logs>& logs) {
+    job_changed e;
+    e.event_id = ++next_event_id;
+    e.job_id = x.job_id;
+    e.provider = x.provider;
+    e.previous = previous;
+    e.status = x.status;
+    if (logs && x.status == job_status::running) {
+      e.stage = logs->progress.stage;
+      e.progress = logs->progress.progress;
+    }
+    events.push_back(std::move(e));
+  }
+};
+
+// What applying one snapshot did.
+struct applied {
+  enum kind { created, updated, unchanged, skipped } what = skipped;
+  std::string job_id;
+  job_status status = job_status::pending;
+};
+
+result<std::optional<job>> find_job(storage::write_view& txn,
+                                    const provider_snapshot& s) {
+  auto id = txn.find_external(s.provider, s.external_id);
+  if (!id)
+    return id.error();
+  return txn.get(id->value_or(s.external_id));
+}
+
+result<std::optional<job_logs>>
+merge_snapshot_logs(flush_context& ctx, const std::string& job_id,
+                    const provider_snapshot& s) {
+  auto stored = ctx.txn.logs(job_id);
+  if (!stored)
+    return stored.error();
+  if (!s.logs)
+    return *stored;
+  job_logs logs = stored->value_or(job_logs{});
+  if (merge_logs(logs, *s.logs, ctx.config.log_tail_bytes, ctx.now)) {
+    auto put = ctx.txn.put_logs(job_id, logs);
+    if (!put)
+      return put.error();
+  }
+  return std::optional<job_logs>{std::move(logs)};
+}
+
+result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
+                          bool create_unknown) {
+  auto found = find_job(ctx.txn, s);
+  if (!found)
+    return found.error();
+  applied out;
+  if (!*found) {
+    if (!create_unknown)
+      return out;
+    auto fresh = job_from_snapshot(s, ctx.now);
+    if (auto put = ctx.txn.put(fresh); !put)
+      return put.error();
+    auto logs = merge_snapshot_logs(ctx, fresh.job_id, s);
+    if (!logs)
+      return logs.error();
+    ctx.emit(fresh, std::nullopt, *logs);
+    return applied{applied::created, fresh.job_id, fresh.status};
+  }
+  job& stored = **found;
+  auto merged = apply_snapshot(stored, s);
+  if (merged.changed)
+    if (auto put = ctx.txn.put(stored); !put)
+      return put.error();
+  auto logs = merge_snapshot_logs(ctx, stored.job_id, s);
+  if (!logs)
+    return logs.error();
+  if (merged.status_changed)
+    ctx.emit(stored, merged.old_status, *logs);
+  return applied{merged.changed ? applied::updated : applied::unchanged,
+                 stored.job_id, stored.status};
+}
+
+void count(apply_summary& sum, const applied& a) {
+  switch (a.what) {
+    case applied::created:
+      ++sum.created;
+      break;
+    case applied::updated:
+      ++sum.updated;
+      break;
+    case applied::unchanged:
+      ++sum.unchanged;
+      break;
+    case applied::skipped:
+      ++sum.skipped;
+      break;
+  }
+}
+
+// Runs one staged operation inside the flush transaction. A returned
+// failure is a storage failure that dooms the whole transaction; a logical
+// refusal goes into the operation's reply instead.
+result<void> run(flush_context& ctx, registry_state::staged_apply& op) {
+  auto& reply = op.reply;
+  apply_summary sum;
+  auto events_before = ctx.events.size();
+  for (const auto& s : op.batch.snapshots) {
+    auto a = apply_one(ctx, s, op.batch.create_unknown);
+    if (!a)
+      return a.error();
+    count(sum, *a);
+  }
+  sum.events = ctx.events.size() - events_before;
+  reply = sum;
+  return {};
+}
+
+result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
+  auto& reply = op.reply;
+  webhook_outcome out;
+  const auto& d = op.delivery;
+  if (!d.webhook_id.empty()) {
+    auto seen = ctx.txn.has_webhook(d.webhook_id);
+    if (!seen)
+      return seen.error();
+    if (*seen) {
+      auto current = find_job(ctx.txn, d.snapshot);
+      if (!current)
+        return current.error();
+      out.duplicate = true;
+      if (*current) {
+        out.job_id = (*current)->job_id;
+        out.status = (*current)->status;
+      }
+      reply = out;
+      return {};
+    }
+  }
+  auto a = apply_one(ctx, d.snapshot, true);
+  if (!a)
+    return a.error();
+  if (!d.webhook_id.empty())
+    if (auto rec = ctx.txn.record_webhook(d.webhook_id, d.received); !rec)
+      return rec.error();
+  out.created = a->what == applied::created;
+  out.changed = a->what == applied::created || a->what == applied::updated;
+  out.job_id = a->job_id;
+  out.status = a->status;
+  reply = out;
+  return {};
+}
+
+result<void> run(flush_context& ctx, registry_state::staged_put& op) {
+  auto& reply = op.reply;
+  auto old = ctx.txn.get(op.value.job_id);
+  if (!old)
+    return old.error();
+  apply_summary sum;
+  if (*old && **old == op.value) {
+    sum.unchanged = 1;
+    reply = sum;
+    return {};
+  }
+  if (auto put = ctx.txn.put(op.value); !put)
+    return put.error();
+  std::optional<job_status> previous;
+  if (*old)
+    previous = (*old)->status;
+  if (!*old || previous != op.value.status) {
+    ctx.emit(op.value, previous, std::nullopt);
+    sum.events = 1;
+  }
+  (*old ? sum.updated : sum.created) = 1;
+  reply = sum;
+  return {};
+}
+
+result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
+  auto& reply = op.reply;
+  auto old = ctx.txn.get(op.job_id);
+  if (!old)
+    return old.error();
+  if (!*old) {
+    reply = failure{errc::job_not_found, "Job not found: " + op.job_id};
+    return {};
+  }
+  if (is_active((*old)->status)) {
+    reply = failure{errc::invalid_job_state,
+                    "Cannot delete job '" + op.job_id + "' while it is "
+                      + std::string{to_string((*old)->status)}
+                      + ". Cancel it first."};
+    return {};
+  }
+  auto erased = ctx.txn.erase(op.job_id);
+  if (!erased)
+    return erased.error();
+  reply = std::move(**old);
+  return {};
+}
+
+template <class Op>
+void answer(Op& op) {
+  if (!op.reply)
+    return;
+  if (auto* f = std::get_if<failure>(&*op.reply))
+    op.promise.deliver(to_error(*f));
+  else
+    op.promise.deliver(std::move(std::get<0>(*op.reply)));
+}
+
+} // namespace
+
+result<void> registry_config::validate() const {
+  if (log_tail_bytes < 256)
+    return failure{errc::bad_request, "log tail must keep at least 256 bytes"};
+  if (webhook_retention.count() <= 0 || prune_interval.count() <= 0)
+    return failure{errc::bad_request,
+                   "webhook retention and prune interval must be positive"};
+  return {};
+}
+
+result<void> registry_state::init() {
+  auto txn = store->begin_read();
+  if (!txn)
+    return txn.error();
+  auto last = txn->last_event_id();
+  if (!last)
+    return last.error();
+  health.last_event_id = *last;
+  return {};
+}
+
+void registry_state::flush() {
+  flush_scheduled = false;
+  auto ops = std::move(staged);
+  staged.clear();
+  auto fail_all = [&](const failure& f) {
+    if (f.code == errc::unavailable) {
+      health.writable = false;
+      health.reason = f.detail;
+    }
+    log::error("registry", "commit of {} requests failed: {}", ops.size(),
+               f.detail);
+    for (auto& op : ops)
+      std::visit([&](auto& x) { x.promise.deliver(to_error(f)); }, op);
+  };
+  auto txn = store->begin_write();
+  if (!txn)
+    return fail_all(txn.error());
+  flush_context ctx{*txn, config, now_ms(), health.last_event_id, {}};
+  for (auto& op : ops) {
+    auto ran = std::visit([&](auto& x) { return run(ctx, x); }, op);
+    if (!ran)
+      return fail_all(ran.error());
+  }
+  if (ctx.next_event_id != health.last_event_id)
+    if (auto saved = txn->set_last_event_id(ctx.next_event_id); !saved)
+      return fail_all(saved.error());
+  if (auto committed = txn->commit(); !committed)
+    return fail_all(committed.error());
+  health.writable = true;
+  health.reason.clear();
+  health.last_event_id = ctx.next_event_id;
+  ++health.commits;
+  for (auto& op : ops)
+    std::visit([](auto& x) { answer(x); }, op);
+  if (sink)
+    for (auto& e : ctx.events)
+      caf::anon_send(sink, std::move(e));
+}
+
+result<size_t> registry_state::prune_webhooks() {
+  auto txn = store->begin_write();
+  if (!txn)
+    return txn.error();
+  auto cutoff = now_ms()
+                - std::chrono::duration_cast<std::chrono::milliseconds>(
+                    config.webhook_retention)
+                    .count();
+  auto removed = txn->prune_webhooks(cutoff);
+  if (!removed)
+    return removed.error();
+  if (auto committed = txn->commit(); !committed)
+    return committed.error();
+  return *removed;
+}
+
+namespace {
+
+// Queues an operation for the next flush and schedules one if needed. The
+// flush message queues behind everything already in the mailbox, so one
+// transaction takes all of it (group commit).
+template <class Op>
+void stage(registry_actor::stateful_pointer<registry_state> self, Op op) {
+  auto& st = self->state;
+  st.staged.emplace_back(std::move(op));
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
+} // namespace
+
+registry_actor::behavior_type
+registry(registry_actor::stateful_pointer<registry_state> self,
+         storage::job_store* store, registry_config config,
+         event_sink_actor sink) {
+  auto& st = self->state;
+  st.store = store;
+  st.config = std::move(config);
+  st.sink = std::move(sink);
+  if (auto ok = st.init(); !ok) {
+    log::error("registry", "cannot read the store: {}", ok.error().detail);
+    self->quit(to_error(ok.error()));
+    return registry_actor::behavior_type::make_empty_behavior();
+  }
+  // Requests staged before an exit message still get committed: the exit
+  // may overtake the flush that was queued for them.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    if (!self->state.staged.empty())
+      self->state.flush();
+    self->quit(msg.reason);
+  });
+  self->delayed_send(self, st.config.prune_interval, prune_atom::value);
+  return {
+    [=](apply_atom, snapshot_batch& batch) {
+      auto promise = self->make_response_promise<apply_summary>();
+      stage(self, registry_state::staged_apply{std::move(batch),
+                                                           promise, {}});
+      return promise;
+    },
+    [=](webhook_atom, webhook_delivery& delivery) {
+      auto promise = self->make_response_promise<webhook_outcome>();
+      stage(self, registry_state::staged_webhook{
+                                std::move(delivery), promise, {}});
+      return promise;
+    },
+    [=](put_atom, job& value) {
+      auto promise = self->make_response_promise<apply_summary>();
+      stage(self, registry_state::staged_put{std::move(value),
+                                                         promise, {}});
+      return promise;
+    },
+    [=](erase_atom, std::string& job_id) {
+      auto promise = self->make_response_promise<job>();
+      stage(self, registry_state::staged_erase{std::move(job_id),
+                                                           promise, {}});
+      return promise;
+    },
+    [=](health_atom) { return self->state.health; },
+    [=](flush_atom) { self->state.flush(); },
+    [=](prune_atom) {
+      auto removed = self->state.prune_webhooks();
+      if (!removed)
+        log::warning("registry", "pruning webhook ids failed: {}",
+                     removed.error().detail);
+      else if (*removed > 0)
+        log::debug("registry", "forgot {} old webhook ids", *removed);
+      self->delayed_send(self, self->state.config.prune_interval,
+                         prune_atom::value);
+    },
+  };
+}
+
+} // namespace jobsync

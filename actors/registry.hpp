@@ -1,0 +1,88 @@
+#pragma once
+
+#include "actors/messages.hpp"
+#include "model/result.hpp"
+#include "storage/job_store.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <chrono>
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace jobsync {
+
+/// How the registry keeps the store.
+struct registry_config {
+  /// Bytes of each job's log kept for inline progress.
+  size_t log_tail_bytes = 16384;
+  /// How long applied webhook ids are remembered.
+  std::chrono::hours webhook_retention{24};
+  /// How often old webhook ids are forgotten.
+  std::chrono::minutes prune_interval{10};
+
+  /// Rejects settings the registry cannot work with.
+  result<void> validate() const;
+};
+
+/// The registry's state: the store, what is staged for the next commit, and
+/// the event counter.
+struct registry_state {
+  static inline const char* name = "registry";
+
+  /// The answer to a staged request, held until the commit succeeds: a
+  /// value or a refusal that wrote nothing.
+  template <class T>
+  using reply_slot = std::optional<std::variant<T, failure>>;
+
+  struct staged_apply {
+    snapshot_batch batch;
+    caf::typed_response_promise<apply_summary> promise;
+    reply_slot<apply_summary> reply;
+  };
+  struct staged_webhook {
+    webhook_delivery delivery;
+    caf::typed_response_promise<webhook_outcome> promise;
+    reply_slot<webhook_outcome> reply;
+  };
+  struct staged_put {
+    job value;
+    caf::typed_response_promise<apply_summary> promise;
+    reply_slot<apply_summary> reply;
+  };
+  struct staged_erase {
+    std::string job_id;
+    caf::typed_response_promise<job> promise;
+    reply_slot<job> reply;
+  };
+  using staged_op
+    = std::variant<staged_apply, staged_webhook, staged_put, staged_erase>;
+
+  storage::job_store* store = nullptr;
+  registry_config config;
+  event_sink_actor sink;
+  std::vector<staged_op> staged;
+  bool flush_scheduled = false;
+  registry_health health;
+
+  /// Loads the committed event counter.
+  result<void> init();
+
+  /// Commits every staged operation in one write transaction, then answers
+  /// each and publishes the events. On a storage failure every staged
+  /// request gets the error and nothing is published.
+  void flush();
+
+  /// Forgets webhook ids older than the retention period.
+  result<size_t> prune_webhooks();
+};
+
+/// Spawnable behavior of the registry. `sink` may be invalid (no events).
+registry_actor::behavior_type
+registry(registry_actor::stateful_pointer<registry_state> self,
+         storage::job_store* store, registry_config config,
+         event_sink_actor sink);
+
+} // namespace jobsync

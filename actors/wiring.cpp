@@ -1,0 +1,96 @@
+#include "actors/wiring.hpp"
+
+#include "actors/reader.hpp"
+#include "actors/supervisor.hpp"
+#include "logging/log.hpp"
+
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+namespace jobsync {
+
+namespace {
+
+// Asks each actor to exit and waits for all of them to be gone.
+template <class Handle>
+void stop_all(caf::actor_system& sys, const std::vector<Handle>& handles) {
+  caf::scoped_actor waiter{sys};
+  size_t alive = 0;
+  for (const auto& h : handles) {
+    if (!h)
+      continue;
+    waiter->monitor(h);
+    caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    ++alive;
+  }
+  for (; alive > 0; --alive)
+    waiter->receive([](const caf::down_msg&) {});
+}
+
+} // namespace
+
+result<void> wiring_config::validate() const {
+  if (readers == 0)
+    return failure{errc::bad_request, "the reader pool needs a reader"};
+  for (const auto& p : pollers)
+    if (auto ok = p.validate(); !ok)
+      return failure{ok.error().code, p.provider + ": " + ok.error().detail};
+  if (auto ok = sync.validate(); !ok)
+    return ok;
+  return registry.validate();
+}
+
+result<std::unique_ptr<wiring>>
+wiring::start(caf::actor_system& sys, storage::job_store& store,
+              wiring_config cfg) {
+  if (auto ok = cfg.validate(); !ok)
+    return ok.error();
+  std::unique_ptr<wiring> w{new wiring{sys}};
+  w->registry_ = sys.spawn(jobsync::registry, &store, cfg.registry, event_sink_actor{});
+  for (size_t i = 0; i < cfg.readers; ++i)
+    w->readers_.push_back(sys.spawn(jobsync::reader, &store));
+  std::map<std::string, poller_actor> pollers;
+  std::map<std::string, poller_factory> factories;
+  std::map<std::string, provider_entry> entries;
+  for (const auto& pc : cfg.pollers) {
+    auto registry = w->registry_;
+    auto reader = w->readers_.front();
+    factories[pc.provider] = [&sys, pc, registry, reader] {
+      return sys.spawn(jobsync::poller, pc, registry, reader);
+    };
+    auto p = factories[pc.provider]();
+    pollers[pc.provider] = p;
+    w->pollers_.push_back(p);
+    entries[pc.provider] = provider_entry{p, pc.label, pc.enabled};
+    log::info("wiring", "{}: background polling {} ({})", pc.provider,
+              pc.enabled ? "on" : "off", pc.reason);
+  }
+  w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
+                       w->readers_.front(), std::move(entries));
+  w->supervisor_ = sys.spawn(supervisor, std::move(pollers),
+                             std::move(factories), w->sync_);
+  return w;
+}
+
+wiring::~wiring() {
+  shutdown();
+}
+
+void wiring::shutdown() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  // Producers of work first: the supervisor (so nothing restarts), the
+  // sync actor, the pollers; then the readers; the writer last.
+  stop_all(sys_, std::vector<caf::actor>{supervisor_});
+  stop_all(sys_, std::vector<sync_actor>{sync_});
+  stop_all(sys_, pollers_);
+  stop_all(sys_, readers_);
+  // The registry goes last: an exit message queues behind the requests
+  // already in its mailbox, so everything accepted gets committed.
+  stop_all(sys_, std::vector<registry_actor>{registry_});
+  log::info("wiring", "all actors stopped");
+}
+
+} // namespace jobsync

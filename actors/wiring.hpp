@@ -1,0 +1,72 @@
+#pragma once
+
+#include "actors/messages.hpp"
+#include "actors/poller.hpp"
+#include "actors/registry.hpp"
+#include "actors/sync.hpp"
+#include "model/result.hpp"
+#include "storage/job_store.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace jobsync {
+
+/// What wiring needs to spawn the actors.
+struct wiring_config {
+  registry_config registry;
+  /// Size of the reader pool.
+  size_t readers = 2;
+  /// One poller per configured provider.
+  std::vector<poller_config> pollers;
+  sync_config sync;
+
+  /// Rejects settings the actors cannot work with.
+  result<void> validate() const;
+};
+
+/// Spawns every actor with its peers, and stops them in order: first those
+/// that produce work, the registry (the writer) last so that everything
+/// already accepted is committed.
+class wiring {
+public:
+  /// Spawns the actors over an open store (which must outlive them).
+  static result<std::unique_ptr<wiring>>
+  start(caf::actor_system& sys, storage::job_store& store, wiring_config cfg);
+
+  ~wiring();
+
+  /// The registry.
+  const registry_actor& registry() const {
+    return registry_;
+  }
+
+  /// The reader pool.
+  const std::vector<reader_actor>& readers() const {
+    return readers_;
+  }
+
+  /// The sync actor (discovery, sync_active, cancel, poller status).
+  const sync_actor& sync() const {
+    return sync_;
+  }
+
+  /// Exits every actor in order and waits until each is gone.
+  void shutdown();
+
+private:
+  explicit wiring(caf::actor_system& sys) : sys_(sys) {
+  }
+
+  caf::actor_system& sys_;
+  registry_actor registry_;
+  std::vector<reader_actor> readers_;
+  std::vector<poller_actor> pollers_;
+  sync_actor sync_;
+  caf::actor supervisor_;
+  bool stopped_ = false;
+};
+
+} // namespace jobsync

@@ -1,0 +1,35 @@
+#include "config/loader.hpp"
+
+#include "config/validate.hpp"
+#include "config/yaml_source.hpp"
+
+namespace jobsync::config {
+
+expected<load_result> parse_command_line(int argc, const char* const* argv,
+                                         const environment& env) {
+  auto cl = parse_flags(argc, argv);
+  if (!cl)
+    return config_error{cl.error()};
+  load_result out;
+  out.action = cl->action;
+  out.config_path = cl->config_path;
+  if (cl->action == action::help || cl->action == action::version)
+    return out;
+  origins from;
+  if (cl->config_path) {
+    auto found = apply_yaml_file(*cl->config_path, out.settings, from);
+    if (!found)
+      return config_error{found.error()};
+  }
+  auto warnings = apply_environment(env, out.settings, from);
+  if (!warnings)
+    return config_error{warnings.error()};
+  out.warnings = std::move(*warnings);
+  if (auto failed = apply_flags(*cl, out.settings, from))
+    return *failed;
+  if (auto failed = check_combinations(out.settings, from))
+    return *failed;
+  return out;
+}
+
+} // namespace jobsync::config

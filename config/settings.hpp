@@ -1,0 +1,143 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace jobsync::config {
+
+/// `server.*`: the HTTP listener.
+struct server_settings {
+  std::string host = "127.0.0.1";
+  /// 0 picks a free port; the bound port is logged.
+  uint16_t port = 8080;
+  int threads = 2;
+  size_t max_body_bytes = 1048576;
+  /// When set, every /api/ route but the webhook receiver needs
+  /// `Authorization: Bearer <token>`.
+  std::string api_token;
+  /// RESTinio's handle_request_timeout; SSE heartbeats must be shorter.
+  int request_timeout_seconds = 60;
+};
+
+/// `storage.*`: the LMDB environment.
+struct storage_settings {
+  std::string path = "./data";
+  size_t map_size_mb = 4096;
+  /// Bytes of each job's log kept for inline progress.
+  size_t log_tail_bytes = 16384;
+};
+
+/// Tri-state switch of `background.job_status_polling.enabled`.
+enum class polling_mode { automatic, on, off };
+
+/// `background.job_status_polling.*` (the seed's enterprise keys).
+struct polling_settings {
+  polling_mode enabled = polling_mode::automatic;
+  int interval_seconds = 30;
+};
+
+/// `providers.replicate.*`: one provider and how jobsync talks to it.
+struct provider_settings {
+  /// Not a key: the provider's name under `providers.`.
+  std::string name = "replicate";
+  bool enabled = true;
+  std::string api_base_url = "https://api.replicate.com/v1";
+  std::string api_token;
+  std::string webhook_url;
+  std::string webhook_secret;
+  int sync_limit = 100;
+  /// "predictions" or "trainings": which Replicate collection holds jobs.
+  std::string resource = "predictions";
+  int request_timeout_seconds = 30;
+  int connect_timeout_seconds = 10;
+  int max_concurrency = 8;
+  /// Request budget of the poller: a safe share of Replicate's 3000/min.
+  int requests_per_minute = 1200;
+  /// Consecutive failed cycles that open the circuit, and how long it stays
+  /// open before a probe.
+  int circuit_failure_threshold = 5;
+  int circuit_open_seconds = 60;
+  int backoff_initial_seconds = 1;
+  int backoff_max_seconds = 300;
+  /// Hardware assumed for cost when a job does not say (SKU).
+  std::string default_hardware = "gpu-l40s";
+  /// SKU -> US dollars per second of predict_time.
+  std::map<std::string, double> hardware_prices = {
+    {"gpu-l40s", 0.000972222},
+    {"gpu-h100", 0.001525},
+  };
+  /// SKU -> label stored as hardware_type.
+  std::map<std::string, std::string> hardware_names = {
+    {"gpu-l40s", "L40S (48GB)"},
+    {"gpu-h100", "H100 (80GB)"},
+  };
+  /// Model ("owner/name") -> SKU, for accounts that run several trainers.
+  std::map<std::string, std::string> model_hardware;
+};
+
+/// `events.*`: the SSE fan-out.
+struct event_settings {
+  int heartbeat_seconds = 15;
+  size_t replay_buffer = 1000;
+  size_t max_connections = 10000;
+  size_t max_connections_per_address = 5;
+  /// Unflushed bytes a subscriber may owe before it is disconnected.
+  size_t max_buffered_bytes = 262144;
+  /// The `retry:` hint sent on connect.
+  int retry_ms = 3000;
+};
+
+/// `webhooks.*`: the Replicate webhook receiver.
+struct webhook_settings {
+  /// Development only: accept deliveries without a signature.
+  bool allow_unsigned = false;
+  int timestamp_tolerance_seconds = 300;
+  int id_retention_hours = 24;
+  /// Failed signature checks one address may make per minute before 429.
+  int failed_signatures_per_minute = 30;
+};
+
+/// `sync.*`: discovery and sync_active.
+struct sync_settings {
+  /// Time budget of `GET /api/cloud/jobs?sync_active=true`.
+  int active_deadline_seconds = 5;
+};
+
+/// `inline_progress.*`.
+struct progress_settings {
+  /// A stored log tail younger than this is answered without the provider.
+  int freshness_seconds = 5;
+  /// Deadline of the provider fetch behind an inline-progress request.
+  int fetch_timeout_seconds = 3;
+};
+
+/// `web.*`: the dashboard.
+struct web_settings {
+  /// Serve the dashboard from this folder instead of the embedded copy
+  /// (for development).
+  std::string assets_dir;
+};
+
+/// `logging.*`: what jobsync writes to stderr.
+struct logging_settings {
+  /// debug, info, warning or error: lines below it are dropped.
+  std::string level = "info";
+};
+
+/// The whole effective configuration.
+struct settings {
+  server_settings server;
+  storage_settings storage;
+  polling_settings polling;
+  provider_settings replicate;
+  event_settings events;
+  webhook_settings webhooks;
+  sync_settings sync;
+  progress_settings inline_progress;
+  web_settings web;
+  logging_settings logging;
+};
+
+} // namespace jobsync::config

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace jobsync::http {
+
+/// What the HTTP layer needs to know from the configuration.
+struct api_config {
+  /// When not empty, /api/ routes (but the webhook receiver) need it.
+  std::string api_token;
+  /// Deadline of one actor request made for an HTTP request.
+  std::chrono::milliseconds actor_timeout{10000};
+};
+
+/// The actors the handlers talk to.
+struct api_actors {
+  registry_actor registry;
+  /// The reader pool; requests go round-robin.
+  std::vector<reader_actor> readers;
+  /// Discovery, sync_active, cancel, poller status, readiness.
+  sync_actor sync;
+};
+
+/// Everything a handler needs: the actor system, the actors and the
+/// settings. Shared by all routes; safe to use from any I/O thread.
+class api {
+public:
+  api(caf::actor_system& sys, api_config config, api_actors actors)
+    : sys_(sys), config_(std::move(config)), actors_(std::move(actors)) {
+  }
+
+  caf::actor_system& system() const {
+    return sys_;
+  }
+
+  const api_config& config() const {
+    return config_;
+  }
+
+  const api_actors& actors() const {
+    return actors_;
+  }
+
+  /// The next reader of the pool.
+  const reader_actor& reader() const {
+    auto i = next_reader_.fetch_add(1, std::memory_order_relaxed);
+    return actors_.readers[i % actors_.readers.size()];
+  }
+
+private:
+  caf::actor_system& sys_;
+  api_config config_;
+  api_actors actors_;
+  mutable std::atomic<size_t> next_reader_{0};
+};
+
+} // namespace jobsync::http

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "http/api.hpp"
+#include "http/exchange.hpp"
+
+#include <memory>
+#include <string_view>
+
+namespace jobsync::http {
+
+/// Compares two secrets in time that does not depend on where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+/// Wraps a handler so that, when an API token is configured, it runs only
+/// for requests bearing it (`Authorization: Bearer <token>`; with
+/// `allow_query_token` also `?access_token=`, for EventSource). Others get
+/// 401.
+handler require_token(std::shared_ptr<const api> a, handler next,
+                      bool allow_query_token = false);
+
+} // namespace jobsync::http

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace jobsync::http {
+
+/// A complete response. JSON unless said otherwise.
+struct response {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// The write side of a streaming response (Server-Sent Events). Writes are
+/// queued in order; `done` tells whether they reached the socket.
+class stream {
+public:
+  virtual ~stream() = default;
+
+  /// Queues bytes and flushes them; `done(false)` when the connection broke.
+  virtual void write(std::string bytes, std::function<void(bool)> done) = 0;
+
+  /// Ends the response; later writes are ignored.
+  virtual void close() = 0;
+};
+
+/// One HTTP request as handlers see it, and the one way to answer it.
+/// Handlers never see RESTinio: only http/server.cpp does.
+class exchange {
+public:
+  virtual ~exchange() = default;
+
+  std::string method;
+  /// The path without the query, as sent (not decoded).
+  std::string path;
+  /// The raw query string without `?`.
+  std::string query;
+  std::string body;
+  /// The client's IP address.
+  std::string remote_address;
+  /// The route's path parameters, percent-decoded.
+  std::map<std::string, std::string> params;
+  /// Identifies the connection (SSE disconnect notices carry it).
+  uint64_t connection_id = 0;
+
+  /// A request header (case-insensitive name).
+  virtual std::optional<std::string> header(std::string_view name) const = 0;
+
+  /// Answers; callable from any thread, once (later calls are ignored).
+  virtual void respond(response r) = 0;
+
+  /// Answers 200 with a chunked body and these headers, and returns the
+  /// stream to write it with; nullptr when the exchange was answered already.
+  virtual std::shared_ptr<stream>
+  open_stream(std::vector<std::pair<std::string, std::string>> headers) = 0;
+
+  /// Whether respond() or open_stream() was called.
+  virtual bool answered() const = 0;
+};
+
+using exchange_ptr = std::shared_ptr<exchange>;
+
+/// A route handler: parses, asks one actor, answers (possibly later).
+using handler = std::function<void(const exchange_ptr&)>;
+
+/// One entry of the route table.
+struct route {
+  /// "GET", "POST" or "DELETE".
+  std::string method;
+  /// Express-style path, parameters as `:name`.
+  std::string pattern;
+  handler fn;
+};
+
+} // namespace jobsync::http

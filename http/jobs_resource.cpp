@@ -1,0 +1,171 @@
+#include "http/jobs_resource.hpp"
+
+#include "http/bridge.hpp"
+#include "http/json_response.hpp"
+#include "http/query.hpp"
+#include "model/job_json.hpp"
+
+namespace jobsync::http {
+
+namespace {
+
+constexpr long long max_limit = 500;
+
+failure bad_parameter(std::string_view name, std::string_view value,
+                      std::string_view accepted) {
+  return {errc::bad_request, "Invalid " + std::string{name} + " '"
+                               + std::string{value}
+                               + "': " + std::string{accepted}};
+}
+
+result<void> parse_statuses(std::string_view text, job_filter& filter) {
+  std::string_view rest = text;
+  for (;;) {
+    auto comma = rest.find(',');
+    auto word = rest.substr(0, comma);
+    auto status = parse_status(word);
+    if (!status)
+      return bad_parameter("status", text,
+                           "must be one or more of pending, uploading, "
+                           "queued, running, completed, failed, cancelled, "
+                           "separated by commas");
+    filter.allow(*status);
+    if (comma == std::string_view::npos)
+      return {};
+    rest = rest.substr(comma + 1);
+  }
+}
+
+void write_page(json_writer& w, const job_page& page, const list_query& q,
+                const refresh_report* sync) {
+  auto now = now_ms();
+  w.StartObject();
+  w.Key("jobs");
+  w.StartArray();
+  for (const auto& x : page.jobs)
+    write_job(w, x, now);
+  w.EndArray();
+  w.Key("total");
+  w.Uint64(page.total);
+  w.Key("limit");
+  w.Uint64(q.limit);
+  w.Key("offset");
+  w.Uint64(q.offset);
+  if (sync) {
+    w.Key("sync");
+    w.StartObject();
+    w.Key("checked");
+    w.Uint64(sync->checked);
+    w.Key("updated");
+    w.Uint64(sync->updated);
+    w.Key("failed");
+    w.Uint64(sync->failed);
+    w.Key("complete");
+    w.Bool(sync->complete);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+} // namespace
+
+result<list_request> parse_list_request(std::string_view raw_query) {
+  auto params = query_params::parse(raw_query);
+  if (!params)
+    return params.error();
+  list_request out;
+  if (auto v = params->get("limit")) {
+    auto n = parse_integer(*v, 1, max_limit);
+    if (!n)
+      return bad_parameter("limit", *v, "must be an integer from 1 to 500");
+    out.query.limit = static_cast<size_t>(*n);
+  }
+  if (auto v = params->get("offset")) {
+    auto n = parse_integer(*v, 0, 1'000'000'000'000LL);
+    if (!n)
+      return bad_parameter("offset", *v,
+                           "must be an integer of 0 or more");
+    out.query.offset = static_cast<size_t>(*n);
+  }
+  if (auto v = params->get("status"))
+    if (auto ok = parse_statuses(*v, out.query.filter); !ok)
+      return ok.error();
+  if (auto v = params->get("provider")) {
+    if (v->empty())
+      return bad_parameter("provider", *v,
+                           "must name a provider, e.g. replicate");
+    out.query.filter.provider = std::string{*v};
+  }
+  if (auto v = params->get("job_type")) {
+    auto type = parse_job_type(*v);
+    if (!type)
+      return bad_parameter("job_type", *v, "must be cloud or local");
+    out.query.filter.type = *type;
+  }
+  if (auto v = params->get("sync_active")) {
+    auto flag = parse_flag(*v);
+    if (!flag)
+      return bad_parameter("sync_active", *v,
+                           "must be true, false, 1 or 0");
+    out.sync_active = *flag;
+  }
+  return out;
+}
+
+handler list_jobs(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    auto req = parse_list_request(ex->query);
+    if (!req)
+      return ex->respond(error_response(req.error()));
+    auto q = req->query;
+    if (req->sync_active) {
+      ask(*a, ex, a->actors().sync,
+          [ex, q](job_page& page, refresh_report& sync) {
+            ex->respond(json_response(
+              [&](json_writer& w) { write_page(w, page, q, &sync); }));
+          },
+          refresh_atom::value, q);
+      return;
+    }
+    ask(*a, ex, a->reader(),
+        [ex, q](job_page& page) {
+          ex->respond(json_response(
+            [&](json_writer& w) { write_page(w, page, q, nullptr); }));
+        },
+        list_atom::value, q);
+  };
+}
+
+handler get_job(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    ask(*a, ex, a->reader(),
+        [ex](job& x) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("job");
+            write_job(w, x, now_ms());
+            w.EndObject();
+          }));
+        },
+        get_atom::value, ex->params.at("job_id"));
+  };
+}
+
+handler delete_job(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    ask(*a, ex, a->actors().registry,
+        [ex](job& removed) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("success");
+            w.Bool(true);
+            w.Key("job_id");
+            w.String(removed.job_id);
+            w.EndObject();
+          }));
+        },
+        erase_atom::value, ex->params.at("job_id"));
+  };
+}
+
+} // namespace jobsync::http

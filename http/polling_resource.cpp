@@ -1,0 +1,129 @@
+#include "http/polling_resource.hpp"
+
+#include "http/bridge.hpp"
+#include "http/json_response.hpp"
+
+namespace jobsync::http {
+
+namespace {
+
+void write_time(json_writer& w, const std::optional<unix_ms>& t) {
+  if (t)
+    w.String(format_rfc3339(*t));
+  else
+    w.Null();
+}
+
+void write_cycle(json_writer& w, const cycle_report& c) {
+  w.StartObject();
+  w.Key("started_at");
+  w.String(format_rfc3339(c.started));
+  w.Key("duration_ms");
+  w.Int64(c.duration_ms);
+  w.Key("requests");
+  w.Uint64(c.requests);
+  w.Key("pages");
+  w.Uint64(c.pages);
+  w.Key("jobs_active");
+  w.Uint64(c.jobs_active);
+  w.Key("jobs_checked");
+  w.Uint64(c.jobs_checked);
+  w.Key("jobs_changed");
+  w.Uint64(c.jobs_changed);
+  w.Key("errors");
+  w.Uint64(c.errors);
+  w.Key("last_error");
+  if (c.last_error.empty())
+    w.Null();
+  else
+    w.String(c.last_error);
+  w.Key("complete");
+  w.Bool(c.complete);
+  w.EndObject();
+}
+
+void write_status(json_writer& w, const poller_status& s) {
+  w.StartObject();
+  w.Key("provider");
+  w.String(s.provider);
+  w.Key("enabled");
+  w.Bool(s.enabled);
+  w.Key("reason");
+  w.String(s.reason);
+  w.Key("interval_seconds");
+  w.Int(s.interval_seconds);
+  w.Key("requests_per_minute");
+  w.Int(s.requests_per_minute);
+  w.Key("cycle_running");
+  w.Bool(s.cycle_running);
+  w.Key("cycles");
+  w.Uint64(s.cycles);
+  w.Key("last_cycle");
+  if (s.last_cycle)
+    write_cycle(w, *s.last_cycle);
+  else
+    w.Null();
+  w.Key("next_cycle_at");
+  write_time(w, s.next_cycle);
+  w.Key("circuit");
+  w.String(s.circuit);
+  w.Key("consecutive_failures");
+  w.Uint(s.consecutive_failures);
+  w.Key("backoff_seconds");
+  w.Double(s.backoff_seconds);
+  w.Key("retry_after_until");
+  write_time(w, s.retry_after_until);
+  w.Key("first_cycle_done");
+  w.Bool(s.first_cycle_done);
+  w.EndObject();
+}
+
+} // namespace
+
+handler polling_status(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    ask(*a, ex, a->actors().sync,
+        [ex](std::vector<poller_status>& all) {
+          ex->respond(json_response([&](json_writer& w) {
+            bool any = false;
+            for (const auto& s : all)
+              any = any || s.enabled;
+            w.StartObject();
+            // The original's two fields, for its clients.
+            w.Key("is_active");
+            w.Bool(any);
+            w.Key("preference");
+            w.Null();
+            w.Key("providers");
+            w.StartArray();
+            for (const auto& s : all)
+              write_status(w, s);
+            w.EndArray();
+            w.EndObject();
+          }));
+        },
+        status_atom::value);
+  };
+}
+
+handler validate_provider(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    auto provider = ex->params.at("provider");
+    ask(*a, ex, a->actors().sync,
+        [ex, provider](std::string& username) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("valid");
+            w.Bool(true);
+            w.Key("provider");
+            w.String(provider);
+            w.Key("username");
+            w.String(username);
+            w.EndObject();
+          }));
+        },
+        validate_atom::value, provider);
+  };
+}
+
+} // namespace jobsync::http

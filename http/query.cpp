@@ -1,0 +1,101 @@
+#include "http/query.hpp"
+
+namespace jobsync::http {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+} // namespace
+
+std::optional<std::string> percent_decode(std::string_view text,
+                                          bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size())
+        return std::nullopt;
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0)
+        return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+result<query_params> query_params::parse(std::string_view raw) {
+  query_params q;
+  while (!raw.empty()) {
+    auto amp = raw.find('&');
+    auto item = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view{}
+                                        : raw.substr(amp + 1);
+    if (item.empty())
+      continue;
+    auto eq = item.find('=');
+    auto name = percent_decode(item.substr(0, eq), true);
+    auto value = percent_decode(
+      eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1),
+      true);
+    if (!name || !value)
+      return failure{errc::bad_request,
+                     "Malformed percent-escape in query parameter '"
+                       + std::string{item.substr(0, eq)} + "'"};
+    if (q.get(*name))
+      return failure{errc::bad_request,
+                     "Query parameter '" + *name
+                       + "' is given more than once; give it once (status "
+                         "accepts a comma-separated list)"};
+    q.items_.emplace_back(std::move(*name), std::move(*value));
+  }
+  return q;
+}
+
+std::optional<std::string_view> query_params::get(std::string_view name) const {
+  for (const auto& [k, v] : items_)
+    if (k == name)
+      return std::string_view{v};
+  return std::nullopt;
+}
+
+std::optional<long long> parse_integer(std::string_view text, long long min,
+                                       long long max) {
+  if (text.empty() || text.size() > 18)
+    return std::nullopt;
+  long long value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < min || value > max)
+    return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parse_flag(std::string_view text) {
+  if (text == "true" || text == "1")
+    return true;
+  if (text == "false" || text == "0")
+    return false;
+  return std::nullopt;
+}
+
+} // namespace jobsync::http

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "model/result.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jobsync::http {
+
+/// Decodes `%XX` escapes (and `+` as space when asked); nullopt for a
+/// malformed escape.
+std::optional<std::string> percent_decode(std::string_view text,
+                                          bool plus_is_space);
+
+/// A parsed query string: decoded names and values in order of appearance.
+class query_params {
+public:
+  /// Parses `a=1&b=2`; a malformed escape or a repeated name is a
+  /// bad_request naming the parameter.
+  static result<query_params> parse(std::string_view raw);
+
+  /// The value of a parameter, if given.
+  std::optional<std::string_view> get(std::string_view name) const;
+
+private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+/// Parses a decimal integer in [min, max] (digits only); nullopt otherwise.
+std::optional<long long> parse_integer(std::string_view text, long long min,
+                                       long long max);
+
+/// Parses true|false|1|0; nullopt otherwise.
+std::optional<bool> parse_flag(std::string_view text);
+
+} // namespace jobsync::http

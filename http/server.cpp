@@ -1,0 +1,373 @@
+#include "http/server.hpp"
+
+#include "http/error_table.hpp"
+#include "http/query.hpp"
+#include "logging/log.hpp"
+
+#include <http_parser.h>
+#include <restinio/all.hpp>
+
+#include <atomic>
+#include <mutex>
+
+namespace jobsync::http {
+
+namespace {
+
+// Requests whose body exceeds this are cut off by RESTinio itself (the
+// connection closes without an answer); below it and above the configured
+// limit the server answers 413. Keeps memory bounded either way.
+constexpr uint64_t hard_body_cap = uint64_t{64} << 20;
+
+// URLs (and headers) up to this size are parsed and answered; http_parser's
+// compiled-in default is 80 KiB.
+constexpr uint32_t max_header_bytes = 1u << 20;
+
+// Longer request targets get a 400 instead of being processed.
+constexpr size_t max_target_bytes = 16384;
+
+struct connection_listener {
+  std::function<void(uint64_t)> on_closed;
+
+  void state_changed(const restinio::connection_state::notice_t& n) noexcept {
+    if (on_closed
+        && restinio::holds_alternative<restinio::connection_state::closed_t>(
+          n.cause())) {
+      try {
+        on_closed(n.connection_id());
+      } catch (...) {
+        // A listener must not throw into RESTinio's I/O loop.
+      }
+    }
+  }
+};
+
+struct traits : restinio::default_traits_t {
+  // The express router runs inside a handler of ours, which answers for it
+  // when it throws (it does on malformed percent-escapes in the path).
+  using request_handler_t = restinio::default_request_handler_t;
+  using connection_state_listener_t = connection_listener;
+};
+
+using router_t = restinio::router::express_router_t<>;
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+  }
+  return "Unknown";
+}
+
+restinio::http_status_line_t status_line(int status) {
+  return restinio::http_status_line_t{
+    restinio::http_status_code_t{static_cast<uint16_t>(status)},
+    reason_phrase(status)};
+}
+
+// The chunked body of a streaming response. RESTinio's builders are not
+// thread-safe, hence the mutex.
+class chunked_stream final : public stream {
+public:
+  using builder_t = restinio::response_builder_t<restinio::chunked_output_t>;
+
+  explicit chunked_stream(builder_t builder) : builder_(std::move(builder)) {
+  }
+
+  void write(std::string bytes, std::function<void(bool)> done) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_) {
+      if (done)
+        done(false);
+      return;
+    }
+    builder_.append_chunk(std::move(bytes));
+    builder_.flush([done = std::move(done)](const asio::error_code& ec) {
+      if (done)
+        done(!ec);
+    });
+  }
+
+  void close() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_)
+      return;
+    closed_ = true;
+    builder_.done();
+  }
+
+private:
+  std::mutex mtx_;
+  builder_t builder_;
+  bool closed_ = false;
+};
+
+class restinio_exchange final : public exchange {
+public:
+  explicit restinio_exchange(restinio::request_handle_t req)
+    : req_(std::move(req)) {
+    const auto& head = req_->header();
+    method = head.method().c_str();
+    path = std::string{head.path()};
+    query = std::string{head.query()};
+    body = req_->body();
+    remote_address = req_->remote_endpoint().address().to_string();
+    connection_id = req_->connection_id();
+  }
+
+  std::optional<std::string> header(std::string_view name) const override {
+    auto v = req_->header().opt_value_of(
+      restinio::string_view_t{name.data(), name.size()});
+    if (!v)
+      return std::nullopt;
+    return std::string{v->data(), v->size()};
+  }
+
+  void respond(response r) override {
+    if (answered_.exchange(true))
+      return;
+    auto out = req_->create_response(status_line(r.status));
+    out.append_header(restinio::http_field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers)
+      out.append_header(k, v);
+    out.set_body(std::move(r.body));
+    out.done();
+  }
+
+  std::shared_ptr<stream>
+  open_stream(std::vector<std::pair<std::string, std::string>> headers)
+    override {
+    if (answered_.exchange(true))
+      return nullptr;
+    auto out = req_->create_response<restinio::chunked_output_t>();
+    for (auto& [k, v] : headers)
+      out.append_header(k, v);
+    out.flush();
+    return std::make_shared<chunked_stream>(std::move(out));
+  }
+
+  bool answered() const override {
+    return answered_.load();
+  }
+
+private:
+  restinio::request_handle_t req_;
+  std::atomic<bool> answered_{false};
+};
+
+// The names of the `:name` parameters of an express pattern.
+std::vector<std::string> parameter_names(const std::string& pattern) {
+  std::vector<std::string> names;
+  for (size_t i = pattern.find(':'); i != std::string::npos;
+       i = pattern.find(':', i + 1)) {
+    auto end = pattern.find_first_of("/(", i);
+    names.push_back(pattern.substr(i + 1, end == std::string::npos
+                                            ? std::string::npos
+                                            : end - i - 1));
+  }
+  return names;
+}
+
+restinio::http_method_id_t method_id(const std::string& method) {
+  if (method == "POST")
+    return restinio::http_method_post();
+  if (method == "DELETE")
+    return restinio::http_method_delete();
+  if (method == "PUT")
+    return restinio::http_method_put();
+  return restinio::http_method_get();
+}
+
+// Runs a handler so that every request gets exactly one answer, whatever
+// happens inside.
+void run_guarded(const exchange_ptr& ex, const handler& fn,
+                 const server_config& config) {
+  try {
+    if (ex->body.size() > config.max_body_bytes)
+      return ex->respond(error_response(
+        errc::payload_too_large,
+        "The request body has " + std::to_string(ex->body.size())
+          + " bytes; this server accepts at most "
+          + std::to_string(config.max_body_bytes)));
+    fn(ex);
+  } catch (const std::exception& e) {
+    log::error("http", "{} {} failed: {}", ex->method, ex->path, e.what());
+    ex->respond(error_response(errc::internal,
+                               "The server failed to handle this request"));
+  } catch (...) {
+    log::error("http", "{} {} failed with an unknown exception", ex->method,
+               ex->path);
+    ex->respond(error_response(errc::internal,
+                               "The server failed to handle this request"));
+  }
+}
+
+std::unique_ptr<router_t> make_router(std::vector<route> routes,
+                                      std::shared_ptr<server_config> config) {
+  auto router = std::make_unique<router_t>();
+  for (auto& r : routes) {
+    auto names = parameter_names(r.pattern);
+    router->add_handler(
+      method_id(r.method), r.pattern,
+      [fn = std::move(r.fn), names, config](restinio::request_handle_t req,
+                                            restinio::router::route_params_t
+                                              params) {
+        auto ex = std::make_shared<restinio_exchange>(std::move(req));
+        for (const auto& name : names) {
+          auto raw = params[name];
+          auto decoded = percent_decode({raw.data(), raw.size()}, false);
+          if (!decoded) {
+            ex->respond(error_response(
+              errc::bad_request,
+              "Malformed percent-escape in the path parameter '" + name
+                + "'"));
+            return restinio::request_accepted();
+          }
+          ex->params.emplace(name, std::move(*decoded));
+        }
+        run_guarded(ex, fn, *config);
+        return restinio::request_accepted();
+      });
+  }
+  router->non_matched_request_handler(
+    [config](restinio::request_handle_t req) {
+      auto ex = std::make_shared<restinio_exchange>(std::move(req));
+      run_guarded(
+        ex,
+        [](const exchange_ptr& x) {
+          x->respond(error_response(errc::not_found, "No route for "
+                                                       + x->method + " "
+                                                       + x->path));
+        },
+        *config);
+      return restinio::request_accepted();
+    });
+  return router;
+}
+
+// Runs the router; a request it cannot even match (a malformed path) gets
+// a 400 instead of a closed connection.
+restinio::default_request_handler_t
+guard_router(std::shared_ptr<router_t> router) {
+  return [router](restinio::request_handle_t req) {
+    // std::regex recurses per character: a huge path would overflow the
+    // stack inside the router, so long targets are refused before it.
+    const auto& head = req->header();
+    if (head.path().size() + head.query().size() > max_target_bytes) {
+      auto ex = std::make_shared<restinio_exchange>(std::move(req));
+      ex->respond(error_response(
+        errc::bad_request, "The request URL is longer than "
+                             + std::to_string(max_target_bytes) + " bytes"));
+      return restinio::request_accepted();
+    }
+    try {
+      return (*router)(req);
+    } catch (const std::exception& e) {
+      auto ex = std::make_shared<restinio_exchange>(std::move(req));
+      ex->respond(error_response(errc::bad_request,
+                                 std::string{"The request path is malformed (check its percent-escapes): "}
+                                   + e.what()));
+      return restinio::request_accepted();
+    }
+  };
+}
+
+} // namespace
+
+struct server::impl {
+  using instance_t = restinio::running_server_handle_t<traits>;
+  instance_t instance;
+  std::atomic<uint16_t> port{0};
+  bool stopped = false;
+};
+
+server::server(std::unique_ptr<impl> x) : impl_(std::move(x)) {
+}
+
+server::~server() {
+  stop();
+}
+
+uint16_t server::port() const {
+  return impl_->port.load();
+}
+
+void server::stop() {
+  if (impl_->stopped || !impl_->instance)
+    return;
+  impl_->stopped = true;
+  impl_->instance->stop();
+  impl_->instance->wait();
+}
+
+result<std::unique_ptr<server>> server::start(server_config config,
+                                              std::vector<route> routes) {
+  http_parser_set_max_header_size(max_header_bytes);
+  auto shared_config = std::make_shared<server_config>(config);
+  auto state = std::make_unique<impl>();
+  auto* port_slot = &state->port;
+  auto listener = std::make_shared<connection_listener>();
+  listener->on_closed = config.on_connection_closed;
+  try {
+    auto settings
+      = restinio::server_settings_t<traits>{}
+          .address(config.host)
+          .port(config.port)
+          .request_handler(guard_router(
+            std::shared_ptr<router_t>{make_router(std::move(routes),
+                                                  shared_config)}))
+          .handle_request_timeout(config.request_timeout)
+          .read_next_http_message_timelimit(std::chrono::seconds(60))
+          .write_http_response_timelimit(std::chrono::seconds(30))
+          // Above 1, the connection keeps reading while a response (an SSE
+          // stream) is pending, so a client hang-up is seen at once.
+          .max_pipelined_requests(4)
+          .incoming_http_msg_limits(
+            restinio::incoming_http_msg_limits_t{}.max_body_size(
+              std::max<uint64_t>(hard_body_cap, 2 * config.max_body_bytes)))
+          .connection_state_listener(listener)
+          .acceptor_post_bind_hook([port_slot](asio::ip::tcp::acceptor& a) {
+            port_slot->store(a.local_endpoint().port());
+          });
+    state->instance = restinio::run_async<traits>(
+      restinio::own_io_context(), std::move(settings),
+      static_cast<std::size_t>(config.threads));
+  } catch (const std::exception& e) {
+    return failure{errc::unavailable, "cannot listen on " + config.host + ":"
+                                        + std::to_string(config.port) + ": "
+                                        + e.what()};
+  }
+  return std::unique_ptr<server>{new server{std::move(state)}};
+}
+
+} // namespace jobsync::http

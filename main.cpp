@@ -1,0 +1,214 @@
+// jobsyncd: config -> storage -> actors -> http -> wait for a signal ->
+// ordered shutdown.
+
+#include "actors/wiring.hpp"
+#include "config/loader.hpp"
+#include "config/render.hpp"
+#include "config/usage.hpp"
+#include "http/api.hpp"
+#include "http/routes.hpp"
+#include "http/server.hpp"
+#include "logging/log.hpp"
+#include "storage/job_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+#include <tuple>
+
+using namespace jobsync;
+
+namespace {
+
+constexpr int exit_config_error = 2;
+constexpr int exit_startup_failure = 1;
+
+// Signals are taken by sigwait in main; every thread created later inherits
+// this mask, so no thread is interrupted by them.
+sigset_t block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+providers::replicate_client_config
+make_client_config(const config::provider_settings& p) {
+  providers::replicate_client_config c;
+  c.name = p.name;
+  c.api_base_url = p.api_base_url;
+  c.api_token = p.api_token;
+  c.resource = p.resource;
+  c.request_timeout = std::chrono::seconds{p.request_timeout_seconds};
+  c.connect_timeout = std::chrono::seconds{p.connect_timeout_seconds};
+  c.max_concurrency = static_cast<size_t>(p.max_concurrency);
+  c.pricing.default_hardware = p.default_hardware;
+  c.pricing.hardware_prices = p.hardware_prices;
+  c.pricing.hardware_names = p.hardware_names;
+  c.pricing.model_hardware = p.model_hardware;
+  return c;
+}
+
+// The seed's rule: background polling is on unless the provider receives
+// webhooks; `true` / `false` in the configuration decide outright.
+std::pair<bool, std::string> polling_decision(const config::settings& s,
+                                              const config::provider_settings& p) {
+  switch (s.polling.enabled) {
+    case config::polling_mode::on:
+      return {true, "enabled in the configuration"};
+    case config::polling_mode::off:
+      return {false, "disabled in the configuration"};
+    case config::polling_mode::automatic:
+      break;
+  }
+  if (!p.webhook_url.empty())
+    return {false, "auto: webhooks are configured (" + p.webhook_url + ")"};
+  return {true, "auto: no webhook_url is configured"};
+}
+
+wiring_config make_wiring_config(const config::settings& s) {
+  wiring_config w;
+  w.registry.log_tail_bytes = s.storage.log_tail_bytes;
+  w.registry.webhook_retention = std::chrono::hours{s.webhooks.id_retention_hours};
+  w.readers = std::max(2u, std::thread::hardware_concurrency());
+  const auto& p = s.replicate;
+  if (!p.enabled) {
+    log::info("main", "provider {} is disabled in the configuration", p.name);
+  } else if (p.api_token.empty()) {
+    log::warning("main", "provider {} has no API token (set "
+                 "REPLICATE_API_TOKEN): it is not used", p.name);
+  } else {
+    poller_config pc;
+    pc.provider = p.name;
+    pc.label = "Replicate";
+    std::tie(pc.enabled, pc.reason) = polling_decision(s, p);
+    pc.interval = std::chrono::seconds{s.polling.interval_seconds};
+    pc.requests_per_minute = p.requests_per_minute;
+    pc.circuit_failure_threshold = p.circuit_failure_threshold;
+    pc.circuit_open = std::chrono::seconds{p.circuit_open_seconds};
+    pc.backoff_initial = std::chrono::seconds{p.backoff_initial_seconds};
+    pc.backoff_max = std::chrono::seconds{p.backoff_max_seconds};
+    pc.client = make_client_config(p);
+    w.pollers.push_back(std::move(pc));
+  }
+  w.sync.sync_limit = static_cast<uint64_t>(p.sync_limit);
+  w.sync.active_deadline = std::chrono::seconds{s.sync.active_deadline_seconds};
+  return w;
+}
+
+http::server_config make_server_config(const config::settings& s) {
+  http::server_config c;
+  c.host = s.server.host;
+  c.port = s.server.port;
+  c.threads = s.server.threads;
+  c.max_body_bytes = s.server.max_body_bytes;
+  c.request_timeout = std::chrono::seconds{s.server.request_timeout_seconds};
+  return c;
+}
+
+void configure_caf(caf::actor_system_config& cfg) {
+  // CAF defaults to max(cores, 4) workers and work stealing, which polls;
+  // a mostly idle server is better served by as many workers as cores and
+  // the sharing policy (a condition variable).
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", static_cast<size_t>(cores));
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+}
+
+log::level log_level(const std::string& name) {
+  if (name == "debug")
+    return log::level::debug;
+  if (name == "warning")
+    return log::level::warning;
+  if (name == "error")
+    return log::level::error;
+  return log::level::info;
+}
+
+int run(const config::settings& s) {
+  auto signals = block_shutdown_signals();
+  log::set_threshold(log_level(s.logging.level));
+  storage::store_options opts{s.storage.path, s.storage.map_size_mb << 20};
+  auto store = storage::job_store::open(opts);
+  if (!store) {
+    log::error("main", "cannot open storage: {}", store.error().detail);
+    return exit_startup_failure;
+  }
+  if ((*store)->stale_readers_cleared() > 0)
+    log::warning("main", "cleared {} stale LMDB readers",
+                 (*store)->stale_readers_cleared());
+  caf::actor_system_config caf_cfg;
+  configure_caf(caf_cfg);
+  caf::actor_system sys{caf_cfg};
+  auto actors = wiring::start(sys, **store, make_wiring_config(s));
+  if (!actors) {
+    log::error("main", "cannot start actors: {}", actors.error().detail);
+    return exit_startup_failure;
+  }
+  http::api_config api_cfg;
+  api_cfg.api_token = s.server.api_token;
+  auto api = std::make_shared<const http::api>(
+    sys, api_cfg,
+    http::api_actors{(*actors)->registry(), (*actors)->readers(),
+                     (*actors)->sync()});
+  auto srv = http::server::start(make_server_config(s), http::make_routes(api));
+  if (!srv) {
+    log::error("main", "{}", srv.error().detail);
+    (*actors)->shutdown();
+    return exit_startup_failure;
+  }
+  // Tests and scripts read this line to find the bound port.
+  std::printf("listening on %s:%u\n", s.server.host.c_str(),
+              static_cast<unsigned>((*srv)->port()));
+  std::fflush(stdout);
+  log::info("main", "jobsyncd {} serving {} with data in {}", JOBSYNC_VERSION,
+            s.server.host + ":" + std::to_string((*srv)->port()),
+            s.storage.path);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::info("main", "received {}, shutting down", strsignal(sig));
+  // Order matters: no new requests, then every actor exits (the registry
+  // last, committing what it accepted), then RESTinio's handles die, then
+  // the store closes.
+  (*srv)->stop();
+  (*actors)->shutdown();
+  sys.await_all_actors_done();
+  srv->reset();
+  log::info("main", "stopped cleanly");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto loaded = config::parse_command_line(argc, argv,
+                                           config::process_environment());
+  if (!loaded) {
+    std::fprintf(stderr, "jobsyncd: %s\n", loaded.error().c_str());
+    return exit_config_error;
+  }
+  switch (loaded->action) {
+    case config::action::help:
+      std::cout << config::usage_text("jobsyncd");
+      return 0;
+    case config::action::version:
+      std::cout << "jobsyncd " << JOBSYNC_VERSION << "\n";
+      return 0;
+    case config::action::print_config:
+      std::cout << config::render_yaml(loaded->settings, true);
+      return 0;
+    case config::action::run:
+      break;
+  }
+  for (const auto& w : loaded->warnings)
+    log::warning("config", "{}", w);
+  return run(loaded->settings);
+}

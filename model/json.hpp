@@ -1,0 +1,36 @@
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobsync {
+
+/// The one JSON writer type of the project.
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// Writes a string, or null for an empty optional.
+void write_optional(json_writer& w, const std::optional<std::string>& x);
+
+/// Writes a number, or null for an empty optional.
+void write_optional(json_writer& w, const std::optional<double>& x);
+
+/// Reads a string member; nullopt when absent, null or not a string.
+std::optional<std::string> string_member(const rapidjson::Value& obj,
+                                         const char* name);
+
+/// Reads a numeric member; nullopt when absent, null or not a number.
+std::optional<double> number_member(const rapidjson::Value& obj,
+                                    const char* name);
+
+/// Serializes any JSON value compactly.
+std::string to_json_text(const rapidjson::Value& v);
+
+/// A JSON string literal for `s` (quoted and escaped).
+std::string quote_json(std::string_view s);
+
+} // namespace jobsync

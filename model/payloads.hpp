@@ -1,0 +1,89 @@
+#pragma once
+
+#include "model/job.hpp"
+#include "model/job_filter.hpp"
+#include "model/job_logs.hpp"
+#include "model/provider_snapshot.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobsync {
+
+/// A committed change worth telling subscribers about: a job's status moved
+/// (or the job was first discovered: `previous` is empty then).
+struct job_changed {
+  /// Grows by one per event, persisted with the change, so ids keep growing
+  /// across restarts.
+  uint64_t event_id = 0;
+  std::string job_id;
+  std::optional<std::string> provider;
+  std::optional<job_status> previous;
+  job_status status = job_status::pending;
+  /// From the job's log tail, when known.
+  std::optional<std::string> stage;
+  std::optional<double> progress;
+};
+
+/// Snapshots to apply in one transaction.
+struct snapshot_batch {
+  std::vector<provider_snapshot> snapshots;
+  /// Discovery (sync, webhooks) creates jobs it does not know; a refresh of
+  /// known jobs (polling) must not resurrect a job deleted meanwhile.
+  bool create_unknown = true;
+};
+
+/// What applying a batch did.
+struct apply_summary {
+  uint64_t created = 0;
+  /// Known jobs whose stored fields changed.
+  uint64_t updated = 0;
+  uint64_t unchanged = 0;
+  /// Unknown jobs skipped because the batch does not create.
+  uint64_t skipped = 0;
+  /// Status changes (and discoveries) emitted as events.
+  uint64_t events = 0;
+};
+
+/// One webhook delivery, after its signature was checked.
+struct webhook_delivery {
+  std::string webhook_id;
+  provider_snapshot snapshot;
+  unix_ms received = 0;
+};
+
+/// What a webhook delivery did.
+struct webhook_outcome {
+  /// The webhook id had been applied before: nothing changed.
+  bool duplicate = false;
+  bool created = false;
+  bool changed = false;
+  std::string job_id;
+  job_status status = job_status::pending;
+};
+
+/// A page request of `GET /api/cloud/jobs`.
+struct list_query {
+  job_filter filter;
+  size_t limit = 50;
+  size_t offset = 0;
+};
+
+/// A job with its stored log tail.
+struct job_detail {
+  job value;
+  std::optional<job_logs> logs;
+};
+
+/// Whether the registry can still write.
+struct registry_health {
+  bool writable = true;
+  /// Why not, when it cannot.
+  std::string reason;
+  uint64_t commits = 0;
+  uint64_t last_event_id = 0;
+};
+
+} // namespace jobsync

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "model/timestamp.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace jobsync {
+
+/// What one poll cycle did.
+struct cycle_report {
+  unix_ms started = 0;
+  int64_t duration_ms = 0;
+  /// Provider requests made (list pages and single fetches).
+  uint64_t requests = 0;
+  uint64_t pages = 0;
+  /// Active jobs the cycle asked about, and those it got an answer for.
+  uint64_t jobs_active = 0;
+  uint64_t jobs_checked = 0;
+  /// Jobs whose stored record changed.
+  uint64_t jobs_changed = 0;
+  uint64_t errors = 0;
+  std::string last_error;
+  /// Every active job was checked.
+  bool complete = false;
+};
+
+/// A poller's state, for `GET /api/cloud/polling/status`.
+struct poller_status {
+  std::string provider;
+  /// Whether background cycles run, and why (or why not).
+  bool enabled = false;
+  std::string reason;
+  int interval_seconds = 30;
+  int requests_per_minute = 0;
+  bool cycle_running = false;
+  uint64_t cycles = 0;
+  std::optional<cycle_report> last_cycle;
+  std::optional<unix_ms> next_cycle;
+  /// "closed", "open" or "half_open".
+  std::string circuit = "closed";
+  uint32_t consecutive_failures = 0;
+  /// Delay before the next retry after a failure; 0 when none is pending.
+  double backoff_seconds = 0;
+  /// No request goes out before this time (the provider's Retry-After).
+  std::optional<unix_ms> retry_after_until;
+  /// The first cycle after start-up has ended (readiness).
+  bool first_cycle_done = false;
+};
+
+/// What `sync_active` achieved within its deadline.
+struct refresh_report {
+  uint64_t checked = 0;
+  uint64_t updated = 0;
+  uint64_t failed = 0;
+  bool complete = true;
+};
+
+/// What a discovery (`POST /api/cloud/jobs/sync`) did.
+struct sync_report {
+  uint64_t synced = 0;
+  uint64_t updated = 0;
+  /// The provider's display name ("Replicate").
+  std::string provider_label;
+};
+
+/// Whether the server should receive traffic, and why not.
+struct readiness {
+  bool ready = false;
+  std::string reason;
+};
+
+} // namespace jobsync

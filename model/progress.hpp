@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobsync {
+
+/// The compact progress of a running job, derived from its recent log lines.
+struct inline_progress {
+  std::optional<std::string> stage;
+  std::optional<std::string> last_log;
+  std::optional<double> progress;
+};
+
+/// Applies the rules of API.md to a log text (newest line last). Lines are
+/// split on `\n` and `\r` (a tqdm bar redraws itself after `\r`, so its
+/// newest state is the last segment); blank lines are skipped. An empty log
+/// gives all nulls: nothing is known yet.
+inline_progress compute_inline_progress(std::string_view log_text);
+
+/// Trims whitespace and cuts to `max_chars` characters (UTF-8 code points):
+/// longer text keeps `max_chars - 3` characters and gets `...`. A UTF-8
+/// sequence is never split.
+std::string truncate_chars(std::string_view line, size_t max_chars = 80);
+
+/// Rounds to one decimal as Python's round(x, 1) does: correctly rounded
+/// from the exact binary value, ties to even.
+double round_one_decimal(double x);
+
+} // namespace jobsync

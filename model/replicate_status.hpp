@@ -1,0 +1,19 @@
+#pragma once
+
+#include "model/status.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace jobsync {
+
+/// Maps one of Replicate's status words to a job status: starting -> queued,
+/// processing -> running, succeeded -> completed, failed -> failed,
+/// canceled and aborted -> cancelled. Unknown words give nullopt.
+std::optional<job_status> map_replicate_status(std::string_view word);
+
+/// The error message stored for a job Replicate aborted before it started.
+inline constexpr std::string_view aborted_message
+  = "Aborted by the provider: its deadline passed before it started";
+
+} // namespace jobsync

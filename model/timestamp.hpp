@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobsync {
+
+/// Milliseconds since the Unix epoch, UTC.
+using unix_ms = int64_t;
+
+/// Parses an RFC 3339 date-time with 0 to 9 fractional digits and a `Z` or
+/// `+hh:mm` / `-hh:mm` offset. Sub-millisecond digits are truncated.
+std::optional<unix_ms> parse_rfc3339(std::string_view text);
+
+/// Formats as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+std::string format_rfc3339(unix_ms t);
+
+/// Formats the UTC calendar day as `YYYY-MM-DD`.
+std::string format_date(unix_ms t);
+
+/// The current wall-clock time.
+unix_ms now_ms();
+
+} // namespace jobsync

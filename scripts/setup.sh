@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian package jobsync needs to build and test, and the npm
+# packages of the browser and SSE conformance tests. Idempotent: quiet when
+# everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
+  rapidjson-dev liblmdb-dev lmdb-utils libboost-test-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libssl-dev
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+# A node/npm from elsewhere (nvm, the machine image) is as good as Debian's.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}")
+  missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<< "${missing[*]}"
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node packages of the test suites, pinned by package-lock.json.
+if [[ -f tests/node/package.json ]]; then
+  if [[ ! -d tests/node/node_modules ]] \
+     || [[ tests/node/package-lock.json -nt tests/node/node_modules ]]; then
+    echo "setup: installing node packages for the tests"
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,190 @@
+#include "storage/codec.hpp"
+
+#include "model/job_json.hpp"
+
+#include <cstring>
+
+namespace jobsync::storage {
+
+namespace {
+
+template <class Write>
+std::string versioned_json(Write write) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  write(w);
+  std::string out;
+  out.reserve(buf.GetSize() + 1);
+  out.push_back(static_cast<char>(codec_version));
+  out.append(buf.GetString(), buf.GetSize());
+  return out;
+}
+
+bool parse_versioned(std::string_view bytes, rapidjson::Document& doc) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != codec_version)
+    return false;
+  doc.Parse(bytes.data() + 1, bytes.size() - 1);
+  return !doc.HasParseError();
+}
+
+void put_be64(std::string& out, uint64_t x) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((x >> shift) & 0xFF));
+}
+
+uint64_t get_be64(std::string_view in) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < 8; ++i)
+    x = (x << 8) | static_cast<uint8_t>(in[i]);
+  return x;
+}
+
+constexpr uint8_t has_cost = 1;
+constexpr uint8_t has_run = 2;
+constexpr uint8_t has_provider = 4;
+constexpr size_t index_header = 3 + 8 + 8;
+
+} // namespace
+
+std::string encode_job(const job& x) {
+  return versioned_json([&](json_writer& w) { write_stored_job(w, x); });
+}
+
+std::optional<job> decode_job(std::string_view bytes) {
+  rapidjson::Document doc;
+  if (!parse_versioned(bytes, doc))
+    return std::nullopt;
+  return read_stored_job(doc);
+}
+
+std::string encode_logs(const job_logs& x) {
+  return versioned_json([&](json_writer& w) { write_stored_logs(w, x); });
+}
+
+std::optional<job_logs> decode_logs(std::string_view bytes) {
+  rapidjson::Document doc;
+  if (!parse_versioned(bytes, doc))
+    return std::nullopt;
+  return read_stored_logs(doc);
+}
+
+std::string encode_index_entry(const job& x) {
+  std::optional<int64_t> run_ms;
+  if (x.started_at && x.completed_at) {
+    auto start = parse_rfc3339(*x.started_at);
+    auto end = parse_rfc3339(*x.completed_at);
+    if (start && end && *end >= *start)
+      run_ms = *end - *start;
+  }
+  uint8_t flags = (x.cost_usd ? has_cost : 0) | (run_ms ? has_run : 0)
+                  | (x.provider ? has_provider : 0);
+  std::string out;
+  out.push_back(static_cast<char>(x.status));
+  out.push_back(static_cast<char>(x.type));
+  out.push_back(static_cast<char>(flags));
+  double cost = x.cost_usd.value_or(0.0);
+  uint64_t cost_bits;
+  std::memcpy(&cost_bits, &cost, sizeof(cost));
+  put_be64(out, cost_bits);
+  put_be64(out, static_cast<uint64_t>(run_ms.value_or(0)));
+  if (x.provider)
+    out += *x.provider;
+  return out;
+}
+
+std::optional<index_entry> decode_index_entry(std::string_view key,
+                                              std::string_view value) {
+  if (key.size() < 8 || value.size() < index_header)
+    return std::nullopt;
+  auto status = static_cast<uint8_t>(value[0]);
+  auto type = static_cast<uint8_t>(value[1]);
+  auto flags = static_cast<uint8_t>(value[2]);
+  if (status > static_cast<uint8_t>(job_status::cancelled)
+      || type > static_cast<uint8_t>(job_type::local))
+    return std::nullopt;
+  index_entry e;
+  e.status = static_cast<job_status>(status);
+  e.type = static_cast<job_type>(type);
+  e.facts.status = e.status;
+  e.facts.created = static_cast<unix_ms>(get_be64(key)
+                                         ^ (uint64_t{1} << 63));
+  if (flags & has_cost) {
+    uint64_t bits = get_be64(value.substr(3));
+    double cost;
+    std::memcpy(&cost, &bits, sizeof(cost));
+    e.facts.cost_usd = cost;
+  }
+  if (flags & has_run)
+    e.facts.run_ms = static_cast<int64_t>(get_be64(value.substr(11)));
+  if (flags & has_provider)
+    e.provider = std::string{value.substr(index_header)};
+  return e;
+}
+
+std::string created_key(unix_ms created, std::string_view job_id) {
+  std::string out;
+  out.reserve(8 + job_id.size());
+  put_be64(out, static_cast<uint64_t>(created) ^ (uint64_t{1} << 63));
+  out += job_id;
+  return out;
+}
+
+std::string_view job_id_of_created_key(std::string_view key) {
+  return key.size() < 8 ? std::string_view{} : key.substr(8);
+}
+
+std::string provider_key(std::string_view provider, std::string_view id) {
+  std::string out{provider};
+  out.push_back('\0');
+  out += id;
+  return out;
+}
+
+std::string counter_key(job_type type, job_status status,
+                        const std::optional<std::string>& provider) {
+  std::string out{counter_prefix};
+  out.push_back(static_cast<char>('0' + static_cast<int>(type)));
+  out.push_back(static_cast<char>('0' + static_cast<int>(status)));
+  if (provider) {
+    out.push_back('=');
+    out += *provider;
+  }
+  return out;
+}
+
+std::optional<counter_attributes> decode_counter_key(std::string_view key) {
+  if (key.size() < counter_prefix.size() + 2
+      || key.substr(0, counter_prefix.size()) != counter_prefix)
+    return std::nullopt;
+  auto rest = key.substr(counter_prefix.size());
+  int type = rest[0] - '0';
+  int status = rest[1] - '0';
+  if (type < 0 || type > 1 || status < 0 || status > 6)
+    return std::nullopt;
+  counter_attributes a{static_cast<job_type>(type),
+                       static_cast<job_status>(status), std::nullopt};
+  if (rest.size() > 2) {
+    if (rest[2] != '=')
+      return std::nullopt;
+    a.provider = std::string{rest.substr(3)};
+  }
+  return a;
+}
+
+std::string encode_u64(uint64_t x) {
+  std::string out(8, '\0');
+  for (size_t i = 0; i < 8; ++i)
+    out[i] = static_cast<char>((x >> (8 * i)) & 0xFF);
+  return out;
+}
+
+std::optional<uint64_t> decode_u64(std::string_view bytes) {
+  if (bytes.size() != 8)
+    return std::nullopt;
+  uint64_t x = 0;
+  for (size_t i = 0; i < 8; ++i)
+    x |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[i])) << (8 * i);
+  return x;
+}
+
+} // namespace jobsync::storage

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "model/job.hpp"
+#include "model/job_logs.hpp"
+#include "model/metrics.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobsync::storage {
+
+/// The version byte that starts every encoded value. A store written by a
+/// newer codec is refused rather than misread.
+inline constexpr uint8_t codec_version = 1;
+
+/// A job as stored in `jobs`: the version byte, then JSON.
+std::string encode_job(const job& x);
+
+/// Decodes encode_job's output; nullopt for a foreign version or bad data.
+std::optional<job> decode_job(std::string_view bytes);
+
+/// A log record as stored in `logs`.
+std::string encode_logs(const job_logs& x);
+
+/// Decodes encode_logs's output.
+std::optional<job_logs> decode_logs(std::string_view bytes);
+
+/// What the `by_created` index keeps beside each key, so that filtered
+/// pages, totals and dashboard figures never decode a job.
+struct index_entry {
+  job_status status = job_status::pending;
+  job_type type = job_type::cloud;
+  std::optional<std::string> provider;
+  job_facts facts;
+};
+
+/// The `by_created` value of a job.
+std::string encode_index_entry(const job& x);
+
+/// Decodes a `by_created` key and value.
+std::optional<index_entry> decode_index_entry(std::string_view key,
+                                              std::string_view value);
+
+/// `by_created` key: created time (8 bytes, big-endian, sign bit flipped so
+/// byte order is time order) followed by the job id.
+std::string created_key(unix_ms created, std::string_view job_id);
+
+/// The job id inside a `by_created` key.
+std::string_view job_id_of_created_key(std::string_view key);
+
+/// `active` and `by_external` key: provider, a 0 byte, then the id.
+std::string provider_key(std::string_view provider, std::string_view id);
+
+/// Prefix of every counter key in `meta`.
+inline constexpr std::string_view counter_prefix = "count/";
+
+/// `meta` key of the counter of jobs with these attributes.
+std::string counter_key(job_type type, job_status status,
+                        const std::optional<std::string>& provider);
+
+/// The attributes inside a counter key.
+struct counter_attributes {
+  job_type type;
+  job_status status;
+  std::optional<std::string> provider;
+};
+
+/// Decodes a counter key; nullopt when malformed.
+std::optional<counter_attributes> decode_counter_key(std::string_view key);
+
+/// 8-byte little-endian number (meta values).
+std::string encode_u64(uint64_t x);
+
+/// Decodes encode_u64's output; nullopt when the size is wrong.
+std::optional<uint64_t> decode_u64(std::string_view bytes);
+
+} // namespace jobsync::storage

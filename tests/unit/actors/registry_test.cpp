@@ -1,0 +1,253 @@
+#include "actors/registry.hpp"
+
+#include "tests/unit/actors/actor_fixture.hpp"
+
+#include <caf/send.hpp>
+
+using namespace jobsync;
+
+namespace {
+
+provider_snapshot snap(std::string id, std::string word) {
+  provider_snapshot s;
+  s.provider = "replicate";
+  s.external_id = std::move(id);
+  s.provider_status = word;
+  if (word == "starting")
+    s.status = job_status::queued;
+  else if (word == "processing")
+    s.status = job_status::running;
+  else if (word == "succeeded")
+    s.status = job_status::completed;
+  else if (word == "canceled")
+    s.status = job_status::cancelled;
+  s.created_at = "2026-11-01T10:00:00Z";
+  return s;
+}
+
+snapshot_batch batch(std::vector<provider_snapshot> xs, bool create = true) {
+  return snapshot_batch{std::move(xs), create};
+}
+
+struct registry_fixture : test::actor_fixture {
+  registry_actor registry;
+
+  registry_fixture() {
+    spawn_registry();
+  }
+
+  void spawn_registry() {
+    registry = track(sys->spawn(jobsync::registry, store.get(),
+                                registry_config{}, sink));
+    sched->run();
+  }
+
+  std::optional<job> stored(const std::string& id) {
+    auto r = store->begin_read();
+    return *r->get(id);
+  }
+
+  registry_health health() {
+    return ask<registry_health>(registry, health_atom::value);
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(registry_suite, registry_fixture)
+
+BOOST_AUTO_TEST_CASE(requests_that_arrive_together_share_one_commit) {
+  auto commits_before = health().commits;
+  std::vector<test::actor_fixture::outcome<apply_summary>> slots;
+  for (int i = 0; i < 50; ++i)
+    slots.push_back(send_request<apply_summary>(
+      registry, apply_atom::value,
+      batch({snap("job-" + std::to_string(i), "starting")})));
+  sched->run();
+  for (auto& slot : slots) {
+    BOOST_REQUIRE(slot->has_value());
+    BOOST_TEST(std::get<apply_summary>(**slot).created == 1u);
+  }
+  BOOST_TEST(health().commits == commits_before + 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_is_sent_only_after_its_commit) {
+  // The client checks, at the moment the answer arrives, that a fresh read
+  // transaction already sees the change.
+  auto seen_at_answer = std::make_shared<std::optional<bool>>();
+  auto* st = store.get();
+  sys->spawn([=](caf::event_based_actor* self) {
+    self->request(registry, caf::infinite, apply_atom::value,
+                  batch({snap("p1", "processing")}))
+      .then([=](apply_summary&) {
+        auto r = st->begin_read();
+        *seen_at_answer = r->get("p1")->has_value();
+      });
+  });
+  sched->run();
+  BOOST_REQUIRE(seen_at_answer->has_value());
+  BOOST_TEST(**seen_at_answer);
+}
+
+BOOST_AUTO_TEST_CASE(events_are_emitted_only_for_real_changes) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "starting")}));
+  BOOST_REQUIRE(events->size() == 1u); // the discovery
+  BOOST_TEST(!events->back().previous);
+  BOOST_TEST((events->back().status == job_status::queued));
+  // The same snapshot again: nothing changes, nothing is emitted.
+  auto same = ask<apply_summary>(registry, apply_atom::value,
+                                 batch({snap("p1", "starting")}));
+  BOOST_TEST(same.unchanged == 1u);
+  BOOST_TEST(events->size() == 1u);
+  // A new cost without a status change: stored, no event.
+  auto costly = snap("p1", "starting");
+  costly.cost_usd = 1.0;
+  auto updated = ask<apply_summary>(registry, apply_atom::value,
+                                    batch({costly}));
+  BOOST_TEST(updated.updated == 1u);
+  BOOST_TEST(updated.events == 0u);
+  BOOST_TEST(events->size() == 1u);
+  // Two transitions in one batch: two events, in order, ids growing.
+  auto two = ask<apply_summary>(
+    registry, apply_atom::value,
+    batch({snap("p1", "processing"), snap("p1", "succeeded")}));
+  BOOST_TEST(two.events == 2u);
+  BOOST_REQUIRE(events->size() == 3u);
+  BOOST_TEST((*(*events)[1].previous == job_status::queued));
+  BOOST_TEST(((*events)[1].status == job_status::running));
+  BOOST_TEST((*(*events)[2].previous == job_status::running));
+  BOOST_TEST(((*events)[2].status == job_status::completed));
+  BOOST_TEST((*events)[0].event_id < (*events)[1].event_id);
+  BOOST_TEST((*events)[1].event_id < (*events)[2].event_id);
+  // A late, stale snapshot changes nothing.
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "processing")}));
+  BOOST_TEST(events->size() == 3u);
+  BOOST_TEST((stored("p1")->status == job_status::completed));
+}
+
+BOOST_AUTO_TEST_CASE(a_refresh_does_not_resurrect_unknown_jobs) {
+  auto sum = ask<apply_summary>(registry, apply_atom::value,
+                                batch({snap("gone", "processing")}, false));
+  BOOST_TEST(sum.skipped == 1u);
+  BOOST_TEST(!stored("gone"));
+  BOOST_TEST(events->empty());
+}
+
+BOOST_AUTO_TEST_CASE(logs_in_snapshots_feed_the_tail_and_the_event) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "starting")}));
+  auto s = snap("p1", "processing");
+  s.logs = "loading data\nStep 250/1000 - loss: 0.1\n";
+  ask<apply_summary>(registry, apply_atom::value, batch({s}));
+  BOOST_REQUIRE(events->size() == 2u);
+  BOOST_TEST(*events->back().stage == "Training");
+  BOOST_TEST(*events->back().progress == 25.0);
+  auto r = store->begin_read();
+  auto logs = **r->logs("p1");
+  BOOST_TEST(*logs.progress.last_log == "Step 250/1000 - loss: 0.1");
+}
+
+BOOST_AUTO_TEST_CASE(a_webhook_id_is_applied_once_even_within_one_commit) {
+  webhook_delivery d{"msg_1", snap("p1", "processing"), 1000};
+  auto first = send_request<webhook_outcome>(registry, webhook_atom::value, d);
+  auto second = send_request<webhook_outcome>(registry, webhook_atom::value,
+                                              d);
+  sched->run();
+  auto a = std::get<webhook_outcome>(**first);
+  auto b = std::get<webhook_outcome>(**second);
+  BOOST_TEST(a.created);
+  BOOST_TEST(!a.duplicate);
+  BOOST_TEST(b.duplicate);
+  BOOST_TEST(b.job_id == "p1");
+  BOOST_TEST(events->size() == 1u);
+  // Later, too, and even if the body differs.
+  webhook_delivery again{"msg_1", snap("p1", "succeeded"), 2000};
+  auto c = ask<webhook_outcome>(registry, webhook_atom::value, again);
+  BOOST_TEST(c.duplicate);
+  BOOST_TEST((stored("p1")->status == job_status::running));
+  BOOST_TEST(events->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(only_terminal_jobs_can_be_erased) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("run", "processing"), snap("done", "succeeded")}));
+  auto busy = ask_fails<job>(registry, erase_atom::value, std::string{"run"});
+  BOOST_TEST((busy.code == errc::invalid_job_state));
+  BOOST_TEST(stored("run").has_value());
+  auto unknown = ask_fails<job>(registry, erase_atom::value,
+                                std::string{"nope"});
+  BOOST_TEST((unknown.code == errc::job_not_found));
+  auto removed = ask<job>(registry, erase_atom::value, std::string{"done"});
+  BOOST_TEST(removed.job_id == "done");
+  BOOST_TEST(!stored("done"));
+}
+
+BOOST_AUTO_TEST_CASE(a_put_stores_a_job_as_given) {
+  job x;
+  x.job_id = "local-1";
+  x.type = job_type::local;
+  x.status = job_status::running;
+  x.created_at = "2026-11-01T10:00:00Z";
+  auto sum = ask<apply_summary>(registry, put_atom::value, x);
+  BOOST_TEST(sum.created == 1u);
+  BOOST_TEST((*stored("local-1") == x));
+  BOOST_TEST(ask<apply_summary>(registry, put_atom::value, x).unchanged == 1u);
+  BOOST_TEST(events->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(requests_staged_before_an_exit_are_still_committed) {
+  auto slot = send_request<apply_summary>(registry, apply_atom::value,
+                                          batch({snap("late", "starting")}));
+  // Let the client send, then queue the exit before the registry runs.
+  sched->run_once();
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched->run();
+  BOOST_TEST(stored("late").has_value());
+  BOOST_REQUIRE(slot->has_value());
+  BOOST_TEST(std::holds_alternative<apply_summary>(**slot));
+}
+
+BOOST_AUTO_TEST_CASE(event_ids_keep_growing_across_a_restart) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("a", "starting"), snap("b", "starting")}));
+  auto last = events->back().event_id;
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched->run();
+  spawn_registry();
+  ask<apply_summary>(registry, apply_atom::value, batch({snap("c", "starting")}));
+  BOOST_TEST(events->back().event_id == last + 1);
+  BOOST_TEST(health().last_event_id == last + 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness) {
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched->run();
+  open_store(size_t{1} << 20);
+  spawn_registry();
+  std::vector<provider_snapshot> big;
+  for (int i = 0; i < 5000; ++i) {
+    auto s = snap("filler-" + std::to_string(i), "succeeded");
+    s.error_message = std::string(300, 'x');
+    big.push_back(s);
+  }
+  auto small = send_request<apply_summary>(registry, apply_atom::value,
+                                           batch({snap("small", "starting")}));
+  auto huge = send_request<apply_summary>(registry, apply_atom::value,
+                                          batch(big));
+  sched->run();
+  BOOST_TEST((std::get<failure>(**small).code == errc::unavailable));
+  BOOST_TEST((std::get<failure>(**huge).code == errc::unavailable));
+  BOOST_TEST(!stored("small"));
+  BOOST_TEST(events->empty());
+  auto h = health();
+  BOOST_TEST(!h.writable);
+  BOOST_TEST(h.reason.find("map_size_mb") != std::string::npos);
+  // Writes that fit succeed again and readiness returns.
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("small", "starting")}));
+  BOOST_TEST(health().writable);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

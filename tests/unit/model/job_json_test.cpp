@@ -1,0 +1,80 @@
+#include "model/job_json.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace jobsync;
+
+namespace {
+
+job full_job() {
+  job x;
+  x.job_id = "p1";
+  x.provider = "replicate";
+  x.status = job_status::completed;
+  x.provider_status = "succeeded";
+  x.config_name = "cfg";
+  x.created_at = "2026-11-01T10:00:00.123456Z";
+  x.started_at = "2026-11-01T10:00:10Z";
+  x.completed_at = "2026-11-01T10:10:10Z";
+  x.cost_usd = 0.583;
+  x.hardware_type = "L40S (48GB)";
+  x.error_message = std::nullopt;
+  x.output_url = "https://replicate.delivery/x.safetensors";
+  x.metadata = {{"prediction_id", "\"p1\""},
+                {"urls", "{\"get\":\"https://api/x\"}"}};
+  x.external_id = "p1";
+  return x;
+}
+
+std::string render(const job& x) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  write_job(w, x, 0);
+  return buf.GetString();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(job_json)
+
+BOOST_AUTO_TEST_CASE(stored_jobs_round_trip) {
+  auto x = full_job();
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  write_stored_job(w, x);
+  rapidjson::Document d;
+  d.Parse(buf.GetString());
+  auto back = read_stored_job(d);
+  BOOST_REQUIRE(back);
+  BOOST_TEST((*back == x));
+}
+
+BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
+  rapidjson::Document d;
+  d.Parse(render(full_job()).c_str());
+  for (auto key : {"job_id", "job_type", "provider", "status",
+                   "provider_status", "config_name", "created_at",
+                   "started_at", "completed_at", "cost_usd", "hardware_type",
+                   "error_message", "output_url", "metadata", "is_terminal",
+                   "is_active", "duration_seconds"})
+    BOOST_TEST(d.HasMember(key), key);
+  BOOST_TEST(!d.HasMember("external_id"));
+  BOOST_TEST(d["is_terminal"].GetBool());
+  BOOST_TEST(!d["is_active"].GetBool());
+  BOOST_TEST(d["duration_seconds"].GetDouble() == 600.0);
+  BOOST_TEST(d["error_message"].IsNull());
+  BOOST_TEST(std::string{d["metadata"]["urls"]["get"].GetString()}
+             == "https://api/x");
+}
+
+BOOST_AUTO_TEST_CASE(bad_stored_records_are_refused) {
+  for (auto text : {"[]", "{}", R"({"job_id":"a","job_type":"cloud"})",
+                    R"({"job_id":"a","job_type":"x","status":"pending","created_at":"t"})",
+                    R"({"job_id":"a","job_type":"cloud","status":"nope","created_at":"t"})"}) {
+    rapidjson::Document d;
+    d.Parse(text);
+    BOOST_TEST(!read_stored_job(d), text);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,267 @@
+#include "model/merge.hpp"
+#include "model/replicate_status.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace jobsync;
+
+namespace {
+
+const char* replicate_words[] = {"starting", "processing", "succeeded",
+                                 "failed",   "canceled",   "aborted"};
+
+provider_snapshot snapshot(std::string word) {
+  provider_snapshot s;
+  s.provider = "replicate";
+  s.external_id = "p1";
+  s.provider_status = word;
+  s.status = map_replicate_status(word);
+  return s;
+}
+
+job stored_job(job_status status) {
+  job x;
+  x.job_id = "p1";
+  x.external_id = "p1";
+  x.provider = "replicate";
+  x.status = status;
+  x.created_at = "2026-11-01T10:00:00Z";
+  return x;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(merge)
+
+BOOST_AUTO_TEST_CASE(a_discovered_job_takes_everything_the_provider_said) {
+  auto s = snapshot("processing");
+  s.created_at = "2026-11-01T10:00:00.123456789Z";
+  s.started_at = "2026-11-01T10:00:05.5Z";
+  s.cost_usd = 0.5;
+  s.hardware_type = "L40S (48GB)";
+  s.metadata = {{"model", "\"owner/trainer\""}};
+  auto x = job_from_snapshot(s, 0);
+  BOOST_TEST(x.job_id == "p1");
+  BOOST_TEST(x.external_id == "p1");
+  BOOST_TEST((x.type == job_type::cloud));
+  BOOST_TEST((x.status == job_status::running));
+  BOOST_TEST(*x.provider_status == "processing");
+  BOOST_TEST(x.created_at == "2026-11-01T10:00:00.123456789Z");
+  BOOST_TEST(*x.started_at == "2026-11-01T10:00:05.5Z");
+  BOOST_TEST(!x.completed_at);
+  BOOST_TEST(*x.cost_usd == 0.5);
+  BOOST_TEST(x.metadata.at("model") == "\"owner/trainer\"");
+}
+
+BOOST_AUTO_TEST_CASE(a_discovery_without_created_at_uses_now) {
+  auto x = job_from_snapshot(snapshot("starting"), 1701092145993);
+  BOOST_TEST(x.created_at == "2023-11-27T13:35:45.993Z");
+}
+
+BOOST_AUTO_TEST_CASE(a_discovered_job_with_an_unknown_word_is_pending) {
+  auto x = job_from_snapshot(snapshot("booting"), 0);
+  BOOST_TEST((x.status == job_status::pending));
+  BOOST_TEST(*x.provider_status == "booting");
+}
+
+// Every stored status against every provider word: the status moves only
+// forward, and a terminal status is final.
+BOOST_AUTO_TEST_CASE(status_only_moves_forward_for_every_pair) {
+  for (auto stored : all_statuses) {
+    for (auto word : replicate_words) {
+      auto x = stored_job(stored);
+      auto r = apply_snapshot(x, snapshot(word));
+      auto mapped = *map_replicate_status(word);
+      bool may_move = !is_terminal(stored)
+                      && lifecycle_rank(mapped) >= lifecycle_rank(stored);
+      auto expected = may_move ? mapped : stored;
+      BOOST_TEST((x.status == expected),
+                 to_string(stored) << " + " << word);
+      BOOST_TEST(r.status_changed == (expected != stored),
+                 to_string(stored) << " + " << word);
+      BOOST_TEST((r.old_status == stored));
+      BOOST_TEST((r.new_status == x.status));
+      if (r.status_changed)
+        BOOST_TEST(r.changed);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_terminal_job_never_becomes_active_again) {
+  for (auto terminal : {job_status::completed, job_status::failed,
+                        job_status::cancelled})
+    for (auto word : {"starting", "processing"}) {
+      auto x = stored_job(terminal);
+      x.provider_status = "succeeded";
+      auto r = apply_snapshot(x, snapshot(word));
+      BOOST_TEST((x.status == terminal));
+      BOOST_TEST(!r.status_changed);
+      BOOST_TEST(*x.provider_status == "succeeded");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(applying_the_same_snapshot_twice_changes_nothing) {
+  for (auto word : replicate_words) {
+    auto x = stored_job(job_status::queued);
+    auto s = snapshot(word);
+    s.started_at = "2026-11-01T10:01:00Z";
+    s.cost_usd = 1.25;
+    s.error_message = "boom";
+    apply_snapshot(x, s);
+    auto again = x;
+    auto r = apply_snapshot(again, s);
+    BOOST_TEST(!r.changed, word);
+    BOOST_TEST(!r.status_changed, word);
+    BOOST_TEST((again == x), word);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_value_never_erases_a_stored_one) {
+  auto x = stored_job(job_status::running);
+  x.provider_status = "processing";
+  x.started_at = "2026-11-01T10:01:00Z";
+  x.cost_usd = 2.0;
+  x.hardware_type = "H100 (80GB)";
+  x.error_message = "previous";
+  x.output_url = "https://replicate.delivery/x";
+  x.config_name = "my-config";
+  x.metadata = {{"model", "\"a/b\""}};
+  auto before = x;
+  auto r = apply_snapshot(x, snapshot("processing"));
+  BOOST_TEST(!r.changed);
+  BOOST_TEST((x == before));
+}
+
+BOOST_AUTO_TEST_CASE(provider_timestamps_are_stored_verbatim) {
+  auto x = stored_job(job_status::running);
+  auto s = snapshot("succeeded");
+  s.started_at = "2026-11-01T10:01:00.500000Z";
+  s.completed_at = "2026-11-01T10:31:00.383588891Z";
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST(r.changed);
+  BOOST_TEST(r.status_changed);
+  BOOST_TEST(*x.started_at == "2026-11-01T10:01:00.500000Z");
+  BOOST_TEST(*x.completed_at == "2026-11-01T10:31:00.383588891Z");
+}
+
+BOOST_AUTO_TEST_CASE(a_fresh_snapshot_overwrites_stored_values) {
+  auto x = stored_job(job_status::running);
+  x.cost_usd = 1.0;
+  x.metadata = {{"model", "\"old\""}};
+  auto s = snapshot("succeeded");
+  s.cost_usd = 3.0;
+  s.metadata = {{"model", "\"new\""}, {"version", "\"v\""}};
+  apply_snapshot(x, s);
+  BOOST_TEST(*x.cost_usd == 3.0);
+  BOOST_TEST(x.metadata.at("model") == "\"new\"");
+  BOOST_TEST(x.metadata.at("version") == "\"v\"");
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_snapshot_only_fills_empty_fields) {
+  auto x = stored_job(job_status::completed);
+  x.provider_status = "succeeded";
+  x.completed_at = "2026-11-01T10:31:00Z";
+  x.output_url = "https://replicate.delivery/final";
+  x.metadata = {{"model", "\"kept\""}};
+  auto s = snapshot("processing");
+  s.output_url = "https://replicate.delivery/partial";
+  s.started_at = "2026-11-01T10:01:00Z";
+  s.metadata = {{"model", "\"late\""}, {"urls", "{}"}};
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST(!r.status_changed);
+  BOOST_TEST(*x.output_url == "https://replicate.delivery/final");
+  BOOST_TEST(*x.started_at == "2026-11-01T10:01:00Z");
+  BOOST_TEST(x.metadata.at("model") == "\"kept\"");
+  BOOST_TEST(x.metadata.at("urls") == "{}");
+  BOOST_TEST(*x.provider_status == "succeeded");
+}
+
+BOOST_AUTO_TEST_CASE(a_processing_after_succeeded_changes_nothing) {
+  auto x = stored_job(job_status::running);
+  auto done = snapshot("succeeded");
+  done.started_at = "2026-11-01T10:01:00Z";
+  done.completed_at = "2026-11-01T10:31:00Z";
+  done.output_url = "https://replicate.delivery/final";
+  apply_snapshot(x, done);
+  auto late = snapshot("processing");
+  late.started_at = "2026-11-01T10:01:00Z";
+  auto r = apply_snapshot(x, late);
+  BOOST_TEST(!r.changed);
+  BOOST_TEST((x.status == job_status::completed));
+}
+
+BOOST_AUTO_TEST_CASE(a_different_terminal_status_does_not_replace_the_first) {
+  auto x = stored_job(job_status::cancelled);
+  x.provider_status = "canceled";
+  auto s = snapshot("succeeded");
+  s.cost_usd = 4.0;
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST((x.status == job_status::cancelled));
+  BOOST_TEST(!r.status_changed);
+  BOOST_TEST(*x.cost_usd == 4.0); // the empty cost is filled
+}
+
+BOOST_AUTO_TEST_CASE(aborted_is_cancelled_with_a_message) {
+  auto x = stored_job(job_status::queued);
+  auto r = apply_snapshot(x, snapshot("aborted"));
+  BOOST_TEST((x.status == job_status::cancelled));
+  BOOST_TEST(r.status_changed);
+  BOOST_TEST(*x.provider_status == "aborted");
+  BOOST_TEST(*x.error_message == std::string{aborted_message});
+  auto y = stored_job(job_status::queued);
+  auto s = snapshot("aborted");
+  s.error_message = "deadline exceeded";
+  apply_snapshot(y, s);
+  BOOST_TEST(*y.error_message == "deadline exceeded");
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_word_is_kept_and_changes_no_status) {
+  auto x = stored_job(job_status::running);
+  auto r = apply_snapshot(x, snapshot("hibernating"));
+  BOOST_TEST((x.status == job_status::running));
+  BOOST_TEST(!r.status_changed);
+  BOOST_TEST(r.changed);
+  BOOST_TEST(*x.provider_status == "hibernating");
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_word_does_not_touch_a_terminal_job) {
+  auto x = stored_job(job_status::failed);
+  x.provider_status = "failed";
+  x.error_message = "oom";
+  auto s = snapshot("hibernating");
+  s.error_message = "other";
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST(!r.changed);
+  BOOST_TEST(*x.provider_status == "failed");
+}
+
+BOOST_AUTO_TEST_CASE(provider_and_external_id_are_filled_once) {
+  job x;
+  x.job_id = "local-uuid";
+  x.status = job_status::uploading;
+  x.created_at = "2026-11-01T10:00:00Z";
+  auto s = snapshot("starting");
+  s.external_id = "pred123";
+  apply_snapshot(x, s);
+  BOOST_TEST(x.job_id == "local-uuid");
+  BOOST_TEST(x.external_id == "pred123");
+  BOOST_TEST(*x.provider == "replicate");
+  BOOST_TEST((x.status == job_status::queued));
+}
+
+BOOST_AUTO_TEST_CASE(duration_counts_from_start_to_completion_or_now) {
+  auto x = stored_job(job_status::running);
+  BOOST_TEST(!duration_seconds(x, 0));
+  x.started_at = "2026-11-01T10:00:00Z";
+  auto start = *parse_rfc3339("2026-11-01T10:00:00Z");
+  BOOST_TEST(*duration_seconds(x, start + 90500) == 90.5);
+  x.completed_at = "2026-11-01T10:01:00.250Z";
+  x.status = job_status::completed;
+  BOOST_TEST(*duration_seconds(x, start + 999999) == 60.25);
+  x.completed_at.reset();
+  BOOST_TEST(!duration_seconds(x, start + 10)); // finished, end unknown
+  x.started_at = "garbage";
+  BOOST_TEST(!duration_seconds(x, start));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

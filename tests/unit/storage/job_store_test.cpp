@@ -1,0 +1,324 @@
+#include "storage/codec.hpp"
+#include "storage/job_store.hpp"
+
+#include "tests/support/child_process.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace jobsync;
+using namespace jobsync::storage;
+
+namespace {
+
+job make_job(std::string id, job_status status, unix_ms created,
+             std::optional<std::string> provider = std::string{"replicate"}) {
+  job x;
+  x.job_id = id;
+  x.external_id = provider ? id : "";
+  x.provider = provider;
+  x.type = provider ? job_type::cloud : job_type::local;
+  x.status = status;
+  x.created_at = format_rfc3339(created);
+  return x;
+}
+
+struct store_fixture {
+  test::temp_dir dir;
+  std::unique_ptr<job_store> store;
+
+  store_fixture() {
+    reopen();
+  }
+
+  void reopen(size_t map_bytes = size_t{64} << 20) {
+    store.reset();
+    auto opened = job_store::open({dir.path(), map_bytes});
+    if (!opened)
+      BOOST_FAIL(opened.error().detail);
+    store = std::move(*opened);
+  }
+
+  void put(const std::vector<job>& jobs) {
+    auto w = store->begin_write();
+    BOOST_REQUIRE(w);
+    for (const auto& x : jobs)
+      BOOST_REQUIRE(w->put(x));
+    BOOST_REQUIRE(w->commit());
+  }
+
+  read_view read() {
+    auto r = store->begin_read();
+    BOOST_REQUIRE(r);
+    return std::move(*r);
+  }
+
+  std::vector<std::string> page_ids(const job_filter& f, size_t limit,
+                                    size_t offset) {
+    auto page = read().list(f, limit, offset);
+    BOOST_REQUIRE(page);
+    std::vector<std::string> ids;
+    for (auto& x : page->jobs)
+      ids.push_back(x.job_id);
+    return ids;
+  }
+};
+
+job_filter status_filter(std::initializer_list<job_status> xs) {
+  job_filter f;
+  for (auto x : xs)
+    f.allow(x);
+  return f;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(job_store_suite, store_fixture)
+
+BOOST_AUTO_TEST_CASE(a_stored_job_reads_back_equal) {
+  auto x = make_job("p1", job_status::running, 1000);
+  x.metadata = {{"model", "\"a/b\""}};
+  x.cost_usd = 0.25;
+  put({x});
+  auto got = read().get("p1");
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(*got);
+  BOOST_TEST((**got == x));
+  auto missing = read().get("nope");
+  BOOST_REQUIRE(missing);
+  BOOST_TEST(!*missing);
+}
+
+BOOST_AUTO_TEST_CASE(pages_are_newest_first_with_id_as_tie_breaker) {
+  put({make_job("a", job_status::completed, 3000),
+       make_job("b", job_status::completed, 1000),
+       make_job("c", job_status::completed, 2000),
+       make_job("d", job_status::completed, 2000)});
+  BOOST_TEST((page_ids({}, 10, 0)
+              == std::vector<std::string>{"a", "d", "c", "b"}));
+  BOOST_TEST((page_ids({}, 2, 1) == std::vector<std::string>{"d", "c"}));
+  BOOST_TEST(page_ids({}, 2, 4).empty());
+}
+
+BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
+  put({make_job("r1", job_status::running, 5000),
+       make_job("q1", job_status::queued, 4000),
+       make_job("c1", job_status::completed, 3000),
+       make_job("l1", job_status::running, 2000, std::nullopt),
+       make_job("o1", job_status::running, 1000, std::string{"other"})});
+  auto running = status_filter({job_status::running});
+  BOOST_TEST((page_ids(running, 10, 0)
+              == std::vector<std::string>{"r1", "l1", "o1"}));
+  BOOST_TEST(*read().count(running) == 3u);
+  job_filter replicate;
+  replicate.provider = "replicate";
+  BOOST_TEST(*read().count(replicate) == 3u);
+  job_filter local;
+  local.type = job_type::local;
+  BOOST_TEST((page_ids(local, 10, 0) == std::vector<std::string>{"l1"}));
+  auto several = status_filter({job_status::queued, job_status::completed});
+  several.provider = "replicate";
+  BOOST_TEST((page_ids(several, 10, 0)
+              == std::vector<std::string>{"q1", "c1"}));
+  auto page = read().list(several, 1, 0);
+  BOOST_TEST(page->total == 2u);
+  BOOST_TEST(page->jobs.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(updates_move_every_index_and_counter) {
+  auto x = make_job("p1", job_status::running, 1000);
+  put({x});
+  BOOST_TEST(read().active("replicate")->size() == 1u);
+  x.status = job_status::completed;
+  x.created_at = format_rfc3339(9000);
+  put({x});
+  BOOST_TEST(read().active("replicate")->empty());
+  BOOST_TEST(*read().count(status_filter({job_status::running})) == 0u);
+  BOOST_TEST(*read().count(status_filter({job_status::completed})) == 1u);
+  BOOST_TEST(*read().count({}) == 1u);
+  put({make_job("p0", job_status::completed, 5000)});
+  BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"p1", "p0"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_active_index_lists_one_providers_active_jobs) {
+  put({make_job("a", job_status::queued, 1), make_job("b", job_status::running, 2),
+       make_job("c", job_status::failed, 3),
+       make_job("d", job_status::running, 4, std::string{"replicate2"})});
+  auto active = read().active("replicate");
+  BOOST_REQUIRE(active);
+  std::vector<std::string> ids;
+  for (auto& x : *active)
+    ids.push_back(x.job_id);
+  BOOST_TEST((ids == std::vector<std::string>{"a", "b"}));
+  BOOST_TEST(read().active("replicate2")->size() == 1u);
+  BOOST_TEST(read().active("none")->empty());
+}
+
+BOOST_AUTO_TEST_CASE(external_ids_find_their_job) {
+  auto x = make_job("local-uuid", job_status::queued, 1);
+  x.external_id = "pred-1";
+  put({x});
+  BOOST_TEST(**read().find_external("replicate", "pred-1") == "local-uuid");
+  BOOST_TEST(!*read().find_external("replicate", "local-uuid"));
+  BOOST_TEST(!*read().find_external("other", "pred-1"));
+}
+
+BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
+  auto x = make_job("p1", job_status::running, 1000);
+  put({x});
+  {
+    auto w = store->begin_write();
+    job_logs logs;
+    logs.tail = "hello";
+    BOOST_REQUIRE(w->put_logs("p1", logs));
+    BOOST_TEST(*w->erase("p1"));
+    BOOST_TEST(!*w->erase("p1"));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read().get("p1"));
+  BOOST_TEST(!*read().logs("p1"));
+  BOOST_TEST(read().active("replicate")->empty());
+  BOOST_TEST(!*read().find_external("replicate", "p1"));
+  BOOST_TEST(*read().count({}) == 0u);
+  BOOST_TEST(page_ids({}, 10, 0).empty());
+}
+
+BOOST_AUTO_TEST_CASE(uncommitted_writes_are_invisible_and_discarded) {
+  {
+    auto w = store->begin_write();
+    BOOST_REQUIRE(w->put(make_job("p1", job_status::queued, 1)));
+    auto r = store->begin_read();
+    BOOST_TEST(!*r->get("p1"));
+  }
+  BOOST_TEST(!*read().get("p1"));
+}
+
+BOOST_AUTO_TEST_CASE(webhook_ids_are_remembered_and_pruned) {
+  {
+    auto w = store->begin_write();
+    BOOST_REQUIRE(w->record_webhook("msg_old", 1000));
+    BOOST_REQUIRE(w->record_webhook("msg_new", 5000));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(*read().has_webhook("msg_old"));
+  {
+    auto w = store->begin_write();
+    BOOST_TEST(*w->prune_webhooks(3000) == 1u);
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read().has_webhook("msg_old"));
+  BOOST_TEST(*read().has_webhook("msg_new"));
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {
+  std::vector<job> jobs;
+  for (int i = 0; i < 500; ++i)
+    jobs.push_back(make_job("job-" + std::to_string(i),
+                            i % 3 == 0 ? job_status::running
+                                       : job_status::completed,
+                            1000 + i));
+  put(jobs);
+  {
+    auto w = store->begin_write();
+    BOOST_REQUIRE(w->set_last_event_id(42));
+    job_logs logs;
+    logs.tail = "Step 1/2";
+    logs.total_bytes = 8;
+    BOOST_REQUIRE(w->put_logs("job-3", logs));
+    BOOST_REQUIRE(w->commit());
+  }
+  reopen();
+  BOOST_TEST(*read().count({}) == 500u);
+  BOOST_TEST(*read().count(status_filter({job_status::running})) == 167u);
+  BOOST_TEST(read().active("replicate")->size() == 167u);
+  BOOST_TEST(*read().last_event_id() == 42u);
+  BOOST_TEST((*read().logs("job-3"))->tail == "Step 1/2");
+  for (const auto& x : jobs)
+    BOOST_TEST((**read().get(x.job_id) == x));
+  BOOST_TEST(page_ids({}, 1, 0).front() == "job-499");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_map_is_a_clear_error_and_loses_nothing) {
+  reopen(size_t{1} << 20); // 1 MiB
+  put({make_job("kept", job_status::completed, 1)});
+  auto w = store->begin_write();
+  BOOST_REQUIRE(w);
+  std::optional<failure> failed;
+  for (int i = 0; i < 100000 && !failed; ++i) {
+    auto x = make_job("filler-" + std::to_string(i), job_status::completed, i);
+    x.error_message = std::string(200, 'x');
+    if (auto put = w->put(x); !put)
+      failed = put.error();
+  }
+  BOOST_REQUIRE(failed);
+  BOOST_TEST((failed->code == errc::unavailable));
+  BOOST_TEST(failed->detail.find("storage.map_size_mb") != std::string::npos,
+             failed->detail);
+  // The failed transaction is abandoned; what was committed stays.
+  { auto discard = std::move(*w); }
+  reopen(size_t{1} << 20);
+  BOOST_TEST(*read().count({}) == 1u);
+  BOOST_TEST(read().get("kept")->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_jobs_of_the_period) {
+  const unix_ms day = 86400000;
+  const unix_ms t0 = *parse_rfc3339("2026-11-01T12:00:00Z");
+  auto done = make_job("done", job_status::completed, t0);
+  done.started_at = format_rfc3339(t0 + 1000);
+  done.completed_at = format_rfc3339(t0 + 61000);
+  done.cost_usd = 1.5;
+  auto failed = make_job("failed", job_status::failed, t0 + day);
+  failed.cost_usd = 0.5;
+  auto old = make_job("old", job_status::completed, t0 - 40 * day);
+  old.cost_usd = 100;
+  put({done, failed, make_job("run", job_status::running, t0 + day), old});
+  auto m = read().metrics(t0 - 1000, 30);
+  BOOST_REQUIRE(m);
+  BOOST_TEST(m->job_count == 3u);
+  BOOST_TEST(m->total_cost == 2.0);
+  BOOST_TEST(*m->avg_job_duration_seconds == 60.0);
+  BOOST_TEST(m->jobs_by_status[static_cast<size_t>(job_status::running)] == 1u);
+  BOOST_REQUIRE(m->cost_by_day.size() == 2u);
+  BOOST_TEST(m->cost_by_day[0].date == "2026-11-01");
+  BOOST_TEST(m->cost_by_day[0].completed == 1u);
+  BOOST_TEST(m->cost_by_day[1].jobs == 2u);
+  BOOST_TEST(m->cost_by_day[1].failed == 1u);
+  BOOST_TEST(m->cost_by_day[1].cost == 0.5);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(codec)
+
+BOOST_AUTO_TEST_CASE(a_foreign_version_byte_is_refused) {
+  auto bytes = encode_job(make_job("x", job_status::queued, 5));
+  BOOST_TEST(decode_job(bytes).has_value());
+  bytes[0] = 2;
+  BOOST_TEST(!decode_job(bytes));
+  BOOST_TEST(!decode_job(""));
+}
+
+BOOST_AUTO_TEST_CASE(created_keys_sort_by_time_including_before_1970) {
+  // Compared as LMDB does: byte-wise, unsigned.
+  auto before = [](const std::string& a, const std::string& b) {
+    return a.compare(b) < 0;
+  };
+  BOOST_TEST(before(created_key(-5, "a"), created_key(0, "a")));
+  BOOST_TEST(before(created_key(0, "b"), created_key(1, "a")));
+  BOOST_TEST(before(created_key(1, "a"), created_key(1, "b")));
+  BOOST_TEST(job_id_of_created_key(created_key(7, "id/with%odd")) == "id/with%odd");
+}
+
+BOOST_AUTO_TEST_CASE(counter_keys_round_trip) {
+  auto k = counter_key(job_type::local, job_status::failed, std::nullopt);
+  auto a = decode_counter_key(k);
+  BOOST_TEST((a->type == job_type::local));
+  BOOST_TEST((a->status == job_status::failed));
+  BOOST_TEST(!a->provider);
+  auto b = decode_counter_key(counter_key(job_type::cloud,
+                                          job_status::running,
+                                          std::string{"rep=licate"}));
+  BOOST_TEST(*b->provider == "rep=licate");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
