@@ -22,6 +22,15 @@ void take(std::optional<T>& field, const std::optional<T>& value, bool fresh) {
     field = value;
 }
 
+// Providers write one instant with varying fractional digits; the stored
+// text changes only when the instant does.
+void take_time(std::optional<std::string>& field,
+               const std::optional<std::string>& value, bool fresh) {
+  if (value && field && same_instant(*field, *value))
+    return;
+  take(field, value, fresh);
+}
+
 void note_abort(job& x, const provider_snapshot& s) {
   if (s.provider_status == "aborted" && !x.error_message)
     x.error_message = std::string{aborted_message};
@@ -59,11 +68,11 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
       stored.status = *s.status;
     if (!s.provider_status.empty())
       stored.provider_status = s.provider_status;
-    if (s.created_at)
+    if (s.created_at && !same_instant(stored.created_at, *s.created_at))
       stored.created_at = *s.created_at;
   }
-  take(stored.started_at, s.started_at, fresh);
-  take(stored.completed_at, s.completed_at, fresh);
+  take_time(stored.started_at, s.started_at, fresh);
+  take_time(stored.completed_at, s.completed_at, fresh);
   take(stored.cost_usd, s.cost_usd, fresh);
   take(stored.hardware_type, s.hardware_type, fresh);
   take(stored.error_message, s.error_message, fresh);

@@ -86,7 +86,39 @@ int64_t floor_div(int64_t a, int64_t b) {
 
 } // namespace
 
+namespace {
+
+// Seconds since the epoch and nanoseconds within the second.
+struct precise_instant {
+  int64_t seconds;
+  int nanos;
+  bool operator==(const precise_instant& o) const {
+    return seconds == o.seconds && nanos == o.nanos;
+  }
+};
+
+std::optional<precise_instant> parse_precise(std::string_view text);
+
+} // namespace
+
 std::optional<unix_ms> parse_rfc3339(std::string_view text) {
+  auto t = parse_precise(text);
+  if (!t)
+    return std::nullopt;
+  return t->seconds * 1000 + t->nanos / 1000000;
+}
+
+bool same_instant(std::string_view a, std::string_view b) {
+  if (a == b)
+    return true;
+  auto x = parse_precise(a);
+  auto y = parse_precise(b);
+  return x && y && *x == *y;
+}
+
+namespace {
+
+std::optional<precise_instant> parse_precise(std::string_view text) {
   cursor in{text};
   int year, month, day, hour, minute, second;
   if (!in.digits(4, year) || !in.literal('-') || !in.digits(2, month)
@@ -100,21 +132,20 @@ std::optional<unix_ms> parse_rfc3339(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23
       || minute > 59 || second > 60)
     return std::nullopt;
-  int millis = 0;
+  int nanos = 0;
   if (in.literal('.')) {
     int count = 0;
     while (in.peek_digit()) {
       int digit = 0;
       in.digits(1, digit);
-      if (count < 3)
-        millis = millis * 10 + digit;
+      nanos = nanos * 10 + digit;
       if (++count > 9)
         return std::nullopt;
     }
     if (count == 0)
       return std::nullopt;
-    for (int i = count; i < 3; ++i)
-      millis *= 10;
+    for (int i = count; i < 9; ++i)
+      nanos *= 10;
   }
   int offset_minutes = 0;
   char zone = in.next();
@@ -133,8 +164,10 @@ std::optional<unix_ms> parse_rfc3339(std::string_view text) {
                                  static_cast<unsigned>(day));
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second
                     - offset_minutes * 60;
-  return seconds * 1000 + millis;
+  return precise_instant{seconds, nanos};
 }
+
+} // namespace
 
 std::string format_rfc3339(unix_ms t) {
   int64_t days = floor_div(t, 86400000);

@@ -14,6 +14,11 @@ using unix_ms = int64_t;
 /// `+hh:mm` / `-hh:mm` offset. Sub-millisecond digits are truncated.
 std::optional<unix_ms> parse_rfc3339(std::string_view text);
 
+/// Whether two RFC 3339 texts name the same instant, to the nanosecond
+/// (`...12.17042Z` and `...12.170420Z` do). Texts that do not parse are
+/// compared as text.
+bool same_instant(std::string_view a, std::string_view b);
+
 /// Formats as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 std::string format_rfc3339(unix_ms t);
 

@@ -265,3 +265,32 @@ BOOST_AUTO_TEST_CASE(duration_counts_from_start_to_completion_or_now) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(merge_instants)
+
+BOOST_AUTO_TEST_CASE(another_precision_of_the_same_instant_is_no_change) {
+  job x;
+  x.job_id = "p1";
+  x.external_id = "p1";
+  x.provider = "replicate";
+  x.status = job_status::completed;
+  x.provider_status = "succeeded";
+  x.created_at = "2026-11-01T10:00:00.12Z";
+  x.started_at = "2026-11-01T10:00:01.5Z";
+  x.completed_at = "2026-11-01T10:30:00.383588891Z";
+  provider_snapshot s;
+  s.provider = "replicate";
+  s.external_id = "p1";
+  s.provider_status = "succeeded";
+  s.status = job_status::completed;
+  s.created_at = "2026-11-01T10:00:00.120000Z";
+  s.started_at = "2026-11-01T10:00:01.500Z";
+  s.completed_at = "2026-11-01T10:30:00.383588891Z";
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST(!r.changed);
+  BOOST_TEST(x.created_at == "2026-11-01T10:00:00.12Z");
+  s.completed_at = "2026-11-01T10:30:00.4Z";
+  BOOST_TEST(apply_snapshot(x, s).changed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -52,3 +52,20 @@ BOOST_AUTO_TEST_CASE(formatting_round_trips_with_milliseconds) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(instants)
+
+BOOST_AUTO_TEST_CASE(one_instant_in_several_precisions_is_the_same) {
+  BOOST_TEST(same_instant("2024-04-22T11:15:12.17042Z",
+                          "2024-04-22T11:15:12.170420Z"));
+  BOOST_TEST(same_instant("2024-04-22T11:15:12Z",
+                          "2024-04-22T11:15:12.000000000Z"));
+  BOOST_TEST(same_instant("2024-04-22T13:15:12.5+02:00",
+                          "2024-04-22T11:15:12.500Z"));
+  BOOST_TEST(!same_instant("2024-04-22T11:15:12.170420001Z",
+                           "2024-04-22T11:15:12.17042Z"));
+  BOOST_TEST(!same_instant("garbage", "2024-04-22T11:15:12Z"));
+  BOOST_TEST(same_instant("garbage", "garbage"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
