@@ -156,7 +156,7 @@ parse_replicate_job_json(std::string_view text,
                          const replicate_pricing& pricing,
                          std::string_view provider_name) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc.HasParseError())
     return refuse(std::string{"the body is not JSON: "}
                   + rapidjson::GetParseError_En(doc.GetParseError()));

@@ -51,7 +51,8 @@ void exchange(http_client& http, const std::string& provider,
       callback(provider_result<T>{std::move(e), limits});
     };
     rapidjson::Document doc;
-    doc.Parse(resp.body.data(), resp.body.size());
+    doc.Parse<rapidjson::kParseFullPrecisionFlag>(resp.body.data(),
+                                                  resp.body.size());
     if (doc.HasParseError()) {
       fail(std::string{"the body is not JSON ("}
            + rapidjson::GetParseError_En(doc.GetParseError()) + ")");

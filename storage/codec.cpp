@@ -23,7 +23,10 @@ std::string versioned_json(Write write) {
 bool parse_versioned(std::string_view bytes, rapidjson::Document& doc) {
   if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != codec_version)
     return false;
-  doc.Parse(bytes.data() + 1, bytes.size() - 1);
+  // Full precision: the default parser may be one ULP off, and a stored
+  // number must read back exactly (or every re-sync looks like a change).
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(bytes.data() + 1,
+                                                bytes.size() - 1);
   return !doc.HasParseError();
 }
 

@@ -322,3 +322,21 @@ BOOST_AUTO_TEST_CASE(counter_keys_round_trip) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(codec_numbers)
+
+BOOST_AUTO_TEST_CASE(costs_read_back_bit_for_bit) {
+  // predict_time x price produces doubles whose shortest decimal form the
+  // default RapidJSON parser reads one ULP off.
+  for (int i = 1; i < 20000; ++i) {
+    job x;
+    x.job_id = "j";
+    x.created_at = "2026-11-01T10:00:00Z";
+    x.cost_usd = (i * 0.731 + 1e-6 * i) * 0.000972222;
+    auto back = decode_job(encode_job(x));
+    BOOST_REQUIRE(back);
+    BOOST_TEST(*back->cost_usd == *x.cost_usd, i);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
