@@ -14,6 +14,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/send.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -74,6 +75,17 @@ std::pair<bool, std::string> polling_decision(const config::settings& s,
   return {true, "auto: no webhook_url is configured"};
 }
 
+sse_hub_config make_event_config(const config::settings& s) {
+  sse_hub_config c;
+  c.heartbeat = std::chrono::seconds{s.events.heartbeat_seconds};
+  c.replay_buffer = s.events.replay_buffer;
+  c.max_connections = s.events.max_connections;
+  c.max_connections_per_address = s.events.max_connections_per_address;
+  c.max_buffered_bytes = s.events.max_buffered_bytes;
+  c.retry = std::chrono::milliseconds{s.events.retry_ms};
+  return c;
+}
+
 wiring_config make_wiring_config(const config::settings& s) {
   wiring_config w;
   w.registry.log_tail_bytes = s.storage.log_tail_bytes;
@@ -101,6 +113,23 @@ wiring_config make_wiring_config(const config::settings& s) {
   }
   w.sync.sync_limit = static_cast<uint64_t>(p.sync_limit);
   w.sync.active_deadline = std::chrono::seconds{s.sync.active_deadline_seconds};
+  w.sync.log_freshness = std::chrono::seconds{s.inline_progress.freshness_seconds};
+  w.sync.log_fetch_timeout
+    = std::chrono::seconds{s.inline_progress.fetch_timeout_seconds};
+  w.sync.log_tail_bytes = s.storage.log_tail_bytes;
+  w.events = make_event_config(s);
+  w.webhooks.provider = p.name;
+  w.webhooks.secret = p.webhook_secret;
+  w.webhooks.allow_unsigned = s.webhooks.allow_unsigned;
+  w.webhooks.tolerance
+    = std::chrono::seconds{s.webhooks.timestamp_tolerance_seconds};
+  w.webhooks.failed_signatures_per_minute
+    = s.webhooks.failed_signatures_per_minute;
+  w.webhooks.pricing = make_client_config(p).pricing;
+  if (s.webhooks.allow_unsigned)
+    log::warning("main", "webhooks.allow_unsigned is on: unsigned webhook "
+                 "deliveries are accepted from anyone who can reach this "
+                 "server (development only)");
   return w;
 }
 
@@ -155,11 +184,23 @@ int run(const config::settings& s) {
   }
   http::api_config api_cfg;
   api_cfg.api_token = s.server.api_token;
+  api_cfg.web.assets_dir = s.web.assets_dir;
+  api_cfg.web.demo = s.web.demo;
+  if (!s.web.assets_dir.empty())
+    log::info("main", "serving the dashboard from {}", s.web.assets_dir);
   auto api = std::make_shared<const http::api>(
     sys, api_cfg,
     http::api_actors{(*actors)->registry(), (*actors)->readers(),
-                     (*actors)->sync()});
-  auto srv = http::server::start(make_server_config(s), http::make_routes(api));
+                     (*actors)->sync(), (*actors)->webhooks(),
+                     (*actors)->events()});
+  auto server_cfg = make_server_config(s);
+  // Every closed connection is reported to the SSE hub, which ends the
+  // event stream it carried (if any) at once.
+  server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {
+    caf::anon_send(hub, unsubscribe_atom::value, id);
+  };
+  auto srv = http::server::start(std::move(server_cfg),
+                                 http::make_routes(api));
   if (!srv) {
     log::error("main", "{}", srv.error().detail);
     (*actors)->shutdown();
@@ -175,9 +216,11 @@ int run(const config::settings& s) {
   int sig = 0;
   sigwait(&signals, &sig);
   log::info("main", "received {}, shutting down", strsignal(sig));
-  // Order matters: no new requests, then every actor exits (the registry
-  // last, committing what it accepted), then RESTinio's handles die, then
-  // the store closes.
+  // Order matters: event streams end while the server can still write
+  // their last chunk, then no new requests, then every actor exits (the
+  // registry last, committing what it accepted), then RESTinio's handles
+  // die, then the store closes.
+  (*actors)->end_event_streams();
   (*srv)->stop();
   (*actors)->shutdown();
   sys.await_all_actors_done();

@@ -3,12 +3,15 @@
 // Every atom, message type and typed actor interface of jobsync, in one
 // place. Payload structs live in model/.
 
+#include "model/event_stream.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
 #include "model/metrics.hpp"
 #include "model/payloads.hpp"
 #include "model/polling.hpp"
 #include "model/provider_snapshot.hpp"
+#include "model/webhook_request.hpp"
+#include "model/server_figures.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -29,6 +32,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::snapshot_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::apply_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_delivery)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::list_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_detail)
@@ -41,6 +45,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::poller_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::refresh_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::readiness)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_progress)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_log_text)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_subscription)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_stream_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job_tally>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::server_figures)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -60,6 +70,7 @@ using get_atom = caf::get_atom;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using active_atom = caf::atom_constant<caf::atom("active")>;
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
+using counts_atom = caf::atom_constant<caf::atom("counts")>;
 using detail_atom = caf::atom_constant<caf::atom("detail")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using discover_atom = caf::atom_constant<caf::atom("discover")>;
@@ -74,6 +85,7 @@ using tick_atom = caf::tick_atom;
 using step_atom = caf::atom_constant<caf::atom("step")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
 
 // -- interfaces ----------------------------------------------------------------
 
@@ -113,7 +125,9 @@ using reader_actor = caf::typed_actor<
   /// Every active job of a provider.
   caf::replies_to<active_atom, std::string>::with<std::vector<job>>,
   /// Dashboard figures over the last N days.
-  caf::replies_to<metrics_atom, int>::with<metrics_report>>;
+  caf::replies_to<metrics_atom, int>::with<metrics_report>,
+  /// Every store counter: jobs by type, status and provider (`/metrics`).
+  caf::replies_to<counts_atom>::with<std::vector<job_tally>>>;
 
 /// Talks to one provider: background cycles that refresh every active job
 /// (list-first), and every other provider request, all through one gate
@@ -124,8 +138,10 @@ using poller_actor = caf::typed_actor<
   caf::replies_to<refresh_atom, int64_t>::with<refresh_report>,
   /// Pages the provider's newest-first list for up to N jobs (discovery).
   caf::replies_to<discover_atom, uint64_t>::with<std::vector<provider_snapshot>>,
-  /// Fetches a job's full log text by its provider id.
-  caf::replies_to<logs_atom, std::string>::with<std::string>,
+  /// A job's full log text by its provider id: fetched (one request per
+  /// job at a time, shared by everyone asking meanwhile), or the last fetch
+  /// when it is younger than the given age (milliseconds).
+  caf::replies_to<logs_atom, std::string, int64_t>::with<std::string>,
   /// Cancels a job at the provider (by its provider id).
   caf::replies_to<cancel_atom, std::string>::with<provider_snapshot>,
   /// Checks the token; answers the account name.
@@ -152,11 +168,76 @@ using sync_actor = caf::typed_actor<
   caf::replies_to<cancel_atom, std::string>::with<job>,
   /// Every poller's state.
   caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+  /// A job's inline progress: from the stored log tail while it is fresh
+  /// (or fed by webhooks), else from one shared provider fetch; the stored
+  /// tail again when the provider fails.
+  caf::replies_to<progress_atom, std::string>::with<job_progress>,
+  /// A job's full log from its provider, or the stored tail (marked) when
+  /// the provider cannot be reached.
+  caf::replies_to<logs_atom, std::string>::with<job_log_text>,
+  /// The store's counters and every poller's state (`GET /metrics`).
+  caf::replies_to<metrics_atom>::with<server_figures>,
   /// Checks a provider's token.
   caf::replies_to<validate_atom, std::string>::with<std::string>,
+  /// A provider's webhook signing secret (`whsec_...`), from its poller,
+  /// which fetches it once and caches it; unavailable for an unknown
+  /// provider.
+  caf::replies_to<secret_atom, std::string>::with<std::string>,
   /// Readiness: the store is writable and each first cycle has ended.
   caf::replies_to<ready_atom>::with<readiness>,
   /// INTERNAL: a restarted poller replaces the one that crashed.
   caf::reacts_to<put_atom, std::string, poller_actor>>;
+
+// -- webhook receiver ----------------------------------------------------------
+
+/// Verifies, parses and records the webhook deliveries of one provider
+/// (`POST /api/webhooks/<provider>`); answers only after the registry has
+/// committed the change.
+using webhook_receiver_actor = caf::typed_actor<
+  /// One delivery as received. Errors: unauthorized (signature missing,
+  /// malformed, stale or not matching, or no secret to check it with),
+  /// rate_limited (too many failed checks from this address; see
+  /// `refusal_of`), bad_request (not a prediction or training object).
+  caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
+  /// INTERNAL: forgets per-address failure counts whose window ended.
+  caf::reacts_to<tick_atom>>;
+
+// -- SSE hub -------------------------------------------------------------------
+
+using subscribe_atom = caf::subscribe_atom;
+using unsubscribe_atom = caf::unsubscribe_atom;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
+using timeout_atom = caf::timeout_atom;
+
+/// Fans committed job changes out to the streams of `GET /api/events`,
+/// keeps the last events for `Last-Event-ID` resumes and a heartbeat on
+/// every stream. Never waits for a subscriber: one that does not read is
+/// dropped. Also the registry's event sink (a subset of this interface).
+using sse_hub_actor = caf::typed_actor<
+  /// A committed status change or discovery (from the registry).
+  caf::reacts_to<job_changed>,
+  /// Opens the subscriber's stream and writes, with nothing in between:
+  /// the retry hint, the events after its Last-Event-ID (or
+  /// resync_required when the id cannot be served exactly), then every
+  /// later event. Answers the subscriber id; unavailable (503) at a
+  /// connection limit or after a drain.
+  caf::replies_to<subscribe_atom, event_subscription>::with<uint64_t>,
+  /// A connection closed, or a write to it failed: ends its streams.
+  caf::reacts_to<unsubscribe_atom, uint64_t>,
+  /// The counters (subscribers, drops, events, frames).
+  caf::replies_to<status_atom>::with<event_stream_stats>,
+  /// Ends every stream and refuses new ones (before the HTTP server stops);
+  /// answers how many streams it ended, once each end reached its
+  /// connection or the drain deadline passed.
+  caf::replies_to<drain_atom>::with<uint64_t>,
+  /// INTERNAL: sends the events received since the last fan-out.
+  caf::reacts_to<flush_atom>,
+  /// INTERNAL: the heartbeat timer.
+  caf::reacts_to<tick_atom>,
+  /// INTERNAL: one stream's end reached its connection during a drain.
+  caf::reacts_to<drained_atom>,
+  /// INTERNAL: the drain deadline passed.
+  caf::reacts_to<timeout_atom>>;
 
 } // namespace jobsync

@@ -349,6 +349,25 @@ void cut_cycle(self_ptr self, uint64_t id) {
   end_cycle(self, false);
 }
 
+// -- logs ----------------------------------------------------------------------
+
+// Keeps a job's fetched log for reuse; forgets entries nobody asked for in
+// a while, so the cache stays as small as the set of watched jobs.
+void remember_log(self_ptr self, const std::string& external_id,
+                  const std::string& text, std::optional<caf::error> error) {
+  auto& cache = self->state.log_cache;
+  auto now = self->clock().now();
+  if (cache.size() > 1000) {
+    for (auto i = cache.begin(); i != cache.end();) {
+      if (now - i->second.at > std::chrono::minutes(5))
+        i = cache.erase(i);
+      else
+        ++i;
+    }
+  }
+  cache[external_id] = poller_state::fetched_log{now, text, std::move(error)};
+}
+
 // -- discovery -----------------------------------------------------------------
 
 struct discovery {
@@ -434,8 +453,18 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
         discover_page(self, d, "");
       return d->promise;
     },
-    [=](logs_atom, std::string& external_id) {
+    [=](logs_atom, std::string& external_id, int64_t max_age_ms) {
       auto promise = self->make_response_promise<std::string>();
+      auto now = self->clock().now();
+      auto cached = self->state.log_cache.find(external_id);
+      if (cached != self->state.log_cache.end()
+          && now - cached->second.at < std::chrono::milliseconds(max_age_ms)) {
+        if (cached->second.error)
+          promise.deliver(*cached->second.error);
+        else
+          promise.deliver(cached->second.text);
+        return promise;
+      }
       auto& waiters = self->state.log_fetches[external_id];
       waiters.push_back(promise);
       if (waiters.size() > 1)
@@ -451,10 +480,12 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
             if (!r) {
               note_rate_limit(self, r.error());
               auto err = to_error(provider_failure(st, r.error()));
+              remember_log(self, external_id, {}, err);
               for (auto& w : waiters)
                 w.deliver(err);
               return;
             }
+            remember_log(self, external_id, r.value().text, std::nullopt);
             // The fetch is also a fresh snapshot: store it (and its logs).
             auto snapshot = r.value().snapshot;
             snapshot.logs = r.value().text;

@@ -97,6 +97,16 @@ struct poller_state {
   /// Log fetches in flight, by provider id, with everyone waiting for them.
   std::map<std::string, std::vector<caf::typed_response_promise<std::string>>>
     log_fetches;
+
+  /// The last log fetch of each job, reused while young enough: its text,
+  /// or the error it ended in (so a failing provider is not asked again
+  /// for every request).
+  struct fetched_log {
+    clock::time_point at;
+    std::string text;
+    std::optional<caf::error> error;
+  };
+  std::map<std::string, fetched_log> log_cache;
 };
 
 /// Spawnable behavior of the poller of one provider.

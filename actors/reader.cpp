@@ -72,6 +72,11 @@ reader(reader_actor::stateful_pointer<reader_state> self,
         return txn.metrics(since, days);
       });
     },
+    [=](counts_atom) -> caf::result<std::vector<job_tally>> {
+      return with_read(self->state.store, [&](storage::read_view& txn) {
+        return txn.counters();
+      });
+    },
   };
 }
 

@@ -134,6 +134,79 @@ void cancel_job(self_ptr self, job x,
       });
 }
 
+// The provider of a job and its poller, if it has one.
+const provider_entry* provider_of(self_ptr self, const job& x) {
+  if (x.external_id.empty() || !x.provider)
+    return nullptr;
+  auto i = self->state.providers.find(*x.provider);
+  return i == self->state.providers.end() ? nullptr : &i->second;
+}
+
+void answer_progress(self_ptr self, job_detail& d,
+                     caf::typed_response_promise<job_progress> promise) {
+  job_progress out{d.value.job_id, {}};
+  if (d.value.status != job_status::running) {
+    promise.deliver(out); // nulls: only running jobs have progress
+    return;
+  }
+  if (d.logs)
+    out.progress = d.logs->progress;
+  const auto& cfg = self->state.config;
+  auto age = std::chrono::milliseconds{now_ms() - (d.logs ? d.logs->updated_at : 0)};
+  // Webhooks push this job's logs; the provider need not be asked.
+  bool pushed = d.value.metadata.count("webhook_url") > 0 && d.logs;
+  auto entry = provider_of(self, d.value);
+  if (age < cfg.log_freshness || pushed || !entry) {
+    promise.deliver(out);
+    return;
+  }
+  self
+    ->request(entry->poller, cfg.log_fetch_timeout, logs_atom::value,
+              d.value.external_id, int64_t{cfg.log_freshness.count()})
+    .then(
+      [=](std::string& text) mutable {
+        auto fresh = out;
+        fresh.progress = compute_inline_progress(
+          log_tail(text, self->state.config.log_tail_bytes));
+        promise.deliver(fresh);
+      },
+      // The provider failed or was slow: the stored tail still answers.
+      [=](caf::error&) mutable { promise.deliver(out); });
+}
+
+void answer_logs(self_ptr self, job_detail& d,
+                 caf::typed_response_promise<job_log_text> promise) {
+  job_log_text stored{d.value.job_id, d.logs ? d.logs->tail : "", false, ""};
+  auto entry = provider_of(self, d.value);
+  if (!entry) {
+    stored.note = "This job has no provider to ask; this is the stored log "
+                  "tail";
+    promise.deliver(stored);
+    return;
+  }
+  const auto& cfg = self->state.config;
+  self
+    ->request(entry->poller, cfg.log_fetch_timeout, logs_atom::value,
+              d.value.external_id, int64_t{cfg.log_freshness.count()})
+    .then(
+      [=](std::string& text) mutable {
+        promise.deliver(job_log_text{stored.job_id, text, true, ""});
+      },
+      [=](caf::error& e) mutable {
+        auto f = from_error(e);
+        if (!d.logs) {
+          promise.deliver(make_error(errc::provider_error,
+                                     "The logs could not be fetched and none "
+                                     "are stored: " + f.detail));
+          return;
+        }
+        auto fallback = stored;
+        fallback.note = "The provider could not be reached (" + f.detail
+                        + "); this is the stored log tail";
+        promise.deliver(fallback);
+      });
+}
+
 } // namespace
 
 result<void> sync_config::validate() const {
@@ -238,6 +311,36 @@ sync(sync_actor::stateful_pointer<sync_state> self, sync_config config,
             });
       return promise;
     },
+    [=](metrics_atom) {
+      auto promise = self->make_response_promise<server_figures>();
+      self->request(self->state.reader, caf::infinite, counts_atom::value)
+        .then(
+          [=](std::vector<job_tally>& tallies) mutable {
+            auto g = std::make_shared<gather<server_figures>>();
+            g->value.jobs = std::move(tallies);
+            g->pending = self->state.providers.size();
+            if (g->pending == 0) {
+              promise.deliver(g->value);
+              return;
+            }
+            // A poller that does not answer (restarting) is left out
+            // rather than failing the whole scrape.
+            auto done = [g, promise]() mutable {
+              if (--g->pending == 0)
+                promise.deliver(g->value);
+            };
+            for (const auto& [name, entry] : self->state.providers)
+              self->request(entry.poller, caf::infinite, status_atom::value)
+                .then(
+                  [=](poller_status& s) mutable {
+                    g->value.pollers.push_back(std::move(s));
+                    done();
+                  },
+                  [=](caf::error&) mutable { done(); });
+          },
+          [=](caf::error& e) mutable { promise.deliver(e); });
+      return promise;
+    },
     [=](validate_atom, std::string& provider) -> caf::result<std::string> {
       auto& st = self->state;
       auto entry = st.providers.find(provider);
@@ -245,6 +348,35 @@ sync(sync_actor::stateful_pointer<sync_state> self, sync_config config,
         return make_error(errc::not_found,
                           "Unknown provider '" + provider + "'");
       return self->delegate(entry->second.poller, validate_atom::value);
+    },
+    [=](secret_atom, std::string& provider) -> caf::result<std::string> {
+      // Asked through here, not of a poller handle kept elsewhere, because
+      // the supervisor may have replaced the poller since.
+      auto entry = self->state.providers.find(provider);
+      if (entry == self->state.providers.end())
+        return make_error(errc::unavailable,
+                          "provider '" + provider
+                            + "' is not configured (no API token?), so its "
+                              "webhook signing secret cannot be fetched");
+      return self->delegate(entry->second.poller, secret_atom::value);
+    },
+    [=](progress_atom, std::string& job_id) {
+      auto promise = self->make_response_promise<job_progress>();
+      self
+        ->request(self->state.reader, caf::infinite, detail_atom::value,
+                  job_id)
+        .then([=](job_detail& d) { answer_progress(self, d, promise); },
+              [=](caf::error& e) mutable { promise.deliver(e); });
+      return promise;
+    },
+    [=](logs_atom, std::string& job_id) {
+      auto promise = self->make_response_promise<job_log_text>();
+      self
+        ->request(self->state.reader, caf::infinite, detail_atom::value,
+                  job_id)
+        .then([=](job_detail& d) { answer_logs(self, d, promise); },
+              [=](caf::error& e) mutable { promise.deliver(e); });
+      return promise;
     },
     [=](put_atom, std::string& provider, poller_actor& replacement) {
       auto entry = self->state.providers.find(provider);

@@ -18,6 +18,14 @@ struct sync_config {
   uint64_t sync_limit = 100;
   /// Time budget of `sync_active`.
   std::chrono::milliseconds active_deadline{5000};
+  /// A stored log tail younger than this answers inline progress without
+  /// the provider; a provider fetch is reused for as long.
+  std::chrono::milliseconds log_freshness{5000};
+  /// Deadline of the provider fetch behind inline progress and logs.
+  std::chrono::milliseconds log_fetch_timeout{3000};
+  /// Bytes of a fetched log the progress rules look at (the stored tail's
+  /// size, so both paths see the same lines).
+  size_t log_tail_bytes = 16384;
 
   /// Rejects settings the sync actor cannot work with.
   result<void> validate() const;

@@ -1,5 +1,6 @@
 #include "actors/wiring.hpp"
 
+#include "actors/error.hpp"
 #include "actors/reader.hpp"
 #include "actors/supervisor.hpp"
 #include "logging/log.hpp"
@@ -38,6 +39,10 @@ result<void> wiring_config::validate() const {
       return failure{ok.error().code, p.provider + ": " + ok.error().detail};
   if (auto ok = sync.validate(); !ok)
     return ok;
+  if (auto ok = events.validate(); !ok)
+    return ok;
+  if (auto ok = webhooks.validate(); !ok)
+    return ok;
   return registry.validate();
 }
 
@@ -47,7 +52,20 @@ wiring::start(caf::actor_system& sys, storage::job_store& store,
   if (auto ok = cfg.validate(); !ok)
     return ok.error();
   std::unique_ptr<wiring> w{new wiring{sys}};
-  w->registry_ = sys.spawn(jobsync::registry, &store, cfg.registry, event_sink_actor{});
+  // The hub's replay ring starts at the store's event counter, so a client
+  // that saw the last event before a restart resumes without a resync.
+  {
+    auto txn = store.begin_read();
+    if (!txn)
+      return txn.error();
+    auto last = txn->last_event_id();
+    if (!last)
+      return last.error();
+    cfg.events.last_event_id = *last;
+  }
+  w->events_ = sys.spawn<caf::detached>(jobsync::sse_hub, cfg.events);
+  w->registry_ = sys.spawn(jobsync::registry, &store, cfg.registry,
+                           event_sink_actor{w->events_});
   for (size_t i = 0; i < cfg.readers; ++i)
     w->readers_.push_back(sys.spawn(jobsync::reader, &store));
   std::map<std::string, poller_actor> pollers;
@@ -68,6 +86,8 @@ wiring::start(caf::actor_system& sys, storage::job_store& store,
   }
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
+  w->webhooks_ = sys.spawn(jobsync::webhook_receiver, cfg.webhooks,
+                           w->registry_, w->sync_);
   w->supervisor_ = sys.spawn(supervisor, std::move(pollers),
                              std::move(factories), w->sync_);
   return w;
@@ -77,6 +97,24 @@ wiring::~wiring() {
   shutdown();
 }
 
+void wiring::end_event_streams() {
+  if (!events_)
+    return;
+  // The hub answers by its own drain deadline; this one only guards
+  // against a hub that cannot answer at all.
+  caf::scoped_actor self{sys_};
+  self->request(events_, std::chrono::seconds(30), drain_atom::value)
+    .receive(
+      [](uint64_t n) {
+        if (n > 0)
+          log::info("wiring", "ended {} event streams", n);
+      },
+      [](caf::error& e) {
+        log::warning("wiring", "ending the event streams failed: {}",
+                     from_error(e).detail);
+      });
+}
+
 void wiring::shutdown() {
   if (stopped_)
     return;
@@ -84,8 +122,13 @@ void wiring::shutdown() {
   // Producers of work first: the supervisor (so nothing restarts), the
   // sync actor, the pollers; then the readers; the writer last.
   stop_all(sys_, std::vector<caf::actor>{supervisor_});
+  // The webhook receiver asks the sync actor and feeds the registry.
+  stop_all(sys_, std::vector<webhook_receiver_actor>{webhooks_});
   stop_all(sys_, std::vector<sync_actor>{sync_});
   stop_all(sys_, pollers_);
+  // The hub ends the streams still open; the registry may still publish to
+  // it while committing what is staged, which is dropped.
+  stop_all(sys_, std::vector<sse_hub_actor>{events_});
   stop_all(sys_, readers_);
   // The registry goes last: an exit message queues behind the requests
   // already in its mailbox, so everything accepted gets committed.

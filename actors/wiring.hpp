@@ -3,7 +3,9 @@
 #include "actors/messages.hpp"
 #include "actors/poller.hpp"
 #include "actors/registry.hpp"
+#include "actors/sse_hub.hpp"
 #include "actors/sync.hpp"
+#include "actors/webhook_receiver.hpp"
 #include "model/result.hpp"
 #include "storage/job_store.hpp"
 
@@ -22,6 +24,11 @@ struct wiring_config {
   /// One poller per configured provider.
   std::vector<poller_config> pollers;
   sync_config sync;
+  /// The SSE fan-out (`GET /api/events`); wiring sets its last_event_id
+  /// from the store.
+  sse_hub_config events;
+  /// The receiver of the provider's webhook deliveries.
+  webhook_receiver_config webhooks;
 
   /// Rejects settings the actors cannot work with.
   result<void> validate() const;
@@ -53,6 +60,21 @@ public:
     return sync_;
   }
 
+  /// The webhook receiver (`POST /api/webhooks/replicate`).
+  const webhook_receiver_actor& webhooks() const {
+    return webhooks_;
+  }
+
+  /// The SSE hub (`GET /api/events`, the registry's event sink).
+  const sse_hub_actor& events() const {
+    return events_;
+  }
+
+  /// Ends every event stream and refuses new ones; returns once each end
+  /// was written (or the hub's drain deadline passed). Call it before the
+  /// HTTP server stops, so streams end cleanly rather than being cut.
+  void end_event_streams();
+
   /// Exits every actor in order and waits until each is gone.
   void shutdown();
 
@@ -65,6 +87,8 @@ private:
   std::vector<reader_actor> readers_;
   std::vector<poller_actor> pollers_;
   sync_actor sync_;
+  sse_hub_actor events_;
+  webhook_receiver_actor webhooks_;
   caf::actor supervisor_;
   bool stopped_ = false;
 };

@@ -373,6 +373,8 @@ std::vector<key_spec> build_table() {
   // web
   add(text_key("web.assets_dir", &s::web, &web_settings::assets_dir,
                "serve the dashboard from this folder; empty: built-in"));
+  add(boolean_key("web.demo", &s::web, &web_settings::demo,
+                  "show a DEMO banner (jobsync runs against the emulator)"));
   // logging
   add(word_key("logging.level", &s::logging, &logging_settings::level,
                {"debug", "info", "warning", "error"},

@@ -118,6 +118,9 @@ struct web_settings {
   /// Serve the dashboard from this folder instead of the embedded copy
   /// (for development).
   std::string assets_dir;
+  /// Show a DEMO banner: jobsync talks to the bundled emulator, not to a
+  /// real account (scripts/run.sh sets it in demo mode).
+  bool demo = false;
 };
 
 /// `logging.*`: what jobsync writes to stderr.

@@ -11,12 +11,22 @@
 
 namespace jobsync::http {
 
+/// The dashboard's settings.
+struct web_config {
+  /// Serve the dashboard from this folder instead of the embedded copy.
+  std::string assets_dir;
+  /// jobsync runs against the bundled emulator: the page shows a banner.
+  bool demo = false;
+};
+
 /// What the HTTP layer needs to know from the configuration.
 struct api_config {
   /// When not empty, /api/ routes (but the webhook receiver) need it.
   std::string api_token;
   /// Deadline of one actor request made for an HTTP request.
   std::chrono::milliseconds actor_timeout{10000};
+  /// The dashboard (`/`, `/assets/`, `/api/ui/config`).
+  web_config web;
 };
 
 /// The actors the handlers talk to.
@@ -26,6 +36,10 @@ struct api_actors {
   std::vector<reader_actor> readers;
   /// Discovery, sync_active, cancel, poller status, readiness.
   sync_actor sync;
+  /// Verifies and records Replicate's webhook deliveries.
+  webhook_receiver_actor webhooks;
+  /// The SSE fan-out (`GET /api/events`).
+  sse_hub_actor events;
 };
 
 /// Everything a handler needs: the actor system, the actors and the

@@ -31,6 +31,21 @@ public:
 
   /// Ends the response; later writes are ignored.
   virtual void close() = 0;
+
+  /// Like write(), without a copy: the buffer may be shared by many
+  /// streams (one event frame for every subscriber) and must not change.
+  virtual void write_shared(std::shared_ptr<const std::string> bytes,
+                            std::function<void(bool)> done) {
+    write(*bytes, std::move(done));
+  }
+
+  /// Like close(), and `done(true)` once the end of the response was handed
+  /// to the connection (`done(false)`: it could not be).
+  virtual void finish(std::function<void(bool)> done) {
+    close();
+    if (done)
+      done(true);
+  }
 };
 
 /// One HTTP request as handlers see it, and the one way to answer it.

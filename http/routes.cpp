@@ -1,10 +1,15 @@
 #include "http/routes.hpp"
 
 #include "http/auth.hpp"
+#include "http/events_resource.hpp"
 #include "http/health_resource.hpp"
 #include "http/job_actions_resource.hpp"
 #include "http/jobs_resource.hpp"
+#include "http/metrics_resource.hpp"
 #include "http/polling_resource.hpp"
+#include "http/progress_resource.hpp"
+#include "http/web_resource.hpp"
+#include "http/webhook_resource.hpp"
 
 namespace jobsync::http {
 
@@ -16,9 +21,21 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
     {"GET", "/api/cloud/jobs/:job_id", guarded(get_job(a))},
     {"DELETE", "/api/cloud/jobs/:job_id", guarded(delete_job(a))},
     {"POST", "/api/cloud/jobs/:job_id/cancel", guarded(cancel_job(a))},
+    {"GET", "/api/cloud/jobs/:job_id/inline-progress",
+     guarded(inline_progress(a))},
+    {"GET", "/api/cloud/jobs/:job_id/logs", guarded(job_logs(a))},
     {"GET", "/api/cloud/polling/status", guarded(polling_status(a))},
     {"GET", "/api/cloud/providers/:provider/validate",
      guarded(validate_provider(a))},
+    {"GET", "/api/cloud/metrics", guarded(dashboard_metrics(a))},
+    // Not guarded: the webhook signature is its authentication.
+    {"POST", "/api/webhooks/replicate", receive_webhook(a)},
+    {"GET", "/api/ui/config", guarded(ui_config(a))},
+    {"GET", "/metrics", prometheus_metrics(a)},
+    {"GET", "/", dashboard_page(a)},
+    {"GET", "/assets/:file", dashboard_asset(a)},
+    // EventSource cannot set headers: the token may come as ?access_token=.
+    {"GET", "/api/events", require_token(a, events(a), true)},
     {"GET", "/healthz", healthz()},
     {"GET", "/readyz", readyz(a)},
   };

@@ -126,6 +126,36 @@ public:
     builder_.done();
   }
 
+  void write_shared(std::shared_ptr<const std::string> bytes,
+                    std::function<void(bool)> done) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_ || !bytes) {
+      if (done)
+        done(false);
+      return;
+    }
+    // RESTinio keeps the shared buffer alive until it is written.
+    builder_.append_chunk(restinio::writable_item_t{std::move(bytes)});
+    builder_.flush([done = std::move(done)](const asio::error_code& ec) {
+      if (done)
+        done(!ec);
+    });
+  }
+
+  void finish(std::function<void(bool)> done) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_) {
+      if (done)
+        done(false);
+      return;
+    }
+    closed_ = true;
+    builder_.done([done = std::move(done)](const asio::error_code& ec) {
+      if (done)
+        done(!ec);
+    });
+  }
+
 private:
   std::mutex mtx_;
   builder_t builder_;

@@ -77,6 +77,22 @@ struct job_detail {
   std::optional<job_logs> logs;
 };
 
+/// A job's compact progress (`GET /api/cloud/jobs/{job_id}/inline-progress`).
+struct job_progress {
+  std::string job_id;
+  inline_progress progress;
+};
+
+/// A job's log text (`GET /api/cloud/jobs/{job_id}/logs`).
+struct job_log_text {
+  std::string job_id;
+  std::string text;
+  /// The provider answered; otherwise `text` is the stored tail.
+  bool from_provider = false;
+  /// Why the provider's text is missing, when it is.
+  std::string note;
+};
+
 /// Whether the registry can still write.
 struct registry_health {
   bool writable = true;

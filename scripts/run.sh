@@ -28,6 +28,8 @@ if [[ -z "${REPLICATE_API_TOKEN:-}" ]]; then
   trap 'kill $sim_pid 2>/dev/null || true' EXIT
   export REPLICATE_API_TOKEN=r8_sim_token
   export JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL="http://127.0.0.1:$sim_port/v1"
+  # The dashboard shows a DEMO banner.
+  export JOBSYNC_WEB_DEMO=true
   args=(--config config/jobsync.yaml --data-dir "$data_dir-demo" "$@")
   build/jobsyncd "${args[@]}"
   exit $?

@@ -11,6 +11,7 @@ packages=(
   rapidjson-dev liblmdb-dev lmdb-utils libboost-test-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev
   nodejs npm
+  chromium
 )
 
 missing=()

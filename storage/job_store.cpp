@@ -133,6 +133,29 @@ result<uint64_t> read_view::count(const job_filter& filter) const {
   return total;
 }
 
+result<std::vector<job_tally>> read_view::counters() const {
+  auto c = cursor::open(txn_, t_.meta);
+  if (!c)
+    return c.error();
+  std::vector<job_tally> out;
+  MDB_val key = as_val(counter_prefix);
+  MDB_val value;
+  for (auto more = c->move(MDB_SET_RANGE, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more || !has_prefix(as_view(key), counter_prefix))
+      break;
+    auto attrs = decode_counter_key(as_view(key));
+    auto n = decode_u64(as_view(value));
+    if (!attrs || !n)
+      return corrupt("counter", as_view(key));
+    out.push_back(job_tally{attrs->type, attrs->status,
+                            std::move(attrs->provider), *n});
+  }
+  return out;
+}
+
 result<std::vector<job>> read_view::active(std::string_view provider) const {
   std::vector<std::string> ids;
   {

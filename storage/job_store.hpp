@@ -5,6 +5,7 @@
 #include "model/job_logs.hpp"
 #include "model/metrics.hpp"
 #include "model/result.hpp"
+#include "model/server_figures.hpp"
 #include "storage/lmdb.hpp"
 
 #include <memory>
@@ -55,6 +56,9 @@ public:
 
   /// Number of jobs matching the filter, from the counters.
   result<uint64_t> count(const job_filter& filter) const;
+
+  /// Every counter: jobs by type, status and provider.
+  result<std::vector<job_tally>> counters() const;
 
   /// Every active job of a provider.
   result<std::vector<job>> active(std::string_view provider) const;

@@ -73,6 +73,34 @@ http_response http_request(const std::string& method, const std::string& url,
   return result;
 }
 
+http_session::http_session() : handle_(nullptr) {
+  global_init();
+  handle_ = curl_easy_init();
+}
+
+http_session::~http_session() {
+  curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
+http_response http_session::get(const std::string& url) {
+  auto* h = static_cast<CURL*>(handle_);
+  http_response result;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
+  auto rc = curl_easy_perform(h);
+  if (rc == CURLE_OK)
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
+  else
+    result.error = curl_easy_strerror(rc);
+  return result;
+}
+
 std::string url_encode(const std::string& s) {
   global_init();
   char* out = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));

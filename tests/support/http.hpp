@@ -32,6 +32,22 @@ inline http_response http_get(const std::string& url,
   return http_request("GET", url, {}, headers);
 }
 
+/// A client that keeps its connection open between requests (one libcurl
+/// easy handle), for tests that make many requests from one thread.
+class http_session {
+public:
+  http_session();
+  ~http_session();
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
+
+  /// A GET over the kept connection.
+  http_response get(const std::string& url);
+
+private:
+  void* handle_;
+};
+
 /// Percent-encodes a URL component.
 std::string url_encode(const std::string& s);
 

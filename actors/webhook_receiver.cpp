@@ -1,0 +1,308 @@
+#include "actors/webhook_receiver.hpp"
+
+#include "actors/error.hpp"
+#include "logging/log.hpp"
+#include "model/standard_webhooks.hpp"
+#include "model/timestamp.hpp"
+
+#include <caf/message.hpp>
+
+#include <algorithm>
+
+namespace jobsync {
+
+namespace {
+
+using self_ptr
+    = webhook_receiver_actor::stateful_pointer<webhook_receiver_state>;
+using promise_type = caf::typed_response_promise<webhook_outcome>;
+
+// LMDB keys are limited to 511 bytes and one bad key fails the whole group
+// commit, so ids that could never be stored are refused before they reach
+// the registry. Replicate's ids are 26 characters.
+constexpr size_t max_id_bytes = 256;
+
+bool printable_token(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+bool has_control_character(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20;
+  });
+}
+
+std::string secret_key_name(const webhook_receiver_config& c) {
+  return "providers." + c.provider + ".webhook_secret";
+}
+
+refusal no_secret(const webhook_receiver_state& st) {
+  return {{errc::unauthorized,
+           "No webhook signing secret is available to verify this delivery: "
+           "set "
+               + secret_key_name(st.config)
+               + " (or REPLICATE_WEBHOOK_SECRET), or give jobsync the "
+                 "provider's API token so it can fetch the secret ("
+               + st.fetch_error + ")"},
+          0};
+}
+
+std::string missing_headers(const webhook_request& r) {
+  std::string out;
+  auto add = [&](const std::optional<std::string>& h, const char* name) {
+    if (h && !h->empty())
+      return;
+    if (!out.empty())
+      out += ", ";
+    out += name;
+  };
+  add(r.id, "webhook-id");
+  add(r.timestamp, "webhook-timestamp");
+  add(r.signature, "webhook-signature");
+  return out;
+}
+
+std::string why(webhook_verdict v, const webhook_request& r,
+                const webhook_receiver_config& c) {
+  auto tolerance = std::to_string(c.tolerance.count());
+  switch (v) {
+  case webhook_verdict::ok:
+    break;
+  case webhook_verdict::missing_header:
+    return "The delivery is not signed: missing " + missing_headers(r)
+           + " (Standard Webhooks signature required)";
+  case webhook_verdict::malformed_header:
+    return "A webhook signature header is malformed: webhook-id must not "
+           "contain '.', webhook-timestamp must be integer Unix seconds "
+           "and webhook-signature a space-separated list of "
+           "'<version>,<base64>' entries";
+  case webhook_verdict::timestamp_too_old:
+    return "webhook-timestamp is more than " + tolerance
+           + " seconds in the past: a replayed or delayed delivery";
+  case webhook_verdict::timestamp_too_new:
+    return "webhook-timestamp is more than " + tolerance
+           + " seconds in the future: check the sender's clock";
+  case webhook_verdict::no_match:
+    return "No v1 signature matches this delivery: the body was altered "
+           "or it was signed with another secret";
+  }
+  return "The webhook signature was not accepted";
+}
+
+// Hands an authentic delivery to the registry, which answers the original
+// requester itself after the commit.
+void accept(self_ptr self, const webhook_request& r, promise_type promise) {
+  auto& st = self->state;
+  auto delivery = st.to_delivery(r);
+  if (!delivery) {
+    log::debug("webhooks", "refused a delivery from {}: {}", r.remote_address,
+               delivery.error().detail);
+    promise.deliver(to_error(delivery.error()));
+    return;
+  }
+  promise.delegate(st.registry, webhook_atom::value, std::move(*delivery));
+}
+
+void check_then_accept(self_ptr self, const webhook_request& r,
+                       promise_type promise) {
+  if (auto refused = self->state.check_signature(r, self->clock().now())) {
+    promise.deliver(to_error(*refused));
+    return;
+  }
+  accept(self, r, promise);
+}
+
+void secret_failed(self_ptr self, std::string detail) {
+  auto& st = self->state;
+  st.fetching = false;
+  st.fetch_failed_until = self->clock().now() + st.config.secret_retry;
+  st.fetch_error = std::move(detail);
+  log::warning("webhooks",
+               "cannot get the webhook signing secret of {}: {}; signed "
+               "deliveries are refused until it can be had (set {})",
+               st.config.provider, st.fetch_error, secret_key_name(st.config));
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  for (auto& w : waiting)
+    w.promise.deliver(to_error(no_secret(st)));
+}
+
+// Asks the provider once for the secret; deliveries that arrive meanwhile
+// wait for the same answer.
+void fetch_secret(self_ptr self) {
+  auto& st = self->state;
+  st.fetching = true;
+  self->request(st.sync, st.config.secret_fetch_timeout, secret_atom::value,
+                st.config.provider)
+      .then(
+          [self](std::string& secret) {
+            auto key = decode_webhook_secret(secret);
+            if (!key) {
+              secret_failed(self,
+                            "the provider's secret is not a whsec_<base64> "
+                            "value");
+              return;
+            }
+            auto& st = self->state;
+            st.key = std::move(*key);
+            st.fetching = false;
+            st.fetch_failed_until.reset();
+            log::info("webhooks", "fetched the webhook signing secret of {}",
+                      st.config.provider);
+            auto waiting = std::move(st.waiting);
+            st.waiting.clear();
+            for (auto& w : waiting)
+              check_then_accept(self, w.request, w.promise);
+          },
+          [self](caf::error& e) { secret_failed(self, from_error(e).detail); });
+}
+
+void receive(self_ptr self, webhook_request r, promise_type promise) {
+  auto& st = self->state;
+  if (!st.needs_key(r)) {
+    accept(self, r, promise);
+    return;
+  }
+  if (st.key) {
+    check_then_accept(self, r, promise);
+    return;
+  }
+  if (st.fetch_failed_until && self->clock().now() < *st.fetch_failed_until) {
+    promise.deliver(to_error(no_secret(st)));
+    return;
+  }
+  st.waiting.push_back({std::move(r), promise});
+  if (!st.fetching)
+    fetch_secret(self);
+}
+
+} // namespace
+
+result<void> webhook_receiver_config::validate() const {
+  if (provider.empty())
+    return failure{errc::bad_request, "the webhook receiver needs a provider"};
+  if (!secret.empty() && !decode_webhook_secret(secret))
+    return failure{errc::bad_request,
+                   secret_key_name(*this)
+                       + " is not a webhook secret: expected whsec_<base64>"};
+  if (tolerance.count() <= 0)
+    return failure{errc::bad_request,
+                   "webhooks.timestamp_tolerance_seconds must be positive"};
+  if (failed_signatures_per_minute <= 0)
+    return failure{errc::bad_request,
+                   "webhooks.failed_signatures_per_minute must be positive"};
+  if (secret_fetch_timeout.count() <= 0 || secret_retry.count() < 0)
+    return failure{errc::bad_request,
+                   "the webhook secret fetch timeout must be positive"};
+  return {};
+}
+
+bool webhook_receiver_state::needs_key(const webhook_request& r) const {
+  return !(config.allow_unsigned && !r.signature);
+}
+
+std::optional<refusal>
+webhook_receiver_state::check_signature(const webhook_request& r,
+                                        clock::time_point now) {
+  webhook_headers headers;
+  if (r.id)
+    headers.id = *r.id;
+  if (r.timestamp)
+    headers.timestamp = *r.timestamp;
+  if (r.signature)
+    headers.signature = *r.signature;
+  auto verdict = verify_webhook(*key, headers, r.body, now_ms() / 1000,
+                                config.tolerance.count());
+  if (verdict == webhook_verdict::ok)
+    return std::nullopt;
+  auto detail = why(verdict, r, config);
+  auto counted = failures.record(r.remote_address, now);
+  if (!counted.over) {
+    log::debug("webhooks", "refused a delivery from {}: {}", r.remote_address,
+               to_string(verdict));
+    return refusal{{errc::unauthorized, std::move(detail)}, 0};
+  }
+  if (counted.crossed)
+    log::warning("webhooks",
+                 "{} failed more than {} webhook signature checks within a "
+                 "minute; its failures are answered 429 until the minute "
+                 "ends",
+                 r.remote_address, config.failed_signatures_per_minute);
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(counted.wait).count();
+  return refusal{{errc::rate_limited,
+                  "Too many failed webhook signature checks from "
+                      + r.remote_address + " (more than "
+                      + std::to_string(config.failed_signatures_per_minute)
+                      + " a minute); this one failed too: " + detail},
+                 static_cast<int>(std::max<int64_t>(1, seconds))};
+}
+
+result<webhook_delivery>
+webhook_receiver_state::to_delivery(const webhook_request& r) const {
+  if (r.id && (r.id->size() > max_id_bytes || !printable_token(*r.id)))
+    return failure{errc::bad_request,
+                   "webhook-id must be at most " + std::to_string(max_id_bytes)
+                       + " printable characters without spaces"};
+  auto parsed
+      = parse_replicate_job_json(r.body, config.pricing, config.provider);
+  if (!parsed)
+    return failure{errc::bad_request,
+                   "The webhook body is not a prediction or training "
+                   "object: "
+                       + parsed.error};
+  if (parsed.snapshot->external_id.size() > max_id_bytes
+      || has_control_character(parsed.snapshot->external_id))
+    return failure{errc::bad_request,
+                   "The webhook body's `id` must be at most "
+                       + std::to_string(max_id_bytes)
+                       + " bytes without control characters"};
+  webhook_delivery d;
+  d.webhook_id = r.id.value_or("");
+  d.snapshot = std::move(*parsed.snapshot);
+  d.received = now_ms();
+  return d;
+}
+
+caf::error to_error(const refusal& x) {
+  if (x.retry_after_seconds <= 0)
+    return to_error(x.reason);
+  return caf::error{
+      static_cast<uint8_t>(x.reason.code), errc_category(),
+      caf::make_message(x.reason.detail, int32_t{x.retry_after_seconds})};
+}
+
+refusal refusal_of(const caf::error& e) {
+  if (e.category() == errc_category()
+      && e.context().match_elements<std::string, int32_t>())
+    return {{static_cast<errc>(e.code()), e.context().get_as<std::string>(0)},
+            e.context().get_as<int32_t>(1)};
+  return {from_error(e), 0};
+}
+
+webhook_receiver_actor::behavior_type webhook_receiver(
+    webhook_receiver_actor::stateful_pointer<webhook_receiver_state> self,
+    webhook_receiver_config config, registry_actor registry, sync_actor sync) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.registry = std::move(registry);
+  st.sync = std::move(sync);
+  st.failures = failure_limiter{st.config.failed_signatures_per_minute};
+  if (!st.config.secret.empty())
+    st.key = decode_webhook_secret(st.config.secret);
+  st.fetch_error = "no secret is configured";
+  self->delayed_send(self, failure_limiter::window, tick_atom::value);
+  return {
+      [=](webhook_atom, webhook_request& r) {
+        auto promise = self->make_response_promise<webhook_outcome>();
+        receive(self, std::move(r), promise);
+        return promise;
+      },
+      [=](tick_atom) {
+        self->state.failures.prune(self->clock().now());
+        self->delayed_send(self, failure_limiter::window, tick_atom::value);
+      },
+  };
+}
+
+} // namespace jobsync

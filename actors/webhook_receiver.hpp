@@ -1,0 +1,108 @@
+#pragma once
+
+#include "actors/failure_limiter.hpp"
+#include "actors/messages.hpp"
+#include "model/replicate_prediction.hpp"
+#include "model/result.hpp"
+
+#include <caf/error.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jobsync {
+
+/// How the webhook deliveries of one provider are checked.
+struct webhook_receiver_config {
+  /// The provider the deliveries come from (its name in jobs).
+  std::string provider = "replicate";
+  /// The signing secret from the configuration (`whsec_<base64>`); empty:
+  /// fetched from the provider once, when the first signed delivery needs
+  /// it, and cached.
+  std::string secret;
+  /// Development only: deliveries without a `webhook-signature` header are
+  /// accepted. A signature that is present is still checked.
+  bool allow_unsigned = false;
+  /// How far `webhook-timestamp` may be from the receiver's clock.
+  std::chrono::seconds tolerance{300};
+  /// Failed signature checks one address may make per minute before it is
+  /// answered 429.
+  int failed_signatures_per_minute = 30;
+  /// How long deliveries wait for the provider to hand out the secret.
+  std::chrono::milliseconds secret_fetch_timeout{5000};
+  /// After a failed fetch, deliveries are refused without asking the
+  /// provider again for this long.
+  std::chrono::milliseconds secret_retry{5000};
+  /// How jobs are priced (cost from `metrics.predict_time`).
+  replicate_pricing pricing;
+
+  /// Rejects settings the receiver cannot work with (a secret that is not
+  /// `whsec_<base64>`, a non-positive tolerance or limit).
+  result<void> validate() const;
+};
+
+/// A refusal as the HTTP layer answers it.
+struct refusal {
+  failure reason;
+  /// Seconds for `Retry-After`; 0 when the refusal carries none.
+  int retry_after_seconds = 0;
+};
+
+/// The receiver's state: the secret, the deliveries waiting for it, and the
+/// failed checks per address.
+struct webhook_receiver_state {
+  static inline const char* name = "webhook_receiver";
+
+  using clock = failure_limiter::clock;
+
+  /// A delivery that arrived while the secret was being fetched.
+  struct waiting_delivery {
+    webhook_request request;
+    caf::typed_response_promise<webhook_outcome> promise;
+  };
+
+  webhook_receiver_config config;
+  registry_actor registry;
+  sync_actor sync;
+  /// The decoded HMAC key, once known.
+  std::optional<std::string> key;
+  /// A fetch from the provider is in flight.
+  bool fetching = false;
+  std::vector<waiting_delivery> waiting;
+  /// Set after a failed fetch: until then deliveries are refused with
+  /// `fetch_error` without asking again.
+  std::optional<clock::time_point> fetch_failed_until;
+  std::string fetch_error;
+  failure_limiter failures{30};
+
+  /// Whether the delivery needs the key (it is signed, or unsigned ones
+  /// are not allowed).
+  bool needs_key(const webhook_request& r) const;
+
+  /// Checks the signature against the key (which must be known): nullopt
+  /// when it holds. A failed check counts against the client's address and
+  /// becomes rate_limited once the address is over its limit.
+  std::optional<refusal> check_signature(const webhook_request& r,
+                                         clock::time_point now);
+
+  /// Parses an accepted delivery into what the registry records.
+  result<webhook_delivery> to_delivery(const webhook_request& r) const;
+};
+
+/// The error of a refusal; one with Retry-After seconds carries them in
+/// its context beside the detail.
+caf::error to_error(const refusal& x);
+
+/// Recovers code, detail and Retry-After from any error (see from_error).
+refusal refusal_of(const caf::error& e);
+
+/// Spawnable behavior of the webhook receiver of one provider.
+webhook_receiver_actor::behavior_type webhook_receiver(
+    webhook_receiver_actor::stateful_pointer<webhook_receiver_state> self,
+    webhook_receiver_config config, registry_actor registry, sync_actor sync);
+
+} // namespace jobsync

@@ -1,0 +1,54 @@
+#include "http/progress_resource.hpp"
+
+#include "http/bridge.hpp"
+#include "http/json_response.hpp"
+
+namespace jobsync::http {
+
+handler inline_progress(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    ask(*a, ex, a->actors().sync,
+        [ex](job_progress& p) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("job_id");
+            w.String(p.job_id);
+            w.Key("stage");
+            write_optional(w, p.progress.stage);
+            w.Key("last_log");
+            write_optional(w, p.progress.last_log);
+            w.Key("progress");
+            write_optional(w, p.progress.progress);
+            w.EndObject();
+          }));
+        },
+        progress_atom::value, ex->params.at("job_id"));
+  };
+}
+
+handler job_logs(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    ask(*a, ex, a->actors().sync,
+        [ex](job_log_text& l) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("job_id");
+            w.String(l.job_id);
+            w.Key("logs");
+            w.String(l.text);
+            // Where the text came from: the provider's full log, or the
+            // tail this server keeps when the provider cannot be reached.
+            w.Key("source");
+            w.String(l.from_provider ? "provider" : "stored_tail");
+            if (!l.note.empty()) {
+              w.Key("detail");
+              w.String(l.note);
+            }
+            w.EndObject();
+          }));
+        },
+        logs_atom::value, ex->params.at("job_id"));
+  };
+}
+
+} // namespace jobsync::http

@@ -1,0 +1,64 @@
+#include "http/webhook_resource.hpp"
+
+#include "actors/webhook_receiver.hpp"
+#include "http/error_table.hpp"
+#include "http/json_response.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+namespace jobsync::http {
+
+namespace {
+
+void write_outcome(json_writer& w, const webhook_outcome& o) {
+  w.StartObject();
+  w.Key("status");
+  w.String(o.duplicate ? "duplicate" : "received");
+  w.Key("job_id");
+  // A duplicate of a delivery whose job was deleted since names no job.
+  if (o.job_id.empty()) {
+    w.Null();
+    w.Key("job_status");
+    w.Null();
+  } else {
+    w.String(o.job_id);
+    w.Key("job_status");
+    auto status = to_string(o.status);
+    w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  }
+  w.Key("created");
+  w.Bool(o.created);
+  w.Key("changed");
+  w.Bool(o.changed);
+  w.EndObject();
+}
+
+} // namespace
+
+handler receive_webhook(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    webhook_request r;
+    r.body = ex->body;
+    r.id = ex->header("webhook-id");
+    r.timestamp = ex->header("webhook-timestamp");
+    r.signature = ex->header("webhook-signature");
+    r.remote_address = ex->remote_address;
+    // Like bridge.hpp's ask, but a refusal may carry Retry-After.
+    a->system().spawn([ex, dest = a->actors().webhooks,
+                       timeout = a->config().actor_timeout,
+                       r = std::move(r)](caf::event_based_actor* self) mutable {
+      self->request(dest, timeout, webhook_atom::value, std::move(r))
+          .then(
+              [ex](webhook_outcome& o) {
+                ex->respond(json_response(
+                    [&](json_writer& w) { write_outcome(w, o); }));
+              },
+              [ex](caf::error& e) {
+                auto x = refusal_of(e);
+                ex->respond(error_response(x.reason, x.retry_after_seconds));
+              });
+    });
+  };
+}
+
+} // namespace jobsync::http

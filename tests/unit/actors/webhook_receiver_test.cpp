@@ -1,0 +1,361 @@
+#include "actors/webhook_receiver.hpp"
+
+#include "actors/registry.hpp"
+#include "model/standard_webhooks.hpp"
+#include "model/timestamp.hpp"
+#include "tests/unit/actors/actor_fixture.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/detail/test_actor_clock.hpp>
+
+using namespace jobsync;
+
+namespace {
+
+const std::string secret = "whsec_dGVzdC1zZWNyZXQ="; // "test-secret"
+
+std::string prediction(const std::string& id, const std::string& status) {
+  return R"({"id":")" + id + R"(","model":"owner/trainer","version":"v",)"
+         + R"("status":")" + status
+         + R"(","created_at":"2026-11-01T10:00:00Z","logs":""})";
+}
+
+int64_t now_s() {
+  return now_ms() / 1000;
+}
+
+webhook_request signed_request(const std::string& msg_id,
+                               const std::string& body,
+                               const std::string& with_secret = secret,
+                               int64_t ts = now_s()) {
+  webhook_request r;
+  r.body = body;
+  r.id = msg_id;
+  r.timestamp = std::to_string(ts);
+  r.signature
+      = sign_webhook(*decode_webhook_secret(with_secret), msg_id, ts, body);
+  r.remote_address = "10.0.0.1";
+  return r;
+}
+
+// What the receiver asks of the sync actor, and nothing else: an untyped
+// actor seen through the sync interface, so that handlers other engineers
+// add to sync_actor do not have to be faked here.
+struct fake_secret_source {
+  int asked = 0;
+  std::vector<std::variant<std::string, failure>> answers;
+};
+
+caf::behavior secret_source(std::shared_ptr<fake_secret_source> src) {
+  return {
+      [src](secret_atom, const std::string&) -> caf::result<std::string> {
+        auto i = static_cast<size_t>(src->asked++);
+        const auto& a = src->answers.at(std::min(i, src->answers.size() - 1));
+        if (auto* f = std::get_if<failure>(&a))
+          return to_error(*f);
+        return std::get<std::string>(a);
+      },
+  };
+}
+
+struct receiver_fixture : test::actor_fixture {
+  registry_actor registry;
+  std::shared_ptr<fake_secret_source> source
+      = std::make_shared<fake_secret_source>();
+  sync_actor sync;
+  webhook_receiver_actor receiver;
+
+  receiver_fixture() {
+    registry = track(
+        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+    sync
+        = caf::actor_cast<sync_actor>(track(sys->spawn(secret_source, source)));
+    sched->run();
+  }
+
+  void spawn_receiver(webhook_receiver_config c) {
+    BOOST_REQUIRE(c.validate());
+    receiver = track(
+        sys->spawn(jobsync::webhook_receiver, std::move(c), registry, sync));
+    sched->run();
+  }
+
+  webhook_receiver_config config(std::string with_secret = secret) {
+    webhook_receiver_config c;
+    c.secret = std::move(with_secret);
+    c.failed_signatures_per_minute = 1000;
+    return c;
+  }
+
+  using answer
+      = std::shared_ptr<std::optional<std::variant<webhook_outcome, refusal>>>;
+
+  // Unlike the fixture's helpers this keeps the Retry-After of a refusal.
+  answer send(webhook_request r) {
+    auto slot = std::make_shared<
+        std::optional<std::variant<webhook_outcome, refusal>>>();
+    sys->spawn([=](caf::event_based_actor* self) {
+      self->request(receiver, caf::infinite, webhook_atom::value, r)
+          .then([slot](webhook_outcome& o) { *slot = o; },
+                [slot](caf::error& e) { *slot = refusal_of(e); });
+    });
+    return slot;
+  }
+
+  webhook_outcome accepted(webhook_request r) {
+    auto slot = send(std::move(r));
+    sched->run();
+    BOOST_REQUIRE_MESSAGE(slot->has_value(), "no answer");
+    if (auto* x = std::get_if<refusal>(&**slot))
+      BOOST_FAIL(x->reason.detail);
+    return std::get<webhook_outcome>(**slot);
+  }
+
+  refusal refused(webhook_request r) {
+    auto slot = send(std::move(r));
+    sched->run();
+    BOOST_REQUIRE_MESSAGE(slot->has_value(), "no answer");
+    BOOST_REQUIRE_MESSAGE(std::holds_alternative<refusal>(**slot),
+                          "expected a refusal");
+    return std::get<refusal>(**slot);
+  }
+
+  std::optional<job> stored(const std::string& id) {
+    auto r = store->begin_read();
+    return *r->get(id);
+  }
+
+  void advance(std::chrono::milliseconds d) {
+    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
+    clock.advance_time(d);
+    sched->run();
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(failure_limiter_suite)
+
+BOOST_AUTO_TEST_CASE(failures_over_the_limit_wait_for_the_end_of_the_window) {
+  failure_limiter limiter{2};
+  auto t0 = failure_limiter::clock::time_point{} + std::chrono::hours{1};
+  BOOST_TEST(!limiter.record("a", t0).over);
+  BOOST_TEST(!limiter.record("a", t0 + std::chrono::seconds{10}).over);
+  auto third = limiter.record("a", t0 + std::chrono::seconds{20});
+  BOOST_TEST(third.over);
+  BOOST_TEST(third.crossed);
+  BOOST_TEST((third.wait == std::chrono::seconds{40}));
+  auto fourth = limiter.record("a", t0 + std::chrono::seconds{30});
+  BOOST_TEST(fourth.over);
+  BOOST_TEST(!fourth.crossed);
+  // Other addresses have their own window.
+  BOOST_TEST(!limiter.record("b", t0 + std::chrono::seconds{30}).over);
+  // A new window starts once the old one has ended.
+  BOOST_TEST(!limiter.record("a", t0 + std::chrono::seconds{60}).over);
+  BOOST_TEST(limiter.prune(t0 + std::chrono::seconds{95}) == 1u); // "b"
+  BOOST_TEST(limiter.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(webhook_receiver_suite, receiver_fixture)
+
+BOOST_AUTO_TEST_CASE(a_signed_delivery_is_recorded_before_it_is_answered) {
+  spawn_receiver(config());
+  auto seen_at_answer = std::make_shared<std::optional<bool>>();
+  auto* st = store.get();
+  auto r = signed_request("msg_1", prediction("p1", "processing"));
+  sys->spawn([=](caf::event_based_actor* self) {
+    self->request(receiver, caf::infinite, webhook_atom::value, r)
+        .then([=](webhook_outcome& o) {
+          BOOST_TEST(o.created);
+          BOOST_TEST(o.job_id == "p1");
+          BOOST_TEST((o.status == job_status::running));
+          *seen_at_answer = st->begin_read()->get("p1")->has_value();
+        });
+  });
+  sched->run();
+  BOOST_REQUIRE(seen_at_answer->has_value());
+  BOOST_TEST(**seen_at_answer);
+  BOOST_TEST(events->size() == 1u);
+  // The same message again changes nothing.
+  auto again = accepted(r);
+  BOOST_TEST(again.duplicate);
+  BOOST_TEST(events->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(
+    every_kind_of_bad_signature_is_unauthorized_and_stores_nothing) {
+  spawn_receiver(config());
+  auto body = prediction("p1", "processing");
+  std::vector<std::pair<std::string, webhook_request>> cases;
+  auto tampered = signed_request("msg_1", body);
+  tampered.body = prediction("p1", "succeeded");
+  cases.emplace_back("altered", tampered);
+  cases.emplace_back("altered",
+                     signed_request("msg_2", body, "whsec_b3RoZXItc2VjcmV0"));
+  auto no_sig = signed_request("msg_3", body);
+  no_sig.signature.reset();
+  cases.emplace_back("missing webhook-signature", no_sig);
+  auto no_id = signed_request("msg_4", body);
+  no_id.id.reset();
+  cases.emplace_back("missing webhook-id", no_id);
+  auto bad_ts = signed_request("msg_5", body);
+  bad_ts.timestamp = "yesterday";
+  cases.emplace_back("malformed", bad_ts);
+  auto bad_list = signed_request("msg_6", body);
+  bad_list.signature = "garbage";
+  cases.emplace_back("malformed", bad_list);
+  cases.emplace_back("in the past",
+                     signed_request("msg_7", body, secret, now_s() - 301 - 60));
+  cases.emplace_back("in the future",
+                     signed_request("msg_8", body, secret, now_s() + 301 + 60));
+  for (auto& [why, r] : cases) {
+    auto x = refused(r);
+    BOOST_TEST((x.reason.code == errc::unauthorized), why);
+    BOOST_TEST(x.reason.detail.find(why) != std::string::npos,
+               why << ": " << x.reason.detail);
+  }
+  BOOST_TEST(!stored("p1"));
+  BOOST_TEST(events->empty());
+}
+
+BOOST_AUTO_TEST_CASE(one_matching_signature_among_several_is_enough) {
+  spawn_receiver(config());
+  auto r = signed_request("msg_1", prediction("p1", "starting"));
+  auto good = *r.signature;
+  r.signature = "v1,AAAA" + std::string{" v2,"} + good.substr(3) + " " + good;
+  BOOST_TEST(accepted(r).created);
+  // Only unknown versions: nothing to compare with.
+  auto other = signed_request("msg_2", prediction("p2", "starting"));
+  other.signature = "v1a," + other.signature->substr(3);
+  BOOST_TEST((refused(other).reason.code == errc::unauthorized));
+}
+
+BOOST_AUTO_TEST_CASE(
+    failed_checks_over_the_limit_are_rate_limited_but_valid_ones_pass) {
+  auto c = config();
+  c.failed_signatures_per_minute = 2;
+  spawn_receiver(c);
+  auto bad = signed_request("msg_bad", prediction("p1", "processing"),
+                            "whsec_b3RoZXItc2VjcmV0");
+  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  auto over = refused(bad);
+  BOOST_TEST((over.reason.code == errc::rate_limited));
+  BOOST_TEST(over.retry_after_seconds == 60);
+  // The same address still gets valid deliveries through.
+  BOOST_TEST(accepted(signed_request("msg_ok", prediction("p2", "processing")))
+                 .created);
+  // Another address is not affected.
+  auto elsewhere = bad;
+  elsewhere.remote_address = "10.0.0.2";
+  BOOST_TEST((refused(elsewhere).reason.code == errc::unauthorized));
+  advance(std::chrono::seconds{30});
+  BOOST_TEST(refused(bad).retry_after_seconds == 30);
+  // A new minute, a new allowance.
+  advance(std::chrono::seconds{30});
+  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  BOOST_TEST(!stored("p1"));
+}
+
+BOOST_AUTO_TEST_CASE(the_secret_is_fetched_once_for_concurrent_deliveries) {
+  source->answers = {std::string{secret}};
+  spawn_receiver(config(""));
+  auto a = send(signed_request("msg_1", prediction("p1", "starting")));
+  auto b = send(signed_request("msg_2", prediction("p2", "starting")));
+  auto bad = send(signed_request("msg_3", prediction("p3", "starting"),
+                                 "whsec_b3RoZXItc2VjcmV0"));
+  sched->run();
+  BOOST_TEST(source->asked == 1);
+  BOOST_TEST(std::holds_alternative<webhook_outcome>(**a));
+  BOOST_TEST(std::holds_alternative<webhook_outcome>(**b));
+  BOOST_TEST(std::holds_alternative<refusal>(**bad));
+  accepted(signed_request("msg_4", prediction("p4", "starting")));
+  BOOST_TEST(source->asked == 1);
+}
+
+BOOST_AUTO_TEST_CASE(
+    without_a_secret_signed_deliveries_are_refused_and_the_fetch_retried_later) {
+  source->answers = {failure{errc::provider_error, "Replicate is down"},
+                     std::string{secret}};
+  auto c = config("");
+  c.secret_retry = std::chrono::seconds{5};
+  spawn_receiver(c);
+  auto r = signed_request("msg_1", prediction("p1", "starting"));
+  auto first = refused(r);
+  BOOST_TEST((first.reason.code == errc::unauthorized));
+  BOOST_TEST(first.reason.detail.find("providers.replicate.webhook_secret")
+                 != std::string::npos,
+             first.reason.detail);
+  BOOST_TEST(first.reason.detail.find("Replicate is down")
+             != std::string::npos);
+  // Within the retry pause the provider is not asked again.
+  BOOST_TEST((refused(r).reason.code == errc::unauthorized));
+  BOOST_TEST(source->asked == 1);
+  advance(std::chrono::seconds{5});
+  BOOST_TEST(accepted(r).created);
+  BOOST_TEST(source->asked == 2);
+}
+
+BOOST_AUTO_TEST_CASE(unsigned_deliveries_pass_only_when_allowed) {
+  webhook_request r;
+  r.body = prediction("p1", "starting");
+  r.id = "msg_1";
+  r.remote_address = "10.0.0.1";
+  {
+    spawn_receiver(config());
+    BOOST_TEST((refused(r).reason.code == errc::unauthorized));
+    caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
+    sched->run();
+  }
+  auto c = config();
+  c.allow_unsigned = true;
+  spawn_receiver(c);
+  BOOST_TEST(accepted(r).created);
+  // The id still deduplicates.
+  BOOST_TEST(accepted(r).duplicate);
+  // A signature that is present is still checked.
+  auto bad = signed_request("msg_2", prediction("p2", "starting"),
+                            "whsec_b3RoZXItc2VjcmV0");
+  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+}
+
+BOOST_AUTO_TEST_CASE(bodies_that_are_not_jobs_are_bad_requests) {
+  spawn_receiver(config());
+  for (std::string body :
+       {"{\"id\":", "[1,2]", "{\"test\": 2432232314}", "{\"id\":\"p1\"}"}) {
+    auto x = refused(signed_request("msg_x", body));
+    BOOST_TEST((x.reason.code == errc::bad_request), body);
+    BOOST_TEST(x.reason.detail.find("not a prediction or training object")
+                   != std::string::npos,
+               x.reason.detail);
+  }
+  auto long_id
+      = signed_request(std::string(300, 'm'), prediction("p1", "starting"));
+  BOOST_TEST((refused(long_id).reason.code == errc::bad_request));
+  auto long_job
+      = signed_request("msg_y", prediction(std::string(300, 'p'), "starting"));
+  BOOST_TEST((refused(long_job).reason.code == errc::bad_request));
+  BOOST_TEST(events->empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_refusal_keeps_its_retry_after_through_an_error) {
+  auto x = refusal_of(to_error(refusal{{errc::rate_limited, "slow down"}, 42}));
+  BOOST_TEST((x.reason.code == errc::rate_limited));
+  BOOST_TEST(x.reason.detail == "slow down");
+  BOOST_TEST(x.retry_after_seconds == 42);
+  auto plain = refusal_of(make_error(errc::unauthorized, "no"));
+  BOOST_TEST(plain.reason.detail == "no");
+  BOOST_TEST(plain.retry_after_seconds == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_secret_that_is_not_whsec_base64_is_refused_at_start) {
+  auto c = config("whsec_***");
+  BOOST_TEST(!c.validate());
+  c = config();
+  c.tolerance = std::chrono::seconds{0};
+  BOOST_TEST(!c.validate());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
