@@ -964,7 +964,11 @@ async function runSync() {
   try {
     const d = await api('/api/cloud/jobs/sync', { method: 'POST' });
     const updated = d.updated ? `${numberFmt.format(d.updated)} known ${d.updated === 1 ? 'job' : 'jobs'} updated` : '';
-    toast(d.message || `Discovered ${d.synced} jobs`, { kind: 'success', detail: updated });
+    // The seed's toast: "Discovered N jobs from Replicate". The server's
+    // message ("... N new jobs from <provider>") names the provider.
+    const from = (d.message || '').split(' from ').slice(1).join(' from ') || 'Replicate';
+    const n = Number(d.synced) || 0;
+    toast(`Discovered ${numberFmt.format(n)} ${n === 1 ? 'job' : 'jobs'} from ${from}`, { kind: 'success', detail: updated });
     state.page = 0;
     await Promise.all([loadJobs({ quiet: state.jobs.length > 0 }), loadMetrics({ quiet: true }), loadPollers()]);
   } catch (e) {

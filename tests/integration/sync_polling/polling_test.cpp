@@ -1,6 +1,7 @@
 #include "tests/integration/sync_polling/provider_fixture.hpp"
 
 #include "model/timestamp.hpp"
+#include "tests/support/sse_client.hpp"
 
 using namespace jobsync::test;
 
@@ -21,6 +22,10 @@ BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {
   BOOST_TEST(json_of(api("POST", "/api/cloud/jobs/sync"))["synced"].GetUint64()
              == 1u);
   BOOST_TEST(status_of(id) == "queued");
+  // Every status event of this job from now on.
+  sse_stream events{server->port(), "/api/events?job_id=" + id};
+  BOOST_REQUIRE(events.wait_head());
+  BOOST_REQUIRE(events.status() == 200);
   auto processing = advance(id, "processing");
   BOOST_TEST(eventually([&] { return status_of(id) == "running"; }));
   BOOST_TEST(str(job(id)["started_at"]) == str(processing["started_at"]));
@@ -35,6 +40,25 @@ BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {
              boost::test_tools::tolerance(1e-9));
   BOOST_TEST(str(stored["hardware_type"]) == "L40S (48GB)");
   BOOST_TEST(str(stored["output_url"]) == str(done["output"]));
+  // One event per transition: queued -> running -> completed. Two more
+  // cycles later (which see nothing new) there is still no third.
+  BOOST_REQUIRE(events.wait_events(2));
+  auto cycles = poller()["cycles"].GetUint64();
+  BOOST_TEST(eventually([&] { return poller()["cycles"].GetUint64() >= cycles + 2; }));
+  events.read_available();
+  BOOST_REQUIRE(events.events().size() == 2u);
+  const char* transitions[][2] = {{"queued", "running"},
+                                  {"running", "completed"}};
+  for (size_t i = 0; i < 2; ++i) {
+    rapidjson::Document e;
+    e.Parse(events.events()[i].data.c_str());
+    BOOST_TEST(events.events()[i].type == "message");
+    BOOST_TEST(str(e["type"]) == "job_status_changed");
+    BOOST_TEST(str(e["job_id"]) == id);
+    BOOST_TEST(str(e["provider"]) == "replicate");
+    BOOST_TEST(str(e["previous_status"]) == transitions[i][0]);
+    BOOST_TEST(str(e["status"]) == transitions[i][1]);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_thousand_active_jobs_cost_about_ten_list_requests) {
