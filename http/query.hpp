@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/percent_encoding.hpp"
 #include "model/result.hpp"
 
 #include <optional>
@@ -8,11 +9,6 @@
 #include <vector>
 
 namespace jobsync::http {
-
-/// Decodes `%XX` escapes (and `+` as space when asked); nullopt for a
-/// malformed escape.
-std::optional<std::string> percent_decode(std::string_view text,
-                                          bool plus_is_space);
 
 /// A parsed query string: decoded names and values in order of appearance.
 class query_params {

@@ -5,36 +5,32 @@
 
 namespace jobsync {
 
-namespace {
-
-// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
 }
 
-struct civil {
-  int64_t y;
-  unsigned m;
-  unsigned d;
-};
-
-civil civil_from_days(int64_t z) {
+civil_date civil_from_days(int64_t z) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {y + (m <= 2), m, d};
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (m <= 2), m, d};
 }
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+namespace {
 
 class cursor {
 public:
@@ -79,10 +75,6 @@ private:
   std::string_view text_;
   size_t pos_ = 0;
 };
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
 
 } // namespace
 
@@ -160,8 +152,7 @@ std::optional<precise_instant> parse_precise(std::string_view text) {
   }
   if (!in.at_end())
     return std::nullopt;
-  int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                 static_cast<unsigned>(day));
+  int64_t days = days_from_civil(year, month, day);
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second
                     - offset_minutes * 60;
   return precise_instant{seconds, nanos};
@@ -174,7 +165,7 @@ std::string format_rfc3339(unix_ms t) {
   int64_t rest = t - days * 86400000;
   auto c = civil_from_days(days);
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
                 static_cast<long long>(c.y), c.m, c.d,
                 static_cast<int>(rest / 3600000),
                 static_cast<int>(rest / 60000 % 60),

@@ -111,25 +111,13 @@ result<job_page> read_view::list(const job_filter& filter, size_t limit,
 }
 
 result<uint64_t> read_view::count(const job_filter& filter) const {
-  auto c = cursor::open(txn_, t_.meta);
-  if (!c)
-    return c.error();
+  auto tallies = counters();
+  if (!tallies)
+    return tallies.error();
   uint64_t total = 0;
-  MDB_val key = as_val(counter_prefix);
-  MDB_val value;
-  for (auto more = c->move(MDB_SET_RANGE, key, value);;
-       more = c->move(MDB_NEXT, key, value)) {
-    if (!more)
-      return more.error();
-    if (!*more || !has_prefix(as_view(key), counter_prefix))
-      break;
-    auto attrs = decode_counter_key(as_view(key));
-    auto n = decode_u64(as_view(value));
-    if (!attrs || !n)
-      return corrupt("counter", as_view(key));
-    if (filter.matches(attrs->status, attrs->type, attrs->provider))
-      total += *n;
-  }
+  for (const auto& t : *tallies)
+    if (filter.matches(t.status, t.type, t.provider))
+      total += t.count;
   return total;
 }
 

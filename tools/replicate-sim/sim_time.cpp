@@ -1,5 +1,7 @@
 #include "tools/replicate-sim/sim_time.hpp"
 
+#include "model/timestamp.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -7,40 +9,6 @@
 namespace jobsync::sim {
 
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's
-// days_from_civil).
-int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-struct civil_date {
-  int64_t y;
-  int m;
-  int d;
-};
-
-civil_date civil_from_days(int64_t z) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {yoe + era * 400 + (m <= 2), m, d};
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
 int days_in_month(int64_t y, int m) {
   static constexpr int days[] = {31, 28, 31, 30, 31, 30,
