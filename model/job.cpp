@@ -1,5 +1,6 @@
 #include "model/job.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace jobsync {
@@ -23,24 +24,36 @@ unix_ms created_ms(const job& x) {
   return parse_rfc3339(x.created_at).value_or(0);
 }
 
-std::optional<double> duration_seconds(const job& x, unix_ms now) {
+duration_basis duration_basis_of(const job& x) {
   if (!x.started_at)
-    return std::nullopt;
+    return {};
   auto start = parse_rfc3339(*x.started_at);
   if (!start)
-    return std::nullopt;
-  unix_ms end = now;
-  if (x.completed_at) {
-    auto done = parse_rfc3339(*x.completed_at);
-    if (!done)
-      return std::nullopt;
-    end = *done;
-  } else if (is_terminal(x.status)) {
-    return std::nullopt;
+    return {};
+  if (!x.completed_at)
+    return is_terminal(x.status)
+             ? duration_basis{}
+             : duration_basis{duration_basis::kind::running, *start};
+  auto end = parse_rfc3339(*x.completed_at);
+  if (!end)
+    return {};
+  return {duration_basis::kind::fixed, std::max<int64_t>(0, *end - *start)};
+}
+
+std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
+  switch (b.how) {
+    case duration_basis::kind::fixed:
+      return static_cast<double>(b.ms) / 1000.0;
+    case duration_basis::kind::running:
+      return static_cast<double>(std::max<int64_t>(0, now - b.ms)) / 1000.0;
+    case duration_basis::kind::unknown:
+      break;
   }
-  if (end < *start)
-    return 0.0;
-  return static_cast<double>(end - *start) / 1000.0;
+  return std::nullopt;
+}
+
+std::optional<double> duration_seconds(const job& x, unix_ms now) {
+  return duration_seconds(duration_basis_of(x), now);
 }
 
 } // namespace jobsync

@@ -3,6 +3,7 @@
 #include "model/status.hpp"
 #include "model/timestamp.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,8 +44,36 @@ struct job {
 /// the stored text does not parse.
 unix_ms created_ms(const job& x);
 
+/// What a job's duration follows from: nothing (not started, a timestamp
+/// that does not parse, or finished without an end), a fixed run (start to
+/// end), or a run still going (start to now). It is fixed when the job is
+/// written, so a stored job renders its duration without being decoded.
+struct duration_basis {
+  enum class kind : uint8_t { unknown, fixed, running };
+  kind how = kind::unknown;
+  /// The run's length (fixed) or its start (running), in milliseconds.
+  int64_t ms = 0;
+};
+
+/// The duration basis of a job as it stands.
+duration_basis duration_basis_of(const job& x);
+
+/// The duration in seconds at `now`; nullopt when unknown.
+std::optional<double> duration_seconds(const duration_basis& b, unix_ms now);
+
 /// completed_at (or `now` while unfinished) minus started_at, in seconds;
 /// nullopt when the job has not started or a timestamp does not parse.
 std::optional<double> duration_seconds(const job& x, unix_ms now);
+
+/// A job as the API shows it, in the two parts that change at different
+/// times: the members rendered when the job is written (`"job_id":...`
+/// through `"metadata":{...}`, without braces) and what derives from the
+/// clock at read time. Pages of stored jobs are served from these.
+struct rendered_job {
+  std::string job_id;
+  std::string members;
+  job_status status = job_status::pending;
+  duration_basis duration;
+};
 
 } // namespace jobsync

@@ -36,9 +36,10 @@ struct job_filter {
   }
 };
 
-/// One newest-first page of jobs and the number of all matching jobs.
+/// One newest-first page of jobs, rendered for the API, and the number of
+/// all matching jobs.
 struct job_page {
-  std::vector<job> jobs;
+  std::vector<rendered_job> jobs;
   uint64_t total = 0;
 };
 

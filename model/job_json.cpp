@@ -1,5 +1,7 @@
 #include "model/job_json.hpp"
 
+#include <rapidjson/internal/dtoa.h>
+
 namespace jobsync {
 
 namespace {
@@ -44,24 +46,56 @@ void write_fields(json_writer& w, const job& x) {
 
 } // namespace
 
-void write_job(json_writer& w, const job& x, unix_ms now) {
+rendered_job render_job(const job& x) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
   w.StartObject();
   write_fields(w, x);
-  w.Key("is_terminal");
-  w.Bool(is_terminal(x.status));
-  w.Key("is_active");
-  w.Bool(is_active(x.status));
-  w.Key("duration_seconds");
-  write_optional(w, duration_seconds(x, now));
   w.EndObject();
+  // Without the braces, so that derived members can follow.
+  std::string_view object{buf.GetString(), buf.GetSize()};
+  return {x.job_id, std::string{object.substr(1, object.size() - 2)},
+          x.status, duration_basis_of(x)};
 }
 
-void write_stored_job(json_writer& w, const job& x) {
-  w.StartObject();
-  write_fields(w, x);
-  w.Key("external_id");
-  w.String(x.external_id);
-  w.EndObject();
+void append_job(std::string& out, const rendered_job& x, unix_ms now) {
+  out += '{';
+  out += x.members;
+  out += is_terminal(x.status) ? ",\"is_terminal\":true"
+                               : ",\"is_terminal\":false";
+  out += is_active(x.status) ? ",\"is_active\":true"
+                             : ",\"is_active\":false";
+  out += ",\"duration_seconds\":";
+  if (auto seconds = duration_seconds(x.duration, now)) {
+    // The formatting of json_writer's Double, without a writer per job.
+    char digits[32];
+    out.append(digits, rapidjson::internal::dtoa(*seconds, digits));
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
+void write_job(json_writer& w, const rendered_job& x, unix_ms now) {
+  std::string object;
+  object.reserve(x.members.size() + 80);
+  append_job(object, x, now);
+  w.RawValue(object.data(), object.size(), rapidjson::kObjectType);
+}
+
+void write_job(json_writer& w, const job& x, unix_ms now) {
+  write_job(w, render_job(x), now);
+}
+
+std::string stored_job_json(const rendered_job& r, const job& x) {
+  std::string out;
+  out.reserve(r.members.size() + x.external_id.size() + 24);
+  out += '{';
+  out += r.members;
+  out += ",\"external_id\":";
+  out += quote_json(x.external_id);
+  out += '}';
+  return out;
 }
 
 std::optional<job> read_stored_job(const rapidjson::Value& v) {

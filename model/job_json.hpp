@@ -8,14 +8,26 @@
 
 namespace jobsync {
 
-/// Writes the API's job object, with the derived is_terminal, is_active and
-/// duration_seconds (computed at `now`).
+/// Renders the members of a job's API object that only change when the job
+/// is written.
+rendered_job render_job(const job& x);
+
+/// Appends the API's job object to `out`: the rendered members, then the
+/// derived is_terminal, is_active and duration_seconds (computed at
+/// `now`). Pages are built with this: it copies the stored bytes once.
+void append_job(std::string& out, const rendered_job& x, unix_ms now);
+
+/// Writes what append_job appends.
+void write_job(json_writer& w, const rendered_job& x, unix_ms now);
+
+/// Writes the API's job object of a job.
 void write_job(json_writer& w, const job& x, unix_ms now);
 
-/// Writes the persisted fields of a job (the storage codec's payload).
-void write_stored_job(json_writer& w, const job& x);
+/// The JSON object a job is stored as: its rendered members and the fields
+/// only the store needs (`external_id`).
+std::string stored_job_json(const rendered_job& r, const job& x);
 
-/// Reads what write_stored_job wrote; nullopt when a required field is
+/// Reads what stored_job_json wrote; nullopt when a required field is
 /// missing or has the wrong type.
 std::optional<job> read_stored_job(const rapidjson::Value& v);
 

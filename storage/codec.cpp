@@ -20,14 +20,17 @@ std::string versioned_json(Write write) {
   return out;
 }
 
+bool parse_json(std::string_view text, rapidjson::Document& doc) {
+  // Full precision: the default parser may be one ULP off, and a stored
+  // number must read back exactly (or every re-sync looks like a change).
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  return !doc.HasParseError();
+}
+
 bool parse_versioned(std::string_view bytes, rapidjson::Document& doc) {
   if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != codec_version)
     return false;
-  // Full precision: the default parser may be one ULP off, and a stored
-  // number must read back exactly (or every re-sync looks like a change).
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(bytes.data() + 1,
-                                                bytes.size() - 1);
-  return !doc.HasParseError();
+  return parse_json(bytes.substr(1), doc);
 }
 
 void put_be64(std::string& out, uint64_t x) {
@@ -42,6 +45,40 @@ uint64_t get_be64(std::string_view in) {
   return x;
 }
 
+void put_be32(std::string& out, uint32_t x) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((x >> shift) & 0xFF));
+}
+
+uint32_t get_be32(std::string_view in) {
+  uint32_t x = 0;
+  for (size_t i = 0; i < 4; ++i)
+    x = (x << 8) | static_cast<uint8_t>(in[i]);
+  return x;
+}
+
+// A version 2 job value: version, status, duration kind (1 byte each),
+// duration milliseconds (8), length of the API members (4), then the JSON
+// object, whose members start right after its opening brace.
+constexpr size_t job_header = 1 + 1 + 1 + 8 + 4;
+
+struct job_value {
+  uint8_t version;
+  std::string_view json;
+};
+
+// The JSON of a job value of a known version.
+std::optional<job_value> split_job_value(std::string_view bytes) {
+  if (bytes.empty())
+    return std::nullopt;
+  auto version = static_cast<uint8_t>(bytes[0]);
+  if (version == 1)
+    return job_value{version, bytes.substr(1)};
+  if (version == job_codec_version && bytes.size() > job_header)
+    return job_value{version, bytes.substr(job_header)};
+  return std::nullopt;
+}
+
 constexpr uint8_t has_cost = 1;
 constexpr uint8_t has_run = 2;
 constexpr uint8_t has_provider = 4;
@@ -50,14 +87,52 @@ constexpr size_t index_header = 3 + 8 + 8;
 } // namespace
 
 std::string encode_job(const job& x) {
-  return versioned_json([&](json_writer& w) { write_stored_job(w, x); });
+  auto r = render_job(x);
+  auto json = stored_job_json(r, x);
+  std::string out;
+  out.reserve(job_header + json.size());
+  out.push_back(static_cast<char>(job_codec_version));
+  out.push_back(static_cast<char>(r.status));
+  out.push_back(static_cast<char>(r.duration.how));
+  put_be64(out, static_cast<uint64_t>(r.duration.ms));
+  put_be32(out, static_cast<uint32_t>(r.members.size()));
+  out += json;
+  return out;
 }
 
 std::optional<job> decode_job(std::string_view bytes) {
+  auto value = split_job_value(bytes);
   rapidjson::Document doc;
-  if (!parse_versioned(bytes, doc))
+  if (!value || !parse_json(value->json, doc))
     return std::nullopt;
   return read_stored_job(doc);
+}
+
+std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
+                                                std::string_view bytes) {
+  auto value = split_job_value(bytes);
+  if (!value)
+    return std::nullopt;
+  if (value->version == 1) {
+    auto x = decode_job(bytes);
+    if (!x)
+      return std::nullopt;
+    return render_job(*x);
+  }
+  auto status = static_cast<uint8_t>(bytes[1]);
+  auto how = static_cast<uint8_t>(bytes[2]);
+  auto members = get_be32(bytes.substr(11));
+  if (status > static_cast<uint8_t>(job_status::cancelled)
+      || how > static_cast<uint8_t>(duration_basis::kind::running)
+      || value->json.front() != '{' || members + 2 > value->json.size())
+    return std::nullopt;
+  rendered_job r;
+  r.job_id = std::string{job_id};
+  r.members = std::string{value->json.substr(1, members)};
+  r.status = static_cast<job_status>(status);
+  r.duration.how = static_cast<duration_basis::kind>(how);
+  r.duration.ms = static_cast<int64_t>(get_be64(bytes.substr(3)));
+  return r;
 }
 
 std::string encode_logs(const job_logs& x) {

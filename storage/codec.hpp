@@ -11,15 +11,26 @@
 
 namespace jobsync::storage {
 
-/// The version byte that starts every encoded value. A store written by a
+/// The version byte that starts every encoded value. A value written by a
 /// newer codec is refused rather than misread.
 inline constexpr uint8_t codec_version = 1;
 
-/// A job as stored in `jobs`: the version byte, then JSON.
+/// The version byte of job values. Version 2 puts a header before the JSON
+/// (status, duration basis, length of the API members), so that pages are
+/// served by splicing stored bytes instead of decoding and re-rendering;
+/// version 1 values (JSON only) are still read.
+inline constexpr uint8_t job_codec_version = 2;
+
+/// A job as stored in `jobs`: the version byte, the header, then JSON.
 std::string encode_job(const job& x);
 
 /// Decodes encode_job's output; nullopt for a foreign version or bad data.
 std::optional<job> decode_job(std::string_view bytes);
+
+/// The API rendering of a stored job without decoding its JSON; nullopt
+/// for a foreign version or bad data.
+std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
+                                                std::string_view bytes);
 
 /// A log record as stored in `logs`.
 std::string encode_logs(const job_logs& x);

@@ -100,12 +100,15 @@ result<job_page> read_view::list(const job_filter& filter, size_t limit,
   }
   page.jobs.reserve(ids.size());
   for (const auto& id : ids) {
-    auto x = get(id);
-    if (!x)
-      return x.error();
-    if (!*x)
+    auto raw = txn_.get(t_.jobs, id);
+    if (!raw)
+      return raw.error();
+    if (!*raw)
       return corrupt("index entry without job", id);
-    page.jobs.push_back(std::move(**x));
+    auto x = decode_rendered_job(id, **raw);
+    if (!x)
+      return corrupt("job", id);
+    page.jobs.push_back(std::move(*x));
   }
   return page;
 }

@@ -39,11 +39,9 @@ BOOST_AUTO_TEST_SUITE(job_json)
 
 BOOST_AUTO_TEST_CASE(stored_jobs_round_trip) {
   auto x = full_job();
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  write_stored_job(w, x);
+  auto text = stored_job_json(render_job(x), x);
   rapidjson::Document d;
-  d.Parse(buf.GetString());
+  d.Parse(text.c_str());
   auto back = read_stored_job(d);
   BOOST_REQUIRE(back);
   BOOST_TEST((*back == x));
@@ -65,6 +63,42 @@ BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
   BOOST_TEST(d["error_message"].IsNull());
   BOOST_TEST(std::string{d["metadata"]["urls"]["get"].GetString()}
              == "https://api/x");
+}
+
+BOOST_AUTO_TEST_CASE(the_duration_of_a_running_job_follows_the_clock) {
+  auto x = full_job();
+  x.status = job_status::running;
+  x.completed_at = std::nullopt;
+  auto r = render_job(x);
+  auto start = *parse_rfc3339(*x.started_at);
+  for (unix_ms now : {start - 5, start + 1500, start + 3600000}) {
+    rapidjson::StringBuffer buf;
+    json_writer w{buf};
+    write_job(w, r, now);
+    rapidjson::Document d;
+    d.Parse(buf.GetString());
+    BOOST_REQUIRE(!d.HasParseError());
+    BOOST_TEST(d["is_active"].GetBool());
+    BOOST_TEST(!d["is_terminal"].GetBool());
+    BOOST_TEST(d["duration_seconds"].GetDouble()
+               == std::max<int64_t>(0, now - start) / 1000.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rendered_jobs_nest_in_arrays_like_any_value) {
+  auto x = full_job();
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartArray();
+  write_job(w, x, 0);
+  write_job(w, render_job(x), 0);
+  w.EndArray();
+  rapidjson::Document d;
+  d.Parse(buf.GetString());
+  BOOST_REQUIRE(!d.HasParseError());
+  BOOST_TEST(d.Size() == 2u);
+  BOOST_TEST((d[0] == d[1]));
+  BOOST_TEST(std::string{d[1]["job_id"].GetString()} == "p1");
 }
 
 BOOST_AUTO_TEST_CASE(bad_stored_records_are_refused) {

@@ -1,3 +1,4 @@
+#include "model/job_json.hpp"
 #include "storage/codec.hpp"
 #include "storage/job_store.hpp"
 
@@ -293,9 +294,86 @@ BOOST_AUTO_TEST_SUITE(codec)
 BOOST_AUTO_TEST_CASE(a_foreign_version_byte_is_refused) {
   auto bytes = encode_job(make_job("x", job_status::queued, 5));
   BOOST_TEST(decode_job(bytes).has_value());
-  bytes[0] = 2;
+  bytes[0] = 3;
   BOOST_TEST(!decode_job(bytes));
+  BOOST_TEST(!decode_rendered_job("x", bytes));
   BOOST_TEST(!decode_job(""));
+  BOOST_TEST(!decode_rendered_job("x", ""));
+}
+
+// What GET /api/cloud/jobs writes for a stored job, at `now`.
+std::string api_text(const rendered_job& r, unix_ms now) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  write_job(w, r, now);
+  return buf.GetString();
+}
+
+std::vector<job> jobs_of_every_shape() {
+  std::vector<job> out;
+  auto base = make_job("odd \"id\"/\u00e9", job_status::running, 1000);
+  base.external_id = "ext \"quoted\" \\ ,\"external_id\":\"x";
+  base.metadata = {{"model", "\"a/b\""}, {"urls", "{\"get\":\"u\"}"}};
+  base.cost_usd = 0.1 + 0.2;
+  base.started_at = "2026-11-01T10:00:00.5Z";
+  out.push_back(base); // running: counts to now
+  auto done = base;
+  done.status = job_status::completed;
+  done.completed_at = "2026-11-01T10:30:00.25Z";
+  out.push_back(done); // fixed run
+  auto no_end = base;
+  no_end.status = job_status::failed;
+  out.push_back(no_end); // finished without an end: unknown
+  auto bad = done;
+  bad.completed_at = "yesterday";
+  out.push_back(bad); // unparsable: unknown
+  auto backwards = done;
+  backwards.completed_at = "2026-11-01T09:00:00Z";
+  out.push_back(backwards); // end before start: zero
+  out.push_back(make_job("bare", job_status::pending, 5, std::nullopt));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_job_renders_as_the_job_itself) {
+  for (const auto& x : jobs_of_every_shape()) {
+    auto bytes = encode_job(x);
+    auto back = decode_job(bytes);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((*back == x));
+    auto r = decode_rendered_job(x.job_id, bytes);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->job_id == x.job_id);
+    for (unix_ms now : {unix_ms{0}, *parse_rfc3339("2026-11-01T10:00:07Z")})
+      BOOST_TEST(api_text(*r, now) == api_text(render_job(x), now),
+                 x.job_id << " at " << now);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(version_one_values_are_still_read) {
+  for (const auto& x : jobs_of_every_shape()) {
+    auto v1 = std::string(1, '\x01') + stored_job_json(render_job(x), x);
+    auto back = decode_job(v1);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((*back == x));
+    auto r = decode_rendered_job(x.job_id, v1);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(api_text(*r, 7) == api_text(render_job(x), 7));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_header_is_refused) {
+  auto bytes = encode_job(jobs_of_every_shape().front());
+  for (size_t cut : {size_t{1}, size_t{10}, size_t{15}})
+    BOOST_TEST(!decode_rendered_job("x", bytes.substr(0, cut)), cut);
+  auto bad_status = bytes;
+  bad_status[1] = 9;
+  BOOST_TEST(!decode_rendered_job("x", bad_status));
+  auto bad_kind = bytes;
+  bad_kind[2] = 7;
+  BOOST_TEST(!decode_rendered_job("x", bad_kind));
+  auto too_long = bytes;
+  too_long[11] = '\x7f';
+  BOOST_TEST(!decode_rendered_job("x", too_long));
 }
 
 BOOST_AUTO_TEST_CASE(created_keys_sort_by_time_including_before_1970) {
