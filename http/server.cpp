@@ -175,6 +175,21 @@ public:
     connection_id = req_->connection_id();
   }
 
+  // A handler that lost its exchange (a callback that never ran) would
+  // leave the client waiting until the request timeout, then cut off.
+  ~restinio_exchange() override {
+    if (answered_.load())
+      return;
+    log::error("http", "{} {} was dropped without an answer", method, path);
+    try {
+      respond(error_response(errc::internal,
+                             "The server dropped this request without an "
+                             "answer"));
+    } catch (...) {
+      // The connection is already gone: nobody is left to answer.
+    }
+  }
+
   std::optional<std::string> header(std::string_view name) const override {
     auto v = req_->header().opt_value_of(
       restinio::string_view_t{name.data(), name.size()});
