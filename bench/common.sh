@@ -77,6 +77,12 @@ stop_jobsyncd() {
   wait "$jobsyncd_pid" 2>/dev/null || true
 }
 
+# One line on what else the machine was doing: every figure here is
+# measured on shared cores, and a busy machine moves them a lot.
+print_machine() {
+  echo "  machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the run"
+}
+
 # A fresh Standard Webhooks secret: whsec_ and 32 random bytes in base64.
 new_webhook_secret() {
   echo "whsec_$(head -c 32 /dev/urandom | base64)"

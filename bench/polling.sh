@@ -30,6 +30,7 @@ sim="http://127.0.0.1:$(port_from_log "$work/sim.log")"
 admin() { curl -sf -X "$1" "$sim/_admin/$2" ${3:+-d "$3"}; }
 
 echo "== polling: $active active jobs, $finished newer finished ones"
+print_machine
 admin POST jobs "{\"count\":$active,\"status\":\"processing\",\"created_spread_seconds\":21600}" \
   | jq -r '.ids[]' > "$work/active-ids"
 admin POST jobs "{\"count\":$finished,\"status\":\"succeeded\",\"created_spread_seconds\":600}" \

@@ -16,7 +16,7 @@
 // The warm-up changes go first and are left out of `all`: the first
 // message of a channel costs nchan its creation.
 // Prints one line per change and a last `all` line:
-// `<label> received <n>/<N> p50_ms <x> p99_ms <y> max_ms <z>`.
+// `<label> received <n>/<N> p50_ms <x> p99_ms <y> max_ms <z> first_ms <w>`.
 
 #include "bench/loopback.hpp"
 #include "model/standard_webhooks.hpp"
@@ -378,10 +378,14 @@ private:
                   int expected = -1) {
     size_t got = v.size();
     double p50 = percentile(v, 0.5), p99 = percentile(v, 0.99);
-    double max = v.empty() ? 0 : v.back();
-    std::printf("%s received %zu/%d p50_ms %.1f p99_ms %.1f max_ms %.1f\n",
+    // percentile() sorted v. The first arrival shows how soon the server
+    // starts writing; the spread after it is mostly writing and reading
+    // N sockets on two cores.
+    double min = v.empty() ? 0 : v.front(), max = v.empty() ? 0 : v.back();
+    std::printf("%s received %zu/%d p50_ms %.1f p99_ms %.1f max_ms %.1f "
+                "first_ms %.1f\n",
                 label.c_str(), got, expected < 0 ? o_.subscribers : expected,
-                p50, p99, max);
+                p50, p99, max, min);
     std::fflush(stdout);
   }
 

@@ -23,6 +23,7 @@ need_built jobsyncd:jobsyncd \
 secret=$(new_webhook_secret)
 
 echo "== webhook ingestion, ${seconds} s per measurement"
+print_machine
 run_client "$work/reference.txt" \
   "$build/bench/jobsync-bench-commit-per-write" "$work/reference" "$seconds"
 reference=$(cat "$work/reference.txt")
