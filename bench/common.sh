@@ -1,0 +1,89 @@
+# Shared by bench/webhooks.sh, bench/sse.sh and bench/polling.sh (sourced,
+# not run): builds what is missing, makes a temporary folder that goes away
+# on exit together with every process the bench started, and starts
+# jobsyncd and replicate-sim on free ports.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${BUILD_DIR:-build}
+
+# Builds the given CMake targets when their binaries are missing.
+#   need_built jobsyncd:jobsyncd bench/jobsync-bench-seed:jobsync-bench-seed
+need_built() {
+  local missing=() pair
+  for pair in "$@"; do
+    [[ -x "$build/${pair%%:*}" ]] || missing+=("${pair##*:}")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return
+  [[ -f "$build/CMakeCache.txt" ]] || BUILD_DIR="$build" scripts/build.sh
+  cmake --build "$build" -j "$(nproc)" --target "${missing[@]}"
+}
+
+# The data folders live on the same file system as the project (not a
+# tmpfs), so fsync costs what it costs for a real data folder.
+work=$(mktemp -d "${TMPDIR:-/tmp}/jobsync-bench.XXXXXX")
+cleanup() {
+  local pids
+  pids=$(jobs -p)
+  [[ -n "$pids" ]] && kill $pids 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs a bench client in the background and waits for it, writing its
+# output to a file: bash runs traps only between commands, so a client in
+# the foreground would delay Ctrl-C until it ended, and cleanup() could not
+# stop it.
+#   run_client <output file> <command...>
+run_client() {
+  local out=$1
+  shift
+  "$@" > "$out" &
+  wait $!
+}
+
+# Waits up to 10 s for "listening on <addr>:<port>" in a log; prints the port.
+port_from_log() {
+  local log=$1 port=""
+  for _ in $(seq 1 2000); do
+    port=$(grep -o 'listening on [0-9.]*:[0-9]*' "$log" 2>/dev/null \
+             | head -1 | sed 's/.*://' || true)
+    [[ -n "$port" ]] && { echo "$port"; return; }
+    sleep 0.005
+  done
+  echo "no 'listening on' line in $log:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+# Starts jobsyncd on a data folder with more flags; sets $jobsyncd_port and
+# $jobsyncd_pid. It never talks to the real Replicate: unless a flag says
+# otherwise, its provider points at a closed loopback port.
+start_jobsyncd() {
+  local dir=$1 log=$2
+  shift 2
+  env -u REPLICATE_API_TOKEN -u REPLICATE_WEBHOOK_SECRET \
+    "$build/jobsyncd" --data-dir "$dir" --port 0 \
+    --set logging.level=warning \
+    --set providers.replicate.api_base_url=http://127.0.0.1:9/v1 \
+    "$@" > "$log" 2>&1 &
+  jobsyncd_pid=$!
+  jobsyncd_port=$(port_from_log "$log")
+}
+
+stop_jobsyncd() {
+  kill "$jobsyncd_pid" 2>/dev/null || true
+  wait "$jobsyncd_pid" 2>/dev/null || true
+}
+
+# One line on what else the machine was doing: every figure here is
+# measured on shared cores, and a busy machine moves them a lot.
+print_machine() {
+  echo "  machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the run"
+}
+
+# A fresh Standard Webhooks secret: whsec_ and 32 random bytes in base64.
+new_webhook_secret() {
+  echo "whsec_$(head -c 32 /dev/urandom | base64)"
+}
