@@ -6,6 +6,7 @@
 #include "config/render.hpp"
 #include "config/usage.hpp"
 #include "http/api.hpp"
+#include "http/connection_budget.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "logging/log.hpp"
@@ -75,18 +76,20 @@ std::pair<bool, std::string> polling_decision(const config::settings& s,
   return {true, "auto: no webhook_url is configured"};
 }
 
-sse_hub_config make_event_config(const config::settings& s) {
+sse_hub_config make_event_config(const config::settings& s,
+                                 const http::connection_budget& b) {
   sse_hub_config c;
   c.heartbeat = std::chrono::seconds{s.events.heartbeat_seconds};
   c.replay_buffer = s.events.replay_buffer;
-  c.max_connections = s.events.max_connections;
+  c.max_connections = b.event_streams;
   c.max_connections_per_address = s.events.max_connections_per_address;
   c.max_buffered_bytes = s.events.max_buffered_bytes;
   c.retry = std::chrono::milliseconds{s.events.retry_ms};
   return c;
 }
 
-wiring_config make_wiring_config(const config::settings& s) {
+wiring_config make_wiring_config(const config::settings& s,
+                                 const http::connection_budget& b) {
   wiring_config w;
   w.registry.log_tail_bytes = s.storage.log_tail_bytes;
   w.registry.webhook_retention = std::chrono::hours{s.webhooks.id_retention_hours};
@@ -117,7 +120,7 @@ wiring_config make_wiring_config(const config::settings& s) {
   w.sync.log_fetch_timeout
     = std::chrono::seconds{s.inline_progress.fetch_timeout_seconds};
   w.sync.log_tail_bytes = s.storage.log_tail_bytes;
-  w.events = make_event_config(s);
+  w.events = make_event_config(s, b);
   w.webhooks.provider = p.name;
   w.webhooks.secret = p.webhook_secret;
   w.webhooks.allow_unsigned = s.webhooks.allow_unsigned;
@@ -133,8 +136,10 @@ wiring_config make_wiring_config(const config::settings& s) {
   return w;
 }
 
-http::server_config make_server_config(const config::settings& s) {
+http::server_config make_server_config(const config::settings& s,
+                                       const http::connection_budget& b) {
   http::server_config c;
+  c.max_connections = b.connections;
   c.host = s.server.host;
   c.port = s.server.port;
   c.threads = s.server.threads;
@@ -174,10 +179,18 @@ int run(const config::settings& s) {
   if ((*store)->stale_readers_cleared() > 0)
     log::warning("main", "cleared {} stale LMDB readers",
                  (*store)->stale_readers_cleared());
+  auto open_files = http::raise_open_file_limit();
+  auto budget = http::plan_connections(open_files, s.server.max_connections,
+                                       s.events.max_connections);
+  for (const auto& w : budget.warnings)
+    log::warning("main", "{}", w);
+  log::info("main", "open-file limit {}: up to {} connections, {} of them "
+            "event streams", open_files, budget.connections,
+            budget.event_streams);
   caf::actor_system_config caf_cfg;
   configure_caf(caf_cfg);
   caf::actor_system sys{caf_cfg};
-  auto actors = wiring::start(sys, **store, make_wiring_config(s));
+  auto actors = wiring::start(sys, **store, make_wiring_config(s, budget));
   if (!actors) {
     log::error("main", "cannot start actors: {}", actors.error().detail);
     return exit_startup_failure;
@@ -193,7 +206,7 @@ int run(const config::settings& s) {
     http::api_actors{(*actors)->registry(), (*actors)->readers(),
                      (*actors)->sync(), (*actors)->webhooks(),
                      (*actors)->events()});
-  auto server_cfg = make_server_config(s);
+  auto server_cfg = make_server_config(s, budget);
   // Every closed connection is reported to the SSE hub, which ends the
   // event stream it carried (if any) at once.
   server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {

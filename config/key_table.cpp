@@ -255,6 +255,10 @@ std::vector<key_spec> build_table() {
   add(integer_key("server.request_timeout_seconds", &s::server,
                   &srv::request_timeout_seconds, 1, day,
                   "a connection silent this long is closed"));
+  add(integer_key("server.max_connections", &s::server,
+                  &srv::max_connections, 0, million,
+                  "connections held at once, event streams included; 0: "
+                  "what the open-file limit allows"));
   // storage
   add(with_flag("--data-dir",
                 text_key("storage.path", &s::storage, &sto::path,

@@ -19,6 +19,8 @@ struct server_settings {
   std::string api_token;
   /// RESTinio's handle_request_timeout; SSE heartbeats must be shorter.
   int request_timeout_seconds = 60;
+  /// Connections held at once; 0: what the open-file limit allows.
+  size_t max_connections = 0;
 };
 
 /// `storage.*`: the LMDB environment.

@@ -47,6 +47,9 @@ struct traits : restinio::default_traits_t {
   // when it throws (it does on malformed percent-escapes in the path).
   using request_handler_t = restinio::default_request_handler_t;
   using connection_state_listener_t = connection_listener;
+  // Accepting beyond the open-file limit would stop RESTinio's acceptor
+  // for good (it does not retry a failed accept).
+  static constexpr bool use_connection_count_limiter = true;
 };
 
 using router_t = restinio::router::express_router_t<>;
@@ -388,6 +391,7 @@ result<std::unique_ptr<server>> server::start(server_config config,
       = restinio::server_settings_t<traits>{}
           .address(config.host)
           .port(config.port)
+          .max_parallel_connections(config.max_connections)
           .request_handler(guard_router(
             std::shared_ptr<router_t>{make_router(std::move(routes),
                                                   shared_config)}))

@@ -20,6 +20,9 @@ struct server_config {
   int threads = 2;
   /// Larger bodies are answered 413.
   size_t max_body_bytes = 1048576;
+  /// Connections held at once; more wait in the listen queue until one
+  /// closes (see connection_budget.hpp).
+  size_t max_connections = 1024;
   /// A request without any write for this long is dropped (RESTinio's
   /// handle_request_timeout; SSE heartbeats must come more often).
   std::chrono::seconds request_timeout{60};
