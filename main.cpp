@@ -100,7 +100,11 @@ wiring_config make_wiring_config(const config::settings& s,
     log::info("main", "provider {} is disabled in the configuration", p.name);
   } else if (p.api_token.empty()) {
     log::warning("main", "provider {} has no API token (set "
-                 "REPLICATE_API_TOKEN): it is not used", p.name);
+                 "REPLICATE_API_TOKEN): no polling, sync, cancel or log "
+                 "fetches{}", p.name,
+                 p.webhook_secret.empty() ? ""
+                                          : "; signed webhooks are still "
+                                            "received");
   } else {
     poller_config pc;
     pc.provider = p.name;

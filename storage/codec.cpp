@@ -33,29 +33,21 @@ bool parse_versioned(std::string_view bytes, rapidjson::Document& doc) {
   return parse_json(bytes.substr(1), doc);
 }
 
-void put_be64(std::string& out, uint64_t x) {
-  for (int shift = 56; shift >= 0; shift -= 8)
+// Big-endian unsigned integers: byte order is numeric order.
+template <class Uint>
+void put_be(std::string& out, Uint x) {
+  for (int shift = 8 * sizeof(Uint) - 8; shift >= 0; shift -= 8)
     out.push_back(static_cast<char>((x >> shift) & 0xFF));
 }
 
-uint64_t get_be64(std::string_view in) {
-  uint64_t x = 0;
-  for (size_t i = 0; i < 8; ++i)
-    x = (x << 8) | static_cast<uint8_t>(in[i]);
+template <class Uint>
+Uint get_be(std::string_view in) {
+  Uint x = 0;
+  for (size_t i = 0; i < sizeof(Uint); ++i)
+    x = static_cast<Uint>((x << 8) | static_cast<uint8_t>(in[i]));
   return x;
 }
 
-void put_be32(std::string& out, uint32_t x) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((x >> shift) & 0xFF));
-}
-
-uint32_t get_be32(std::string_view in) {
-  uint32_t x = 0;
-  for (size_t i = 0; i < 4; ++i)
-    x = (x << 8) | static_cast<uint8_t>(in[i]);
-  return x;
-}
 
 // A version 2 job value: version, status, duration kind (1 byte each),
 // duration milliseconds (8), length of the API members (4), then the JSON
@@ -94,8 +86,8 @@ std::string encode_job(const job& x) {
   out.push_back(static_cast<char>(job_codec_version));
   out.push_back(static_cast<char>(r.status));
   out.push_back(static_cast<char>(r.duration.how));
-  put_be64(out, static_cast<uint64_t>(r.duration.ms));
-  put_be32(out, static_cast<uint32_t>(r.members.size()));
+  put_be(out, static_cast<uint64_t>(r.duration.ms));
+  put_be(out, static_cast<uint32_t>(r.members.size()));
   out += json;
   return out;
 }
@@ -121,7 +113,7 @@ std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
   }
   auto status = static_cast<uint8_t>(bytes[1]);
   auto how = static_cast<uint8_t>(bytes[2]);
-  auto members = get_be32(bytes.substr(11));
+  auto members = get_be<uint32_t>(bytes.substr(11));
   if (status > static_cast<uint8_t>(job_status::cancelled)
       || how > static_cast<uint8_t>(duration_basis::kind::running)
       || value->json.front() != '{' || members + 2 > value->json.size())
@@ -131,7 +123,7 @@ std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
   r.members = std::string{value->json.substr(1, members)};
   r.status = static_cast<job_status>(status);
   r.duration.how = static_cast<duration_basis::kind>(how);
-  r.duration.ms = static_cast<int64_t>(get_be64(bytes.substr(3)));
+  r.duration.ms = static_cast<int64_t>(get_be<uint64_t>(bytes.substr(3)));
   return r;
 }
 
@@ -163,8 +155,8 @@ std::string encode_index_entry(const job& x) {
   double cost = x.cost_usd.value_or(0.0);
   uint64_t cost_bits;
   std::memcpy(&cost_bits, &cost, sizeof(cost));
-  put_be64(out, cost_bits);
-  put_be64(out, static_cast<uint64_t>(run_ms.value_or(0)));
+  put_be(out, cost_bits);
+  put_be(out, static_cast<uint64_t>(run_ms.value_or(0)));
   if (x.provider)
     out += *x.provider;
   return out;
@@ -184,16 +176,16 @@ std::optional<index_entry> decode_index_entry(std::string_view key,
   e.status = static_cast<job_status>(status);
   e.type = static_cast<job_type>(type);
   e.facts.status = e.status;
-  e.facts.created = static_cast<unix_ms>(get_be64(key)
+  e.facts.created = static_cast<unix_ms>(get_be<uint64_t>(key)
                                          ^ (uint64_t{1} << 63));
   if (flags & has_cost) {
-    uint64_t bits = get_be64(value.substr(3));
+    uint64_t bits = get_be<uint64_t>(value.substr(3));
     double cost;
     std::memcpy(&cost, &bits, sizeof(cost));
     e.facts.cost_usd = cost;
   }
   if (flags & has_run)
-    e.facts.run_ms = static_cast<int64_t>(get_be64(value.substr(11)));
+    e.facts.run_ms = static_cast<int64_t>(get_be<uint64_t>(value.substr(11)));
   if (flags & has_provider)
     e.provider = std::string{value.substr(index_header)};
   return e;
@@ -202,7 +194,7 @@ std::optional<index_entry> decode_index_entry(std::string_view key,
 std::string created_key(unix_ms created, std::string_view job_id) {
   std::string out;
   out.reserve(8 + job_id.size());
-  put_be64(out, static_cast<uint64_t>(created) ^ (uint64_t{1} << 63));
+  put_be(out, static_cast<uint64_t>(created) ^ (uint64_t{1} << 63));
   out += job_id;
   return out;
 }
