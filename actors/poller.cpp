@@ -532,11 +532,9 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
     },
     [=](secret_atom) {
       auto& st = self->state;
+      // Not cached here: the webhook receiver keeps the secret and asks
+      // again only when a signature stops matching (a rotation).
       auto promise = self->make_response_promise<std::string>();
-      if (st.secret) {
-        promise.deliver(*st.secret);
-        return promise;
-      }
       st.secret_waiters.push_back(promise);
       if (st.secret_waiters.size() > 1)
         return promise;
@@ -553,9 +551,8 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
                 w.deliver(err);
               return;
             }
-            st.secret = r.value();
             for (auto& w : waiters)
-              w.deliver(*st.secret);
+              w.deliver(r.value());
           }));
       });
       return promise;

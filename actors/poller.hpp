@@ -92,7 +92,7 @@ struct poller_state {
   bool half_open = false;
   poller_status status;
 
-  std::optional<std::string> secret;
+  /// Everyone waiting for the webhook secret fetch in flight.
   std::vector<caf::typed_response_promise<std::string>> secret_waiters;
   /// Log fetches in flight, by provider id, with everyone waiting for them.
   std::map<std::string, std::vector<caf::typed_response_promise<std::string>>>

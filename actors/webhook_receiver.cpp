@@ -104,6 +104,17 @@ void accept(self_ptr self, const webhook_request& r, promise_type promise) {
   promise.delegate(st.registry, webhook_atom::value, std::move(*delivery));
 }
 
+webhook_headers headers_of(const webhook_request& r) {
+  webhook_headers h;
+  if (r.id)
+    h.id = *r.id;
+  if (r.timestamp)
+    h.timestamp = *r.timestamp;
+  if (r.signature)
+    h.signature = *r.signature;
+  return h;
+}
+
 void check_then_accept(self_ptr self, const webhook_request& r,
                        promise_type promise) {
   if (auto refused = self->state.check_signature(r, self->clock().now())) {
@@ -116,14 +127,23 @@ void check_then_accept(self_ptr self, const webhook_request& r,
 void secret_failed(self_ptr self, std::string detail) {
   auto& st = self->state;
   st.fetching = false;
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  if (st.key) {
+    // A re-check after a mismatch failed: the known key still decides.
+    log::warning("webhooks", "cannot fetch the webhook signing secret of {} "
+                 "again: {}; the one fetched before stays in use",
+                 st.config.provider, detail);
+    for (auto& w : waiting)
+      check_then_accept(self, w.request, w.promise);
+    return;
+  }
   st.fetch_failed_until = self->clock().now() + st.config.secret_retry;
   st.fetch_error = std::move(detail);
   log::warning("webhooks",
                "cannot get the webhook signing secret of {}: {}; signed "
                "deliveries are refused until it can be had (set {})",
                st.config.provider, st.fetch_error, secret_key_name(st.config));
-  auto waiting = std::move(st.waiting);
-  st.waiting.clear();
   for (auto& w : waiting)
     w.promise.deliver(to_error(no_secret(st)));
 }
@@ -133,6 +153,7 @@ void secret_failed(self_ptr self, std::string detail) {
 void fetch_secret(self_ptr self) {
   auto& st = self->state;
   st.fetching = true;
+  st.last_fetch = self->clock().now();
   self->request(st.sync, st.config.secret_fetch_timeout, secret_atom::value,
                 st.config.provider)
       .then(
@@ -145,7 +166,11 @@ void fetch_secret(self_ptr self) {
               return;
             }
             auto& st = self->state;
+            if (st.key && *st.key != *key)
+              log::info("webhooks", "the webhook signing secret of {} has "
+                        "changed at the provider", st.config.provider);
             st.key = std::move(*key);
+            st.key_fetched = true;
             st.fetching = false;
             st.fetch_failed_until.reset();
             log::info("webhooks", "fetched the webhook signing secret of {}",
@@ -164,7 +189,12 @@ void receive(self_ptr self, webhook_request r, promise_type promise) {
     accept(self, r, promise);
     return;
   }
-  if (st.key) {
+  if (st.key && !st.fetching) {
+    if (st.may_recheck_secret(r, self->clock().now())) {
+      st.waiting.push_back({std::move(r), promise});
+      fetch_secret(self);
+      return;
+    }
     check_then_accept(self, r, promise);
     return;
   }
@@ -172,6 +202,7 @@ void receive(self_ptr self, webhook_request r, promise_type promise) {
     promise.deliver(to_error(no_secret(st)));
     return;
   }
+  // No key yet, or a re-check in flight: wait for the provider's answer.
   st.waiting.push_back({std::move(r), promise});
   if (!st.fetching)
     fetch_secret(self);
@@ -202,17 +233,19 @@ bool webhook_receiver_state::needs_key(const webhook_request& r) const {
   return !(config.allow_unsigned && !r.signature);
 }
 
+bool webhook_receiver_state::may_recheck_secret(const webhook_request& r,
+                                                clock::time_point now) const {
+  if (!key_fetched || (last_fetch && now - *last_fetch < config.secret_recheck))
+    return false;
+  return verify_webhook(*key, headers_of(r), r.body, now_ms() / 1000,
+                        config.tolerance.count())
+         == webhook_verdict::no_match;
+}
+
 std::optional<refusal>
 webhook_receiver_state::check_signature(const webhook_request& r,
                                         clock::time_point now) {
-  webhook_headers headers;
-  if (r.id)
-    headers.id = *r.id;
-  if (r.timestamp)
-    headers.timestamp = *r.timestamp;
-  if (r.signature)
-    headers.signature = *r.signature;
-  auto verdict = verify_webhook(*key, headers, r.body, now_ms() / 1000,
+  auto verdict = verify_webhook(*key, headers_of(r), r.body, now_ms() / 1000,
                                 config.tolerance.count());
   if (verdict == webhook_verdict::ok)
     return std::nullopt;

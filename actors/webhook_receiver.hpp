@@ -21,8 +21,8 @@ struct webhook_receiver_config {
   /// The provider the deliveries come from (its name in jobs).
   std::string provider = "replicate";
   /// The signing secret from the configuration (`whsec_<base64>`); empty:
-  /// fetched from the provider once, when the first signed delivery needs
-  /// it, and cached.
+  /// fetched from the provider when the first signed delivery needs it, and
+  /// cached (see secret_recheck).
   std::string secret;
   /// Development only: deliveries without a `webhook-signature` header are
   /// accepted. A signature that is present is still checked.
@@ -37,6 +37,10 @@ struct webhook_receiver_config {
   /// After a failed fetch, deliveries are refused without asking the
   /// provider again for this long.
   std::chrono::milliseconds secret_retry{5000};
+  /// A fetched secret is fetched again when a delivery's signature does not
+  /// match it (the provider may have rotated it), at most this often, so
+  /// that bad deliveries cannot make the receiver hammer the provider.
+  std::chrono::milliseconds secret_recheck{60000};
   /// How jobs are priced (cost from `metrics.predict_time`).
   replicate_pricing pricing;
 
@@ -70,6 +74,11 @@ struct webhook_receiver_state {
   sync_actor sync;
   /// The decoded HMAC key, once known.
   std::optional<std::string> key;
+  /// The key came from the provider (not the configuration), so it may be
+  /// rotated there.
+  bool key_fetched = false;
+  /// When the provider was last asked for the secret.
+  std::optional<clock::time_point> last_fetch;
   /// A fetch from the provider is in flight.
   bool fetching = false;
   std::vector<waiting_delivery> waiting;
@@ -82,6 +91,12 @@ struct webhook_receiver_state {
   /// Whether the delivery needs the key (it is signed, or unsigned ones
   /// are not allowed).
   bool needs_key(const webhook_request& r) const;
+
+  /// Whether to ask the provider for the secret again before checking this
+  /// delivery: the key was fetched, the delivery's signature does not match
+  /// it, and the last fetch is at least `secret_recheck` old.
+  bool may_recheck_secret(const webhook_request& r,
+                          clock::time_point now) const;
 
   /// Checks the signature against the key (which must be known): nullopt
   /// when it holds. A failed check counts against the client's address and

@@ -298,6 +298,67 @@ BOOST_AUTO_TEST_CASE(
   BOOST_TEST(source->asked == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_rotated_secret_is_fetched_again_at_most_once_a_minute) {
+  const std::string rotated = "whsec_b3RoZXItc2VjcmV0"; // "other-secret"
+  source->answers = {std::string{secret}, rotated};
+  auto c = config("");
+  c.secret_recheck = std::chrono::seconds{60};
+  spawn_receiver(c);
+  BOOST_TEST(accepted(signed_request("msg_1", prediction("p1", "starting")))
+                 .created);
+  BOOST_TEST(source->asked == 1);
+  // Signed with a secret the receiver does not know: within the minute the
+  // provider is not asked again, whatever the number of such deliveries.
+  auto by_rotated = signed_request("msg_2", prediction("p2", "starting"),
+                                   rotated);
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST((refused(by_rotated).reason.code == errc::unauthorized));
+  BOOST_TEST(source->asked == 1);
+  // After it, a mismatch asks again, and the rotated secret is taken.
+  advance(std::chrono::seconds{60});
+  BOOST_TEST(accepted(by_rotated).created);
+  BOOST_TEST(source->asked == 2);
+  BOOST_TEST(accepted(signed_request("msg_3", prediction("p3", "starting"),
+                                     rotated))
+                 .created);
+  BOOST_TEST((refused(signed_request("msg_4", prediction("p4", "starting")))
+                  .reason.code
+              == errc::unauthorized));
+  BOOST_TEST(source->asked == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_recheck_keeps_the_secret_fetched_before) {
+  source->answers = {std::string{secret},
+                     failure{errc::provider_error, "Replicate is down"}};
+  auto c = config("");
+  c.secret_recheck = std::chrono::seconds{60};
+  spawn_receiver(c);
+  accepted(signed_request("msg_1", prediction("p1", "starting")));
+  advance(std::chrono::seconds{60});
+  auto wrong = refused(signed_request("msg_2", prediction("p2", "starting"),
+                                      "whsec_b3RoZXItc2VjcmV0"));
+  BOOST_TEST(source->asked == 2);
+  // Answered as a mismatch, not as a missing secret.
+  BOOST_TEST((wrong.reason.code == errc::unauthorized));
+  BOOST_TEST(wrong.reason.detail.find("No v1 signature matches")
+                 != std::string::npos,
+             wrong.reason.detail);
+  BOOST_TEST(accepted(signed_request("msg_3", prediction("p3", "starting")))
+                 .created);
+}
+
+BOOST_AUTO_TEST_CASE(a_configured_secret_is_never_fetched) {
+  source->answers = {std::string{"whsec_b3RoZXItc2VjcmV0"}};
+  auto c = config();
+  c.secret_recheck = std::chrono::seconds{0};
+  spawn_receiver(c);
+  for (int i = 0; i < 3; ++i)
+    refused(signed_request("msg_" + std::to_string(i),
+                           prediction("p1", "starting"),
+                           "whsec_b3RoZXItc2VjcmV0"));
+  BOOST_TEST(source->asked == 0);
+}
+
 BOOST_AUTO_TEST_CASE(unsigned_deliveries_pass_only_when_allowed) {
   webhook_request r;
   r.body = prediction("p1", "starting");
