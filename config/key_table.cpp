@@ -255,8 +255,9 @@ std::vector<key_spec> build_table() {
   add(integer_key("server.request_timeout_seconds", &s::server,
                   &srv::request_timeout_seconds, 1, day,
                   "a connection silent this long is closed"));
+  // Up to what Linux allows any open-file limit to be (fs.nr_open).
   add(integer_key("server.max_connections", &s::server,
-                  &srv::max_connections, 0, million,
+                  &srv::max_connections, 0, int64_t{2147483647},
                   "connections held at once, event streams included; 0: "
                   "what the open-file limit allows"));
   // storage
