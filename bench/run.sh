@@ -58,9 +58,9 @@ build/bench/jobsync-bench-seed "$work/100k" 100000
 start_server "$work/100k" "$work/reads.log"
 base="http://127.0.0.1:$port"
 page_bytes=$(curl -s "$base/api/cloud/jobs?limit=50" | wc -c)
-asset_bytes=$(curl -s "$base/assets/app.js" | wc -c)
+asset_bytes=$(curl -s "$base/assets/app.css" | wc -c)
 trivial=$(rps "$base/healthz")
-asset=$(rps "$base/assets/app.js")
+asset=$(rps "$base/assets/app.css")
 one=$(rps "$base/api/cloud/jobs?limit=1")
 list=$(rps "$base/api/cloud/jobs?limit=50")
 filtered=$(rps "$base/api/cloud/jobs?limit=50&status=running")
@@ -70,7 +70,7 @@ stop_server
 awk -v t="$trivial" -v a="$asset" -v o="$one" -v l="$list" -v f="$filtered" \
     -v pb="$page_bytes" -v ab="$asset_bytes" 'BEGIN {
   printf "  /healthz (no work, tiny body)        %8.0f req/s\n", t
-  printf "  /assets/app.js (no work, %6d B)   %8.0f req/s\n", ab, a
+  printf "  /assets/app.css (no work, %6d B)   %8.0f req/s\n", ab, a
   printf "  /api/cloud/jobs?limit=1              %8.0f req/s  ratio to /healthz %.2f (target >= 0.50)\n", o, o / t
   printf "  /api/cloud/jobs?limit=50 (%6d B)   %8.0f req/s  ratio to /healthz %.2f (target >= 0.50)\n", pb, l, l / t
   printf "  ...&status=running                   %8.0f req/s  ratio to /healthz %.2f\n", f, f / t
