@@ -9,3 +9,15 @@ if(JOBSYNC_SANITIZE)
   # std::function once the sanitizers instrument them.
   add_compile_options(-Wno-maybe-uninitialized)
 endif()
+
+if(JOBSYNC_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "JOBSYNC_FUZZ needs clang (libFuzzer): "
+                        "configure with CXX=clang++ (scripts/fuzz.sh does)")
+  endif()
+  # Everything is instrumented for coverage and checked by ASan and UBSan;
+  # only the fuzz executables link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

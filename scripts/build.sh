@@ -17,8 +17,9 @@ for a in "$@"; do
   esac
 done
 dir=${BUILD_DIR:-$default_dir}
+mkdir -p "$dir"
 
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$build_type" \
-  -DJOBSYNC_SANITIZE="$sanitize" "${args[@]}" > "$dir.configure.log" 2>&1 \
-  || { cat "$dir.configure.log"; exit 1; }
+  -DJOBSYNC_SANITIZE="$sanitize" "${args[@]}" > "$dir/configure.log" 2>&1 \
+  || { cat "$dir/configure.log"; exit 1; }
 cmake --build "$dir" -j "$(nproc)"

@@ -109,7 +109,9 @@ std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
     auto x = decode_job(bytes);
     if (!x)
       return std::nullopt;
-    return render_job(*x);
+    auto r = render_job(*x);
+    r.job_id = std::string{job_id};
+    return r;
   }
   auto status = static_cast<uint8_t>(bytes[1]);
   auto how = static_cast<uint8_t>(bytes[2]);

@@ -1,0 +1,36 @@
+// Bytes read back from LMDB (a damaged or foreign store): every decoder
+// refuses what it cannot read instead of crashing, and what it accepts
+// encodes back to something that decodes the same.
+
+#include "tests/fuzz/fuzz_target.hpp"
+
+#include "storage/codec.hpp"
+
+using namespace jobsync;
+using namespace jobsync::storage;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto bytes = fuzz::text_of(data, size);
+  if (auto x = decode_job(bytes)) {
+    auto again = decode_job(encode_job(*x));
+    FUZZ_CHECK(again.has_value() && *again == *x);
+    FUZZ_CHECK(decode_rendered_job(x->job_id, encode_job(*x)).has_value());
+  }
+  if (auto r = decode_rendered_job("id", bytes))
+    FUZZ_CHECK(r->job_id == "id");
+  if (auto logs = decode_logs(bytes)) {
+    auto again = decode_logs(encode_logs(*logs));
+    FUZZ_CHECK(again.has_value() && again->tail == logs->tail);
+  }
+  auto cut = bytes.find('\0');
+  auto key = bytes.substr(0, cut);
+  auto value = cut == std::string_view::npos ? std::string_view{}
+                                             : bytes.substr(cut + 1);
+  if (auto e = decode_index_entry(key, value))
+    FUZZ_CHECK(static_cast<int>(e->status) <= 6);
+  if (auto a = decode_counter_key(bytes))
+    FUZZ_CHECK(decode_counter_key(counter_key(a->type, a->status,
+                                              a->provider))
+                   .has_value());
+  return 0;
+}
