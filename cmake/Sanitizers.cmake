@@ -17,6 +17,9 @@ if(JOBSYNC_FUZZ)
   endif()
   # Everything is instrumented for coverage and checked by ASan and UBSan;
   # only the fuzz executables link libFuzzer's main.
+  # UBSan findings stop the run through UBSAN_OPTIONS (scripts/fuzz.sh:
+  # halt_on_error with a suppressions file), not -fno-sanitize-recover,
+  # which would ignore the suppressions.
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

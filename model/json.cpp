@@ -1,6 +1,128 @@
 #include "model/json.hpp"
 
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
 namespace jobsync {
+
+namespace {
+
+// Hands every SAX event to the document, except numbers: they arrive as
+// text (kParseNumbersAsStringsFlag) and are converted here.
+template <class Handler>
+class exact_numbers {
+public:
+  explicit exact_numbers(Handler& out) : out_(out) {
+  }
+
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    std::string_view text{s, n};
+    bool integral = text.find_first_of(".eE") == std::string_view::npos;
+    if (integral && text.front() == '-') {
+      int64_t i = 0;
+      auto r = std::from_chars(text.data(), text.data() + n, i);
+      if (r.ec == std::errc{} && r.ptr == text.data() + n)
+        return out_.Int64(i);
+    } else if (integral) {
+      uint64_t u = 0;
+      auto r = std::from_chars(text.data(), text.data() + n, u);
+      if (r.ec == std::errc{} && r.ptr == text.data() + n)
+        return out_.Uint64(u);
+    }
+    double d = 0;
+    auto r = std::from_chars(text.data(), text.data() + n, d);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Underflow reads as (signed) zero, overflow is refused.
+      d = std::strtod(std::string{text}.c_str(), nullptr);
+      if (std::isinf(d)) {
+        out_of_range = true;
+        return false;
+      }
+    } else if (r.ec != std::errc{}) {
+      return false;
+    }
+    return out_.Double(d);
+  }
+
+  bool Null() {
+    return out_.Null();
+  }
+  bool Bool(bool b) {
+    return out_.Bool(b);
+  }
+  // Not called with kParseNumbersAsStringsFlag; present for the concept.
+  bool Int(int i) {
+    return out_.Int(i);
+  }
+  bool Uint(unsigned u) {
+    return out_.Uint(u);
+  }
+  bool Int64(int64_t i) {
+    return out_.Int64(i);
+  }
+  bool Uint64(uint64_t u) {
+    return out_.Uint64(u);
+  }
+  bool Double(double d) {
+    return out_.Double(d);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return out_.String(s, n, copy);
+  }
+  bool StartObject() {
+    return out_.StartObject();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    return out_.Key(s, n, copy);
+  }
+  bool EndObject(rapidjson::SizeType members) {
+    return out_.EndObject(members);
+  }
+  bool StartArray() {
+    return out_.StartArray();
+  }
+  bool EndArray(rapidjson::SizeType elements) {
+    return out_.EndArray(elements);
+  }
+
+  bool out_of_range = false;
+
+private:
+  Handler& out_;
+};
+
+} // namespace
+
+std::optional<std::string> parse_json(rapidjson::Document& doc,
+                                      std::string_view text) {
+  rapidjson::MemoryStream ms{text.data(), text.size()};
+  // As Document::Parse reads text: UTF-8, a byte order mark skipped.
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in{
+    ms};
+  rapidjson::Reader reader;
+  std::optional<std::string> error;
+  auto generate = [&](rapidjson::Document& handler) {
+    exact_numbers<rapidjson::Document> numbers{handler};
+    auto r = reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(in, numbers);
+    if (!r.IsError())
+      return true;
+    error = (numbers.out_of_range ? std::string{"Number too big to be stored "
+                                                "in double."}
+                                  : std::string{rapidjson::GetParseError_En(
+                                      r.Code())})
+            + " (at byte " + std::to_string(r.Offset()) + ")";
+    return false;
+  };
+  doc.SetNull();
+  doc.Populate(generate);
+  return error;
+}
 
 void write_optional(json_writer& w, const std::optional<std::string>& x) {
   if (x)

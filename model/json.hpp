@@ -27,6 +27,14 @@ std::optional<std::string> string_member(const rapidjson::Value& obj,
 std::optional<double> number_member(const rapidjson::Value& obj,
                                     const char* name);
 
+/// Parses JSON text into `doc`, reading every number exactly: integers as
+/// RapidJSON types them, other numbers correctly rounded (RapidJSON 1.1.0's
+/// full-precision reader misreads a zero with a negative exponent: `0e-112`
+/// came back as 5.8e-129 or -1.3e269). Returns nullopt on success, else
+/// the reason. Use it for every JSON from outside and from the store.
+std::optional<std::string> parse_json(rapidjson::Document& doc,
+                                      std::string_view text);
+
 /// Serializes any JSON value compactly.
 std::string to_json_text(const rapidjson::Value& v);
 

@@ -4,7 +4,6 @@
 #include "model/replicate_status.hpp"
 #include "model/timestamp.hpp"
 
-#include <rapidjson/error/en.h>
 
 #include <cmath>
 
@@ -156,10 +155,8 @@ parse_replicate_job_json(std::string_view text,
                          const replicate_pricing& pricing,
                          std::string_view provider_name) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (doc.HasParseError())
-    return refuse(std::string{"the body is not JSON: "}
-                  + rapidjson::GetParseError_En(doc.GetParseError()));
+  if (auto error = parse_json(doc, text))
+    return refuse("the body is not JSON: " + *error);
   return parse_replicate_job(doc, pricing, provider_name);
 }
 

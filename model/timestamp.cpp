@@ -128,11 +128,11 @@ std::optional<precise_instant> parse_precise(std::string_view text) {
   if (in.literal('.')) {
     int count = 0;
     while (in.peek_digit()) {
+      if (++count > 9)
+        return std::nullopt;
       int digit = 0;
       in.digits(1, digit);
       nanos = nanos * 10 + digit;
-      if (++count > 9)
-        return std::nullopt;
     }
     if (count == 0)
       return std::nullopt;

@@ -1,11 +1,11 @@
 #include "providers/replicate_client.hpp"
 
 #include "logging/log.hpp"
+#include "model/json.hpp"
 #include "providers/response_classifier.hpp"
 #include "providers/url.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <set>
 #include <utility>
@@ -51,11 +51,8 @@ void exchange(http_client& http, const std::string& provider,
       callback(provider_result<T>{std::move(e), limits});
     };
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseFullPrecisionFlag>(resp.body.data(),
-                                                  resp.body.size());
-    if (doc.HasParseError()) {
-      fail(std::string{"the body is not JSON ("}
-           + rapidjson::GetParseError_En(doc.GetParseError()) + ")");
+    if (auto error = parse_json(doc, resp.body)) {
+      fail("the body is not JSON (" + *error + ")");
       return;
     }
     auto result = parse(doc);

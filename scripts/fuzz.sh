@@ -27,6 +27,10 @@ CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   || { cat "$dir/configure.log"; exit 1; }
 cmake --build "$dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
+# Undefined behaviour stops a run like a crash, except what the
+# suppressions file lists (third-party headers, each with its reason).
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/fuzz/ubsan.supp"
+
 for t in "${targets[@]}"; do
   work="$dir/corpus/$t"
   findings="$dir/findings/$t"

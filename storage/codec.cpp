@@ -20,17 +20,12 @@ std::string versioned_json(Write write) {
   return out;
 }
 
-bool parse_json(std::string_view text, rapidjson::Document& doc) {
-  // Full precision: the default parser may be one ULP off, and a stored
-  // number must read back exactly (or every re-sync looks like a change).
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  return !doc.HasParseError();
-}
-
 bool parse_versioned(std::string_view bytes, rapidjson::Document& doc) {
   if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != codec_version)
     return false;
-  return parse_json(bytes.substr(1), doc);
+  // Exact numbers: a stored number must read back bit for bit (or every
+  // re-sync looks like a change).
+  return !parse_json(doc, bytes.substr(1));
 }
 
 // Big-endian unsigned integers: byte order is numeric order.
@@ -95,7 +90,7 @@ std::string encode_job(const job& x) {
 std::optional<job> decode_job(std::string_view bytes) {
   auto value = split_job_value(bytes);
   rapidjson::Document doc;
-  if (!value || !parse_json(value->json, doc))
+  if (!value || parse_json(doc, value->json))
     return std::nullopt;
   return read_stored_job(doc);
 }

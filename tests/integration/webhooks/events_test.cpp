@@ -144,7 +144,8 @@ BOOST_AUTO_TEST_CASE(a_change_seen_by_a_webhook_and_a_poll_is_one_event) {
                            + R"(","webhook_events_filter":)" + filter + "}");
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     std::vector<std::string> ids;
-    for (const auto& id : json_of(r)["ids"].GetArray())
+    auto d = json_of(r);
+    for (const auto& id : d["ids"].GetArray())
       ids.emplace_back(id.GetString());
     return ids;
   };

@@ -1,0 +1,83 @@
+#include "model/json.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+using namespace jobsync;
+
+namespace {
+
+double number(const std::string& text) {
+  rapidjson::Document d;
+  auto error = parse_json(d, "[" + text + "]");
+  BOOST_REQUIRE_MESSAGE(!error, text << ": " << *error);
+  BOOST_REQUIRE(d[0].IsNumber());
+  return d[0].GetDouble();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(json_numbers)
+
+BOOST_AUTO_TEST_CASE(zero_with_any_exponent_is_zero) {
+  // RapidJSON 1.1.0's full-precision reader gave 5.8e-129 or -1.3e269 for
+  // the first (found by tests/fuzz/replicate_body under UBSan).
+  for (auto text : {"0e-112", "0.000e-20", "0e5", "0.0", "0E+3", "0e-400"})
+    BOOST_TEST(number(text) == 0.0, text);
+  BOOST_TEST(std::signbit(number("-0.0e-20")));
+}
+
+BOOST_AUTO_TEST_CASE(decimals_are_correctly_rounded) {
+  std::mt19937_64 rng{7};
+  for (int i = 0; i < 20000; ++i) {
+    auto text = std::to_string(rng() % 100000) + "." + std::to_string(rng())
+                + "e" + std::to_string(static_cast<int>(rng() % 40) - 20);
+    BOOST_TEST(number(text) == std::strtod(text.c_str(), nullptr), text);
+  }
+  BOOST_TEST(number("1e-400") == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(integers_keep_rapidjsons_types) {
+  rapidjson::Document d;
+  BOOST_REQUIRE(!parse_json(d, R"({"a":5,"b":-7,"c":18446744073709551615,)"
+                               R"("d":-9223372036854775808,"e":1e2,)"
+                               R"("f":18446744073709551616})"));
+  BOOST_TEST(d["a"].IsInt());
+  BOOST_TEST(d["a"].IsUint64());
+  BOOST_TEST(d["b"].GetInt() == -7);
+  BOOST_TEST(!d["b"].IsUint());
+  BOOST_TEST(d["c"].GetUint64() == 18446744073709551615u);
+  BOOST_TEST(!d["c"].IsInt64());
+  BOOST_TEST(d["d"].GetInt64() == INT64_MIN);
+  BOOST_TEST(d["e"].IsDouble());
+  BOOST_TEST(d["e"].GetDouble() == 100.0);
+  BOOST_TEST(d["f"].IsDouble()); // beyond 64 bits, as RapidJSON does
+}
+
+BOOST_AUTO_TEST_CASE(bad_text_and_huge_numbers_are_refused_with_a_reason) {
+  rapidjson::Document d;
+  auto bad = parse_json(d, R"({"a":)");
+  BOOST_REQUIRE(bad);
+  BOOST_TEST(bad->find("at byte") != std::string::npos, *bad);
+  BOOST_TEST(d.IsNull());
+  auto huge = parse_json(d, "[1e400]");
+  BOOST_REQUIRE(huge);
+  BOOST_TEST(huge->find("Number too big") != std::string::npos, *huge);
+  BOOST_TEST(parse_json(d, "[01]").has_value());
+  BOOST_TEST(parse_json(d, "[1.]").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(strings_objects_and_a_byte_order_mark_read_as_before) {
+  rapidjson::Document d;
+  BOOST_REQUIRE(!parse_json(d, "\xEF\xBB\xBF{\"s\":\"a\\u00e9\\n\",\"n\":null,"
+                               "\"t\":true,\"l\":[[],{}]}"));
+  BOOST_TEST(std::string{d["s"].GetString()} == "a\xC3\xA9\n");
+  BOOST_TEST(d["n"].IsNull());
+  BOOST_TEST(d["t"].GetBool());
+  BOOST_TEST(d["l"].Size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
