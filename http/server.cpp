@@ -26,13 +26,21 @@ constexpr uint32_t max_header_bytes = 1u << 20;
 // Longer request targets get a 400 instead of being processed.
 constexpr size_t max_target_bytes = 16384;
 
+// Counts open connections (accepted to closed) and reports closes.
 struct connection_listener {
   std::function<void(uint64_t)> on_closed;
+  std::atomic<size_t> open{0};
 
   void state_changed(const restinio::connection_state::notice_t& n) noexcept {
-    if (on_closed
-        && restinio::holds_alternative<restinio::connection_state::closed_t>(
-          n.cause())) {
+    namespace cs = restinio::connection_state;
+    if (restinio::holds_alternative<cs::accepted_t>(n.cause())) {
+      ++open;
+      return;
+    }
+    if (!restinio::holds_alternative<cs::closed_t>(n.cause()))
+      return;
+    --open;
+    if (on_closed) {
       try {
         on_closed(n.connection_id());
       } catch (...) {
@@ -42,14 +50,29 @@ struct connection_listener {
   }
 };
 
+// Closes a newly accepted connection when `max_connections` are open, so
+// descriptors never run out: RESTinio 0.6.16's acceptor does not retry a
+// failed accept, and one "too many open files" would leave the server deaf
+// for good. (Its connection-count limiter would queue clients instead, but
+// a connection alive at shutdown then touches the freed limiter.)
+struct connection_gate {
+  std::shared_ptr<const connection_listener> listener;
+  size_t max_connections = 0;
+
+  restinio::ip_blocker::inspection_result_t
+  inspect(const restinio::ip_blocker::incoming_info_t&) const noexcept {
+    return listener->open.load() >= max_connections
+             ? restinio::ip_blocker::deny()
+             : restinio::ip_blocker::allow();
+  }
+};
+
 struct traits : restinio::default_traits_t {
   // The express router runs inside a handler of ours, which answers for it
   // when it throws (it does on malformed percent-escapes in the path).
   using request_handler_t = restinio::default_request_handler_t;
   using connection_state_listener_t = connection_listener;
-  // Accepting beyond the open-file limit would stop RESTinio's acceptor
-  // for good (it does not retry a failed accept).
-  static constexpr bool use_connection_count_limiter = true;
+  using ip_blocker_t = connection_gate;
 };
 
 using router_t = restinio::router::express_router_t<>;
@@ -391,7 +414,6 @@ result<std::unique_ptr<server>> server::start(server_config config,
       = restinio::server_settings_t<traits>{}
           .address(config.host)
           .port(config.port)
-          .max_parallel_connections(config.max_connections)
           .request_handler(guard_router(
             std::shared_ptr<router_t>{make_router(std::move(routes),
                                                   shared_config)}))
@@ -405,6 +427,8 @@ result<std::unique_ptr<server>> server::start(server_config config,
             restinio::incoming_http_msg_limits_t{}.max_body_size(
               std::max<uint64_t>(hard_body_cap, 2 * config.max_body_bytes)))
           .connection_state_listener(listener)
+          .ip_blocker(std::make_shared<connection_gate>(
+            connection_gate{listener, config.max_connections}))
           .acceptor_post_bind_hook([port_slot](asio::ip::tcp::acceptor& a) {
             port_slot->store(a.local_endpoint().port());
           });

@@ -20,8 +20,8 @@ struct server_config {
   int threads = 2;
   /// Larger bodies are answered 413.
   size_t max_body_bytes = 1048576;
-  /// Connections held at once; more wait in the listen queue until one
-  /// closes (see connection_budget.hpp).
+  /// Connections held at once; a connection accepted beyond them is
+  /// closed at once (see connection_budget.hpp).
   size_t max_connections = 1024;
   /// A request without any write for this long is dropped (RESTinio's
   /// handle_request_timeout; SSE heartbeats must come more often).
