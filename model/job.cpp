@@ -52,8 +52,4 @@ std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
   return std::nullopt;
 }
 
-std::optional<double> duration_seconds(const job& x, unix_ms now) {
-  return duration_seconds(duration_basis_of(x), now);
-}
-
 } // namespace jobsync

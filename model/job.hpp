@@ -61,10 +61,6 @@ duration_basis duration_basis_of(const job& x);
 /// The duration in seconds at `now`; nullopt when unknown.
 std::optional<double> duration_seconds(const duration_basis& b, unix_ms now);
 
-/// completed_at (or `now` while unfinished) minus started_at, in seconds;
-/// nullopt when the job has not started or a timestamp does not parse.
-std::optional<double> duration_seconds(const job& x, unix_ms now);
-
 /// A job as the API shows it, in the two parts that change at different
 /// times: the members rendered when the job is written (`"job_id":...`
 /// through `"metadata":{...}`, without braces) and what derives from the

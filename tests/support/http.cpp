@@ -35,6 +35,22 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Runs a prepared transfer, collecting status, headers and body.
+http_response perform(CURL* h, std::chrono::milliseconds timeout) {
+  http_response result;
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
+  auto rc = curl_easy_perform(h);
+  if (rc == CURLE_OK)
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
+  else
+    result.error = curl_easy_strerror(rc);
+  return result;
+}
+
 } // namespace
 
 http_response http_request(const std::string& method, const std::string& url,
@@ -42,7 +58,6 @@ http_response http_request(const std::string& method, const std::string& url,
                            const std::map<std::string, std::string>& headers,
                            std::chrono::milliseconds timeout) {
   global_init();
-  http_response result;
   CURL* h = curl_easy_init();
   curl_slist* list = nullptr;
   for (auto& [k, v] : headers)
@@ -58,16 +73,7 @@ http_response http_request(const std::string& method, const std::string& url,
                      static_cast<curl_off_t>(body.size()));
   }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
-  auto rc = curl_easy_perform(h);
-  if (rc == CURLE_OK)
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
-  else
-    result.error = curl_easy_strerror(rc);
+  auto result = perform(h, timeout);
   curl_slist_free_all(list);
   curl_easy_cleanup(h);
   return result;
@@ -84,21 +90,10 @@ http_session::~http_session() {
 
 http_response http_session::get(const std::string& url) {
   auto* h = static_cast<CURL*>(handle_);
-  http_response result;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
-  auto rc = curl_easy_perform(h);
-  if (rc == CURLE_OK)
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
-  else
-    result.error = curl_easy_strerror(rc);
-  return result;
+  return perform(h, std::chrono::seconds(30));
 }
 
 std::string url_encode(const std::string& s) {

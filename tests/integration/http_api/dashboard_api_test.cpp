@@ -25,7 +25,7 @@ unix_ms noon_days_ago(int k) {
 
 job finished(const std::string& id, job_status status, unix_ms created,
              int64_t run_seconds, std::optional<double> cost) {
-  auto x = seed_job(id, status, created);
+  auto x = make_job(id, status, created);
   x.started_at = format_rfc3339(created + 1000);
   x.completed_at = format_rfc3339(created + 1000 + run_seconds * 1000);
   x.cost_usd = cost;
@@ -51,11 +51,11 @@ struct figures_store {
         {finished("a", job_status::completed, noon_days_ago(2), 60, 0.5),
          finished("b", job_status::completed, noon_days_ago(3), 120, 0.25),
          finished("c", job_status::failed, noon_days_ago(3), 30, 0.125),
-         seed_job("d", job_status::cancelled, noon_days_ago(10)),
-         seed_job("e", job_status::running, noon_days_ago(2)),
-         seed_job("g", job_status::queued, noon_days_ago(4), std::nullopt),
+         make_job("d", job_status::cancelled, noon_days_ago(10)),
+         make_job("e", job_status::running, noon_days_ago(2)),
+         make_job("g", job_status::queued, noon_days_ago(4), std::nullopt),
          finished("old", job_status::completed, noon_days_ago(40), 300, 100.0),
-         seed_job("new", job_status::pending, now_ms() - 1000)});
+         make_job("new", job_status::pending, now_ms() - 1000)});
     server = std::make_unique<jobsyncd>(dir.path());
   }
 

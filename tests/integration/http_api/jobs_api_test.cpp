@@ -13,21 +13,21 @@ struct small_store {
   std::unique_ptr<jobsyncd> server;
 
   small_store() {
-    auto done = seed_job("done-1", job_status::completed, t0 + 5000);
+    auto done = make_job("done-1", job_status::completed, t0 + 5000);
     done.started_at = format_rfc3339(t0 + 6000);
     done.completed_at = format_rfc3339(t0 + 66000);
     done.cost_usd = 0.0583;
     done.metadata = {{"prediction_id", "\"done-1\""},
                      {"urls", R"({"get":"https://api.replicate.com/v1/predictions/done-1"})"}};
     seed_store(dir.path(),
-               {seed_job("run-1", job_status::running, t0 + 9000),
-                seed_job("queued-1", job_status::queued, t0 + 8000),
-                seed_job("local-1", job_status::running, t0 + 7000,
+               {make_job("run-1", job_status::running, t0 + 9000),
+                make_job("queued-1", job_status::queued, t0 + 8000),
+                make_job("local-1", job_status::running, t0 + 7000,
                          std::nullopt),
-                seed_job("failed-1", job_status::failed, t0 + 6000), done,
-                seed_job("odd id/with%chars é", job_status::cancelled,
+                make_job("failed-1", job_status::failed, t0 + 6000), done,
+                make_job("odd id/with%chars é", job_status::cancelled,
                          t0 + 4000),
-                seed_job("other-1", job_status::completed, t0 + 3000,
+                make_job("other-1", job_status::completed, t0 + 3000,
                          std::string{"other"})});
     server = std::make_unique<jobsyncd>(dir.path());
   }
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_SUITE(access_control)
 
 BOOST_AUTO_TEST_CASE(an_api_token_guards_every_api_route) {
   temp_dir dir;
-  seed_store(dir.path(), {seed_job("j1", job_status::completed, t0)});
+  seed_store(dir.path(), {make_job("j1", job_status::completed, t0)});
   jobsyncd server{dir.path(), {"--set", "server.api_token=s3cret"}};
   auto none = http_get(server.url("/api/cloud/jobs"));
   check_error(none, 401, "unauthorized", "Authorization");

@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(pages_over_a_hundred_thousand_jobs_are_exact) {
   for (int i = 0; i < n; ++i) {
     bool other = i % 10 == 0;
     auto status = cycle[i % 7];
-    auto x = seed_job("job-" + std::to_string(i), status, t0 + i * 1000,
+    auto x = make_job("job-" + std::to_string(i), status, t0 + i * 1000,
                       other ? std::string{"other"} : std::string{"replicate"});
     running += status == job_status::running;
     if (other && (status == job_status::failed

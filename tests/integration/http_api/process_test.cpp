@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_CASE(sigterm_and_sigint_stop_the_server_cleanly) {
 BOOST_AUTO_TEST_CASE(a_restarted_server_finds_its_jobs) {
   temp_dir dir;
   seed_store(dir.path(),
-             {seed_job("kept", job_status::completed, 1'790'000'000'000)});
+             {make_job("kept", job_status::completed, 1'790'000'000'000)});
   {
     jobsyncd first{dir.path()};
     BOOST_TEST(http_get(first.url("/api/cloud/jobs/kept")).status == 200);

@@ -1,9 +1,7 @@
 // The store's dashboard figures (by_created index) and its counters, read
 // the way GET /api/cloud/metrics and GET /metrics read them.
 
-#include "storage/job_store.hpp"
-
-#include "tests/support/child_process.hpp"
+#include "tests/unit/storage/store_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -19,52 +17,16 @@ constexpr unix_ms day = 86'400'000;
 // 2026-03-10T12:00:00Z
 constexpr unix_ms noon = 1'773'144'000'000;
 
-job make(std::string id, job_status status, unix_ms created,
-         std::optional<std::string> provider = std::string{"replicate"}) {
-  job x;
-  x.job_id = id;
-  x.external_id = provider ? id : "";
-  x.provider = provider;
-  x.type = provider ? job_type::cloud : job_type::local;
-  x.status = status;
-  x.created_at = format_rfc3339(created);
-  return x;
-}
-
 job finished(std::string id, job_status status, unix_ms created,
              int64_t run_seconds, std::optional<double> cost) {
-  auto x = make(std::move(id), status, created);
+  auto x = test::make_job(id, status, created);
   x.started_at = format_rfc3339(created + 1000);
   x.completed_at = format_rfc3339(created + 1000 + run_seconds * 1000);
   x.cost_usd = cost;
   return x;
 }
 
-struct figures_fixture {
-  test::temp_dir dir;
-  std::unique_ptr<job_store> store;
-
-  figures_fixture() {
-    auto opened = job_store::open({dir.path(), size_t{64} << 20});
-    if (!opened)
-      BOOST_FAIL(opened.error().detail);
-    store = std::move(*opened);
-  }
-
-  void put(const std::vector<job>& jobs) {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w);
-    for (const auto& x : jobs)
-      BOOST_REQUIRE(w->put(x));
-    BOOST_REQUIRE(w->commit());
-  }
-
-  read_view read() {
-    auto r = store->begin_read();
-    BOOST_REQUIRE(r);
-    return std::move(*r);
-  }
-
+struct figures_fixture : test::store_fixture {
   // Counters as (type, provider, status, count), sorted.
   std::vector<std::tuple<std::string, std::string, std::string, uint64_t>>
   tallies() {
@@ -88,9 +50,9 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
   put({finished("a", job_status::completed, noon - 2 * day, 60, 0.5),
        finished("b", job_status::completed, noon - 3 * day, 120, 0.25),
        finished("c", job_status::failed, noon - 3 * day, 30, 0.125),
-       make("d", job_status::cancelled, noon - 10 * day),
-       make("e", job_status::running, noon - 2 * day),
-       make("g", job_status::queued, noon - 4 * day, std::nullopt),
+       test::make_job("d", job_status::cancelled, noon - 10 * day),
+       test::make_job("e", job_status::running, noon - 2 * day),
+       test::make_job("g", job_status::queued, noon - 4 * day, std::nullopt),
        finished("old", job_status::completed, noon - 40 * day, 300, 100.0)});
   auto r = read().metrics(noon - 30 * day, 30);
   BOOST_REQUIRE(r);
@@ -122,15 +84,15 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
 }
 
 BOOST_AUTO_TEST_CASE(the_start_of_the_period_is_inclusive) {
-  put({make("edge", job_status::pending, noon),
-       make("before", job_status::pending, noon - 1)});
+  put({test::make_job("edge", job_status::pending, noon),
+       test::make_job("before", job_status::pending, noon - 1)});
   auto r = read().metrics(noon, 1);
   BOOST_REQUIRE(r);
   BOOST_TEST(r->job_count == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_update_moves_a_job_between_statuses_in_the_figures) {
-  put({make("x", job_status::running, noon)});
+  put({test::make_job("x", job_status::running, noon)});
   put({finished("x", job_status::completed, noon, 45, 0.75)});
   auto r = read().metrics(noon - day, 30);
   BOOST_REQUIRE(r);
@@ -144,11 +106,11 @@ BOOST_AUTO_TEST_CASE(an_update_moves_a_job_between_statuses_in_the_figures) {
 
 BOOST_AUTO_TEST_CASE(counters_list_every_type_provider_and_status) {
   BOOST_TEST(tallies().empty());
-  put({make("r1", job_status::running, noon),
-       make("r2", job_status::running, noon + 1),
-       make("c1", job_status::completed, noon + 2),
-       make("l1", job_status::queued, noon + 3, std::nullopt),
-       make("o1", job_status::failed, noon + 4, std::string{"other"})});
+  put({test::make_job("r1", job_status::running, noon),
+       test::make_job("r2", job_status::running, noon + 1),
+       test::make_job("c1", job_status::completed, noon + 2),
+       test::make_job("l1", job_status::queued, noon + 3, std::nullopt),
+       test::make_job("o1", job_status::failed, noon + 4, std::string{"other"})});
   using row = std::tuple<std::string, std::string, std::string, uint64_t>;
   BOOST_TEST((tallies()
               == std::vector<row>{{"cloud", "other", "failed", 1},
@@ -156,7 +118,7 @@ BOOST_AUTO_TEST_CASE(counters_list_every_type_provider_and_status) {
                                   {"cloud", "replicate", "running", 2},
                                   {"local", "-", "queued", 1}}));
   // A status change moves the count; an erase removes it.
-  put({make("r1", job_status::cancelled, noon)});
+  put({test::make_job("r1", job_status::cancelled, noon)});
   {
     auto w = store->begin_write();
     BOOST_REQUIRE(w);

@@ -2,57 +2,17 @@
 #include "storage/codec.hpp"
 #include "storage/job_store.hpp"
 
-#include "tests/support/child_process.hpp"
+#include "tests/unit/storage/store_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 using namespace jobsync;
 using namespace jobsync::storage;
+using test::make_job;
 
 namespace {
 
-job make_job(std::string id, job_status status, unix_ms created,
-             std::optional<std::string> provider = std::string{"replicate"}) {
-  job x;
-  x.job_id = id;
-  x.external_id = provider ? id : "";
-  x.provider = provider;
-  x.type = provider ? job_type::cloud : job_type::local;
-  x.status = status;
-  x.created_at = format_rfc3339(created);
-  return x;
-}
-
-struct store_fixture {
-  test::temp_dir dir;
-  std::unique_ptr<job_store> store;
-
-  store_fixture() {
-    reopen();
-  }
-
-  void reopen(size_t map_bytes = size_t{64} << 20) {
-    store.reset();
-    auto opened = job_store::open({dir.path(), map_bytes});
-    if (!opened)
-      BOOST_FAIL(opened.error().detail);
-    store = std::move(*opened);
-  }
-
-  void put(const std::vector<job>& jobs) {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w);
-    for (const auto& x : jobs)
-      BOOST_REQUIRE(w->put(x));
-    BOOST_REQUIRE(w->commit());
-  }
-
-  read_view read() {
-    auto r = store->begin_read();
-    BOOST_REQUIRE(r);
-    return std::move(*r);
-  }
-
+struct job_store_fixture : test::store_fixture {
   std::vector<std::string> page_ids(const job_filter& f, size_t limit,
                                     size_t offset) {
     auto page = read().list(f, limit, offset);
@@ -73,7 +33,7 @@ job_filter status_filter(std::initializer_list<job_status> xs) {
 
 } // namespace
 
-BOOST_FIXTURE_TEST_SUITE(job_store_suite, store_fixture)
+BOOST_FIXTURE_TEST_SUITE(job_store_suite, job_store_fixture)
 
 BOOST_AUTO_TEST_CASE(a_stored_job_reads_back_equal) {
   auto x = make_job("p1", job_status::running, 1000);
