@@ -62,15 +62,16 @@ make_client_config(const config::provider_settings& p) {
 
 // The seed's rule: background polling is on unless the provider receives
 // webhooks; `true` / `false` in the configuration decide outright.
-std::pair<bool, std::string> polling_decision(const config::settings& s,
-                                              const config::provider_settings& p) {
+std::pair<bool, std::string>
+polling_decision(const config::settings& s,
+                 const config::provider_settings& p) {
   switch (s.polling.enabled) {
-    case config::polling_mode::on:
-      return {true, "enabled in the configuration"};
-    case config::polling_mode::off:
-      return {false, "disabled in the configuration"};
-    case config::polling_mode::automatic:
-      break;
+  case config::polling_mode::on:
+    return {true, "enabled in the configuration"};
+  case config::polling_mode::off:
+    return {false, "disabled in the configuration"};
+  case config::polling_mode::automatic:
+    break;
   }
   if (!p.webhook_url.empty())
     return {false, "auto: webhooks are configured (" + p.webhook_url + ")"};
@@ -93,15 +94,18 @@ wiring_config make_wiring_config(const config::settings& s,
                                  const http::connection_budget& b) {
   wiring_config w;
   w.registry.log_tail_bytes = s.storage.log_tail_bytes;
-  w.registry.webhook_retention = std::chrono::hours{s.webhooks.id_retention_hours};
+  w.registry.webhook_retention
+      = std::chrono::hours{s.webhooks.id_retention_hours};
   w.readers = std::max(2u, std::thread::hardware_concurrency());
   const auto& p = s.replicate;
   if (!p.enabled) {
     log::info("main", "provider {} is disabled in the configuration", p.name);
   } else if (p.api_token.empty()) {
-    log::warning("main", "provider {} has no API token (set "
+    log::warning("main",
+                 "provider {} has no API token (set "
                  "REPLICATE_API_TOKEN): no polling, sync, cancel or log "
-                 "fetches{}", p.name,
+                 "fetches{}",
+                 p.name,
                  p.webhook_secret.empty() ? ""
                                           : "; signed webhooks are still "
                                             "received");
@@ -121,21 +125,23 @@ wiring_config make_wiring_config(const config::settings& s,
   }
   w.sync.sync_limit = static_cast<uint64_t>(p.sync_limit);
   w.sync.active_deadline = std::chrono::seconds{s.sync.active_deadline_seconds};
-  w.sync.log_freshness = std::chrono::seconds{s.inline_progress.freshness_seconds};
+  w.sync.log_freshness
+      = std::chrono::seconds{s.inline_progress.freshness_seconds};
   w.sync.log_fetch_timeout
-    = std::chrono::seconds{s.inline_progress.fetch_timeout_seconds};
+      = std::chrono::seconds{s.inline_progress.fetch_timeout_seconds};
   w.sync.log_tail_bytes = s.storage.log_tail_bytes;
   w.events = make_event_config(s, b);
   w.webhooks.provider = p.name;
   w.webhooks.secret = p.webhook_secret;
   w.webhooks.allow_unsigned = s.webhooks.allow_unsigned;
   w.webhooks.tolerance
-    = std::chrono::seconds{s.webhooks.timestamp_tolerance_seconds};
+      = std::chrono::seconds{s.webhooks.timestamp_tolerance_seconds};
   w.webhooks.failed_signatures_per_minute
-    = s.webhooks.failed_signatures_per_minute;
+      = s.webhooks.failed_signatures_per_minute;
   w.webhooks.pricing = make_client_config(p).pricing;
   if (s.webhooks.allow_unsigned)
-    log::warning("main", "webhooks.allow_unsigned is on: unsigned webhook "
+    log::warning("main",
+                 "webhooks.allow_unsigned is on: unsigned webhook "
                  "deliveries are accepted from anyone who can reach this "
                  "server (development only)");
   return w;
@@ -199,9 +205,10 @@ int run(const config::settings& s) {
                                        s.events.max_connections);
   for (const auto& w : budget.warnings)
     log::warning("main", "{}", w);
-  log::info("main", "open-file limit {}: up to {} connections, {} of them "
-            "event streams", open_files, budget.connections,
-            budget.event_streams);
+  log::info("main",
+            "open-file limit {}: up to {} connections, {} of them "
+            "event streams",
+            open_files, budget.connections, budget.event_streams);
   caf::actor_system_config caf_cfg;
   configure_caf(caf_cfg);
   caf::actor_system sys{caf_cfg};
@@ -217,18 +224,17 @@ int run(const config::settings& s) {
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
   auto api = std::make_shared<const http::api>(
-    sys, api_cfg,
-    http::api_actors{(*actors)->registry(), (*actors)->readers(),
-                     (*actors)->sync(), (*actors)->webhooks(),
-                     (*actors)->events()});
+      sys, api_cfg,
+      http::api_actors{(*actors)->registry(), (*actors)->readers(),
+                       (*actors)->sync(), (*actors)->webhooks(),
+                       (*actors)->events()});
   auto server_cfg = make_server_config(s, budget);
   // Every closed connection is reported to the SSE hub, which ends the
   // event stream it carried (if any) at once.
   server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {
     caf::anon_send(hub, unsubscribe_atom::value, id);
   };
-  auto srv = http::server::start(std::move(server_cfg),
-                                 http::make_routes(api));
+  auto srv = http::server::start(std::move(server_cfg), http::make_routes(api));
   if (!srv) {
     log::error("main", "{}", srv.error().detail);
     (*actors)->shutdown();
@@ -260,24 +266,24 @@ int run(const config::settings& s) {
 } // namespace
 
 int main(int argc, char** argv) {
-  auto loaded = config::parse_command_line(argc, argv,
-                                           config::process_environment());
+  auto loaded
+      = config::parse_command_line(argc, argv, config::process_environment());
   if (!loaded) {
     std::fprintf(stderr, "jobsyncd: %s\n", loaded.error().c_str());
     return exit_config_error;
   }
   switch (loaded->action) {
-    case config::action::help:
-      std::cout << config::usage_text("jobsyncd");
-      return 0;
-    case config::action::version:
-      std::cout << "jobsyncd " << JOBSYNC_VERSION << "\n";
-      return 0;
-    case config::action::print_config:
-      std::cout << config::render_yaml(loaded->settings, true);
-      return 0;
-    case config::action::run:
-      break;
+  case config::action::help:
+    std::cout << config::usage_text("jobsyncd");
+    return 0;
+  case config::action::version:
+    std::cout << "jobsyncd " << JOBSYNC_VERSION << "\n";
+    return 0;
+  case config::action::print_config:
+    std::cout << config::render_yaml(loaded->settings, true);
+    return 0;
+  case config::action::run:
+    break;
   }
   for (const auto& w : loaded->warnings)
     log::warning("config", "{}", w);

@@ -10,8 +10,8 @@
 #include "model/payloads.hpp"
 #include "model/polling.hpp"
 #include "model/provider_snapshot.hpp"
-#include "model/webhook_request.hpp"
 #include "model/server_figures.hpp"
+#include "model/webhook_request.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -87,122 +87,126 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 
-// -- interfaces ----------------------------------------------------------------
+// -- interfaces
+// ----------------------------------------------------------------
 
 /// Receives every committed job change (the SSE hub; fakes in tests).
 using event_sink_actor = caf::typed_actor<
-  /// A committed status change or discovery.
-  caf::reacts_to<job_changed>>;
+    /// A committed status change or discovery.
+    caf::reacts_to<job_changed>>;
 
 /// The only writer of the store. Requests that arrive together are
 /// committed in one transaction and answered only after that commit.
 using registry_actor = caf::typed_actor<
-  /// Applies provider snapshots (sync, sync_active, polls).
-  caf::replies_to<apply_atom, snapshot_batch>::with<apply_summary>,
-  /// Applies a webhook delivery once per webhook id.
-  caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
-  /// Stores a job as given (jobs that did not come from a provider).
-  caf::replies_to<put_atom, job>::with<apply_summary>,
-  /// Forgets a terminal job; invalid_job_state for an active one,
-  /// job_not_found for an unknown one. Answers the removed job.
-  caf::replies_to<erase_atom, std::string>::with<job>,
-  /// Whether the store is still writable.
-  caf::replies_to<health_atom>::with<registry_health>,
-  /// INTERNAL: commits everything staged since the last flush.
-  caf::reacts_to<flush_atom>,
-  /// INTERNAL: forgets old webhook ids (periodic).
-  caf::reacts_to<prune_atom>>;
+    /// Applies provider snapshots (sync, sync_active, polls).
+    caf::replies_to<apply_atom, snapshot_batch>::with<apply_summary>,
+    /// Applies a webhook delivery once per webhook id.
+    caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
+    /// Stores a job as given (jobs that did not come from a provider).
+    caf::replies_to<put_atom, job>::with<apply_summary>,
+    /// Forgets a terminal job; invalid_job_state for an active one,
+    /// job_not_found for an unknown one. Answers the removed job.
+    caf::replies_to<erase_atom, std::string>::with<job>,
+    /// Whether the store is still writable.
+    caf::replies_to<health_atom>::with<registry_health>,
+    /// INTERNAL: commits everything staged since the last flush.
+    caf::reacts_to<flush_atom>,
+    /// INTERNAL: forgets old webhook ids (periodic).
+    caf::reacts_to<prune_atom>>;
 
 /// Answers queries with one read transaction each; never waits for the
 /// writer (LMDB MVCC).
 using reader_actor = caf::typed_actor<
-  /// One job; job_not_found when unknown.
-  caf::replies_to<get_atom, std::string>::with<job>,
-  /// One job with its stored log tail; job_not_found when unknown.
-  caf::replies_to<detail_atom, std::string>::with<job_detail>,
-  /// A newest-first page and the total number of matches.
-  caf::replies_to<list_atom, list_query>::with<job_page>,
-  /// Every active job of a provider.
-  caf::replies_to<active_atom, std::string>::with<std::vector<job>>,
-  /// Dashboard figures over the last N days.
-  caf::replies_to<metrics_atom, int>::with<metrics_report>,
-  /// Every store counter: jobs by type, status and provider (`/metrics`).
-  caf::replies_to<counts_atom>::with<std::vector<job_tally>>>;
+    /// One job; job_not_found when unknown.
+    caf::replies_to<get_atom, std::string>::with<job>,
+    /// One job with its stored log tail; job_not_found when unknown.
+    caf::replies_to<detail_atom, std::string>::with<job_detail>,
+    /// A newest-first page and the total number of matches.
+    caf::replies_to<list_atom, list_query>::with<job_page>,
+    /// Every active job of a provider.
+    caf::replies_to<active_atom, std::string>::with<std::vector<job>>,
+    /// Dashboard figures over the last N days.
+    caf::replies_to<metrics_atom, int>::with<metrics_report>,
+    /// Every store counter: jobs by type, status and provider (`/metrics`).
+    caf::replies_to<counts_atom>::with<std::vector<job_tally>>>;
 
 /// Talks to one provider: background cycles that refresh every active job
 /// (list-first), and every other provider request, all through one gate
 /// that keeps the request budget and the provider's Retry-After.
 using poller_actor = caf::typed_actor<
-  /// Runs a cycle now, or joins the running one; answers when it ends or
-  /// when the deadline (milliseconds) cuts it short.
-  caf::replies_to<refresh_atom, int64_t>::with<refresh_report>,
-  /// Pages the provider's newest-first list for up to N jobs (discovery).
-  caf::replies_to<discover_atom, uint64_t>::with<std::vector<provider_snapshot>>,
-  /// A job's full log text by its provider id: fetched (one request per
-  /// job at a time, shared by everyone asking meanwhile), or the last fetch
-  /// when it is younger than the given age (milliseconds).
-  caf::replies_to<logs_atom, std::string, int64_t>::with<std::string>,
-  /// Cancels a job at the provider (by its provider id).
-  caf::replies_to<cancel_atom, std::string>::with<provider_snapshot>,
-  /// Checks the token; answers the account name.
-  caf::replies_to<validate_atom>::with<std::string>,
-  /// The webhook signing secret, fetched once and cached.
-  caf::replies_to<secret_atom>::with<std::string>,
-  /// The poller's state.
-  caf::replies_to<status_atom>::with<poller_status>,
-  /// INTERNAL: the cycle timer.
-  caf::reacts_to<tick_atom>,
-  /// INTERNAL: the gate opened; send the next queued request.
-  caf::reacts_to<step_atom>,
-  /// INTERNAL: a provider completion, run in the actor's context.
-  caf::reacts_to<run_atom, std::function<void()>>>;
+    /// Runs a cycle now, or joins the running one; answers when it ends or
+    /// when the deadline (milliseconds) cuts it short.
+    caf::replies_to<refresh_atom, int64_t>::with<refresh_report>,
+    /// Pages the provider's newest-first list for up to N jobs (discovery).
+    caf::replies_to<discover_atom,
+                    uint64_t>::with<std::vector<provider_snapshot>>,
+    /// A job's full log text by its provider id: fetched (one request per
+    /// job at a time, shared by everyone asking meanwhile), or the last fetch
+    /// when it is younger than the given age (milliseconds).
+    caf::replies_to<logs_atom, std::string, int64_t>::with<std::string>,
+    /// Cancels a job at the provider (by its provider id).
+    caf::replies_to<cancel_atom, std::string>::with<provider_snapshot>,
+    /// Checks the token; answers the account name.
+    caf::replies_to<validate_atom>::with<std::string>,
+    /// The webhook signing secret, fetched once and cached.
+    caf::replies_to<secret_atom>::with<std::string>,
+    /// The poller's state.
+    caf::replies_to<status_atom>::with<poller_status>,
+    /// INTERNAL: the cycle timer.
+    caf::reacts_to<tick_atom>,
+    /// INTERNAL: the gate opened; send the next queued request.
+    caf::reacts_to<step_atom>,
+    /// INTERNAL: a provider completion, run in the actor's context.
+    caf::reacts_to<run_atom, std::function<void()>>>;
 
 /// Coordinates work that spans pollers, the registry and the readers.
 using sync_actor = caf::typed_actor<
-  /// Discovers jobs at every provider (concurrent calls share one run).
-  caf::replies_to<sync_atom>::with<sync_report>,
-  /// Refreshes every active job within the sync_active deadline, then lists
-  /// (`GET /api/cloud/jobs?sync_active=true`).
-  caf::replies_to<refresh_atom, list_query>::with<job_page, refresh_report>,
-  /// Cancels a job at its provider and stores the outcome.
-  caf::replies_to<cancel_atom, std::string>::with<job>,
-  /// Every poller's state.
-  caf::replies_to<status_atom>::with<std::vector<poller_status>>,
-  /// A job's inline progress: from the stored log tail while it is fresh
-  /// (or fed by webhooks), else from one shared provider fetch; the stored
-  /// tail again when the provider fails.
-  caf::replies_to<progress_atom, std::string>::with<job_progress>,
-  /// A job's full log from its provider, or the stored tail (marked) when
-  /// the provider cannot be reached.
-  caf::replies_to<logs_atom, std::string>::with<job_log_text>,
-  /// The store's counters and every poller's state (`GET /metrics`).
-  caf::replies_to<metrics_atom>::with<server_figures>,
-  /// Checks a provider's token.
-  caf::replies_to<validate_atom, std::string>::with<std::string>,
-  /// A provider's webhook signing secret (`whsec_...`), from its poller,
-  /// which fetches it once and caches it; unavailable for an unknown
-  /// provider.
-  caf::replies_to<secret_atom, std::string>::with<std::string>,
-  /// Readiness: the store is writable and each first cycle has ended.
-  caf::replies_to<ready_atom>::with<readiness>,
-  /// INTERNAL: a restarted poller replaces the one that crashed.
-  caf::reacts_to<put_atom, std::string, poller_actor>>;
+    /// Discovers jobs at every provider (concurrent calls share one run).
+    caf::replies_to<sync_atom>::with<sync_report>,
+    /// Refreshes every active job within the sync_active deadline, then lists
+    /// (`GET /api/cloud/jobs?sync_active=true`).
+    caf::replies_to<refresh_atom, list_query>::with<job_page, refresh_report>,
+    /// Cancels a job at its provider and stores the outcome.
+    caf::replies_to<cancel_atom, std::string>::with<job>,
+    /// Every poller's state.
+    caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+    /// A job's inline progress: from the stored log tail while it is fresh
+    /// (or fed by webhooks), else from one shared provider fetch; the stored
+    /// tail again when the provider fails.
+    caf::replies_to<progress_atom, std::string>::with<job_progress>,
+    /// A job's full log from its provider, or the stored tail (marked) when
+    /// the provider cannot be reached.
+    caf::replies_to<logs_atom, std::string>::with<job_log_text>,
+    /// The store's counters and every poller's state (`GET /metrics`).
+    caf::replies_to<metrics_atom>::with<server_figures>,
+    /// Checks a provider's token.
+    caf::replies_to<validate_atom, std::string>::with<std::string>,
+    /// A provider's webhook signing secret (`whsec_...`), from its poller,
+    /// which fetches it once and caches it; unavailable for an unknown
+    /// provider.
+    caf::replies_to<secret_atom, std::string>::with<std::string>,
+    /// Readiness: the store is writable and each first cycle has ended.
+    caf::replies_to<ready_atom>::with<readiness>,
+    /// INTERNAL: a restarted poller replaces the one that crashed.
+    caf::reacts_to<put_atom, std::string, poller_actor>>;
 
-// -- webhook receiver ----------------------------------------------------------
+// -- webhook receiver
+// ----------------------------------------------------------
 
 /// Verifies, parses and records the webhook deliveries of one provider
 /// (`POST /api/webhooks/<provider>`); answers only after the registry has
 /// committed the change.
 using webhook_receiver_actor = caf::typed_actor<
-  /// One delivery as received. Errors: unauthorized (signature missing,
-  /// malformed, stale or not matching, or no secret to check it with),
-  /// rate_limited (too many failed checks from this address; see
-  /// `refusal_of`), bad_request (not a prediction or training object).
-  caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
-  /// INTERNAL: forgets per-address failure counts whose window ended.
-  caf::reacts_to<tick_atom>>;
+    /// One delivery as received. Errors: unauthorized (signature missing,
+    /// malformed, stale or not matching, or no secret to check it with),
+    /// rate_limited (too many failed checks from this address; see
+    /// `refusal_of`), bad_request (not a prediction or training object).
+    caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
+    /// INTERNAL: forgets per-address failure counts whose window ended.
+    caf::reacts_to<tick_atom>>;
 
-// -- SSE hub -------------------------------------------------------------------
+// -- SSE hub
+// -------------------------------------------------------------------
 
 using subscribe_atom = caf::subscribe_atom;
 using unsubscribe_atom = caf::unsubscribe_atom;
@@ -215,29 +219,29 @@ using timeout_atom = caf::timeout_atom;
 /// every stream. Never waits for a subscriber: one that does not read is
 /// dropped. Also the registry's event sink (a subset of this interface).
 using sse_hub_actor = caf::typed_actor<
-  /// A committed status change or discovery (from the registry).
-  caf::reacts_to<job_changed>,
-  /// Opens the subscriber's stream and writes, with nothing in between:
-  /// the retry hint, the events after its Last-Event-ID (or
-  /// resync_required when the id cannot be served exactly), then every
-  /// later event. Answers the subscriber id; unavailable (503) at a
-  /// connection limit or after a drain.
-  caf::replies_to<subscribe_atom, event_subscription>::with<uint64_t>,
-  /// A connection closed, or a write to it failed: ends its streams.
-  caf::reacts_to<unsubscribe_atom, uint64_t>,
-  /// The counters (subscribers, drops, events, frames).
-  caf::replies_to<status_atom>::with<event_stream_stats>,
-  /// Ends every stream and refuses new ones (before the HTTP server stops);
-  /// answers how many streams it ended, once each end reached its
-  /// connection or the drain deadline passed.
-  caf::replies_to<drain_atom>::with<uint64_t>,
-  /// INTERNAL: sends the events received since the last fan-out.
-  caf::reacts_to<flush_atom>,
-  /// INTERNAL: the heartbeat timer.
-  caf::reacts_to<tick_atom>,
-  /// INTERNAL: one stream's end reached its connection during a drain.
-  caf::reacts_to<drained_atom>,
-  /// INTERNAL: the drain deadline passed.
-  caf::reacts_to<timeout_atom>>;
+    /// A committed status change or discovery (from the registry).
+    caf::reacts_to<job_changed>,
+    /// Opens the subscriber's stream and writes, with nothing in between:
+    /// the retry hint, the events after its Last-Event-ID (or
+    /// resync_required when the id cannot be served exactly), then every
+    /// later event. Answers the subscriber id; unavailable (503) at a
+    /// connection limit or after a drain.
+    caf::replies_to<subscribe_atom, event_subscription>::with<uint64_t>,
+    /// A connection closed, or a write to it failed: ends its streams.
+    caf::reacts_to<unsubscribe_atom, uint64_t>,
+    /// The counters (subscribers, drops, events, frames).
+    caf::replies_to<status_atom>::with<event_stream_stats>,
+    /// Ends every stream and refuses new ones (before the HTTP server stops);
+    /// answers how many streams it ended, once each end reached its
+    /// connection or the drain deadline passed.
+    caf::replies_to<drain_atom>::with<uint64_t>,
+    /// INTERNAL: sends the events received since the last fan-out.
+    caf::reacts_to<flush_atom>,
+    /// INTERNAL: the heartbeat timer.
+    caf::reacts_to<tick_atom>,
+    /// INTERNAL: one stream's end reached its connection during a drain.
+    caf::reacts_to<drained_atom>,
+    /// INTERNAL: the drain deadline passed.
+    caf::reacts_to<timeout_atom>>;
 
 } // namespace jobsync

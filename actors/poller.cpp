@@ -37,8 +37,8 @@ in_actor(self_ptr self, std::function<void(provider_result<T>&)> fn) {
 failure provider_failure(const poller_state& st,
                          const providers::provider_error& e) {
   auto code = e.kind == providers::provider_error_kind::not_found
-                ? errc::not_found
-                : errc::provider_error;
+                  ? errc::not_found
+                  : errc::provider_error;
   return {code, st.config.label + " answered with an error: " + e.message};
 }
 
@@ -47,7 +47,8 @@ unix_ms wall_in(clock::duration d) {
          + std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
-// -- the gate ------------------------------------------------------------------
+// -- the gate
+// ------------------------------------------------------------------
 
 void pump(self_ptr self) {
   auto& st = self->state;
@@ -81,7 +82,8 @@ void note_rate_limit(self_ptr self, const providers::provider_error& e) {
     self->state.gate.block_until(self->clock().now() + *e.retry_after);
 }
 
-// -- cycles --------------------------------------------------------------------
+// -- cycles
+// --------------------------------------------------------------------
 
 void advance(self_ptr self);
 void end_cycle(self_ptr self, bool complete);
@@ -96,7 +98,8 @@ void schedule_next(self_ptr self, clock::time_point started) {
   if (!st.config.enabled)
     return;
   auto now = self->clock().now();
-  auto due = st.circuit_until ? *st.circuit_until : started + st.config.interval;
+  auto due
+      = st.circuit_until ? *st.circuit_until : started + st.config.interval;
   st.next_due = due;
   auto wait = due > now ? due - now : clock::duration::zero();
   self->delayed_send(self, wait, tick_atom::value);
@@ -117,8 +120,8 @@ void finish(self_ptr self, bool complete, uint64_t changed,
   }
   c.report.complete = complete && c.remaining.empty();
   c.report.duration_ms
-    = std::chrono::duration_cast<std::chrono::milliseconds>(now - c.started)
-        .count();
+      = std::chrono::duration_cast<std::chrono::milliseconds>(now - c.started)
+            .count();
   st.status.last_cycle = c.report;
   st.status.cycle_running = false;
   st.status.first_cycle_done = true;
@@ -128,10 +131,11 @@ void finish(self_ptr self, bool complete, uint64_t changed,
     ++st.status.consecutive_failures;
     if (st.half_open
         || st.status.consecutive_failures
-             >= static_cast<uint32_t>(st.config.circuit_failure_threshold)) {
+               >= static_cast<uint32_t>(st.config.circuit_failure_threshold)) {
       st.circuit_until = now + st.config.circuit_open;
       st.status.circuit = "open";
-      log::warning("poller", "{}: {} failed cycles in a row, pausing for {} s "
+      log::warning("poller",
+                   "{}: {} failed cycles in a row, pausing for {} s "
                    "(last error: {})",
                    st.config.provider, st.status.consecutive_failures,
                    st.config.circuit_open.count(), c.report.last_error);
@@ -153,7 +157,8 @@ void finish(self_ptr self, bool complete, uint64_t changed,
   for (auto& w : st.refresh_waiters)
     w.deliver(r);
   st.refresh_waiters.clear();
-  log::debug("poller", "{}: cycle checked {}/{} active jobs with {} requests, "
+  log::debug("poller",
+             "{}: cycle checked {}/{} active jobs with {} requests, "
              "{} changed",
              st.config.provider, c.report.jobs_checked, c.report.jobs_active,
              c.report.requests, changed);
@@ -170,15 +175,14 @@ void end_cycle(self_ptr self, bool complete) {
   c.id = 0;
   if (found.empty())
     return finish(self, complete, 0, {});
-  self
-    ->request(st.registry, caf::infinite, apply_atom::value,
-              snapshot_batch{std::move(found), false})
-    .then(
-      [=](apply_summary& sum) { finish(self, complete, sum.updated, {}); },
-      [=](caf::error& e) {
-        finish(self, false, 0, "storing the results failed: "
-                                 + from_error(e).detail);
-      });
+  self->request(st.registry, caf::infinite, apply_atom::value,
+                snapshot_batch{std::move(found), false})
+      .then(
+          [=](apply_summary& sum) { finish(self, complete, sum.updated, {}); },
+          [=](caf::error& e) {
+            finish(self, false, 0,
+                   "storing the results failed: " + from_error(e).detail);
+          });
 }
 
 void on_step_error(self_ptr self, const providers::provider_error& e) {
@@ -268,8 +272,8 @@ void advance(self_ptr self) {
     auto url = c.next_url.value_or("");
     submit(self, [self, id, url] {
       self->state.client->list_page(
-        url, in_actor<providers::replicate_page>(
-               self, [self, id](auto& r) { on_page(self, id, r); }));
+          url, in_actor<providers::replicate_page>(
+                   self, [self, id](auto& r) { on_page(self, id, r); }));
     });
     return;
   }
@@ -278,10 +282,10 @@ void advance(self_ptr self) {
     auto external_id = c.remaining.begin()->first;
     submit(self, [self, id, external_id] {
       self->state.client->get(
-        external_id,
-        in_actor<provider_snapshot>(self, [self, id, external_id](auto& r) {
-          on_single(self, id, external_id, r);
-        }));
+          external_id,
+          in_actor<provider_snapshot>(self, [self, id, external_id](auto& r) {
+            on_single(self, id, external_id, r);
+          }));
     });
     return;
   }
@@ -329,16 +333,15 @@ void begin_cycle(self_ptr self, bool requested) {
   st.status.cycle_running = true;
   st.status.next_cycle.reset();
   auto id = st.cycle->id;
-  self
-    ->request(st.reader, caf::infinite, active_atom::value,
-              st.config.provider)
-    .then([=](std::vector<job>& jobs) { on_active(self, id, jobs); },
-          [=](caf::error& e) {
-            if (!live(self, id))
-              return;
-            self->state.cycle->report.last_error = from_error(e).detail;
-            end_cycle(self, false);
-          });
+  self->request(st.reader, caf::infinite, active_atom::value,
+                st.config.provider)
+      .then([=](std::vector<job>& jobs) { on_active(self, id, jobs); },
+            [=](caf::error& e) {
+              if (!live(self, id))
+                return;
+              self->state.cycle->report.last_error = from_error(e).detail;
+              end_cycle(self, false);
+            });
 }
 
 // A sync_active deadline: store what was found so far and end the cycle.
@@ -349,7 +352,8 @@ void cut_cycle(self_ptr self, uint64_t id) {
   end_cycle(self, false);
 }
 
-// -- logs ----------------------------------------------------------------------
+// -- logs
+// ----------------------------------------------------------------------
 
 // Keeps a job's fetched log for reuse; forgets entries nobody asked for in
 // a while, so the cache stays as small as the set of watched jobs.
@@ -368,7 +372,8 @@ void remember_log(self_ptr self, const std::string& external_id,
   cache[external_id] = poller_state::fetched_log{now, text, std::move(error)};
 }
 
-// -- discovery -----------------------------------------------------------------
+// -- discovery
+// -----------------------------------------------------------------
 
 struct discovery {
   uint64_t limit = 0;
@@ -380,20 +385,21 @@ void discover_page(self_ptr self, std::shared_ptr<discovery> d,
                    std::string url) {
   submit(self, [self, d, url] {
     self->state.client->list_page(
-      url, in_actor<providers::replicate_page>(self, [self, d](auto& r) {
-        if (!r) {
-          note_rate_limit(self, r.error());
-          d->promise.deliver(to_error(provider_failure(self->state, r.error())));
-          return;
-        }
-        for (auto& s : r.value().jobs)
-          if (d->found.size() < d->limit)
-            d->found.push_back(std::move(s));
-        if (d->found.size() >= d->limit || !r.value().next)
-          d->promise.deliver(std::move(d->found));
-        else
-          discover_page(self, d, *r.value().next);
-      }));
+        url, in_actor<providers::replicate_page>(self, [self, d](auto& r) {
+          if (!r) {
+            note_rate_limit(self, r.error());
+            d->promise.deliver(
+                to_error(provider_failure(self->state, r.error())));
+            return;
+          }
+          for (auto& s : r.value().jobs)
+            if (d->found.size() < d->limit)
+              d->found.push_back(std::move(s));
+          if (d->found.size() >= d->limit || !r.value().next)
+            d->promise.deliver(std::move(d->found));
+          else
+            discover_page(self, d, *r.value().next);
+        }));
   });
 }
 
@@ -428,157 +434,157 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
   if (st.config.enabled)
     self->send(self, tick_atom::value);
   return {
-    [=](refresh_atom, int64_t deadline_ms) {
-      auto& st = self->state;
-      auto promise = self->make_response_promise<refresh_report>();
-      st.refresh_waiters.push_back(promise);
-      begin_cycle(self, true);
-      if (st.cycle) {
-        auto id = st.cycle->id;
-        self->delayed_send(self, std::chrono::milliseconds(deadline_ms),
-                           run_atom::value,
-                           std::function<void()>{[self, id] {
-                             cut_cycle(self, id);
-                           }});
-      }
-      return promise;
-    },
-    [=](discover_atom, uint64_t limit) {
-      auto d = std::make_shared<discovery>();
-      d->limit = limit;
-      d->promise = self->make_response_promise<std::vector<provider_snapshot>>();
-      if (limit == 0)
-        d->promise.deliver(std::vector<provider_snapshot>{});
-      else
-        discover_page(self, d, "");
-      return d->promise;
-    },
-    [=](logs_atom, std::string& external_id, int64_t max_age_ms) {
-      auto promise = self->make_response_promise<std::string>();
-      auto now = self->clock().now();
-      auto cached = self->state.log_cache.find(external_id);
-      if (cached != self->state.log_cache.end()
-          && now - cached->second.at < std::chrono::milliseconds(max_age_ms)) {
-        if (cached->second.error)
-          promise.deliver(*cached->second.error);
+      [=](refresh_atom, int64_t deadline_ms) {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<refresh_report>();
+        st.refresh_waiters.push_back(promise);
+        begin_cycle(self, true);
+        if (st.cycle) {
+          auto id = st.cycle->id;
+          self->delayed_send(
+              self, std::chrono::milliseconds(deadline_ms), run_atom::value,
+              std::function<void()>{[self, id] { cut_cycle(self, id); }});
+        }
+        return promise;
+      },
+      [=](discover_atom, uint64_t limit) {
+        auto d = std::make_shared<discovery>();
+        d->limit = limit;
+        d->promise
+            = self->make_response_promise<std::vector<provider_snapshot>>();
+        if (limit == 0)
+          d->promise.deliver(std::vector<provider_snapshot>{});
         else
-          promise.deliver(cached->second.text);
+          discover_page(self, d, "");
+        return d->promise;
+      },
+      [=](logs_atom, std::string& external_id, int64_t max_age_ms) {
+        auto promise = self->make_response_promise<std::string>();
+        auto now = self->clock().now();
+        auto cached = self->state.log_cache.find(external_id);
+        if (cached != self->state.log_cache.end()
+            && now - cached->second.at
+                   < std::chrono::milliseconds(max_age_ms)) {
+          if (cached->second.error)
+            promise.deliver(*cached->second.error);
+          else
+            promise.deliver(cached->second.text);
+          return promise;
+        }
+        auto& waiters = self->state.log_fetches[external_id];
+        waiters.push_back(promise);
+        if (waiters.size() > 1)
+          return promise; // one fetch per job at a time, shared
+        submit(self, [self, external_id] {
+          self->state.client->logs(
+              external_id,
+              in_actor<providers::replicate_logs>(self, [self,
+                                                         external_id](auto& r) {
+                auto& st = self->state;
+                auto waiters = std::move(st.log_fetches[external_id]);
+                st.log_fetches.erase(external_id);
+                if (!r) {
+                  note_rate_limit(self, r.error());
+                  auto err = to_error(provider_failure(st, r.error()));
+                  remember_log(self, external_id, {}, err);
+                  for (auto& w : waiters)
+                    w.deliver(err);
+                  return;
+                }
+                remember_log(self, external_id, r.value().text, std::nullopt);
+                // The fetch is also a fresh snapshot: store it (and its logs).
+                auto snapshot = r.value().snapshot;
+                snapshot.logs = r.value().text;
+                caf::anon_send(st.registry, apply_atom::value,
+                               snapshot_batch{{std::move(snapshot)}, false});
+                for (auto& w : waiters)
+                  w.deliver(r.value().text);
+              }));
+        });
         return promise;
-      }
-      auto& waiters = self->state.log_fetches[external_id];
-      waiters.push_back(promise);
-      if (waiters.size() > 1)
-        return promise; // one fetch per job at a time, shared
-      submit(self, [self, external_id] {
-        self->state.client->logs(
-          external_id,
-          in_actor<providers::replicate_logs>(self, [self, external_id](
-                                                      auto& r) {
-            auto& st = self->state;
-            auto waiters = std::move(st.log_fetches[external_id]);
-            st.log_fetches.erase(external_id);
-            if (!r) {
-              note_rate_limit(self, r.error());
-              auto err = to_error(provider_failure(st, r.error()));
-              remember_log(self, external_id, {}, err);
-              for (auto& w : waiters)
-                w.deliver(err);
-              return;
-            }
-            remember_log(self, external_id, r.value().text, std::nullopt);
-            // The fetch is also a fresh snapshot: store it (and its logs).
-            auto snapshot = r.value().snapshot;
-            snapshot.logs = r.value().text;
-            caf::anon_send(st.registry, apply_atom::value,
-                       snapshot_batch{{std::move(snapshot)}, false});
-            for (auto& w : waiters)
-              w.deliver(r.value().text);
-          }));
-      });
-      return promise;
-    },
-    [=](cancel_atom, std::string& external_id) {
-      auto promise = self->make_response_promise<provider_snapshot>();
-      submit(self, [self, external_id, promise]() mutable {
-        self->state.client->cancel(
-          external_id,
-          in_actor<provider_snapshot>(self, [self, promise](auto& r) mutable {
-            if (!r) {
-              note_rate_limit(self, r.error());
-              promise.deliver(
-                to_error(provider_failure(self->state, r.error())));
-              return;
-            }
-            promise.deliver(std::move(r.value()));
-          }));
-      });
-      return promise;
-    },
-    [=](validate_atom) {
-      auto promise = self->make_response_promise<std::string>();
-      submit(self, [self, promise]() mutable {
-        self->state.client->validate(
-          in_actor<std::string>(self, [self, promise](auto& r) mutable {
-            if (!r) {
-              note_rate_limit(self, r.error());
-              promise.deliver(
-                to_error(provider_failure(self->state, r.error())));
-              return;
-            }
-            promise.deliver(r.value());
-          }));
-      });
-      return promise;
-    },
-    [=](secret_atom) {
-      auto& st = self->state;
-      // Not cached here: the webhook receiver keeps the secret and asks
-      // again only when a signature stops matching (a rotation).
-      auto promise = self->make_response_promise<std::string>();
-      st.secret_waiters.push_back(promise);
-      if (st.secret_waiters.size() > 1)
+      },
+      [=](cancel_atom, std::string& external_id) {
+        auto promise = self->make_response_promise<provider_snapshot>();
+        submit(self, [self, external_id, promise]() mutable {
+          self->state.client->cancel(
+              external_id, in_actor<provider_snapshot>(
+                               self, [self, promise](auto& r) mutable {
+                                 if (!r) {
+                                   note_rate_limit(self, r.error());
+                                   promise.deliver(to_error(provider_failure(
+                                       self->state, r.error())));
+                                   return;
+                                 }
+                                 promise.deliver(std::move(r.value()));
+                               }));
+        });
         return promise;
-      submit(self, [self] {
-        self->state.client->webhook_secret(
-          in_actor<std::string>(self, [self](auto& r) {
-            auto& st = self->state;
-            auto waiters = std::move(st.secret_waiters);
-            st.secret_waiters.clear();
-            if (!r) {
-              note_rate_limit(self, r.error());
-              auto err = to_error(provider_failure(st, r.error()));
-              for (auto& w : waiters)
-                w.deliver(err);
-              return;
-            }
-            for (auto& w : waiters)
-              w.deliver(r.value());
-          }));
-      });
-      return promise;
-    },
-    [=](status_atom) {
-      auto& st = self->state;
-      auto s = st.status;
-      auto now = self->clock().now();
-      if (auto until = st.gate.blocked_until(now))
-        s.retry_after_until = wall_in(*until - now);
-      if (st.cycle)
-        s.backoff_seconds = st.status.backoff_seconds;
-      return s;
-    },
-    [=](tick_atom) {
-      auto& st = self->state;
-      auto now = self->clock().now();
-      if (st.cycle || (st.next_due && now < *st.next_due))
-        return; // a stale timer: the current schedule has its own
-      begin_cycle(self, false);
-    },
-    [=](step_atom) {
-      self->state.step_scheduled = false;
-      pump(self);
-    },
-    [=](run_atom, std::function<void()>& fn) { fn(); },
+      },
+      [=](validate_atom) {
+        auto promise = self->make_response_promise<std::string>();
+        submit(self, [self, promise]() mutable {
+          self->state.client->validate(
+              in_actor<std::string>(self, [self, promise](auto& r) mutable {
+                if (!r) {
+                  note_rate_limit(self, r.error());
+                  promise.deliver(
+                      to_error(provider_failure(self->state, r.error())));
+                  return;
+                }
+                promise.deliver(r.value());
+              }));
+        });
+        return promise;
+      },
+      [=](secret_atom) {
+        auto& st = self->state;
+        // Not cached here: the webhook receiver keeps the secret and asks
+        // again only when a signature stops matching (a rotation).
+        auto promise = self->make_response_promise<std::string>();
+        st.secret_waiters.push_back(promise);
+        if (st.secret_waiters.size() > 1)
+          return promise;
+        submit(self, [self] {
+          self->state.client->webhook_secret(
+              in_actor<std::string>(self, [self](auto& r) {
+                auto& st = self->state;
+                auto waiters = std::move(st.secret_waiters);
+                st.secret_waiters.clear();
+                if (!r) {
+                  note_rate_limit(self, r.error());
+                  auto err = to_error(provider_failure(st, r.error()));
+                  for (auto& w : waiters)
+                    w.deliver(err);
+                  return;
+                }
+                for (auto& w : waiters)
+                  w.deliver(r.value());
+              }));
+        });
+        return promise;
+      },
+      [=](status_atom) {
+        auto& st = self->state;
+        auto s = st.status;
+        auto now = self->clock().now();
+        if (auto until = st.gate.blocked_until(now))
+          s.retry_after_until = wall_in(*until - now);
+        if (st.cycle)
+          s.backoff_seconds = st.status.backoff_seconds;
+        return s;
+      },
+      [=](tick_atom) {
+        auto& st = self->state;
+        auto now = self->clock().now();
+        if (st.cycle || (st.next_due && now < *st.next_due))
+          return; // a stale timer: the current schedule has its own
+        begin_cycle(self, false);
+      },
+      [=](step_atom) {
+        self->state.step_scheduled = false;
+        pump(self);
+      },
+      [=](run_atom, std::function<void()>& fn) { fn(); },
   };
 }
 

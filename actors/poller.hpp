@@ -96,7 +96,7 @@ struct poller_state {
   std::vector<caf::typed_response_promise<std::string>> secret_waiters;
   /// Log fetches in flight, by provider id, with everyone waiting for them.
   std::map<std::string, std::vector<caf::typed_response_promise<std::string>>>
-    log_fetches;
+      log_fetches;
 
   /// The last log fetch of each job, reused while young enough: its text,
   /// or the error it ended in (so a failing provider is not asked again

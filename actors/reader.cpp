@@ -11,8 +11,8 @@ namespace {
 // Runs `query` on a fresh read transaction and turns failures into errors.
 template <class Query>
 auto with_read(const storage::job_store* store, Query query)
-  -> caf::result<typename std::decay_t<decltype(*query(
-    std::declval<storage::read_view&>()))>> {
+    -> caf::result<typename std::decay_t<
+        decltype(*query(std::declval<storage::read_view&>()))>> {
   auto txn = store->begin_read();
   if (!txn)
     return to_error(txn.error());
@@ -38,45 +38,45 @@ reader(reader_actor::stateful_pointer<reader_state> self,
        const storage::job_store* store) {
   self->state.store = store;
   return {
-    [=](get_atom, const std::string& id) -> caf::result<job> {
-      return with_read(self->state.store, [&](storage::read_view& txn) {
-        return existing(txn, id);
-      });
-    },
-    [=](detail_atom, const std::string& id) -> caf::result<job_detail> {
-      return with_read(self->state.store,
-                       [&](storage::read_view& txn) -> result<job_detail> {
-                         auto x = existing(txn, id);
-                         if (!x)
-                           return x.error();
-                         auto logs = txn.logs(id);
-                         if (!logs)
-                           return logs.error();
-                         return job_detail{std::move(*x), std::move(*logs)};
-                       });
-    },
-    [=](list_atom, const list_query& q) -> caf::result<job_page> {
-      return with_read(self->state.store, [&](storage::read_view& txn) {
-        return txn.list(q.filter, q.limit, q.offset);
-      });
-    },
-    [=](active_atom,
-        const std::string& provider) -> caf::result<std::vector<job>> {
-      return with_read(self->state.store, [&](storage::read_view& txn) {
-        return txn.active(provider);
-      });
-    },
-    [=](metrics_atom, int days) -> caf::result<metrics_report> {
-      return with_read(self->state.store, [&](storage::read_view& txn) {
-        auto since = now_ms() - int64_t{days} * 86400000;
-        return txn.metrics(since, days);
-      });
-    },
-    [=](counts_atom) -> caf::result<std::vector<job_tally>> {
-      return with_read(self->state.store, [&](storage::read_view& txn) {
-        return txn.counters();
-      });
-    },
+      [=](get_atom, const std::string& id) -> caf::result<job> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return existing(txn, id);
+        });
+      },
+      [=](detail_atom, const std::string& id) -> caf::result<job_detail> {
+        return with_read(self->state.store,
+                         [&](storage::read_view& txn) -> result<job_detail> {
+                           auto x = existing(txn, id);
+                           if (!x)
+                             return x.error();
+                           auto logs = txn.logs(id);
+                           if (!logs)
+                             return logs.error();
+                           return job_detail{std::move(*x), std::move(*logs)};
+                         });
+      },
+      [=](list_atom, const list_query& q) -> caf::result<job_page> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return txn.list(q.filter, q.limit, q.offset);
+        });
+      },
+      [=](active_atom,
+          const std::string& provider) -> caf::result<std::vector<job>> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return txn.active(provider);
+        });
+      },
+      [=](metrics_atom, int days) -> caf::result<metrics_report> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          auto since = now_ms() - int64_t{days} * 86400000;
+          return txn.metrics(since, days);
+        });
+      },
+      [=](counts_atom) -> caf::result<std::vector<job_tally>> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return txn.counters();
+        });
+      },
   };
 }
 

@@ -101,18 +101,18 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
 
 void count(apply_summary& sum, const applied& a) {
   switch (a.what) {
-    case applied::created:
-      ++sum.created;
-      break;
-    case applied::updated:
-      ++sum.updated;
-      break;
-    case applied::unchanged:
-      ++sum.unchanged;
-      break;
-    case applied::skipped:
-      ++sum.skipped;
-      break;
+  case applied::created:
+    ++sum.created;
+    break;
+  case applied::updated:
+    ++sum.updated;
+    break;
+  case applied::unchanged:
+    ++sum.unchanged;
+    break;
+  case applied::skipped:
+    ++sum.skipped;
+    break;
   }
 }
 
@@ -206,8 +206,8 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   if (is_active((*old)->status)) {
     reply = failure{errc::invalid_job_state,
                     "Cannot delete job '" + op.job_id + "' while it is "
-                      + std::string{to_string((*old)->status)}
-                      + ". Cancel it first."};
+                        + std::string{to_string((*old)->status)}
+                        + ". Cancel it first."};
     return {};
   }
   auto erased = ctx.txn.erase(op.job_id);
@@ -294,8 +294,8 @@ result<size_t> registry_state::prune_webhooks() {
     return txn.error();
   auto cutoff = now_ms()
                 - std::chrono::duration_cast<std::chrono::milliseconds>(
-                    config.webhook_retention)
-                    .count();
+                      config.webhook_retention)
+                      .count();
   auto removed = txn->prune_webhooks(cutoff);
   if (!removed)
     return removed.error();
@@ -343,42 +343,41 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   });
   self->delayed_send(self, st.config.prune_interval, prune_atom::value);
   return {
-    [=](apply_atom, snapshot_batch& batch) {
-      auto promise = self->make_response_promise<apply_summary>();
-      stage(self, registry_state::staged_apply{std::move(batch),
-                                                           promise, {}});
-      return promise;
-    },
-    [=](webhook_atom, webhook_delivery& delivery) {
-      auto promise = self->make_response_promise<webhook_outcome>();
-      stage(self, registry_state::staged_webhook{
-                                std::move(delivery), promise, {}});
-      return promise;
-    },
-    [=](put_atom, job& value) {
-      auto promise = self->make_response_promise<apply_summary>();
-      stage(self, registry_state::staged_put{std::move(value),
-                                                         promise, {}});
-      return promise;
-    },
-    [=](erase_atom, std::string& job_id) {
-      auto promise = self->make_response_promise<job>();
-      stage(self, registry_state::staged_erase{std::move(job_id),
-                                                           promise, {}});
-      return promise;
-    },
-    [=](health_atom) { return self->state.health; },
-    [=](flush_atom) { self->state.flush(); },
-    [=](prune_atom) {
-      auto removed = self->state.prune_webhooks();
-      if (!removed)
-        log::warning("registry", "pruning webhook ids failed: {}",
-                     removed.error().detail);
-      else if (*removed > 0)
-        log::debug("registry", "forgot {} old webhook ids", *removed);
-      self->delayed_send(self, self->state.config.prune_interval,
-                         prune_atom::value);
-    },
+      [=](apply_atom, snapshot_batch& batch) {
+        auto promise = self->make_response_promise<apply_summary>();
+        stage(self,
+              registry_state::staged_apply{std::move(batch), promise, {}});
+        return promise;
+      },
+      [=](webhook_atom, webhook_delivery& delivery) {
+        auto promise = self->make_response_promise<webhook_outcome>();
+        stage(self,
+              registry_state::staged_webhook{std::move(delivery), promise, {}});
+        return promise;
+      },
+      [=](put_atom, job& value) {
+        auto promise = self->make_response_promise<apply_summary>();
+        stage(self, registry_state::staged_put{std::move(value), promise, {}});
+        return promise;
+      },
+      [=](erase_atom, std::string& job_id) {
+        auto promise = self->make_response_promise<job>();
+        stage(self,
+              registry_state::staged_erase{std::move(job_id), promise, {}});
+        return promise;
+      },
+      [=](health_atom) { return self->state.health; },
+      [=](flush_atom) { self->state.flush(); },
+      [=](prune_atom) {
+        auto removed = self->state.prune_webhooks();
+        if (!removed)
+          log::warning("registry", "pruning webhook ids failed: {}",
+                       removed.error().detail);
+        else if (*removed > 0)
+          log::debug("registry", "forgot {} old webhook ids", *removed);
+        self->delayed_send(self, self->state.config.prune_interval,
+                           prune_atom::value);
+      },
   };
 }
 

@@ -58,7 +58,7 @@ struct registry_state {
     reply_slot<job> reply;
   };
   using staged_op
-    = std::variant<staged_apply, staged_webhook, staged_put, staged_erase>;
+      = std::variant<staged_apply, staged_webhook, staged_put, staged_erase>;
 
   storage::job_store* store = nullptr;
   registry_config config;

@@ -6,12 +6,9 @@
 namespace jobsync {
 
 request_gate::request_gate(int per_minute, clock::time_point now)
-  : rate_per_second_(std::max(per_minute, 1) / 60.0),
-    capacity_(std::max(1.0, rate_per_second_ * 10.0)),
-    tokens_(capacity_),
-    last_(now),
-    blocked_until_(now) {
-}
+    : rate_per_second_(std::max(per_minute, 1) / 60.0),
+      capacity_(std::max(1.0, rate_per_second_ * 10.0)), tokens_(capacity_),
+      last_(now), blocked_until_(now) {}
 
 void request_gate::refill(clock::time_point now) const {
   if (now <= last_)
@@ -21,13 +18,12 @@ void request_gate::refill(clock::time_point now) const {
   last_ = now;
 }
 
-request_gate::clock::duration
-request_gate::delay(clock::time_point now) const {
+request_gate::clock::duration request_gate::delay(clock::time_point now) const {
   refill(now);
   clock::duration wait = clock::duration::zero();
   if (tokens_ < 1.0)
     wait = std::chrono::duration_cast<clock::duration>(
-      std::chrono::duration<double>((1.0 - tokens_) / rate_per_second_));
+        std::chrono::duration<double>((1.0 - tokens_) / rate_per_second_));
   if (blocked_until_ > now)
     wait = std::max(wait, blocked_until_ - now);
   return wait;
@@ -60,7 +56,7 @@ std::chrono::milliseconds backoff_delay(uint32_t attempt,
   base = std::min(base, static_cast<double>(max.count()));
   std::uniform_real_distribution<double> half_to_full{0.5, 1.0};
   return std::chrono::milliseconds{
-    static_cast<int64_t>(base * half_to_full(rng))};
+      static_cast<int64_t>(base * half_to_full(rng))};
 }
 
 } // namespace jobsync

@@ -40,8 +40,8 @@ caf::behavior supervisor(caf::event_based_actor* self,
       if (caf::actor_cast<caf::actor_addr>(w.poller) != down.source)
         continue;
       auto restarts = ++w.restarts;
-      auto delay = std::chrono::seconds{
-        std::min<int64_t>(int64_t{1} << std::min<uint32_t>(restarts - 1, 6), 60)};
+      auto delay = std::chrono::seconds{std::min<int64_t>(
+          int64_t{1} << std::min<uint32_t>(restarts - 1, 6), 60)};
       log::error("supervisor", "poller of {} stopped ({}); restart #{} in {} s",
                  name, caf::to_string(down.reason), restarts, delay.count());
       auto provider = name;
@@ -50,15 +50,15 @@ caf::behavior supervisor(caf::event_based_actor* self,
     }
   });
   return {
-    [=](restart_atom, std::string& provider) {
-      auto i = state->find(provider);
-      if (i == state->end())
-        return;
-      i->second.poller = i->second.factory();
-      self->monitor(i->second.poller);
-      self->send(sync, put_atom::value, provider, i->second.poller);
-      log::info("supervisor", "poller of {} started again", provider);
-    },
+      [=](restart_atom, std::string& provider) {
+        auto i = state->find(provider);
+        if (i == state->end())
+          return;
+        i->second.poller = i->second.factory();
+        self->monitor(i->second.poller);
+        self->send(sync, put_atom::value, provider, i->second.poller);
+        log::info("supervisor", "poller of {} started again", provider);
+      },
   };
 }
 

@@ -54,9 +54,9 @@ struct sync_state {
 };
 
 /// Spawnable behavior of the sync actor.
-sync_actor::behavior_type
-sync(sync_actor::stateful_pointer<sync_state> self, sync_config config,
-     registry_actor registry, reader_actor reader,
-     std::map<std::string, provider_entry> providers);
+sync_actor::behavior_type sync(sync_actor::stateful_pointer<sync_state> self,
+                               sync_config config, registry_actor registry,
+                               reader_actor reader,
+                               std::map<std::string, provider_entry> providers);
 
 } // namespace jobsync

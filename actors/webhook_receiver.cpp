@@ -131,7 +131,8 @@ void secret_failed(self_ptr self, std::string detail) {
   st.waiting.clear();
   if (st.key) {
     // A re-check after a mismatch failed: the known key still decides.
-    log::warning("webhooks", "cannot fetch the webhook signing secret of {} "
+    log::warning("webhooks",
+                 "cannot fetch the webhook signing secret of {} "
                  "again: {}; the one fetched before stays in use",
                  st.config.provider, detail);
     for (auto& w : waiting)
@@ -167,8 +168,10 @@ void fetch_secret(self_ptr self) {
             }
             auto& st = self->state;
             if (st.key && *st.key != *key)
-              log::info("webhooks", "the webhook signing secret of {} has "
-                        "changed at the provider", st.config.provider);
+              log::info("webhooks",
+                        "the webhook signing secret of {} has "
+                        "changed at the provider",
+                        st.config.provider);
             st.key = std::move(*key);
             st.key_fetched = true;
             st.fetching = false;

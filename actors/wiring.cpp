@@ -46,9 +46,9 @@ result<void> wiring_config::validate() const {
   return registry.validate();
 }
 
-result<std::unique_ptr<wiring>>
-wiring::start(caf::actor_system& sys, storage::job_store& store,
-              wiring_config cfg) {
+result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
+                                              storage::job_store& store,
+                                              wiring_config cfg) {
   if (auto ok = cfg.validate(); !ok)
     return ok.error();
   std::unique_ptr<wiring> w{new wiring{sys}};
@@ -104,15 +104,15 @@ void wiring::end_event_streams() {
   // against a hub that cannot answer at all.
   caf::scoped_actor self{sys_};
   self->request(events_, std::chrono::seconds(30), drain_atom::value)
-    .receive(
-      [](uint64_t n) {
-        if (n > 0)
-          log::info("wiring", "ended {} event streams", n);
-      },
-      [](caf::error& e) {
-        log::warning("wiring", "ending the event streams failed: {}",
-                     from_error(e).detail);
-      });
+      .receive(
+          [](uint64_t n) {
+            if (n > 0)
+              log::info("wiring", "ended {} event streams", n);
+          },
+          [](caf::error& e) {
+            log::warning("wiring", "ending the event streams failed: {}",
+                         from_error(e).detail);
+          });
 }
 
 void wiring::shutdown() {

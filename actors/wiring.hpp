@@ -79,8 +79,7 @@ public:
   void shutdown();
 
 private:
-  explicit wiring(caf::actor_system& sys) : sys_(sys) {
-  }
+  explicit wiring(caf::actor_system& sys) : sys_(sys) {}
 
   caf::actor_system& sys_;
   registry_actor registry_;

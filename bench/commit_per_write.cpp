@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     ++writes;
   }
   const double elapsed
-    = std::chrono::duration<double>(steady::now() - start).count();
+      = std::chrono::duration<double>(steady::now() - start).count();
   std::printf("%ld writes in %.2f s: %.1f writes/s\n", writes, elapsed,
               writes / elapsed);
   return 0;

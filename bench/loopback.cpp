@@ -121,7 +121,7 @@ std::optional<response_head> parse_response_head(std::string_view buffer) {
     if (buffer.size() - at >= name.size()
         && strncasecmp(buffer.data() + at, name.data(), name.size()) == 0) {
       head.content_length = static_cast<size_t>(
-        std::strtoul(buffer.data() + at + name.size(), nullptr, 10));
+          std::strtoul(buffer.data() + at + name.size(), nullptr, 10));
       break;
     }
   }

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
       x.job_id = "bench-" + std::to_string(i);
       x.external_id = x.job_id;
       x.provider = "replicate";
-      x.status = i % 10 == 0 ? job_status::running
+      x.status = i % 10 == 0  ? job_status::running
                  : i % 7 == 0 ? job_status::failed
                               : job_status::completed;
       unix_ms created = now - span + span * i / std::max(count, 1L);

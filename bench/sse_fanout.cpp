@@ -41,7 +41,7 @@ struct options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   std::string path = "/api/events";
-  std::string publish;         // "webhook" or "nchan"
+  std::string publish; // "webhook" or "nchan"
   std::string publish_path;
   std::string secret;
   int subscribers = 10000;
@@ -57,26 +57,39 @@ options parse_options(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
     auto number = [&] { return std::atoi(value.c_str()); };
-    if (flag == "--host") o.host = value;
-    else if (flag == "--port") o.port = static_cast<uint16_t>(number());
-    else if (flag == "--path") o.path = value;
-    else if (flag == "--publish") o.publish = value;
-    else if (flag == "--publish-path") o.publish_path = value;
-    else if (flag == "--secret") o.secret = value;
-    else if (flag == "--subscribers") o.subscribers = number();
-    else if (flag == "--sources") o.sources = number();
-    else if (flag == "--changes") o.changes = number();
-    else if (flag == "--warm-up") o.warm_up = number();
-    else if (flag == "--gap-ms") o.gap_ms = number();
-    else if (flag == "--timeout-seconds") o.timeout_seconds = number();
-    else std::fprintf(stderr, "unknown flag %s\n", flag.c_str()), std::exit(2);
+    if (flag == "--host")
+      o.host = value;
+    else if (flag == "--port")
+      o.port = static_cast<uint16_t>(number());
+    else if (flag == "--path")
+      o.path = value;
+    else if (flag == "--publish")
+      o.publish = value;
+    else if (flag == "--publish-path")
+      o.publish_path = value;
+    else if (flag == "--secret")
+      o.secret = value;
+    else if (flag == "--subscribers")
+      o.subscribers = number();
+    else if (flag == "--sources")
+      o.sources = number();
+    else if (flag == "--changes")
+      o.changes = number();
+    else if (flag == "--warm-up")
+      o.warm_up = number();
+    else if (flag == "--gap-ms")
+      o.gap_ms = number();
+    else if (flag == "--timeout-seconds")
+      o.timeout_seconds = number();
+    else
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str()), std::exit(2);
   }
   bool webhook = o.publish == "webhook" && !o.secret.empty();
   bool nchan = o.publish == "nchan" && !o.publish_path.empty();
-  if (o.port == 0 || !(webhook || nchan) || o.subscribers <= 0
-      || o.sources <= 0 || o.changes <= 0 || o.warm_up < 0) {
+  if (o.port == 0 || !(webhook || nchan) || o.subscribers <= 0 || o.sources <= 0
+      || o.changes <= 0 || o.warm_up < 0) {
     std::fprintf(stderr, "usage: see the comment at the top of "
-                 "bench/sse_fanout.cpp\n");
+                         "bench/sse_fanout.cpp\n");
     std::exit(2);
   }
   if (o.publish_path.empty())
@@ -113,7 +126,7 @@ private:
 struct subscriber {
   int fd = -1;
   bool subscribed = false;
-  std::string head;  // the response head, until it is complete
+  std::string head; // the response head, until it is complete
   data_line_counter lines;
   int frames = 0;
 };
@@ -121,11 +134,14 @@ struct subscriber {
 // A signed delivery of prediction `job` in `status`.
 std::string webhook_request(const options& o, const std::string& key,
                             const std::string& job, const std::string& status) {
-  std::string body = R"({"id":")" + job
-    + R"(","model":"simpletuner/advanced-trainer-l40s","version":"5f0d",)"
-      R"("input":{},"status":")" + status
-    + R"(","created_at":"2026-11-01T10:00:00.123456Z","urls":{"get":)"
-      R"("https://api.replicate.com/v1/predictions/)" + job + R"("}})";
+  std::string body
+      = R"({"id":")" + job
+        + R"(","model":"simpletuner/advanced-trainer-l40s","version":"5f0d",)"
+          R"("input":{},"status":")"
+        + status
+        + R"(","created_at":"2026-11-01T10:00:00.123456Z","urls":{"get":)"
+          R"("https://api.replicate.com/v1/predictions/)"
+        + job + R"("}})";
   std::string msg_id = "msg_" + job + "_" + status;
   int64_t ts = static_cast<int64_t>(std::time(nullptr));
   return "POST " + o.publish_path + " HTTP/1.1\r\nHost: " + o.host
@@ -218,8 +234,8 @@ private:
       return true;
     for (int k = 0; k < o_.warm_up + o_.changes; ++k) {
       std::string body;
-      if (!write_all(publisher_, webhook_request(o_, key_, job_name(k),
-                                                 "starting"))
+      if (!write_all(publisher_,
+                     webhook_request(o_, key_, job_name(k), "starting"))
           || read_response(publisher_, &body) != 200) {
         std::fprintf(stderr, "preparing job %d failed: %s\n", k, body.c_str());
         return false;
@@ -349,10 +365,10 @@ private:
   // the timeout passes; returns the latencies of those that got it.
   std::vector<double> publish_and_wait(int k) {
     latencies_.clear();
-    std::string request = o_.publish == "webhook"
-                            ? webhook_request(o_, key_, job_name(k),
-                                              "processing")
-                            : nchan_request(o_, k);
+    std::string request
+        = o_.publish == "webhook"
+              ? webhook_request(o_, key_, job_name(k), "processing")
+              : nchan_request(o_, k);
     published_at_.push_back(now_us());
     if (!write_all(publisher_, request))
       std::fprintf(stderr, "publishing failed: %s\n", std::strerror(errno));

@@ -20,8 +20,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -56,8 +56,10 @@ options parse_options(int argc, char** argv) {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str()), std::exit(2);
   }
   if (o.port == 0 || o.secret.empty() || o.connections <= 0) {
-    std::fprintf(stderr, "usage: %s --port P --secret whsec_... [--host H] "
-                 "[--connections N] [--seconds S]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s --port P --secret whsec_... [--host H] "
+                 "[--connections N] [--seconds S]\n",
+                 argv[0]);
     std::exit(2);
   }
   return o;
@@ -67,20 +69,23 @@ options parse_options(int argc, char** argv) {
 // its start, its first logs, its success.
 std::string prediction_body(const std::string& id, int step) {
   static const char* statuses[] = {"starting", "processing", "succeeded"};
-  std::string body = R"({"id":")" + id
-    + R"(","model":"simpletuner/advanced-trainer-l40s","version":"5f0d",)"
-      R"("input":{"steps":1000},"status":")" + statuses[step]
-    + R"(","created_at":"2026-11-01T10:00:00.123456Z",)"
-      R"("urls":{"get":"https://api.replicate.com/v1/predictions/)" + id
-    + R"(","cancel":"https://api.replicate.com/v1/predictions/)" + id
-    + R"(/cancel"})";
+  std::string body
+      = R"({"id":")" + id
+        + R"(","model":"simpletuner/advanced-trainer-l40s","version":"5f0d",)"
+          R"("input":{"steps":1000},"status":")"
+        + statuses[step]
+        + R"(","created_at":"2026-11-01T10:00:00.123456Z",)"
+          R"("urls":{"get":"https://api.replicate.com/v1/predictions/)"
+        + id + R"(","cancel":"https://api.replicate.com/v1/predictions/)" + id
+        + R"(/cancel"})";
   if (step >= 1)
     body += R"(,"started_at":"2026-11-01T10:00:05.5Z",)"
             R"("logs":"loading data\nStep 100/1000 - loss: 0.5\n")";
   if (step == 2)
     body += R"(,"completed_at":"2026-11-01T10:30:05.5Z",)"
             R"("metrics":{"predict_time":1800.0},)"
-            R"("output":"https://replicate.delivery/bench/)" + id + R"(.tar")";
+            R"("output":"https://replicate.delivery/bench/)"
+            + id + R"(.tar")";
   return body + "}";
 }
 
@@ -148,8 +153,8 @@ private:
   // The next delivery of this connection: prediction `sent / 3`, step
   // `sent % 3`, signed now.
   void queue_next(connection& c) {
-    std::string job = "wh-" + std::to_string(c.index) + "-"
-                      + std::to_string(c.sent / 3);
+    std::string job
+        = "wh-" + std::to_string(c.index) + "-" + std::to_string(c.sent / 3);
     std::string msg_id = "msg_" + job + "_" + std::to_string(c.sent % 3);
     std::string body = prediction_body(job, static_cast<int>(c.sent % 3));
     int64_t ts = static_cast<int64_t>(std::time(nullptr));
@@ -157,8 +162,8 @@ private:
             + "\r\nContent-Type: application/json\r\nwebhook-id: " + msg_id
             + "\r\nwebhook-timestamp: " + std::to_string(ts)
             + "\r\nwebhook-signature: " + sign_webhook(key_, msg_id, ts, body)
-            + "\r\nContent-Length: " + std::to_string(body.size())
-            + "\r\n\r\n" + body;
+            + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"
+            + body;
     c.written = 0;
     ++c.sent;
   }
@@ -166,8 +171,8 @@ private:
   void send_some(connection& c) {
     if (c.written == 0)
       c.sent_at_us = now_us();
-    ssize_t n = ::write(c.fd, c.out.data() + c.written,
-                        c.out.size() - c.written);
+    ssize_t n
+        = ::write(c.fd, c.out.data() + c.written, c.out.size() - c.written);
     if (n < 0 && errno != EAGAIN && errno != EINTR && errno != ENOTCONN)
       return finish(c, std::strerror(errno));
     if (n > 0)
@@ -183,8 +188,8 @@ private:
       return finish(c, "connection closed by the server");
     if (n < 0)
       return (errno == EAGAIN || errno == EINTR)
-               ? void()
-               : finish(c, std::strerror(errno));
+                 ? void()
+                 : finish(c, std::strerror(errno));
     c.in.append(buf, static_cast<size_t>(n));
     auto head = parse_response_head(c.in);
     if (!head || !head->content_length

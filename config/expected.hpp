@@ -20,12 +20,10 @@ template <class T>
 class expected {
 public:
   /// A success.
-  expected(T value) : state_(std::move(value)) {
-  }
+  expected(T value) : state_(std::move(value)) {}
 
   /// A failure.
-  expected(config_error e) : state_(std::move(e)) {
-  }
+  expected(config_error e) : state_(std::move(e)) {}
 
   /// Whether this holds a value.
   explicit operator bool() const {

@@ -9,11 +9,11 @@ namespace jobsync::config {
 
 const std::vector<flag_spec>& general_flags() {
   static const std::vector<flag_spec> table = {
-    {"--config", "PATH", "read settings from this YAML file"},
-    {"--set", "KEY=VALUE", "set any key but the mappings (repeatable)"},
-    {"--print-config", "", "print the effective settings, secrets masked"},
-    {"--help", "", "print this text and exit (also -h)"},
-    {"--version", "", "print the version and exit"},
+      {"--config", "PATH", "read settings from this YAML file"},
+      {"--set", "KEY=VALUE", "set any key but the mappings (repeatable)"},
+      {"--print-config", "", "print the effective settings, secrets masked"},
+      {"--help", "", "print this text and exit (also -h)"},
+      {"--version", "", "print the version and exit"},
   };
   return table;
 }

@@ -87,7 +87,7 @@ key_spec text_key(std::string path, Section settings::*section,
                   text_rule rule = {}) {
   auto k = make(std::move(path), value_kind::text, std::move(doc));
   k.assign
-    = [section, field, rule](settings& s, std::string_view x) -> problem {
+      = [section, field, rule](settings& s, std::string_view x) -> problem {
     std::string value{x};
     if (rule)
       if (auto why = rule(value))
@@ -105,7 +105,7 @@ key_spec word_key(std::string path, Section settings::*section,
                   std::string doc) {
   auto k = make(std::move(path), value_kind::word, std::move(doc));
   k.assign
-    = [section, field, choices](settings& s, std::string_view x) -> problem {
+      = [section, field, choices](settings& s, std::string_view x) -> problem {
     if (std::find(choices.begin(), choices.end(), x) == choices.end())
       return "expected " + join_choices(choices) + ", got " + quote(x);
     (s.*section).*field = std::string{x};
@@ -121,7 +121,7 @@ key_spec integer_key(std::string path, Section settings::*section,
                      std::string doc) {
   auto k = make(std::move(path), value_kind::integer, std::move(doc));
   k.assign
-    = [section, field, lo, hi](settings& s, std::string_view x) -> problem {
+      = [section, field, lo, hi](settings& s, std::string_view x) -> problem {
     auto n = parse_integer(x, lo, hi);
     if (!n)
       return n.error();
@@ -173,7 +173,7 @@ key_spec map_key(std::string path, value_kind kind, Section settings::*section,
                  std::map<std::string, T> Section::*field, std::string doc) {
   auto k = make(std::move(path), kind, std::move(doc));
   k.assign_map
-    = [section, field](settings& s, const map_entries& xs) -> problem {
+      = [section, field](settings& s, const map_entries& xs) -> problem {
     std::map<std::string, T> result;
     for (auto& [name, value] : xs) {
       if (name.empty())
@@ -256,8 +256,8 @@ std::vector<key_spec> build_table() {
                   &srv::request_timeout_seconds, 1, day,
                   "a connection silent this long is closed"));
   // Up to what Linux allows any open-file limit to be (fs.nr_open).
-  add(integer_key("server.max_connections", &s::server,
-                  &srv::max_connections, 0, int64_t{2147483647},
+  add(integer_key("server.max_connections", &s::server, &srv::max_connections,
+                  0, int64_t{2147483647},
                   "connections held at once, event streams included; 0: "
                   "what the open-file limit allows"));
   // storage
@@ -282,13 +282,13 @@ std::vector<key_spec> build_table() {
                   "whether jobsync talks to Replicate at all"));
   add(text_key("providers.replicate.api_base_url", &s::replicate,
                &rep::api_base_url, "Replicate's API root", base_url()));
-  add(
-    with_aliases({"REPLICATE_API_TOKEN"},
-                 secret(text_key("providers.replicate.api_token", &s::replicate,
-                                 &rep::api_token, "Replicate API token"))));
+  add(with_aliases(
+      {"REPLICATE_API_TOKEN"},
+      secret(text_key("providers.replicate.api_token", &s::replicate,
+                      &rep::api_token, "Replicate API token"))));
   add(text_key(
-    "providers.replicate.webhook_url", &s::replicate, &rep::webhook_url,
-    "public URL of this server's webhook receiver, if any", optional_url()));
+      "providers.replicate.webhook_url", &s::replicate, &rep::webhook_url,
+      "public URL of this server's webhook receiver, if any", optional_url()));
   add(with_aliases({"REPLICATE_WEBHOOK_SECRET"},
                    secret(text_key("providers.replicate.webhook_secret",
                                    &s::replicate, &rep::webhook_secret,
@@ -393,8 +393,8 @@ std::string key_spec::env_name() const {
   std::string out = "JOBSYNC_";
   for (char c : path)
     out += c == '.'
-             ? '_'
-             : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+               ? '_'
+               : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -58,7 +58,7 @@ struct key_spec {
   /// Parses, checks and stores all entries of a map key (replacing the
   /// default entries); the problem otherwise. Empty for scalar keys.
   std::function<std::optional<std::string>(settings&, const map_entries&)>
-    assign_map;
+      assign_map;
   /// The current entries of a map key. Empty for scalar keys.
   std::function<map_entries(const settings&)> entries;
 

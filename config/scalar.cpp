@@ -37,7 +37,7 @@ config_error bad(std::string expectation, std::string_view got) {
 
 expected<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi) {
   auto range
-    = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+      = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
   auto digits = trim(text);
   int64_t x = 0;
   auto first = digits.data();
@@ -85,12 +85,12 @@ std::string to_text(bool x) {
 
 std::string to_text(polling_mode x) {
   switch (x) {
-    case polling_mode::automatic:
-      return "auto";
-    case polling_mode::on:
-      return "true";
-    case polling_mode::off:
-      return "false";
+  case polling_mode::automatic:
+    return "auto";
+  case polling_mode::on:
+    return "true";
+  case polling_mode::off:
+    return "false";
   }
   return "auto";
 }
@@ -107,27 +107,27 @@ std::string quote(std::string_view x) {
   std::string out = "\"";
   for (char c : x) {
     switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          std::array<char, 8> hex;
-          std::snprintf(hex.data(), hex.size(), "\\x%02x",
-                        static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += hex.data();
-        } else {
-          out += c;
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        std::array<char, 8> hex;
+        std::snprintf(hex.data(), hex.size(), "\\x%02x",
+                      static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += hex.data();
+      } else {
+        out += c;
+      }
     }
   }
   out += '"';

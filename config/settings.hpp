@@ -67,13 +67,13 @@ struct provider_settings {
   std::string default_hardware = "gpu-l40s";
   /// SKU -> US dollars per second of predict_time.
   std::map<std::string, double> hardware_prices = {
-    {"gpu-l40s", 0.000972222},
-    {"gpu-h100", 0.001525},
+      {"gpu-l40s", 0.000972222},
+      {"gpu-h100", 0.001525},
   };
   /// SKU -> label stored as hardware_type.
   std::map<std::string, std::string> hardware_names = {
-    {"gpu-l40s", "L40S (48GB)"},
-    {"gpu-h100", "H100 (80GB)"},
+      {"gpu-l40s", "L40S (48GB)"},
+      {"gpu-h100", "H100 (80GB)"},
   };
   /// Model ("owner/name") -> SKU, for accounts that run several trainers.
   std::map<std::string, std::string> model_hardware;

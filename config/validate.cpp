@@ -21,24 +21,24 @@ struct ordering {
 
 const std::vector<ordering>& orderings() {
   static const std::vector<ordering> table = {
-    {"events.heartbeat_seconds", "server.request_timeout_seconds", true,
-     "the server closes an SSE stream that stays silent for the request "
-     "timeout"},
-    {"sync.active_deadline_seconds", "server.request_timeout_seconds", true,
-     "a sync_active request must be answered before its connection times "
-     "out"},
-    {"inline_progress.fetch_timeout_seconds", "server.request_timeout_seconds",
-     true,
-     "an inline-progress request must be answered before its connection "
-     "times out"},
-    {"providers.replicate.connect_timeout_seconds",
-     "providers.replicate.request_timeout_seconds", false,
-     "connecting is part of a request"},
-    {"providers.replicate.backoff_initial_seconds",
-     "providers.replicate.backoff_max_seconds", false,
-     "the backoff grows from the initial to the maximum delay"},
-    {"events.max_connections_per_address", "events.max_connections", false,
-     "one address cannot have more subscribers than the whole server"},
+      {"events.heartbeat_seconds", "server.request_timeout_seconds", true,
+       "the server closes an SSE stream that stays silent for the request "
+       "timeout"},
+      {"sync.active_deadline_seconds", "server.request_timeout_seconds", true,
+       "a sync_active request must be answered before its connection times "
+       "out"},
+      {"inline_progress.fetch_timeout_seconds",
+       "server.request_timeout_seconds", true,
+       "an inline-progress request must be answered before its connection "
+       "times out"},
+      {"providers.replicate.connect_timeout_seconds",
+       "providers.replicate.request_timeout_seconds", false,
+       "connecting is part of a request"},
+      {"providers.replicate.backoff_initial_seconds",
+       "providers.replicate.backoff_max_seconds", false,
+       "the backoff grows from the initial to the maximum delay"},
+      {"events.max_connections_per_address", "events.max_connections", false,
+       "one address cannot have more subscribers than the whole server"},
   };
   return table;
 }
@@ -74,8 +74,8 @@ status check_combinations(const settings& s, const origins& from) {
   const std::string prices = "providers.replicate.hardware_prices";
   if (replicate.hardware_prices.count(replicate.default_hardware) == 0)
     return config_error{
-      describe(s, from, "providers.replicate.default_hardware")
-      + " has no price in " + prices + " (" + origin_of(from, prices) + ")"};
+        describe(s, from, "providers.replicate.default_hardware")
+        + " has no price in " + prices + " (" + origin_of(from, prices) + ")"};
   const std::string models = "providers.replicate.model_hardware";
   for (auto& [model, sku] : replicate.model_hardware)
     if (replicate.hardware_prices.count(sku) == 0)

@@ -18,14 +18,14 @@ namespace {
 
 std::string shape_of(const YAML::Node& x) {
   switch (x.Type()) {
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Null:
-      return "nothing";
-    default:
-      return "a single value";
+  case YAML::NodeType::Sequence:
+    return "a list";
+  case YAML::NodeType::Map:
+    return "a mapping";
+  case YAML::NodeType::Null:
+    return "nothing";
+  default:
+    return "a single value";
   }
 }
 
@@ -35,8 +35,7 @@ std::string shape_of(const YAML::Node& x) {
 class walker {
 public:
   walker(const std::string& source, settings& s, origins& from)
-      : source_(source), settings_(s), from_(from) {
-  }
+      : source_(source), settings_(s), from_(from) {}
 
   status walk_root(const YAML::Node& root) {
     if (root.IsNull())
@@ -44,7 +43,7 @@ public:
     if (!root.IsMap())
       return fail(root, "expected a mapping of sections at the top level, "
                         "got "
-                          + shape_of(root));
+                            + shape_of(root));
     return walk(root, "");
   }
 
@@ -72,7 +71,7 @@ private:
           continue;
         if (!value.IsMap())
           return fail(value, path + ": expected a section of keys, got "
-                               + shape_of(value));
+                                 + shape_of(value));
         if (auto failed = walk(value, path))
           return failed;
       } else {
@@ -87,7 +86,7 @@ private:
       return apply_map(spec, value);
     if (value.IsMap() || value.IsSequence())
       return fail(value, spec.path + ": expected a single value, got "
-                           + shape_of(value));
+                             + shape_of(value));
     // `key:` and `key: ~` mean "empty" for text; other kinds need a value.
     std::string text;
     if (value.IsNull()) {
@@ -110,14 +109,14 @@ private:
         YAML::Node entry = pair.second;
         if (!name.IsScalar())
           return fail(name, spec.path + ": expected an entry name, got "
-                              + shape_of(name));
+                                + shape_of(name));
         if (!seen.insert(name.Scalar()).second)
           return fail(name,
                       spec.path + ": duplicate entry " + quote(name.Scalar()));
         if (!entry.IsScalar() && !entry.IsNull())
           return fail(entry, spec.path + "." + name.Scalar()
-                               + ": expected a single value, got "
-                               + shape_of(entry));
+                                 + ": expected a single value, got "
+                                 + shape_of(entry));
         entries.emplace_back(name.Scalar(),
                              entry.IsNull() ? "" : entry.Scalar());
       }

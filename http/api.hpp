@@ -47,8 +47,7 @@ struct api_actors {
 class api {
 public:
   api(caf::actor_system& sys, api_config config, api_actors actors)
-    : sys_(sys), config_(std::move(config)), actors_(std::move(actors)) {
-  }
+      : sys_(sys), config_(std::move(config)), actors_(std::move(actors)) {}
 
   caf::actor_system& system() const {
     return sys_;

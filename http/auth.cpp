@@ -29,7 +29,8 @@ handler require_token(std::shared_ptr<const api> a, handler next,
     std::optional<std::string> offered;
     if (auto h = ex->header("authorization")) {
       constexpr std::string_view scheme = "Bearer ";
-      if (h->size() > scheme.size() && h->compare(0, scheme.size(), scheme) == 0)
+      if (h->size() > scheme.size()
+          && h->compare(0, scheme.size(), scheme) == 0)
         offered = h->substr(scheme.size());
     }
     if (!offered && allow_query_token)
@@ -38,12 +39,12 @@ handler require_token(std::shared_ptr<const api> a, handler next,
           offered = std::string{*t};
     if (!offered)
       return ex->respond(error_response(
-        errc::unauthorized,
-        "This server requires an API token: send 'Authorization: Bearer "
-        "<token>'"));
+          errc::unauthorized,
+          "This server requires an API token: send 'Authorization: Bearer "
+          "<token>'"));
     if (!constant_time_equal(*offered, token))
       return ex->respond(
-        error_response(errc::unauthorized, "The API token is not valid"));
+          error_response(errc::unauthorized, "The API token is not valid"));
     next(ex);
   };
 }

@@ -6,29 +6,29 @@ namespace jobsync::http {
 
 int status_of(errc code) {
   switch (code) {
-    case errc::bad_request:
-      return 400;
-    case errc::unauthorized:
-      return 401;
-    case errc::forbidden:
-      return 403;
-    case errc::job_not_found:
-    case errc::not_found:
-      return 404;
-    case errc::invalid_job_state:
-      return 409;
-    case errc::payload_too_large:
-      return 413;
-    case errc::rate_limited:
-      return 429;
-    case errc::provider_error:
-      return 502;
-    case errc::unavailable:
-      return 503;
-    case errc::timeout:
-      return 504;
-    case errc::internal:
-      return 500;
+  case errc::bad_request:
+    return 400;
+  case errc::unauthorized:
+    return 401;
+  case errc::forbidden:
+    return 403;
+  case errc::job_not_found:
+  case errc::not_found:
+    return 404;
+  case errc::invalid_job_state:
+    return 409;
+  case errc::payload_too_large:
+    return 413;
+  case errc::rate_limited:
+    return 429;
+  case errc::provider_error:
+    return 502;
+  case errc::unavailable:
+    return 503;
+  case errc::timeout:
+    return 504;
+  case errc::internal:
+    return 500;
   }
   return 500;
 }

@@ -18,11 +18,12 @@ handler healthz() {
 
 handler readyz(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](readiness& r) {
           if (!r.ready)
             return ex->respond(
-              error_response(errc::unavailable, "Not ready: " + r.reason));
+                error_response(errc::unavailable, "Not ready: " + r.reason));
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("status");

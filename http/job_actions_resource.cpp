@@ -8,7 +8,8 @@ namespace jobsync::http {
 
 handler sync_jobs(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](sync_report& r) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
@@ -28,7 +29,8 @@ handler sync_jobs(std::shared_ptr<const api> a) {
 
 handler cancel_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](job& x) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();

@@ -14,8 +14,8 @@ constexpr long long max_limit = 500;
 failure bad_parameter(std::string_view name, std::string_view value,
                       std::string_view accepted) {
   return {errc::bad_request, "Invalid " + std::string{name} + " '"
-                               + std::string{value}
-                               + "': " + std::string{accepted}};
+                                 + std::string{value}
+                                 + "': " + std::string{accepted}};
 }
 
 result<void> parse_statuses(std::string_view text, job_filter& filter) {
@@ -91,8 +91,7 @@ result<list_request> parse_list_request(std::string_view raw_query) {
   if (auto v = params->get("offset")) {
     auto n = parse_integer(*v, 0, 1'000'000'000'000LL);
     if (!n)
-      return bad_parameter("offset", *v,
-                           "must be an integer of 0 or more");
+      return bad_parameter("offset", *v, "must be an integer of 0 or more");
     out.query.offset = static_cast<size_t>(*n);
   }
   if (auto v = params->get("status"))
@@ -113,8 +112,7 @@ result<list_request> parse_list_request(std::string_view raw_query) {
   if (auto v = params->get("sync_active")) {
     auto flag = parse_flag(*v);
     if (!flag)
-      return bad_parameter("sync_active", *v,
-                           "must be true, false, 1 or 0");
+      return bad_parameter("sync_active", *v, "must be true, false, 1 or 0");
     out.sync_active = *flag;
   }
   return out;
@@ -127,14 +125,16 @@ handler list_jobs(std::shared_ptr<const api> a) {
       return ex->respond(error_response(req.error()));
     auto q = req->query;
     if (req->sync_active) {
-      ask(*a, ex, a->actors().sync,
+      ask(
+          *a, ex, a->actors().sync,
           [ex, q](job_page& page, refresh_report& sync) {
             ex->respond(page_response(page, q, &sync));
           },
           refresh_atom::value, q);
       return;
     }
-    ask(*a, ex, a->reader(),
+    ask(
+        *a, ex, a->reader(),
         [ex, q](job_page& page) {
           ex->respond(page_response(page, q, nullptr));
         },
@@ -144,7 +144,8 @@ handler list_jobs(std::shared_ptr<const api> a) {
 
 handler get_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->reader(),
+    ask(
+        *a, ex, a->reader(),
         [ex](job& x) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
@@ -159,7 +160,8 @@ handler get_job(std::shared_ptr<const api> a) {
 
 handler delete_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().registry,
+    ask(
+        *a, ex, a->actors().registry,
         [ex](job& removed) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();

@@ -82,7 +82,8 @@ void write_status(json_writer& w, const poller_status& s) {
 
 handler polling_status(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](std::vector<poller_status>& all) {
           ex->respond(json_response([&](json_writer& w) {
             bool any = false;
@@ -109,7 +110,8 @@ handler polling_status(std::shared_ptr<const api> a) {
 handler validate_provider(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     auto provider = ex->params.at("provider");
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex, provider](std::string& username) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();

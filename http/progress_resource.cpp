@@ -7,7 +7,8 @@ namespace jobsync::http {
 
 handler inline_progress(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](job_progress& p) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
@@ -28,7 +29,8 @@ handler inline_progress(std::shared_ptr<const api> a) {
 
 handler job_logs(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(*a, ex, a->actors().sync,
+    ask(
+        *a, ex, a->actors().sync,
         [ex](job_log_text& l) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();

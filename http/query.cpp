@@ -14,17 +14,17 @@ result<query_params> query_params::parse(std::string_view raw) {
     auto eq = item.find('=');
     auto name = percent_decode(item.substr(0, eq), true);
     auto value = percent_decode(
-      eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1),
-      true);
+        eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1),
+        true);
     if (!name || !value)
       return failure{errc::bad_request,
                      "Malformed percent-escape in query parameter '"
-                       + std::string{item.substr(0, eq)} + "'"};
+                         + std::string{item.substr(0, eq)} + "'"};
     if (q.get(*name))
       return failure{errc::bad_request,
                      "Query parameter '" + *name
-                       + "' is given more than once; give it once (status "
-                         "accepts a comma-separated list)"};
+                         + "' is given more than once; give it once (status "
+                           "accepts a comma-separated list)"};
     q.items_.emplace_back(std::move(*name), std::move(*value));
   }
   return q;

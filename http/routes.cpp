@@ -16,28 +16,28 @@ namespace jobsync::http {
 std::vector<route> make_routes(std::shared_ptr<const api> a) {
   auto guarded = [a](handler h) { return require_token(a, std::move(h)); };
   return {
-    {"GET", "/api/cloud/jobs", guarded(list_jobs(a))},
-    {"POST", "/api/cloud/jobs/sync", guarded(sync_jobs(a))},
-    {"GET", "/api/cloud/jobs/:job_id", guarded(get_job(a))},
-    {"DELETE", "/api/cloud/jobs/:job_id", guarded(delete_job(a))},
-    {"POST", "/api/cloud/jobs/:job_id/cancel", guarded(cancel_job(a))},
-    {"GET", "/api/cloud/jobs/:job_id/inline-progress",
-     guarded(inline_progress(a))},
-    {"GET", "/api/cloud/jobs/:job_id/logs", guarded(job_logs(a))},
-    {"GET", "/api/cloud/polling/status", guarded(polling_status(a))},
-    {"GET", "/api/cloud/providers/:provider/validate",
-     guarded(validate_provider(a))},
-    {"GET", "/api/cloud/metrics", guarded(dashboard_metrics(a))},
-    // Not guarded: the webhook signature is its authentication.
-    {"POST", "/api/webhooks/replicate", receive_webhook(a)},
-    {"GET", "/api/ui/config", guarded(ui_config(a))},
-    {"GET", "/metrics", prometheus_metrics(a)},
-    {"GET", "/", dashboard_page(a)},
-    {"GET", "/assets/:file", dashboard_asset(a)},
-    // EventSource cannot set headers: the token may come as ?access_token=.
-    {"GET", "/api/events", require_token(a, events(a), true)},
-    {"GET", "/healthz", healthz()},
-    {"GET", "/readyz", readyz(a)},
+      {"GET", "/api/cloud/jobs", guarded(list_jobs(a))},
+      {"POST", "/api/cloud/jobs/sync", guarded(sync_jobs(a))},
+      {"GET", "/api/cloud/jobs/:job_id", guarded(get_job(a))},
+      {"DELETE", "/api/cloud/jobs/:job_id", guarded(delete_job(a))},
+      {"POST", "/api/cloud/jobs/:job_id/cancel", guarded(cancel_job(a))},
+      {"GET", "/api/cloud/jobs/:job_id/inline-progress",
+       guarded(inline_progress(a))},
+      {"GET", "/api/cloud/jobs/:job_id/logs", guarded(job_logs(a))},
+      {"GET", "/api/cloud/polling/status", guarded(polling_status(a))},
+      {"GET", "/api/cloud/providers/:provider/validate",
+       guarded(validate_provider(a))},
+      {"GET", "/api/cloud/metrics", guarded(dashboard_metrics(a))},
+      // Not guarded: the webhook signature is its authentication.
+      {"POST", "/api/webhooks/replicate", receive_webhook(a)},
+      {"GET", "/api/ui/config", guarded(ui_config(a))},
+      {"GET", "/metrics", prometheus_metrics(a)},
+      {"GET", "/", dashboard_page(a)},
+      {"GET", "/assets/:file", dashboard_asset(a)},
+      // EventSource cannot set headers: the token may come as ?access_token=.
+      {"GET", "/api/events", require_token(a, events(a), true)},
+      {"GET", "/healthz", healthz()},
+      {"GET", "/readyz", readyz(a)},
   };
 }
 

@@ -62,8 +62,8 @@ struct connection_gate {
   restinio::ip_blocker::inspection_result_t
   inspect(const restinio::ip_blocker::incoming_info_t&) const noexcept {
     return listener->open.load() >= max_connections
-             ? restinio::ip_blocker::deny()
-             : restinio::ip_blocker::allow();
+               ? restinio::ip_blocker::deny()
+               : restinio::ip_blocker::allow();
   }
 };
 
@@ -79,46 +79,46 @@ using router_t = restinio::router::express_router_t<>;
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
+  case 200:
+    return "OK";
+  case 201:
+    return "Created";
+  case 202:
+    return "Accepted";
+  case 204:
+    return "No Content";
+  case 304:
+    return "Not Modified";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 409:
+    return "Conflict";
+  case 413:
+    return "Payload Too Large";
+  case 429:
+    return "Too Many Requests";
+  case 500:
+    return "Internal Server Error";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
   }
   return "Unknown";
 }
 
 restinio::http_status_line_t status_line(int status) {
   return restinio::http_status_line_t{
-    restinio::http_status_code_t{static_cast<uint16_t>(status)},
-    reason_phrase(status)};
+      restinio::http_status_code_t{static_cast<uint16_t>(status)},
+      reason_phrase(status)};
 }
 
 // The chunked body of a streaming response. RESTinio's builders are not
@@ -127,8 +127,7 @@ class chunked_stream final : public stream {
 public:
   using builder_t = restinio::response_builder_t<restinio::chunked_output_t>;
 
-  explicit chunked_stream(builder_t builder) : builder_(std::move(builder)) {
-  }
+  explicit chunked_stream(builder_t builder) : builder_(std::move(builder)) {}
 
   void write(std::string bytes, std::function<void(bool)> done) override {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -191,7 +190,7 @@ private:
 class restinio_exchange final : public exchange {
 public:
   explicit restinio_exchange(restinio::request_handle_t req)
-    : req_(std::move(req)) {
+      : req_(std::move(req)) {
     const auto& head = req_->header();
     method = head.method().c_str();
     path = std::string{head.path()};
@@ -218,7 +217,7 @@ public:
 
   std::optional<std::string> header(std::string_view name) const override {
     auto v = req_->header().opt_value_of(
-      restinio::string_view_t{name.data(), name.size()});
+        restinio::string_view_t{name.data(), name.size()});
     if (!v)
       return std::nullopt;
     return std::string{v->data(), v->size()};
@@ -235,9 +234,8 @@ public:
     out.done();
   }
 
-  std::shared_ptr<stream>
-  open_stream(std::vector<std::pair<std::string, std::string>> headers)
-    override {
+  std::shared_ptr<stream> open_stream(
+      std::vector<std::pair<std::string, std::string>> headers) override {
     if (answered_.exchange(true))
       return nullptr;
     auto out = req_->create_response<restinio::chunked_output_t>();
@@ -262,9 +260,8 @@ std::vector<std::string> parameter_names(const std::string& pattern) {
   for (size_t i = pattern.find(':'); i != std::string::npos;
        i = pattern.find(':', i + 1)) {
     auto end = pattern.find_first_of("/(", i);
-    names.push_back(pattern.substr(i + 1, end == std::string::npos
-                                            ? std::string::npos
-                                            : end - i - 1));
+    names.push_back(pattern.substr(
+        i + 1, end == std::string::npos ? std::string::npos : end - i - 1));
   }
   return names;
 }
@@ -286,10 +283,10 @@ void run_guarded(const exchange_ptr& ex, const handler& fn,
   try {
     if (ex->body.size() > config.max_body_bytes)
       return ex->respond(error_response(
-        errc::payload_too_large,
-        "The request body has " + std::to_string(ex->body.size())
-          + " bytes; this server accepts at most "
-          + std::to_string(config.max_body_bytes)));
+          errc::payload_too_large,
+          "The request body has " + std::to_string(ex->body.size())
+              + " bytes; this server accepts at most "
+              + std::to_string(config.max_body_bytes)));
     fn(ex);
   } catch (const std::exception& e) {
     log::error("http", "{} {} failed: {}", ex->method, ex->path, e.what());
@@ -309,40 +306,38 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
   for (auto& r : routes) {
     auto names = parameter_names(r.pattern);
     router->add_handler(
-      method_id(r.method), r.pattern,
-      [fn = std::move(r.fn), names, config](restinio::request_handle_t req,
-                                            restinio::router::route_params_t
-                                              params) {
-        auto ex = std::make_shared<restinio_exchange>(std::move(req));
-        for (const auto& name : names) {
-          auto raw = params[name];
-          auto decoded = percent_decode({raw.data(), raw.size()}, false);
-          if (!decoded) {
-            ex->respond(error_response(
-              errc::bad_request,
-              "Malformed percent-escape in the path parameter '" + name
-                + "'"));
-            return restinio::request_accepted();
+        method_id(r.method), r.pattern,
+        [fn = std::move(r.fn), names,
+         config](restinio::request_handle_t req,
+                 restinio::router::route_params_t params) {
+          auto ex = std::make_shared<restinio_exchange>(std::move(req));
+          for (const auto& name : names) {
+            auto raw = params[name];
+            auto decoded = percent_decode({raw.data(), raw.size()}, false);
+            if (!decoded) {
+              ex->respond(error_response(
+                  errc::bad_request,
+                  "Malformed percent-escape in the path parameter '" + name
+                      + "'"));
+              return restinio::request_accepted();
+            }
+            ex->params.emplace(name, std::move(*decoded));
           }
-          ex->params.emplace(name, std::move(*decoded));
-        }
-        run_guarded(ex, fn, *config);
-        return restinio::request_accepted();
-      });
+          run_guarded(ex, fn, *config);
+          return restinio::request_accepted();
+        });
   }
-  router->non_matched_request_handler(
-    [config](restinio::request_handle_t req) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req));
-      run_guarded(
+  router->non_matched_request_handler([config](restinio::request_handle_t req) {
+    auto ex = std::make_shared<restinio_exchange>(std::move(req));
+    run_guarded(
         ex,
         [](const exchange_ptr& x) {
-          x->respond(error_response(errc::not_found, "No route for "
-                                                       + x->method + " "
-                                                       + x->path));
+          x->respond(error_response(errc::not_found, "No route for " + x->method
+                                                         + " " + x->path));
         },
         *config);
-      return restinio::request_accepted();
-    });
+    return restinio::request_accepted();
+  });
   return router;
 }
 
@@ -356,18 +351,21 @@ guard_router(std::shared_ptr<router_t> router) {
     const auto& head = req->header();
     if (head.path().size() + head.query().size() > max_target_bytes) {
       auto ex = std::make_shared<restinio_exchange>(std::move(req));
-      ex->respond(error_response(
-        errc::bad_request, "The request URL is longer than "
-                             + std::to_string(max_target_bytes) + " bytes"));
+      ex->respond(error_response(errc::bad_request,
+                                 "The request URL is longer than "
+                                     + std::to_string(max_target_bytes)
+                                     + " bytes"));
       return restinio::request_accepted();
     }
     try {
       return (*router)(req);
     } catch (const std::exception& e) {
       auto ex = std::make_shared<restinio_exchange>(std::move(req));
-      ex->respond(error_response(errc::bad_request,
-                                 std::string{"The request path is malformed (check its percent-escapes): "}
-                                   + e.what()));
+      ex->respond(error_response(
+          errc::bad_request,
+          std::string{
+              "The request path is malformed (check its percent-escapes): "}
+              + e.what()));
       return restinio::request_accepted();
     }
   };
@@ -382,8 +380,7 @@ struct server::impl {
   bool stopped = false;
 };
 
-server::server(std::unique_ptr<impl> x) : impl_(std::move(x)) {
-}
+server::server(std::unique_ptr<impl> x) : impl_(std::move(x)) {}
 
 server::~server() {
   stop();
@@ -411,34 +408,34 @@ result<std::unique_ptr<server>> server::start(server_config config,
   listener->on_closed = config.on_connection_closed;
   try {
     auto settings
-      = restinio::server_settings_t<traits>{}
-          .address(config.host)
-          .port(config.port)
-          .request_handler(guard_router(
-            std::shared_ptr<router_t>{make_router(std::move(routes),
-                                                  shared_config)}))
-          .handle_request_timeout(config.request_timeout)
-          .read_next_http_message_timelimit(std::chrono::seconds(60))
-          .write_http_response_timelimit(std::chrono::seconds(30))
-          // Above 1, the connection keeps reading while a response (an SSE
-          // stream) is pending, so a client hang-up is seen at once.
-          .max_pipelined_requests(4)
-          .incoming_http_msg_limits(
-            restinio::incoming_http_msg_limits_t{}.max_body_size(
-              std::max<uint64_t>(hard_body_cap, 2 * config.max_body_bytes)))
-          .connection_state_listener(listener)
-          .ip_blocker(std::make_shared<connection_gate>(
-            connection_gate{listener, config.max_connections}))
-          .acceptor_post_bind_hook([port_slot](asio::ip::tcp::acceptor& a) {
-            port_slot->store(a.local_endpoint().port());
-          });
+        = restinio::server_settings_t<traits>{}
+              .address(config.host)
+              .port(config.port)
+              .request_handler(guard_router(std::shared_ptr<router_t>{
+                  make_router(std::move(routes), shared_config)}))
+              .handle_request_timeout(config.request_timeout)
+              .read_next_http_message_timelimit(std::chrono::seconds(60))
+              .write_http_response_timelimit(std::chrono::seconds(30))
+              // Above 1, the connection keeps reading while a response (an SSE
+              // stream) is pending, so a client hang-up is seen at once.
+              .max_pipelined_requests(4)
+              .incoming_http_msg_limits(
+                  restinio::incoming_http_msg_limits_t{}.max_body_size(
+                      std::max<uint64_t>(hard_body_cap,
+                                         2 * config.max_body_bytes)))
+              .connection_state_listener(listener)
+              .ip_blocker(std::make_shared<connection_gate>(
+                  connection_gate{listener, config.max_connections}))
+              .acceptor_post_bind_hook([port_slot](asio::ip::tcp::acceptor& a) {
+                port_slot->store(a.local_endpoint().port());
+              });
     state->instance = restinio::run_async<traits>(
-      restinio::own_io_context(), std::move(settings),
-      static_cast<std::size_t>(config.threads));
+        restinio::own_io_context(), std::move(settings),
+        static_cast<std::size_t>(config.threads));
   } catch (const std::exception& e) {
     return failure{errc::unavailable, "cannot listen on " + config.host + ":"
-                                        + std::to_string(config.port) + ": "
-                                        + e.what()};
+                                          + std::to_string(config.port) + ": "
+                                          + e.what()};
   }
   return std::unique_ptr<server>{new server{std::move(state)}};
 }

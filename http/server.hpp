@@ -38,7 +38,7 @@ class server {
 public:
   /// Binds and starts the I/O threads.
   static result<std::unique_ptr<server>> start(server_config config,
-                                                std::vector<route> routes);
+                                               std::vector<route> routes);
 
   ~server();
 

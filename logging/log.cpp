@@ -14,14 +14,14 @@ std::atomic<level> threshold{level::info};
 
 const char* name(level x) {
   switch (x) {
-    case level::debug:
-      return "DEBUG";
-    case level::info:
-      return "INFO";
-    case level::warning:
-      return "WARN";
-    case level::error:
-      return "ERROR";
+  case level::debug:
+    return "DEBUG";
+  case level::info:
+    return "INFO";
+  case level::warning:
+    return "WARN";
+  case level::error:
+    return "ERROR";
   }
   return "INFO";
 }

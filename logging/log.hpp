@@ -27,8 +27,7 @@ void debug(std::string_view component, fmt::format_string<Ts...> f,
 }
 
 template <class... Ts>
-void info(std::string_view component, fmt::format_string<Ts...> f,
-          Ts&&... xs) {
+void info(std::string_view component, fmt::format_string<Ts...> f, Ts&&... xs) {
   if (enabled(level::info))
     write(level::info, component, fmt::format(f, std::forward<Ts>(xs)...));
 }

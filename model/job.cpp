@@ -32,8 +32,8 @@ duration_basis duration_basis_of(const job& x) {
     return {};
   if (!x.completed_at)
     return is_terminal(x.status)
-             ? duration_basis{}
-             : duration_basis{duration_basis::kind::running, *start};
+               ? duration_basis{}
+               : duration_basis{duration_basis::kind::running, *start};
   auto end = parse_rfc3339(*x.completed_at);
   if (!end)
     return {};
@@ -42,12 +42,12 @@ duration_basis duration_basis_of(const job& x) {
 
 std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
   switch (b.how) {
-    case duration_basis::kind::fixed:
-      return static_cast<double>(b.ms) / 1000.0;
-    case duration_basis::kind::running:
-      return static_cast<double>(std::max<int64_t>(0, now - b.ms)) / 1000.0;
-    case duration_basis::kind::unknown:
-      break;
+  case duration_basis::kind::fixed:
+    return static_cast<double>(b.ms) / 1000.0;
+  case duration_basis::kind::running:
+    return static_cast<double>(std::max<int64_t>(0, now - b.ms)) / 1000.0;
+  case duration_basis::kind::unknown:
+    break;
   }
   return std::nullopt;
 }

@@ -18,8 +18,8 @@ struct job_filter {
 
   /// Adds one status to the accepted set.
   void allow(job_status x) {
-    status_mask = static_cast<uint8_t>(status_mask
-                                       | (1u << static_cast<unsigned>(x)));
+    status_mask
+        = static_cast<uint8_t>(status_mask | (1u << static_cast<unsigned>(x)));
   }
 
   /// Whether a job with these attributes matches.

@@ -54,8 +54,8 @@ rendered_job render_job(const job& x) {
   w.EndObject();
   // Without the braces, so that derived members can follow.
   std::string_view object{buf.GetString(), buf.GetSize()};
-  return {x.job_id, std::string{object.substr(1, object.size() - 2)},
-          x.status, duration_basis_of(x)};
+  return {x.job_id, std::string{object.substr(1, object.size() - 2)}, x.status,
+          duration_basis_of(x)};
 }
 
 void append_job(std::string& out, const rendered_job& x, unix_ms now) {
@@ -63,8 +63,7 @@ void append_job(std::string& out, const rendered_job& x, unix_ms now) {
   out += x.members;
   out += is_terminal(x.status) ? ",\"is_terminal\":true"
                                : ",\"is_terminal\":false";
-  out += is_active(x.status) ? ",\"is_active\":true"
-                             : ",\"is_active\":false";
+  out += is_active(x.status) ? ",\"is_active\":true" : ",\"is_active\":false";
   out += ",\"duration_seconds\":";
   if (auto seconds = duration_seconds(x.duration, now)) {
     // The formatting of json_writer's Double, without a writer per job.

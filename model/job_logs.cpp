@@ -31,8 +31,8 @@ bool merge_logs(job_logs& stored, std::string_view full_log, size_t tail_bytes,
   if (full_log.size() < stored.total_bytes)
     return false;
   auto tail = log_tail(full_log, tail_bytes);
-  bool content_changed = full_log.size() != stored.total_bytes
-                         || tail != stored.tail;
+  bool content_changed
+      = full_log.size() != stored.total_bytes || tail != stored.tail;
   if (!content_changed && stored.updated_at >= now)
     return false;
   if (content_changed) {

@@ -18,8 +18,7 @@ namespace {
 template <class Handler>
 class exact_numbers {
 public:
-  explicit exact_numbers(Handler& out) : out_(out) {
-  }
+  explicit exact_numbers(Handler& out) : out_(out) {}
 
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
     std::string_view text{s, n};
@@ -104,7 +103,7 @@ std::optional<std::string> parse_json(rapidjson::Document& doc,
   rapidjson::MemoryStream ms{text.data(), text.size()};
   // As Document::Parse reads text: UTF-8, a byte order mark skipped.
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in{
-    ms};
+      ms};
   rapidjson::Reader reader;
   std::optional<std::string> error;
   auto generate = [&](rapidjson::Document& handler) {
@@ -112,10 +111,10 @@ std::optional<std::string> parse_json(rapidjson::Document& doc,
     auto r = reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(in, numbers);
     if (!r.IsError())
       return true;
-    error = (numbers.out_of_range ? std::string{"Number too big to be stored "
-                                                "in double."}
-                                  : std::string{rapidjson::GetParseError_En(
-                                      r.Code())})
+    error = (numbers.out_of_range
+                 ? std::string{"Number too big to be stored "
+                               "in double."}
+                 : std::string{rapidjson::GetParseError_En(r.Code())})
             + " (at byte " + std::to_string(r.Offset()) + ")";
     return false;
   };

@@ -62,7 +62,8 @@ struct fraction {
 std::optional<fraction> find_fraction(const std::string& line,
                                       std::string_view word) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)); };
+  auto space
+      = [](char c) { return std::isspace(static_cast<unsigned char>(c)); };
   for (size_t at = line.find(word); at != std::string::npos;
        at = line.find(word, at + 1)) {
     size_t i = at + word.size();
@@ -134,9 +135,8 @@ double round_one_decimal(double x) {
 
 std::string truncate_chars(std::string_view line, size_t max_chars) {
   auto text = trim(line);
-  auto is_continuation = [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-  };
+  auto is_continuation
+      = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   size_t chars = 0;
   size_t cut = std::string_view::npos; // byte offset after `max_chars - 3`
   for (size_t i = 0; i < text.size(); ++i) {

@@ -4,7 +4,6 @@
 #include "model/replicate_status.hpp"
 #include "model/timestamp.hpp"
 
-
 #include <cmath>
 
 namespace jobsync {
@@ -72,8 +71,7 @@ void add_cost(const rapidjson::Value& body, const replicate_pricing& pricing,
   if (sku.empty())
     return;
   auto name = pricing.hardware_names.find(sku);
-  out.hardware_type = name != pricing.hardware_names.end() ? name->second
-                                                           : sku;
+  out.hardware_type = name != pricing.hardware_names.end() ? name->second : sku;
   auto* metrics = member(body, "metrics");
   if (!metrics || !metrics->IsObject())
     return;
@@ -88,10 +86,13 @@ void add_cost(const rapidjson::Value& body, const replicate_pricing& pricing,
 void add_metadata(const rapidjson::Value& body, provider_snapshot& out) {
   out.metadata["prediction_id"] = quote_json(out.external_id);
   static constexpr std::pair<const char*, const char*> copied[] = {
-    {"model", "model"},   {"version", "version"},
-    {"urls", "urls"},     {"source", "source"},
-    {"webhook", "webhook_url"}, {"deadline", "deadline"},
-    {"data_removed", "data_removed"},
+      {"model", "model"},
+      {"version", "version"},
+      {"urls", "urls"},
+      {"source", "source"},
+      {"webhook", "webhook_url"},
+      {"deadline", "deadline"},
+      {"data_removed", "data_removed"},
   };
   for (auto [from, to] : copied)
     if (auto* v = member(body, from); v && !v->IsNull())
@@ -139,8 +140,8 @@ replicate_parse_result parse_replicate_job(const rapidjson::Value& body,
   if (auto* error = member(body, "error"); error && !error->IsNull()) {
     // Replicate documents a string, but its clients type it loosely; keep
     // whatever came as text rather than lose it.
-    out.error_message = error->IsString() ? std::string{view(*error)}
-                                          : to_json_text(*error);
+    out.error_message
+        = error->IsString() ? std::string{view(*error)} : to_json_text(*error);
   }
   out.logs = string_member(body, "logs");
   if (auto* output = member(body, "output"))

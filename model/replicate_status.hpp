@@ -14,6 +14,6 @@ std::optional<job_status> map_replicate_status(std::string_view word);
 
 /// The error message stored for a job Replicate aborted before it started.
 inline constexpr std::string_view aborted_message
-  = "Aborted by the provider: its deadline passed before it started";
+    = "Aborted by the provider: its deadline passed before it started";
 
 } // namespace jobsync

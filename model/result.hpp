@@ -20,11 +20,9 @@ struct failure {
 template <class T>
 class result {
 public:
-  result(T value) : state_(std::move(value)) {
-  }
+  result(T value) : state_(std::move(value)) {}
 
-  result(failure f) : state_(std::move(f)) {
-  }
+  result(failure f) : state_(std::move(f)) {}
 
   explicit operator bool() const {
     return state_.index() == 0;
@@ -60,8 +58,7 @@ class result<void> {
 public:
   result() = default;
 
-  result(failure f) : failure_(std::move(f)), failed_(true) {
-  }
+  result(failure f) : failure_(std::move(f)), failed_(true) {}
 
   explicit operator bool() const {
     return !failed_;

@@ -11,8 +11,8 @@ namespace jobsync {
 
 namespace {
 
-constexpr char alphabet[] =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char alphabet[]
+    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // 0..63 for alphabet characters, -1 otherwise.
 constexpr std::array<int8_t, 256> make_decode_table() {
@@ -142,18 +142,18 @@ std::string sign_webhook(std::string_view key, std::string_view msg_id,
 
 const char* to_string(webhook_verdict x) {
   switch (x) {
-    case webhook_verdict::ok:
-      return "ok";
-    case webhook_verdict::missing_header:
-      return "missing_header";
-    case webhook_verdict::malformed_header:
-      return "malformed_header";
-    case webhook_verdict::timestamp_too_old:
-      return "timestamp_too_old";
-    case webhook_verdict::timestamp_too_new:
-      return "timestamp_too_new";
-    case webhook_verdict::no_match:
-      return "no_match";
+  case webhook_verdict::ok:
+    return "ok";
+  case webhook_verdict::missing_header:
+    return "missing_header";
+  case webhook_verdict::malformed_header:
+    return "malformed_header";
+  case webhook_verdict::timestamp_too_old:
+    return "timestamp_too_old";
+  case webhook_verdict::timestamp_too_new:
+    return "timestamp_too_new";
+  case webhook_verdict::no_match:
+    return "no_match";
   }
   return "unknown";
 }

@@ -20,9 +20,9 @@ enum class job_status : uint8_t {
 
 /// Every status, in declaration order (for counters and iteration).
 inline constexpr std::array<job_status, 7> all_statuses = {
-  job_status::pending,   job_status::uploading, job_status::queued,
-  job_status::running,   job_status::completed, job_status::failed,
-  job_status::cancelled,
+    job_status::pending,   job_status::uploading, job_status::queued,
+    job_status::running,   job_status::completed, job_status::failed,
+    job_status::cancelled,
 };
 
 /// The API word for a status ("pending", ...).

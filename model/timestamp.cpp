@@ -34,8 +34,7 @@ namespace {
 
 class cursor {
 public:
-  explicit cursor(std::string_view text) : text_(text) {
-  }
+  explicit cursor(std::string_view text) : text_(text) {}
 
   bool digits(size_t n, int& out) {
     if (pos_ + n > text_.size())
@@ -121,8 +120,8 @@ std::optional<precise_instant> parse_precise(std::string_view text) {
   if (!in.digits(2, hour) || !in.literal(':') || !in.digits(2, minute)
       || !in.literal(':') || !in.digits(2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23
-      || minute > 59 || second > 60)
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59
+      || second > 60)
     return std::nullopt;
   int nanos = 0;
   if (in.literal('.')) {
@@ -153,8 +152,8 @@ std::optional<precise_instant> parse_precise(std::string_view text) {
   if (!in.at_end())
     return std::nullopt;
   int64_t days = days_from_civil(year, month, day);
-  int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second
-                    - offset_minutes * 60;
+  int64_t seconds
+      = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return precise_instant{seconds, nanos};
 }
 
@@ -165,12 +164,11 @@ std::string format_rfc3339(unix_ms t) {
   int64_t rest = t - days * 86400000;
   auto c = civil_from_days(days);
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                static_cast<long long>(c.y), c.m, c.d,
-                static_cast<int>(rest / 3600000),
-                static_cast<int>(rest / 60000 % 60),
-                static_cast<int>(rest / 1000 % 60),
-                static_cast<int>(rest % 1000));
+  std::snprintf(
+      buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+      static_cast<long long>(c.y), c.m, c.d, static_cast<int>(rest / 3600000),
+      static_cast<int>(rest / 60000 % 60), static_cast<int>(rest / 1000 % 60),
+      static_cast<int>(rest % 1000));
   return buf;
 }
 
@@ -181,7 +179,7 @@ std::string format_date(unix_ms t) {
 unix_ms now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
+      .count();
 }
 
 } // namespace jobsync

@@ -78,14 +78,14 @@ long clamp_ms(std::chrono::milliseconds x) {
 
 std::string_view to_string(http_error_kind x) {
   switch (x) {
-    case http_error_kind::none:
-      return "none";
-    case http_error_kind::timeout:
-      return "timeout";
-    case http_error_kind::connect_failed:
-      return "connect_failed";
-    case http_error_kind::other:
-      break;
+  case http_error_kind::none:
+    return "none";
+  case http_error_kind::timeout:
+    return "timeout";
+  case http_error_kind::connect_failed:
+    return "connect_failed";
+  case http_error_kind::other:
+    break;
   }
   return "other";
 }
@@ -200,8 +200,8 @@ void http_client::run() {
     bool can_start_more = false;
     {
       std::lock_guard<std::mutex> guard{mtx_};
-      can_start_more = !stopping_ && !queue_.empty()
-                       && running_ < cfg_.max_concurrency;
+      can_start_more
+          = !stopping_ && !queue_.empty() && running_ < cfg_.max_concurrency;
     }
     // curl_multi_poll also returns early for libcurl's own timers and for
     // curl_multi_wakeup from submit() and stop().
@@ -295,21 +295,21 @@ void http_client::finish_done() {
       // sent; a reused connection was connected all along.
       bool never_connected = new_connections > 0 && connect_us == 0;
       switch (rc) {
-        case CURLE_OPERATION_TIMEDOUT:
-          resp.error = never_connected ? http_error_kind::connect_failed
-                                       : http_error_kind::timeout;
-          break;
-        case CURLE_COULDNT_CONNECT:
-        case CURLE_COULDNT_RESOLVE_HOST:
-        case CURLE_COULDNT_RESOLVE_PROXY:
-          resp.error = http_error_kind::connect_failed;
-          break;
-        default:
-          resp.error = http_error_kind::other;
-          if (t->recv.too_large)
-            resp.error_text = "the response body is larger than "
-                              + std::to_string(cfg_.max_response_bytes)
-                              + " bytes";
+      case CURLE_OPERATION_TIMEDOUT:
+        resp.error = never_connected ? http_error_kind::connect_failed
+                                     : http_error_kind::timeout;
+        break;
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        resp.error = http_error_kind::connect_failed;
+        break;
+      default:
+        resp.error = http_error_kind::other;
+        if (t->recv.too_large)
+          resp.error_text = "the response body is larger than "
+                            + std::to_string(cfg_.max_response_bytes)
+                            + " bytes";
       }
       log::debug(component, "{}: {} {} failed: {}", cfg_.name,
                  t->request.method, t->request.url, resp.error_text);

@@ -71,15 +71,13 @@ class provider_result {
 public:
   /// A success.
   provider_result(T value, rate_limit_info limits = {})
-    : rate_limit(std::move(limits)),
-      value_(std::in_place_index<0>, std::move(value)) {
-  }
+      : rate_limit(std::move(limits)),
+        value_(std::in_place_index<0>, std::move(value)) {}
 
   /// A failure.
   provider_result(provider_error error, rate_limit_info limits = {})
-    : rate_limit(std::move(limits)),
-      value_(std::in_place_index<1>, std::move(error)) {
-  }
+      : rate_limit(std::move(limits)),
+        value_(std::in_place_index<1>, std::move(error)) {}
 
   /// Whether this holds a value.
   bool ok() const {

@@ -12,7 +12,7 @@
 #include <variant>
 
 #ifndef JOBSYNC_VERSION
-#  define JOBSYNC_VERSION "0.0.0"
+#define JOBSYNC_VERSION "0.0.0"
 #endif
 
 namespace jobsync::providers {
@@ -33,35 +33,35 @@ using parsed = std::variant<T, shape_error>;
 // One request whose 2xx JSON body `parse` turns into a T; every other
 // outcome becomes a provider_error. Runs `callback` on the HTTP thread.
 template <class T, class Parse>
-void exchange(http_client& http, const std::string& provider,
-              http_request req, provider_callback<T> callback, Parse parse) {
+void exchange(http_client& http, const std::string& provider, http_request req,
+              provider_callback<T> callback, Parse parse) {
   auto what = req.method + " " + req.url;
-  auto on_response = [provider, what = std::move(what),
-                      callback = std::move(callback),
-                      parse = std::move(parse)](http_response resp) {
-    auto limits = read_rate_limit(resp.headers);
-    if (auto e = classify_response(resp, provider, now_ms())) {
-      log::debug(component, "{}: {}", what, e->message);
-      callback(provider_result<T>{std::move(*e), limits});
-      return;
-    }
-    auto fail = [&](std::string reason) {
-      auto e = malformed_response(provider, what, reason, resp.status);
-      log::warning(component, "{}", e.message);
-      callback(provider_result<T>{std::move(e), limits});
-    };
-    rapidjson::Document doc;
-    if (auto error = parse_json(doc, resp.body)) {
-      fail("the body is not JSON (" + *error + ")");
-      return;
-    }
-    auto result = parse(doc);
-    if (auto* bad = std::get_if<shape_error>(&result)) {
-      fail(std::move(bad->reason));
-      return;
-    }
-    callback(provider_result<T>{std::get<T>(std::move(result)), limits});
-  };
+  auto on_response
+      = [provider, what = std::move(what), callback = std::move(callback),
+         parse = std::move(parse)](http_response resp) {
+          auto limits = read_rate_limit(resp.headers);
+          if (auto e = classify_response(resp, provider, now_ms())) {
+            log::debug(component, "{}: {}", what, e->message);
+            callback(provider_result<T>{std::move(*e), limits});
+            return;
+          }
+          auto fail = [&](std::string reason) {
+            auto e = malformed_response(provider, what, reason, resp.status);
+            log::warning(component, "{}", e.message);
+            callback(provider_result<T>{std::move(e), limits});
+          };
+          rapidjson::Document doc;
+          if (auto error = parse_json(doc, resp.body)) {
+            fail("the body is not JSON (" + *error + ")");
+            return;
+          }
+          auto result = parse(doc);
+          if (auto* bad = std::get_if<shape_error>(&result)) {
+            fail(std::move(bad->reason));
+            return;
+          }
+          callback(provider_result<T>{std::get<T>(std::move(result)), limits});
+        };
   http.submit(std::move(req), std::move(on_response));
 }
 
@@ -114,11 +114,10 @@ struct replicate_client::list_walk {
 };
 
 replicate_client::replicate_client(replicate_client_config cfg)
-  : cfg_(std::move(cfg)),
-    user_agent_(std::string{"jobsync/"} + JOBSYNC_VERSION),
-    http_(http_client_config{cfg_.max_concurrency, 64 * 1024 * 1024,
-                             cfg_.name}) {
-}
+    : cfg_(std::move(cfg)),
+      user_agent_(std::string{"jobsync/"} + JOBSYNC_VERSION),
+      http_(http_client_config{cfg_.max_concurrency, 64 * 1024 * 1024,
+                               cfg_.name}) {}
 
 replicate_client::~replicate_client() {
   // Pending callbacks use cfg_; run them while it is still alive.
@@ -137,9 +136,9 @@ http_request replicate_client::make_request(const char* method,
   req.timeout = cfg_.request_timeout;
   req.connect_timeout = cfg_.connect_timeout;
   req.headers = {
-    {"Authorization", "Bearer " + cfg_.api_token},
-    {"Accept", "application/json"},
-    {"User-Agent", user_agent_},
+      {"Authorization", "Bearer " + cfg_.api_token},
+      {"Accept", "application/json"},
+      {"User-Agent", user_agent_},
   };
   return req;
 }
@@ -153,11 +152,11 @@ void replicate_client::list_page(std::string url,
   } else {
     fail_now(callback, provider_error_kind::invalid,
              "refusing to send the " + cfg_.name + " token to '" + url
-               + "': it is not on the API host");
+                 + "': it is not on the API host");
     return;
   }
-  auto parse = [this](const rapidjson::Document& doc)
-    -> parsed<replicate_page> {
+  auto parse
+      = [this](const rapidjson::Document& doc) -> parsed<replicate_page> {
     if (!doc.IsObject())
       return shape_error{"the list page is not a JSON object"};
     auto results = doc.FindMember("results");
@@ -187,8 +186,10 @@ void replicate_client::list_page(std::string url,
       }
     }
     if (page.skipped > 0)
-      log::warning(component, "{}: left out {} list entries that are not "
-                   "jobs (first: {})", cfg_.name, page.skipped, first_reason);
+      log::warning(component,
+                   "{}: left out {} list entries that are not "
+                   "jobs (first: {})",
+                   cfg_.name, page.skipped, first_reason);
     return page;
   };
   exchange<replicate_page>(http_, cfg_.name, make_request("GET", url),
@@ -209,14 +210,13 @@ void replicate_client::list(size_t max_jobs,
   walk(std::move(state), {});
 }
 
-void replicate_client::walk(std::shared_ptr<list_walk> state,
-                            std::string url) {
+void replicate_client::walk(std::shared_ptr<list_walk> state, std::string url) {
   list_page(std::move(url), [this, state](provider_result<replicate_page> r) {
     auto& out = state->result;
     ++out.requests;
     if (!r) {
-      state->callback(provider_result<replicate_listing>{r.error(),
-                                                         r.rate_limit});
+      state->callback(
+          provider_result<replicate_listing>{r.error(), r.rate_limit});
       return;
     }
     auto& page = r.value();
@@ -239,16 +239,15 @@ void replicate_client::walk(std::shared_ptr<list_walk> state,
     bool empty_page = page.jobs.empty() && page.skipped == 0;
     if (!page.next || out.jobs.size() >= state->max_jobs || reached_bound
         || empty_page) {
-      state->callback(provider_result<replicate_listing>{std::move(out),
-                                                         r.rate_limit});
+      state->callback(
+          provider_result<replicate_listing>{std::move(out), r.rate_limit});
       return;
     }
     if (!state->visited.insert(*page.next).second) {
       auto e = malformed_response(cfg_.name, "GET " + *page.next,
-                                  "the `next` links go round in a circle",
-                                  200);
-      state->callback(provider_result<replicate_listing>{std::move(e),
-                                                         r.rate_limit});
+                                  "the `next` links go round in a circle", 200);
+      state->callback(
+          provider_result<replicate_listing>{std::move(e), r.rate_limit});
       return;
     }
     walk(state, *page.next);
@@ -261,21 +260,20 @@ void replicate_client::get_job(std::string id, bool cancel,
     fail_now(callback, provider_error_kind::invalid, "the job id is empty");
     return;
   }
-  auto url = join_url(cfg_.api_base_url,
-                      cfg_.resource + "/" + percent_encode(id));
+  auto url
+      = join_url(cfg_.api_base_url, cfg_.resource + "/" + percent_encode(id));
   if (cancel)
     url += "/cancel";
-  auto parse = [this](const rapidjson::Document& doc)
-    -> parsed<provider_snapshot> {
+  auto parse
+      = [this](const rapidjson::Document& doc) -> parsed<provider_snapshot> {
     auto parsed = parse_replicate_job(doc, cfg_.pricing, cfg_.name);
     if (!parsed)
       return shape_error{std::move(parsed.error)};
     return std::move(*parsed.snapshot);
   };
-  exchange<provider_snapshot>(http_, cfg_.name,
-                              make_request(cancel ? "POST" : "GET",
-                                           std::move(url)),
-                              std::move(callback), std::move(parse));
+  exchange<provider_snapshot>(
+      http_, cfg_.name, make_request(cancel ? "POST" : "GET", std::move(url)),
+      std::move(callback), std::move(parse));
 }
 
 void replicate_client::get(std::string id,
@@ -294,10 +292,10 @@ void replicate_client::logs(std::string id,
     fail_now(callback, provider_error_kind::invalid, "the job id is empty");
     return;
   }
-  auto url = join_url(cfg_.api_base_url,
-                      cfg_.resource + "/" + percent_encode(id));
-  auto parse = [this](const rapidjson::Document& doc)
-    -> parsed<replicate_logs> {
+  auto url
+      = join_url(cfg_.api_base_url, cfg_.resource + "/" + percent_encode(id));
+  auto parse
+      = [this](const rapidjson::Document& doc) -> parsed<replicate_logs> {
     auto parsed = parse_replicate_job(doc, cfg_.pricing, cfg_.name);
     if (!parsed)
       return shape_error{std::move(parsed.error)};
@@ -319,22 +317,20 @@ void replicate_client::logs(std::string id,
 }
 
 void replicate_client::webhook_secret(provider_callback<std::string> callback) {
-  exchange<std::string>(http_, cfg_.name,
-                        make_request("GET",
-                                     join_url(cfg_.api_base_url,
-                                              "webhooks/default/secret")),
-                        std::move(callback), [](const rapidjson::Document& d) {
-                          return string_field(d, "key");
-                        });
+  exchange<std::string>(
+      http_, cfg_.name,
+      make_request("GET",
+                   join_url(cfg_.api_base_url, "webhooks/default/secret")),
+      std::move(callback),
+      [](const rapidjson::Document& d) { return string_field(d, "key"); });
 }
 
 void replicate_client::validate(provider_callback<std::string> callback) {
-  exchange<std::string>(http_, cfg_.name,
-                        make_request("GET",
-                                     join_url(cfg_.api_base_url, "account")),
-                        std::move(callback), [](const rapidjson::Document& d) {
-                          return string_field(d, "username");
-                        });
+  exchange<std::string>(
+      http_, cfg_.name,
+      make_request("GET", join_url(cfg_.api_base_url, "account")),
+      std::move(callback),
+      [](const rapidjson::Document& d) { return string_field(d, "username"); });
 }
 
 } // namespace jobsync::providers

@@ -34,8 +34,7 @@ std::optional<std::chrono::seconds> body_retry_after(std::string_view body) {
   if (doc.HasParseError())
     return std::nullopt;
   auto seconds = number_member(doc, "retry_after");
-  if (!seconds || !std::isfinite(*seconds) || *seconds < 0
-      || *seconds > 1e9)
+  if (!seconds || !std::isfinite(*seconds) || *seconds < 0 || *seconds > 1e9)
     return std::nullopt;
   return std::chrono::seconds{static_cast<int64_t>(std::ceil(*seconds))};
 }
@@ -84,22 +83,21 @@ std::optional<provider_error> classify_response(const http_response& r,
   provider_error e;
   e.http_status = r.status;
   switch (r.error) {
-    case http_error_kind::timeout:
-      e.kind = kind::timeout;
-      e.message = name + " did not answer before the deadline ("
-                  + r.error_text + ")";
-      return e;
-    case http_error_kind::connect_failed:
-      e.kind = kind::network;
-      e.message = "could not connect to " + name + " (" + r.error_text + ")";
-      return e;
-    case http_error_kind::other:
-      e.kind = kind::network;
-      e.message = "the exchange with " + name + " failed (" + r.error_text
-                  + ")";
-      return e;
-    case http_error_kind::none:
-      break;
+  case http_error_kind::timeout:
+    e.kind = kind::timeout;
+    e.message
+        = name + " did not answer before the deadline (" + r.error_text + ")";
+    return e;
+  case http_error_kind::connect_failed:
+    e.kind = kind::network;
+    e.message = "could not connect to " + name + " (" + r.error_text + ")";
+    return e;
+  case http_error_kind::other:
+    e.kind = kind::network;
+    e.message = "the exchange with " + name + " failed (" + r.error_text + ")";
+    return e;
+  case http_error_kind::none:
+    break;
   }
   auto status = r.status;
   auto code = " (HTTP " + std::to_string(status) + ")";
@@ -110,8 +108,7 @@ std::optional<provider_error> classify_response(const http_response& r,
     e.message = with_detail(name + " refused the API token" + code, r.body);
   } else if (status == 404) {
     e.kind = kind::not_found;
-    e.message = with_detail(name + " does not know this job or resource"
-                              + code,
+    e.message = with_detail(name + " does not know this job or resource" + code,
                             r.body);
   } else if (status == 429) {
     e.kind = kind::rate_limited;
@@ -121,20 +118,18 @@ std::optional<provider_error> classify_response(const http_response& r,
       e.retry_after = body_retry_after(r.body);
     auto sentence = name + " is rate limiting our requests" + code;
     if (e.retry_after)
-      sentence += "; retry in " + std::to_string(e.retry_after->count())
-                  + " s";
+      sentence += "; retry in " + std::to_string(e.retry_after->count()) + " s";
     e.message = with_detail(std::move(sentence), r.body);
   } else if (status >= 400 && status < 500) {
     e.kind = kind::invalid;
     e.message = with_detail(name + " refused the request" + code, r.body);
   } else if (status >= 500 && status < 600) {
     e.kind = kind::provider_failure;
-    e.message = with_detail(name + " failed to handle the request" + code,
-                            r.body);
+    e.message
+        = with_detail(name + " failed to handle the request" + code, r.body);
   } else {
     e.kind = kind::provider_failure;
-    e.message = with_detail(name + " answered with an unexpected status"
-                              + code,
+    e.message = with_detail(name + " answered with an unexpected status" + code,
                             r.body);
   }
   return e;
@@ -142,8 +137,7 @@ std::optional<provider_error> classify_response(const http_response& r,
 
 provider_error malformed_response(std::string_view provider,
                                   std::string_view what,
-                                  std::string_view reason,
-                                  long http_status) {
+                                  std::string_view reason, long http_status) {
   provider_error e;
   e.kind = provider_error_kind::malformed;
   e.http_status = http_status;

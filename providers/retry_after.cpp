@@ -24,11 +24,11 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-constexpr std::array<std::string_view, 7> weekdays = {
-  "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 12> months = {
-  "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::array<std::string_view, 7> weekdays
+    = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+constexpr std::array<std::string_view, 12> months
+    = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 // Eighteen digits stay far below int64 overflow; longer values are not
 // plausible delays or counts.
@@ -39,9 +39,8 @@ constexpr size_t max_digits = 18;
 std::optional<unix_ms> parse_http_date(std::string_view text) {
   text = trim(text);
   // "Sun, 06 Nov 1994 08:49:37 GMT" is exactly 29 characters.
-  if (text.size() != 29 || text[3] != ',' || text[4] != ' '
-      || text[7] != ' ' || text[11] != ' ' || text[16] != ' '
-      || text[25] != ' ')
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' '
+      || text[11] != ' ' || text[16] != ' ' || text[25] != ' ')
     return std::nullopt;
   bool weekday_ok = false;
   for (auto w : weekdays)

@@ -18,8 +18,7 @@ struct url_deleter {
 
 using url_handle = std::unique_ptr<CURLU, url_deleter>;
 
-std::optional<std::string> part(CURLU* h, CURLUPart which,
-                                unsigned flags = 0) {
+std::optional<std::string> part(CURLU* h, CURLUPart which, unsigned flags = 0) {
   char* out = nullptr;
   if (curl_url_get(h, which, &out, flags) != CURLUE_OK || !out)
     return std::nullopt;
@@ -101,11 +100,10 @@ std::optional<std::string> resolve_next_url(std::string_view base,
   std::string base_text{base};
   std::string next_text{next};
   if (curl_url_set(b.get(), CURLUPART_URL, base_text.c_str(), 0) != CURLUE_OK
-      || curl_url_set(n.get(), CURLUPART_URL, base_text.c_str(), 0)
-           != CURLUE_OK
+      || curl_url_set(n.get(), CURLUPART_URL, base_text.c_str(), 0) != CURLUE_OK
       // Setting a URL on a handle that holds one resolves relative links.
       || curl_url_set(n.get(), CURLUPART_URL, next_text.c_str(), 0)
-           != CURLUE_OK)
+             != CURLUE_OK)
     return std::nullopt;
   auto from = origin_of(b.get());
   auto to = origin_of(n.get());

@@ -43,7 +43,6 @@ Uint get_be(std::string_view in) {
   return x;
 }
 
-
 // A version 2 job value: version, status, duration kind (1 byte each),
 // duration milliseconds (8), length of the API members (4), then the JSON
 // object, whose members start right after its opening brace.
@@ -173,8 +172,8 @@ std::optional<index_entry> decode_index_entry(std::string_view key,
   e.status = static_cast<job_status>(status);
   e.type = static_cast<job_type>(type);
   e.facts.status = e.status;
-  e.facts.created = static_cast<unix_ms>(get_be<uint64_t>(key)
-                                         ^ (uint64_t{1} << 63));
+  e.facts.created
+      = static_cast<unix_ms>(get_be<uint64_t>(key) ^ (uint64_t{1} << 63));
   if (flags & has_cost) {
     uint64_t bits = get_be<uint64_t>(value.substr(3));
     double cost;

@@ -22,9 +22,8 @@ bool has_prefix(std::string_view s, std::string_view prefix) {
 }
 
 failure corrupt(std::string_view what, std::string_view key) {
-  return {errc::internal,
-          "storage holds an unreadable " + std::string{what} + " for '"
-            + std::string{key} + "'"};
+  return {errc::internal, "storage holds an unreadable " + std::string{what}
+                              + " for '" + std::string{key} + "'"};
 }
 
 result<MDB_dbi> open_table(transaction& txn, const char* name) {
@@ -51,8 +50,7 @@ result<std::optional<job>> read_view::get(std::string_view job_id) const {
   return std::optional<job>{std::move(*x)};
 }
 
-result<std::optional<job_logs>>
-read_view::logs(std::string_view job_id) const {
+result<std::optional<job_logs>> read_view::logs(std::string_view job_id) const {
   auto raw = txn_.get(t_.logs, job_id);
   if (!raw)
     return raw.error();
@@ -141,8 +139,8 @@ result<std::vector<job_tally>> read_view::counters() const {
     auto n = decode_u64(as_view(value));
     if (!attrs || !n)
       return corrupt("counter", as_view(key));
-    out.push_back(job_tally{attrs->type, attrs->status,
-                            std::move(attrs->provider), *n});
+    out.push_back(
+        job_tally{attrs->type, attrs->status, std::move(attrs->provider), *n});
   }
   return out;
 }
@@ -251,12 +249,13 @@ result<void> write_view::add_to_counter(const job& x, int delta) {
 }
 
 result<void> write_view::remove_entries(const job& old) {
-  JOBSYNC_TRY(txn_.del(t_.by_created, created_key(created_ms(old), old.job_id)));
+  JOBSYNC_TRY(
+      txn_.del(t_.by_created, created_key(created_ms(old), old.job_id)));
   if (old.provider) {
     JOBSYNC_TRY(txn_.del(t_.active, provider_key(*old.provider, old.job_id)));
     if (!old.external_id.empty())
-      JOBSYNC_TRY(
-        txn_.del(t_.by_external, provider_key(*old.provider, old.external_id)));
+      JOBSYNC_TRY(txn_.del(t_.by_external,
+                           provider_key(*old.provider, old.external_id)));
   }
   return add_to_counter(old, -1);
 }
@@ -275,8 +274,7 @@ result<void> write_view::put(const job& x) {
       JOBSYNC_TRY(txn_.put(t_.active, provider_key(*x.provider, x.job_id), ""));
     if (!x.external_id.empty())
       JOBSYNC_TRY(txn_.put(t_.by_external,
-                           provider_key(*x.provider, x.external_id),
-                           x.job_id));
+                           provider_key(*x.provider, x.external_id), x.job_id));
   }
   return add_to_counter(x, +1);
 }
@@ -363,8 +361,8 @@ result<std::unique_ptr<job_store>> job_store::open(const store_options& opts) {
   } else if (decode_u64(**version) != schema_version) {
     return failure{errc::internal,
                    "storage at " + opts.path
-                     + " has an unsupported schema version; it was written "
-                       "by another jobsync version"};
+                       + " has an unsupported schema version; it was written "
+                         "by another jobsync version"};
   }
   JOBSYNC_TRY(txn->commit());
   return store;

@@ -39,9 +39,7 @@ struct tables {
 /// returns is copied out of LMDB, so results outlive the transaction.
 class read_view {
 public:
-  read_view(transaction txn, const tables& t)
-    : txn_(std::move(txn)), t_(t) {
-  }
+  read_view(transaction txn, const tables& t) : txn_(std::move(txn)), t_(t) {}
 
   /// One job; nullopt when unknown.
   result<std::optional<job>> get(std::string_view job_id) const;
@@ -133,8 +131,7 @@ public:
   }
 
 private:
-  explicit job_store(environment env) : env_(std::move(env)) {
-  }
+  explicit job_store(environment env) : env_(std::move(env)) {}
 
   environment env_;
   tables tables_;

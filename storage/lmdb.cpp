@@ -9,9 +9,9 @@ failure lmdb_failure(int rc, std::string_view origin) {
   if (rc == MDB_MAP_FULL)
     return {errc::unavailable,
             "storage is full (" + std::string{origin}
-              + "): raise storage.map_size_mb and restart"};
-  return {errc::internal, "storage error in " + std::string{origin} + ": "
-                            + mdb_strerror(rc)};
+                + "): raise storage.map_size_mb and restart"};
+  return {errc::internal,
+          "storage error in " + std::string{origin} + ": " + mdb_strerror(rc)};
 }
 
 result<environment> environment::open(const std::string& path,
@@ -20,7 +20,7 @@ result<environment> environment::open(const std::string& path,
   std::filesystem::create_directories(path, ec);
   if (ec)
     return failure{errc::internal, "cannot create storage directory " + path
-                                     + ": " + ec.message()};
+                                       + ": " + ec.message()};
   environment env;
   int rc = mdb_env_create(&env.env_);
   if (rc != 0)
@@ -41,7 +41,7 @@ result<environment> environment::open(const std::string& path,
 }
 
 environment::environment(environment&& other) noexcept
-  : env_(other.env_), stale_readers_(other.stale_readers_) {
+    : env_(other.env_), stale_readers_(other.stale_readers_) {
   other.env_ = nullptr;
 }
 

@@ -87,8 +87,7 @@ public:
   result<void> del(MDB_dbi dbi, std::string_view key);
 
 private:
-  explicit transaction(MDB_txn* txn) : txn_(txn) {
-  }
+  explicit transaction(MDB_txn* txn) : txn_(txn) {}
 
   MDB_txn* txn_ = nullptr;
 };
@@ -112,8 +111,7 @@ public:
   result<void> del();
 
 private:
-  explicit cursor(MDB_cursor* c) : cursor_(c) {
-  }
+  explicit cursor(MDB_cursor* c) : cursor_(c) {}
 
   MDB_cursor* cursor_ = nullptr;
 };

@@ -40,41 +40,41 @@ std::string mutate(std::string s, const std::vector<std::string>& seeds,
   auto pick = [&](size_t n) {
     return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n);
   };
-  static const char interesting[] = {'\0', '"', '\\', '{', '}', '[', ']',
-                                     ',',  ':', '%',  '\n', '\r', '.', '-',
-                                     '9',  ' ', '\x7f', '\xc3', '\xff'};
+  static const char interesting[]
+      = {'\0', '"',  '\\', '{', '}', '[', ']',    ',',    ':',   '%',
+         '\n', '\r', '.',  '-', '9', ' ', '\x7f', '\xc3', '\xff'};
   for (int rounds = 1 + static_cast<int>(pick(4)); rounds > 0; --rounds) {
     switch (pick(6)) {
-      case 0: // flip a bit
-        if (!s.empty())
-          s[pick(s.size())] ^= static_cast<char>(1 << pick(8));
+    case 0: // flip a bit
+      if (!s.empty())
+        s[pick(s.size())] ^= static_cast<char>(1 << pick(8));
+      break;
+    case 1: // cut the tail or the head
+      if (!s.empty())
+        s = pick(2) ? s.substr(0, pick(s.size())) : s.substr(pick(s.size()));
+      break;
+    case 2: // insert a byte that parsers care about
+      s.insert(s.begin() + static_cast<long>(pick(s.size() + 1)),
+               interesting[pick(sizeof(interesting))]);
+      break;
+    case 3: { // repeat a slice
+      if (s.empty())
         break;
-      case 1: // cut the tail or the head
-        if (!s.empty())
-          s = pick(2) ? s.substr(0, pick(s.size()))
-                      : s.substr(pick(s.size()));
-        break;
-      case 2: // insert a byte that parsers care about
-        s.insert(s.begin() + static_cast<long>(pick(s.size() + 1)),
-                 interesting[pick(sizeof(interesting))]);
-        break;
-      case 3: { // repeat a slice
-        if (s.empty())
-          break;
-        auto at = pick(s.size());
-        auto len = 1 + pick(std::min<size_t>(64, s.size() - at));
-        s.insert(at, s.substr(at, len));
-        break;
-      }
-      case 4: { // splice with another seed
-        const auto& other = seeds[pick(seeds.size())];
-        s = s.substr(0, pick(s.size() + 1)) + other.substr(pick(other.size() + 1));
-        break;
-      }
-      default: // overwrite a byte with anything
-        if (!s.empty())
-          s[pick(s.size())] = static_cast<char>(rng());
-        break;
+      auto at = pick(s.size());
+      auto len = 1 + pick(std::min<size_t>(64, s.size() - at));
+      s.insert(at, s.substr(at, len));
+      break;
+    }
+    case 4: { // splice with another seed
+      const auto& other = seeds[pick(seeds.size())];
+      s = s.substr(0, pick(s.size() + 1))
+          + other.substr(pick(other.size() + 1));
+      break;
+    }
+    default: // overwrite a byte with anything
+      if (!s.empty())
+        s[pick(s.size())] = static_cast<char>(rng());
+      break;
     }
   }
   return s;

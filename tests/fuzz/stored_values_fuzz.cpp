@@ -29,8 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto e = decode_index_entry(key, value))
     FUZZ_CHECK(static_cast<int>(e->status) <= 6);
   if (auto a = decode_counter_key(bytes))
-    FUZZ_CHECK(decode_counter_key(counter_key(a->type, a->status,
-                                              a->provider))
+    FUZZ_CHECK(decode_counter_key(counter_key(a->type, a->status, a->provider))
                    .has_value());
   return 0;
 }

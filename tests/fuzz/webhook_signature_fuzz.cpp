@@ -46,8 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                == webhook_verdict::ok);
   }
   if (auto secret = decode_webhook_secret(parts[0]))
-    FUZZ_CHECK(decode_webhook_secret(encode_webhook_secret(*secret))
-               == secret);
+    FUZZ_CHECK(decode_webhook_secret(encode_webhook_secret(*secret)) == secret);
   if (auto bytes = base64_decode(parts[3]))
     FUZZ_CHECK(base64_decode(base64_encode(*bytes)) == bytes);
   return 0;

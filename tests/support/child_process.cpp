@@ -125,8 +125,7 @@ void child_process::signal(int sig) {
     ::kill(pid_, sig);
 }
 
-std::optional<int>
-child_process::wait_exit(std::chrono::milliseconds timeout) {
+std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
   if (exit_code_)
     return exit_code_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -134,13 +133,14 @@ child_process::wait_exit(std::chrono::milliseconds timeout) {
     int status = 0;
     auto r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
-                                     : 128 + WTERMSIG(status);
+      exit_code_
+          = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       // Let the reader drain what the child wrote before it exited, so
       // output() is complete once the exit is known.
       std::unique_lock<std::mutex> guard{mtx_};
-      cv_.wait_until(guard, std::max(deadline, std::chrono::steady_clock::now()
-                                                 + std::chrono::seconds(5)),
+      cv_.wait_until(guard,
+                     std::max(deadline, std::chrono::steady_clock::now()
+                                            + std::chrono::seconds(5)),
                      [this] { return eof_; });
       return exit_code_;
     }
@@ -151,8 +151,8 @@ child_process::wait_exit(std::chrono::milliseconds timeout) {
 }
 
 temp_dir::temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "jobsync-XXXXXX")
-                       .string();
+  std::string tmpl
+      = (std::filesystem::temp_directory_path() / "jobsync-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr)
     throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;

@@ -27,13 +27,13 @@ public:
 
   /// Waits until the output contains `needle`; returns the output from the
   /// start of the first line containing it to the end of that line.
-  std::optional<std::string>
-  wait_for_line(const std::string& needle,
-                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  std::optional<std::string> wait_for_line(const std::string& needle,
+                                           std::chrono::milliseconds timeout
+                                           = std::chrono::seconds(30));
 
   /// Waits for "listening on <host>:<port>" and returns the port.
-  std::optional<uint16_t>
-  wait_for_port(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  std::optional<uint16_t> wait_for_port(std::chrono::milliseconds timeout
+                                        = std::chrono::seconds(60));
 
   /// Everything the child has written so far (stdout and stderr).
   std::string output() const;
@@ -43,8 +43,8 @@ public:
 
   /// Waits for the exit; returns the exit code (128 + signal when killed),
   /// nullopt on timeout.
-  std::optional<int>
-  wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout
+                               = std::chrono::seconds(30));
 
   pid_t pid() const {
     return pid_;
@@ -67,7 +67,8 @@ private:
 template <class Predicate>
 bool eventually(Predicate condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20),
-                std::chrono::milliseconds step = std::chrono::milliseconds(20)) {
+                std::chrono::milliseconds step
+                = std::chrono::milliseconds(20)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition())

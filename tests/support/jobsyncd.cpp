@@ -13,8 +13,8 @@ jobsyncd::jobsyncd(std::string data_dir, std::vector<std::string> args,
                    std::map<std::string, std::string> env, std::string config) {
   if (config.empty())
     config = source_dir() + "/config/test.yaml";
-  std::vector<std::string> argv{JOBSYNCD_PATH, "--config", config,
-                                "--data-dir", data_dir, "--port", "0"};
+  std::vector<std::string> argv{JOBSYNCD_PATH, "--config", config, "--data-dir",
+                                data_dir,      "--port",   "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   process_ = std::make_unique<child_process>(argv, std::move(env));
   auto port = process_->wait_for_port();

@@ -31,7 +31,7 @@ inline void check_error(http_response r, long status, const std::string& code,
   BOOST_TEST(std::string{d["error"].GetString()} == code, r.body);
   if (!detail_part.empty())
     BOOST_TEST(std::string{d["detail"].GetString()}.find(detail_part)
-                 != std::string::npos,
+                   != std::string::npos,
                r.body);
 }
 

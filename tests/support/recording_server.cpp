@@ -114,8 +114,8 @@ bool recording_server::wait_for(size_t n,
 }
 
 bool recording_server::wait_until(
-  const std::function<bool(const std::vector<recorded_request>&)>& condition,
-  std::chrono::milliseconds timeout) const {
+    const std::function<bool(const std::vector<recorded_request>&)>& condition,
+    std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock{mtx_};
   return cv_.wait_for(lock, timeout, [&] { return condition(requests_); });
 }
@@ -192,8 +192,8 @@ void recording_server::serve(int fd) {
   r.answered = status;
   if (status != 0)
     send_all(fd, "HTTP/1.1 " + std::to_string(status)
-                   + " Scripted\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: 2\r\nConnection: close\r\n\r\nok");
+                     + " Scripted\r\nContent-Type: text/plain\r\n"
+                       "Content-Length: 2\r\nConnection: close\r\n\r\nok");
   std::lock_guard<std::mutex> guard{mtx_};
   requests_.push_back(std::move(r));
   cv_.notify_all();

@@ -68,10 +68,11 @@ public:
                           = std::chrono::seconds(20)) const;
 
   /// Waits until `condition(requests)` holds; false on timeout.
-  bool wait_until(
-    const std::function<bool(const std::vector<recorded_request>&)>&
-      condition,
-    std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+  bool
+  wait_until(const std::function<bool(const std::vector<recorded_request>&)>&
+                 condition,
+             std::chrono::milliseconds timeout
+             = std::chrono::seconds(20)) const;
 
 private:
   void run();

@@ -100,10 +100,9 @@ read_events(const rapidjson::Document& doc,
 
 } // namespace
 
-admin_api::admin_api(simulator& sim, fault_table& faults,
-                     request_stats& stats, webhook_sender& sender)
-  : sim_(sim), faults_(faults), stats_(stats), sender_(sender) {
-}
+admin_api::admin_api(simulator& sim, fault_table& faults, request_stats& stats,
+                     webhook_sender& sender)
+    : sim_(sim), faults_(faults), stats_(stats), sender_(sender) {}
 
 http_reply admin_api::handle(const http_request& request) {
   auto seg = split_path(request.path);
@@ -128,7 +127,7 @@ http_reply admin_api::handle(const http_request& request) {
       return list_faults();
     if (m == "DELETE")
       return json_reply(200, "{\"cleared\":" + std::to_string(faults_.clear())
-                               + "}");
+                                 + "}");
     return method_not_allowed();
   }
   if (what == "stats" && n == 2)
@@ -146,18 +145,18 @@ http_reply admin_api::handle(const http_request& request) {
   if (what == "models" && n == 2)
     return m == "GET" ? models() : method_not_allowed();
   if (what == "health" && n == 2)
-    return json_reply(200, "{\"ok\":true,\"jobs\":"
-                             + std::to_string(sim_.size()) + "}");
+    return json_reply(
+        200, "{\"ok\":true,\"jobs\":" + std::to_string(sim_.size()) + "}");
   return not_found();
 }
 
 http_reply admin_api::create_jobs(const http_request& request) {
   rapidjson::Document doc;
   if (auto e = parse_body(
-        request, doc,
-        {"count", "collection", "status", "created_spread_seconds", "webhook",
-         "webhook_events_filter", "model", "starting_seconds",
-         "processing_seconds", "outcome", "steps", "input", "source"}))
+          request, doc,
+          {"count", "collection", "status", "created_spread_seconds", "webhook",
+           "webhook_events_filter", "model", "starting_seconds",
+           "processing_seconds", "outcome", "steps", "input", "source"}))
     return bad_request(*e);
   admin_job_spec spec;
   std::optional<size_t> count;
@@ -172,8 +171,8 @@ http_reply admin_api::create_jobs(const http_request& request) {
   check(read_number(doc, "count", 1, 100000, count));
   check(read_number(doc, "created_spread_seconds", 0, 1e10, spread));
   check(read_number(doc, "starting_seconds", 0, 1e8, spec.starting_seconds));
-  check(read_number(doc, "processing_seconds", 0, 1e8,
-                    spec.processing_seconds));
+  check(
+      read_number(doc, "processing_seconds", 0, 1e8, spec.processing_seconds));
   check(read_number(doc, "steps", 1, 1e7, steps));
   check(read_string(doc, "collection", collection));
   check(read_string(doc, "status", status));
@@ -307,10 +306,10 @@ http_reply admin_api::clock(const http_request& request) {
 
 http_reply admin_api::add_fault(const http_request& request) {
   rapidjson::Document doc;
-  if (auto e = parse_body(request, doc,
-                          {"endpoint", "kind", "status", "retry_after",
-                           "retry_after_format", "delay_ms", "probability",
-                           "count"}))
+  if (auto e
+      = parse_body(request, doc,
+                   {"endpoint", "kind", "status", "retry_after",
+                    "retry_after_format", "delay_ms", "probability", "count"}))
     return bad_request(*e);
   fault_rule rule;
   std::optional<std::string> endpoint, kind, format;

@@ -7,16 +7,16 @@ namespace jobsync::sim {
 namespace {
 
 constexpr const char* builtin_models[] = {
-  "simpletuner/advanced-trainer-h100",
-  "simpletuner/advanced-trainer-h100-x2",
-  "simpletuner/advanced-trainer-h100-x4",
-  "simpletuner/advanced-trainer-h100-x8",
-  "simpletuner/advanced-trainer-l40s",
-  "simpletuner/advanced-trainer-l40s-x2",
-  "simpletuner/advanced-trainer-l40s-x4",
-  "simpletuner/advanced-trainer-l40s-x8",
-  "ostris/flux-dev-lora-trainer",
-  "stability-ai/sdxl",
+    "simpletuner/advanced-trainer-h100",
+    "simpletuner/advanced-trainer-h100-x2",
+    "simpletuner/advanced-trainer-h100-x4",
+    "simpletuner/advanced-trainer-h100-x8",
+    "simpletuner/advanced-trainer-l40s",
+    "simpletuner/advanced-trainer-l40s-x2",
+    "simpletuner/advanced-trainer-l40s-x4",
+    "simpletuner/advanced-trainer-l40s-x8",
+    "ostris/flux-dev-lora-trainer",
+    "stability-ai/sdxl",
 };
 
 bool valid_name_part(std::string_view s) {

@@ -16,8 +16,7 @@ bool under(std::string_view path, std::string_view prefix) {
 } // namespace
 
 dispatcher::dispatcher(replicate_api& api, admin_api& admin, bool verbose)
-  : api_(api), admin_(admin), verbose_(verbose) {
-}
+    : api_(api), admin_(admin), verbose_(verbose) {}
 
 http_reply dispatcher::route(const http_request& request) {
   if (under(request.path, "/v1"))

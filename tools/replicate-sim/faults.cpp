@@ -4,14 +4,14 @@ namespace jobsync::sim {
 
 const char* to_string(fault_kind x) {
   switch (x) {
-    case fault_kind::status:
-      return "status";
-    case fault_kind::slow:
-      return "slow";
-    case fault_kind::drop:
-      return "drop";
-    case fault_kind::malformed:
-      return "malformed";
+  case fault_kind::status:
+    return "status";
+  case fault_kind::slow:
+    return "slow";
+  case fault_kind::drop:
+    return "drop";
+  case fault_kind::malformed:
+    return "malformed";
   }
   return "status";
 }

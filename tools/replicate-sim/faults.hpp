@@ -63,8 +63,7 @@ struct fault_rule {
 class fault_table {
 public:
   /// Probability rolls draw from a sequence seeded with `seed`.
-  explicit fault_table(uint64_t seed) : rng_(hash_combine(seed, "faults")) {
-  }
+  explicit fault_table(uint64_t seed) : rng_(hash_combine(seed, "faults")) {}
 
   /// Adds a rule and returns its id.
   int add(fault_rule rule);

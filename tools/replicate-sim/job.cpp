@@ -6,26 +6,26 @@ namespace jobsync::sim {
 
 const char* to_string(job_status x) {
   switch (x) {
-    case job_status::starting:
-      return "starting";
-    case job_status::processing:
-      return "processing";
-    case job_status::succeeded:
-      return "succeeded";
-    case job_status::failed:
-      return "failed";
-    case job_status::canceled:
-      return "canceled";
-    case job_status::aborted:
-      return "aborted";
+  case job_status::starting:
+    return "starting";
+  case job_status::processing:
+    return "processing";
+  case job_status::succeeded:
+    return "succeeded";
+  case job_status::failed:
+    return "failed";
+  case job_status::canceled:
+    return "canceled";
+  case job_status::aborted:
+    return "aborted";
   }
   return "starting";
 }
 
 std::optional<job_status> parse_status(std::string_view s) {
-  for (auto x : {job_status::starting, job_status::processing,
-                 job_status::succeeded, job_status::failed,
-                 job_status::canceled, job_status::aborted})
+  for (auto x :
+       {job_status::starting, job_status::processing, job_status::succeeded,
+        job_status::failed, job_status::canceled, job_status::aborted})
     if (s == to_string(x))
       return x;
   return std::nullopt;
@@ -104,8 +104,7 @@ job_phase phase_at(const job& j, nanos t) {
   return p;
 }
 
-std::optional<std::string> force_transition(job& j, job_status to,
-                                            nanos now) {
+std::optional<std::string> force_transition(job& j, job_status to, nanos now) {
   auto p = phase_at(j, now);
   if (is_terminal(p.status))
     return std::string{"job is already "} + to_string(p.status);
@@ -133,24 +132,24 @@ std::optional<std::string> force_transition(job& j, job_status to,
 void apply_fixed_status(job& j, job_status status, nanos now) {
   auto start = std::clamp(j.created + j.plan.starting, j.created, now);
   switch (status) {
-    case job_status::starting:
-      j.hold = job_hold::starting;
-      break;
-    case job_status::processing:
-      j.hold = job_hold::processing;
-      j.forced_start = start;
-      break;
-    case job_status::aborted:
-      j.hold = job_hold::starting;
-      j.deadline = start;
-      j.ending = job_ending{start, status, std::nullopt};
-      break;
-    default: {
-      auto end = std::clamp(start + j.plan.processing, start, now);
-      j.ending = job_ending{end, status, start};
-      j.forced_start = start;
-      break;
-    }
+  case job_status::starting:
+    j.hold = job_hold::starting;
+    break;
+  case job_status::processing:
+    j.hold = job_hold::processing;
+    j.forced_start = start;
+    break;
+  case job_status::aborted:
+    j.hold = job_hold::starting;
+    j.deadline = start;
+    j.ending = job_ending{start, status, std::nullopt};
+    break;
+  default: {
+    auto end = std::clamp(start + j.plan.processing, start, now);
+    j.ending = job_ending{end, status, start};
+    j.forced_start = start;
+    break;
+  }
   }
 }
 

@@ -110,8 +110,8 @@ void write_metrics(json_writer& w, const job& j, const job_phase& p) {
 
 void write_urls(json_writer& w, const job& j, const render_options& o) {
   std::string collection = j.kind == job_kind::training && !o.create_response
-                             ? "trainings"
-                             : "predictions";
+                               ? "trainings"
+                               : "predictions";
   auto get = std::string{o.base_url} + "/" + collection + "/" + j.id;
   w.StartObject();
   write_key(w, "get");

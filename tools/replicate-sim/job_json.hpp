@@ -31,7 +31,6 @@ void write_job(json_writer& w, const job& j, nanos now,
                const render_options& options);
 
 /// The prediction or training object as compact JSON.
-std::string job_to_json(const job& j, nanos now,
-                        const render_options& options);
+std::string job_to_json(const job& j, nanos now, const render_options& options);
 
 } // namespace jobsync::sim

@@ -63,12 +63,12 @@ int main(int argc, char** argv) {
   fault_table faults{o.sim.seed};
   request_stats stats;
   rate_limits limits;
-  replicate_api api{{o.tokens, o.webhook_secret, o.sim.username,
-                     o.enforce_rate_limits},
-                    sim,
-                    faults,
-                    stats,
-                    limits};
+  replicate_api api{
+      {o.tokens, o.webhook_secret, o.sim.username, o.enforce_rate_limits},
+      sim,
+      faults,
+      stats,
+      limits};
   admin_api admin{sim, faults, stats, sender};
   dispatcher app{api, admin, o.verbose};
   delay_queue delays;
@@ -80,13 +80,13 @@ int main(int argc, char** argv) {
   try {
     port = server.start([&](uint16_t bound) {
       sim.set_base_url(o.public_url.empty()
-                         ? "http://" + o.host + ":" + std::to_string(bound)
-                             + "/v1"
-                         : o.public_url);
+                           ? "http://" + o.host + ":" + std::to_string(bound)
+                                 + "/v1"
+                           : o.public_url);
     });
   } catch (const std::exception& e) {
-    std::cerr << "replicate-sim: cannot listen on " << o.host << ":"
-              << o.port << ": " << e.what() << "\n";
+    std::cerr << "replicate-sim: cannot listen on " << o.host << ":" << o.port
+              << ": " << e.what() << "\n";
     delays.stop();
     sender.stop();
     return 1;
@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
   ticker webhook_ticker{std::chrono::milliseconds{o.tick_ms},
                         [&sim] { sim.poll_webhooks(); }};
   webhook_ticker.start();
-  log::info("replicate-sim", "seed {}, speed {}, {} jobs, base {}",
-            o.sim.seed, o.speed, sim.size(), sim.base_url());
+  log::info("replicate-sim", "seed {}, speed {}, {} jobs, base {}", o.sim.seed,
+            o.speed, sim.size(), sim.base_url());
   std::printf("listening on %s:%u\n", o.host.c_str(),
               static_cast<unsigned>(port));
   std::fflush(stdout);

@@ -56,8 +56,8 @@ parsed_options parse_options(int argc, char** argv) {
       error = flag + ": expected a number in [" + std::to_string(lo) + ", "
               + std::to_string(hi) + "], got '" + v + "'";
   };
-  auto integer = [&](const std::string& flag, const std::string& v,
-                     int64_t lo, int64_t hi, auto& out) {
+  auto integer = [&](const std::string& flag, const std::string& v, int64_t lo,
+                     int64_t hi, auto& out) {
     int64_t x = 0;
     if (!to_int(v, lo, hi, x))
       error = flag + ": expected an integer in [" + std::to_string(lo) + ", "
@@ -67,96 +67,88 @@ parsed_options parse_options(int argc, char** argv) {
   };
   using setter = std::function<void(const std::string&, const std::string&)>;
   std::map<std::string, setter> flags{
-    {"--host", [&](auto&, auto& v) { o.host = v; }},
-    {"--port", [&](auto& f, auto& v) { integer(f, v, 0, 65535, o.port); }},
-    {"--threads",
-     [&](auto& f, auto& v) { integer(f, v, 1, 64, o.threads); }},
-    {"--token", [&](auto&, auto& v) { o.tokens.push_back(v); }},
-    {"--seed",
-     [&](auto& f, auto& v) {
-       integer(f, v, 0, INT64_MAX, o.sim.seed);
-     }},
-    {"--webhook-secret",
-     [&](auto& f, auto& v) {
-       if (!decode_webhook_secret(v))
-         error = f + ": expected whsec_<base64>";
-       o.webhook_secret = v;
-     }},
-    {"--speed",
-     [&](auto& f, auto& v) { number(f, v, 0, 1e6, o.speed); }},
-    {"--start-time",
-     [&](auto& f, auto& v) {
-       o.start_time = parse_time(v);
-       if (!o.start_time)
-         error = f + ": expected an RFC 3339 date-time";
-     }},
-    {"--jobs",
-     [&](auto& f, auto& v) { integer(f, v, 0, 10'000'000, o.jobs); }},
-    {"--jobs-spread-seconds",
-     [&](auto& f, auto& v) {
-       number(f, v, 0, 1e9, o.jobs_spread_seconds);
-     }},
-    {"--starting-seconds",
-     [&](auto& f, auto& v) {
-       number(f, v, 0, 1e7, o.sim.schedule.starting_seconds);
-     }},
-    {"--processing-seconds",
-     [&](auto& f, auto& v) {
-       number(f, v, 0, 1e7, o.sim.schedule.processing_seconds);
-     }},
-    {"--failure-rate",
-     [&](auto& f, auto& v) {
-       number(f, v, 0, 1, o.sim.schedule.failure_rate);
-     }},
-    {"--cancel-rate",
-     [&](auto& f, auto& v) {
-       number(f, v, 0, 1, o.sim.schedule.cancel_rate);
-     }},
-    {"--jitter",
-     [&](auto& f, auto& v) { number(f, v, 0, 0.99, o.sim.schedule.jitter); }},
-    {"--steps",
-     [&](auto& f, auto& v) {
-       integer(f, v, 1, 10'000'000, o.sim.schedule.steps);
-     }},
-    {"--public-url",
-     [&](auto&, auto& v) {
-       o.public_url = v;
-       while (!o.public_url.empty() && o.public_url.back() == '/')
-         o.public_url.pop_back();
-     }},
-    {"--username", [&](auto&, auto& v) { o.sim.username = v; }},
-    {"--model", [&](auto&, auto& v) { o.models.push_back(v); }},
-    {"--default-webhook-events",
-     [&](auto& f, auto& v) {
-       o.sim.default_webhook_events = split_list(v);
-       for (auto& e : o.sim.default_webhook_events)
-         if (e != "start" && e != "output" && e != "logs" && e != "completed")
-           error = f + ": unknown event '" + e + "'";
-     }},
-    {"--webhook-throttle-ms",
-     [&](auto& f, auto& v) {
-       int ms = 0;
-       integer(f, v, 0, 3'600'000, ms);
-       o.sim.webhook_throttle = std::chrono::milliseconds{ms};
-     }},
-    {"--webhook-retry-initial-ms",
-     [&](auto& f, auto& v) {
-       integer(f, v, 1, 3'600'000, o.webhook.retry_initial_ms);
-     }},
-    {"--webhook-retry-max",
-     [&](auto& f, auto& v) {
-       integer(f, v, 0, 30, o.webhook.max_retries);
-     }},
-    {"--webhook-timeout-ms",
-     [&](auto& f, auto& v) {
-       integer(f, v, 1, 600'000, o.webhook.timeout_ms);
-     }},
-    {"--webhook-concurrency",
-     [&](auto& f, auto& v) {
-       integer(f, v, 1, 1024, o.webhook.concurrency);
-     }},
-    {"--tick-ms",
-     [&](auto& f, auto& v) { integer(f, v, 1, 60'000, o.tick_ms); }},
+      {"--host", [&](auto&, auto& v) { o.host = v; }},
+      {"--port", [&](auto& f, auto& v) { integer(f, v, 0, 65535, o.port); }},
+      {"--threads", [&](auto& f, auto& v) { integer(f, v, 1, 64, o.threads); }},
+      {"--token", [&](auto&, auto& v) { o.tokens.push_back(v); }},
+      {"--seed",
+       [&](auto& f, auto& v) { integer(f, v, 0, INT64_MAX, o.sim.seed); }},
+      {"--webhook-secret",
+       [&](auto& f, auto& v) {
+         if (!decode_webhook_secret(v))
+           error = f + ": expected whsec_<base64>";
+         o.webhook_secret = v;
+       }},
+      {"--speed", [&](auto& f, auto& v) { number(f, v, 0, 1e6, o.speed); }},
+      {"--start-time",
+       [&](auto& f, auto& v) {
+         o.start_time = parse_time(v);
+         if (!o.start_time)
+           error = f + ": expected an RFC 3339 date-time";
+       }},
+      {"--jobs",
+       [&](auto& f, auto& v) { integer(f, v, 0, 10'000'000, o.jobs); }},
+      {"--jobs-spread-seconds",
+       [&](auto& f, auto& v) { number(f, v, 0, 1e9, o.jobs_spread_seconds); }},
+      {"--starting-seconds",
+       [&](auto& f, auto& v) {
+         number(f, v, 0, 1e7, o.sim.schedule.starting_seconds);
+       }},
+      {"--processing-seconds",
+       [&](auto& f, auto& v) {
+         number(f, v, 0, 1e7, o.sim.schedule.processing_seconds);
+       }},
+      {"--failure-rate",
+       [&](auto& f, auto& v) {
+         number(f, v, 0, 1, o.sim.schedule.failure_rate);
+       }},
+      {"--cancel-rate",
+       [&](auto& f, auto& v) {
+         number(f, v, 0, 1, o.sim.schedule.cancel_rate);
+       }},
+      {"--jitter",
+       [&](auto& f, auto& v) { number(f, v, 0, 0.99, o.sim.schedule.jitter); }},
+      {"--steps",
+       [&](auto& f, auto& v) {
+         integer(f, v, 1, 10'000'000, o.sim.schedule.steps);
+       }},
+      {"--public-url",
+       [&](auto&, auto& v) {
+         o.public_url = v;
+         while (!o.public_url.empty() && o.public_url.back() == '/')
+           o.public_url.pop_back();
+       }},
+      {"--username", [&](auto&, auto& v) { o.sim.username = v; }},
+      {"--model", [&](auto&, auto& v) { o.models.push_back(v); }},
+      {"--default-webhook-events",
+       [&](auto& f, auto& v) {
+         o.sim.default_webhook_events = split_list(v);
+         for (auto& e : o.sim.default_webhook_events)
+           if (e != "start" && e != "output" && e != "logs" && e != "completed")
+             error = f + ": unknown event '" + e + "'";
+       }},
+      {"--webhook-throttle-ms",
+       [&](auto& f, auto& v) {
+         int ms = 0;
+         integer(f, v, 0, 3'600'000, ms);
+         o.sim.webhook_throttle = std::chrono::milliseconds{ms};
+       }},
+      {"--webhook-retry-initial-ms",
+       [&](auto& f, auto& v) {
+         integer(f, v, 1, 3'600'000, o.webhook.retry_initial_ms);
+       }},
+      {"--webhook-retry-max",
+       [&](auto& f, auto& v) { integer(f, v, 0, 30, o.webhook.max_retries); }},
+      {"--webhook-timeout-ms",
+       [&](auto& f, auto& v) {
+         integer(f, v, 1, 600'000, o.webhook.timeout_ms);
+       }},
+      {"--webhook-concurrency",
+       [&](auto& f, auto& v) {
+         integer(f, v, 1, 1024, o.webhook.concurrency);
+       }},
+      {"--tick-ms",
+       [&](auto& f, auto& v) { integer(f, v, 1, 60'000, o.tick_ms); }},
   };
   for (int i = 1; i < argc && error.empty(); ++i) {
     std::string arg = argv[i];

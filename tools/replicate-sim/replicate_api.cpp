@@ -17,17 +17,16 @@ namespace {
 constexpr const char* unauthenticated = "Unauthenticated";
 constexpr const char* no_token = "You did not pass an authentication token";
 constexpr const char* bad_token
-  = "You did not pass a valid authentication token";
+    = "You did not pass a valid authentication token";
 constexpr const char* not_found_detail
-  = "The requested resource could not be found.";
+    = "The requested resource could not be found.";
 constexpr const char* invalid_version_title
-  = "Invalid version or not permitted";
+    = "Invalid version or not permitted";
 constexpr const char* invalid_version_detail
-  = "The specified version does not exist (or perhaps you don't have "
-    "permission to use it?)";
+    = "The specified version does not exist (or perhaps you don't have "
+      "permission to use it?)";
 
-constexpr const char* known_events[] = {"start", "output", "logs",
-                                        "completed"};
+constexpr const char* known_events[] = {"start", "output", "logs", "completed"};
 
 // Hand-written on purpose: Go-style durations are what the Cancel-After
 // header documents, and no parser for them is at hand.
@@ -118,7 +117,7 @@ invalid_field wrong_type(const std::string& field, const char* expected,
                          const rapidjson::Value& v) {
   return {"invalid_type", field,
           std::string{"Invalid type. Expected: "} + expected
-            + ", given: " + json_type_name(v)};
+              + ", given: " + json_type_name(v)};
 }
 
 bool is_http_url(std::string_view s) {
@@ -177,12 +176,8 @@ struct replicate_api::route {
 replicate_api::replicate_api(replicate_api_config config, simulator& sim,
                              fault_table& faults, request_stats& stats,
                              rate_limits& limits)
-  : config_(std::move(config)),
-    sim_(sim),
-    faults_(faults),
-    stats_(stats),
-    limits_(limits) {
-}
+    : config_(std::move(config)), sim_(sim), faults_(faults), stats_(stats),
+      limits_(limits) {}
 
 replicate_api::route replicate_api::match(const http_request& request) const {
   auto seg = split_path(request.path);
@@ -267,7 +262,7 @@ http_reply replicate_api::handle(const http_request& request) {
     stats_.note_retry_after(wall_ms + wait * 1000);
     reply = problem_reply(429, "",
                           "Request was throttled. Your rate limit resets in ~"
-                            + std::to_string(wait) + "s.",
+                              + std::to_string(wait) + "s.",
                           [&](json_writer& w) {
                             w.Key("retry_after");
                             w.Int64(wait);
@@ -292,9 +287,10 @@ http_reply replicate_api::fault_reply(const fault_rule& rule, const route& r,
   }
   if (rule.kind == fault_kind::malformed) {
     // Truncated mid-document: what a proxy cutting the body short yields.
-    std::string body = r.what == action::list
-                         ? R"({"next":null,"previous":null,"results":[{"id":")"
-                         : R"({"id":"x9","status":"process)";
+    std::string body
+        = r.what == action::list
+              ? R"({"next":null,"previous":null,"results":[{"id":")"
+              : R"({"id":"x9","status":"process)";
     return json_reply(200, body);
   }
   int status = rule.status;
@@ -313,20 +309,20 @@ http_reply replicate_api::fault_reply(const fault_rule& rule, const route& r,
   } else if (status == 429) {
     reply = problem_reply(429, "",
                           "Request was throttled. Your rate limit resets in ~"
-                            + std::to_string(*retry_after) + "s.",
+                              + std::to_string(*retry_after) + "s.",
                           [&](json_writer& w) {
                             w.Key("retry_after");
                             w.Int(*retry_after);
                           });
   } else {
-    reply = problem_reply(status, reason_phrase(status),
-                          "Injected fault (replicate-sim)",
-                          [&](json_writer& w) {
-                            if (retry_after) {
-                              w.Key("retry_after");
-                              w.Int(*retry_after);
-                            }
-                          });
+    reply
+        = problem_reply(status, reason_phrase(status),
+                        "Injected fault (replicate-sim)", [&](json_writer& w) {
+                          if (retry_after) {
+                            w.Key("retry_after");
+                            w.Int(*retry_after);
+                          }
+                        });
   }
   if (retry_after) {
     int64_t until_ms = 0;
@@ -345,20 +341,19 @@ http_reply replicate_api::fault_reply(const fault_rule& rule, const route& r,
   return reply;
 }
 
-http_reply replicate_api::from_result(const json_result& result,
-                                      int status) {
+http_reply replicate_api::from_result(const json_result& result, int status) {
   if (auto* body = std::get_if<std::string>(&result))
     return json_reply(status, *body);
   auto& error = std::get<sim_error>(result);
   switch (error.code) {
-    case sim_errc::invalid_version:
-      return problem_reply(422, invalid_version_title, invalid_version_detail);
-    case sim_errc::invalid_destination:
-      return problem_reply(404, "", error.detail);
-    case sim_errc::conflict:
-      return problem_reply(409, "Conflict", error.detail);
-    case sim_errc::not_found:
-      break;
+  case sim_errc::invalid_version:
+    return problem_reply(422, invalid_version_title, invalid_version_detail);
+  case sim_errc::invalid_destination:
+    return problem_reply(404, "", error.detail);
+  case sim_errc::conflict:
+    return problem_reply(409, "Conflict", error.detail);
+  case sim_errc::not_found:
+    break;
   }
   return problem_reply(404, "", not_found_detail);
 }
@@ -366,37 +361,34 @@ http_reply replicate_api::from_result(const json_result& result,
 http_reply replicate_api::dispatch(const route& r,
                                    const http_request& request) {
   switch (r.what) {
-    case action::list:
-      return list(r, request);
-    case action::create:
-      return create(r, request);
-    case action::get:
-      // Training create responses link to /v1/predictions/<id>, so that
-      // route finds trainings too; /v1/trainings/<id> only trainings.
-      return from_result(sim_.get(r.id, r.kind == job_kind::training
-                                          ? r.kind
-                                          : std::nullopt),
-                         200);
-    case action::cancel:
-      return from_result(sim_.cancel(r.id, r.kind == job_kind::training
-                                             ? r.kind
-                                             : std::nullopt),
-                         200);
-    case action::account:
-      return json_reply(200, R"({"type":"user","username":")"
-                               + config_.username
+  case action::list:
+    return list(r, request);
+  case action::create:
+    return create(r, request);
+  case action::get:
+    // Training create responses link to /v1/predictions/<id>, so that
+    // route finds trainings too; /v1/trainings/<id> only trainings.
+    return from_result(
+        sim_.get(r.id, r.kind == job_kind::training ? r.kind : std::nullopt),
+        200);
+  case action::cancel:
+    return from_result(
+        sim_.cancel(r.id, r.kind == job_kind::training ? r.kind : std::nullopt),
+        200);
+  case action::account:
+    return json_reply(200, R"({"type":"user","username":")" + config_.username
                                + R"(","name":"Replicate Sim",)"
                                  R"("github_url":"https://github.com/)"
                                + config_.username + R"("})");
-    case action::secret:
-      return json_reply(200, R"({"key":")" + config_.webhook_secret + R"("})");
-    case action::hardware:
-      return json_reply(200, hardware_json());
-    case action::method_not_allowed:
-      return problem_reply(405, "",
-                           "Method \"" + request.method + "\" not allowed.");
-    case action::not_found:
-      break;
+  case action::secret:
+    return json_reply(200, R"({"key":")" + config_.webhook_secret + R"("})");
+  case action::hardware:
+    return json_reply(200, hardware_json());
+  case action::method_not_allowed:
+    return problem_reply(405, "",
+                         "Method \"" + request.method + "\" not allowed.");
+  case action::not_found:
+    break;
   }
   return problem_reply(404, "", not_found_detail);
 }
@@ -416,8 +408,8 @@ http_reply replicate_api::list(const route& r, const http_request& request) {
     if (!t)
       return problem_reply(400, "Invalid query parameter",
                            std::string{name}
-                             + " must be an ISO 8601 date-time, e.g. "
-                               "2025-06-08T12:06:15Z");
+                               + " must be an ISO 8601 date-time, e.g. "
+                                 "2025-06-08T12:06:15Z");
     if (std::string_view{name} == "created_after")
       page.filter.created_after = t;
     else
@@ -453,8 +445,7 @@ http_reply replicate_api::create(const route& r, const http_request& request) {
                          "The request body must be a JSON object.");
   bool training = r.kind == job_kind::training;
   bool model_route = !r.model.empty();
-  std::vector<std::string> allowed{"input", "webhook",
-                                   "webhook_events_filter"};
+  std::vector<std::string> allowed{"input", "webhook", "webhook_events_filter"};
   if (!training)
     allowed.push_back("stream");
   if (!model_route)
@@ -515,8 +506,7 @@ http_reply replicate_api::create(const route& r, const http_request& request) {
     if (!wh->IsString())
       problems.push_back(wrong_type("webhook", "string", *wh));
     else if (!is_http_url({wh->GetString(), wh->GetStringLength()}))
-      problems.push_back({"format", "webhook",
-                          "Does not match format 'uri'"});
+      problems.push_back({"format", "webhook", "Does not match format 'uri'"});
     else
       spec.webhook = std::string{wh->GetString(), wh->GetStringLength()};
   }
@@ -530,9 +520,9 @@ http_reply replicate_api::create(const route& r, const http_request& request) {
         if (std::find(std::begin(known_events), std::end(known_events), name)
             == std::end(known_events)) {
           problems.push_back(
-            {"enum", "webhook_events_filter",
-             "webhook_events_filter must be one of the following: "
-             "\"start\", \"output\", \"logs\", \"completed\""});
+              {"enum", "webhook_events_filter",
+               "webhook_events_filter must be one of the following: "
+               "\"start\", \"output\", \"logs\", \"completed\""});
           break;
         }
         if (std::find(events.begin(), events.end(), name) == events.end())

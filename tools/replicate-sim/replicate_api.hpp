@@ -30,8 +30,7 @@ class replicate_api {
 public:
   /// Wires the API to its collaborators (all outlive it).
   replicate_api(replicate_api_config config, simulator& sim,
-                fault_table& faults, request_stats& stats,
-                rate_limits& limits);
+                fault_table& faults, request_stats& stats, rate_limits& limits);
 
   /// Answers a request whose path starts with `/v1`. Never throws.
   http_reply handle(const http_request& request);

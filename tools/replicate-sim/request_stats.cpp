@@ -8,8 +8,8 @@ namespace jobsync::sim {
 
 namespace {
 
-constexpr const char* counted[] = {"list",    "get",    "cancel",
-                                   "create",  "account", "secret"};
+constexpr const char* counted[]
+    = {"list", "get", "cancel", "create", "account", "secret"};
 
 } // namespace
 

@@ -56,8 +56,8 @@ std::string make_job_id(uint64_t h) {
 }
 
 std::string make_base62(uint64_t h, size_t n) {
-  return draw(
-    h, n, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+  return draw(h, n,
+              "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 }
 
 std::string make_hex(uint64_t h, size_t n) {

@@ -45,8 +45,7 @@ std::string sha256_hex(std::string_view text);
 class seeded_rng {
 public:
   /// Starts the sequence at `seed`.
-  explicit seeded_rng(uint64_t seed) : state_(seed) {
-  }
+  explicit seeded_rng(uint64_t seed) : state_(seed) {}
 
   /// The next 64-bit value.
   uint64_t next();

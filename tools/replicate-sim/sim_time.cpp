@@ -11,8 +11,8 @@ namespace jobsync::sim {
 namespace {
 
 int days_in_month(int64_t y, int m) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30,
-                                 31, 31, 30, 31, 30, 31};
+  static constexpr int days[]
+      = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : days[m - 1];
 }
@@ -20,8 +20,7 @@ int days_in_month(int64_t y, int m) {
 // A tiny non-throwing scanner over the input.
 class scanner {
 public:
-  explicit scanner(std::string_view text) : text_(text) {
-  }
+  explicit scanner(std::string_view text) : text_(text) {}
 
   bool number(size_t n, int& out) {
     if (pos_ + n > text_.size())
@@ -137,37 +136,35 @@ std::optional<nanos> parse_time(std::string_view text) {
   }
   if (!s.done())
     return std::nullopt;
-  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se
-                 - offset;
+  int64_t secs
+      = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
   return secs * ns_per_second + frac;
 }
 
 std::string format_http_date(int64_t unix_seconds) {
-  static constexpr const char* weekdays[] = {"Thu", "Fri", "Sat", "Sun",
-                                             "Mon", "Tue", "Wed"};
-  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr",
-                                           "May", "Jun", "Jul", "Aug",
-                                           "Sep", "Oct", "Nov", "Dec"};
+  static constexpr const char* weekdays[]
+      = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr const char* months[]
+      = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int64_t days = floor_div(unix_seconds, 86400);
   int64_t rem = unix_seconds - days * 86400;
   auto date = civil_from_days(days);
   // 1970-01-01 was a Thursday.
   auto weekday = ((days % 7) + 7) % 7;
   char buf[64];
-  int n = std::snprintf(buf, sizeof(buf),
-                        "%s, %02d %s %04lld %02d:%02d:%02d GMT",
-                        weekdays[weekday], date.d, months[date.m - 1],
-                        static_cast<long long>(date.y),
-                        static_cast<int>(rem / 3600),
-                        static_cast<int>(rem / 60 % 60),
-                        static_cast<int>(rem % 60));
+  int n = std::snprintf(
+      buf, sizeof(buf), "%s, %02d %s %04lld %02d:%02d:%02d GMT",
+      weekdays[weekday], date.d, months[date.m - 1],
+      static_cast<long long>(date.y), static_cast<int>(rem / 3600),
+      static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
   return {buf, static_cast<size_t>(n)};
 }
 
 nanos wall_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 int64_t wall_now_ms() {

@@ -11,7 +11,7 @@ namespace jobsync::sim {
 namespace {
 
 constexpr const char* default_prediction_model
-  = "simpletuner/advanced-trainer-h100";
+    = "simpletuner/advanced-trainer-h100";
 constexpr const char* default_training_model = "ostris/flux-dev-lora-trainer";
 
 // What SimpleTuner sends (REPLICATE.md §2.1): its configuration as JSON
@@ -33,11 +33,8 @@ sim_error not_found() {
 
 simulator::simulator(simulator_config config, catalog models,
                      virtual_clock& clock, webhook_sender& sender)
-  : config_(std::move(config)),
-    catalog_(std::move(models)),
-    clock_(clock),
-    sender_(sender) {
-}
+    : config_(std::move(config)), catalog_(std::move(models)), clock_(clock),
+      sender_(sender) {}
 
 void simulator::set_base_url(std::string base) {
   std::lock_guard<std::mutex> guard{mtx_};
@@ -82,16 +79,16 @@ job_plan simulator::make_plan(uint64_t h, const admin_job_spec* spec) const {
     auto roll = unit_interval(hash_combine(h, "outcome"));
     plan.outcome = roll < d.failure_rate ? job_status::failed
                    : roll < d.failure_rate + d.cancel_rate
-                     ? job_status::canceled
-                     : job_status::succeeded;
+                       ? job_status::canceled
+                       : job_status::succeeded;
   }
   plan.steps = spec && spec->steps ? std::max(1, *spec->steps) : d.steps;
   // Jobs that fail or get canceled stop part-way through their steps.
   plan.full_run = plan.processing;
   if (plan.outcome != job_status::succeeded)
-    plan.full_run = static_cast<nanos>(
-      static_cast<double>(plan.processing)
-      / uniform(hash_combine(h, "stop-at"), 0.2, 0.9));
+    plan.full_run
+        = static_cast<nanos>(static_cast<double>(plan.processing)
+                             / uniform(hash_combine(h, "stop-at"), 0.2, 0.9));
   if (plan.full_run <= 0)
     plan.full_run = 1;
   return plan;
@@ -100,8 +97,7 @@ job_plan simulator::make_plan(uint64_t h, const admin_job_spec* spec) const {
 nanos simulator::next_created(nanos now, uint64_t h) {
   // Real creation times never tie; with a frozen clock they would, so
   // consecutive creations are kept a few microseconds apart.
-  auto t = std::max(now, last_created_ + 1000
-                           + static_cast<nanos>(h % 1000));
+  auto t = std::max(now, last_created_ + 1000 + static_cast<nanos>(h % 1000));
   last_created_ = t;
   return t;
 }
@@ -111,8 +107,8 @@ job& simulator::add(job j) {
   last_created_ = std::max(last_created_, stored.created);
   if (stored.webhook) {
     watch w;
-    w.events = stored.webhook_events_filter.value_or(
-      config_.default_webhook_events);
+    w.events
+        = stored.webhook_events_filter.value_or(config_.default_webhook_events);
     watches_[stored.id] = std::move(w);
   }
   return stored;
@@ -148,9 +144,9 @@ void simulator::seed_jobs(size_t n, double spread_seconds) {
     j.source = h % 10 == 0 ? "web" : "api";
     // The newest tenth is still queued or running; the rest finished.
     double age = i * 10 >= n * 9
-                   ? uniform(hash_combine(h, "age"), 0, active_window)
-                   : uniform(hash_combine(h, "age"), active_window,
-                             std::max(active_window, spread_seconds));
+                     ? uniform(hash_combine(h, "age"), 0, active_window)
+                     : uniform(hash_combine(h, "age"), active_window,
+                               std::max(active_window, spread_seconds));
     j.created = now - seconds_to_ns(age);
     j.plan = make_plan(j.seed, nullptr);
     add(std::move(j));
@@ -260,8 +256,8 @@ std::vector<std::string> simulator::admin_create(const admin_job_spec& spec) {
     j.seed = hash_combine(config_.seed, j.id);
     j.kind = spec.kind;
     j.model = spec.model.value_or(j.kind == job_kind::training
-                                    ? default_training_model
-                                    : default_prediction_model);
+                                      ? default_training_model
+                                      : default_prediction_model);
     auto* m = catalog_.find_model(j.model);
     j.version = m != nullptr ? m->version : catalog::default_version(j.model);
     j.input_json = spec.input_json.value_or(default_input(j.seed));
@@ -280,10 +276,9 @@ std::vector<std::string> simulator::admin_create(const admin_job_spec& spec) {
         && *spec.status != job_status::processing
         && *spec.status != job_status::aborted)
       shift += j.plan.processing;
-    auto back = static_cast<nanos>(spec.created_spread_seconds
-                                   * static_cast<double>(ns_per_second)
-                                   * static_cast<double>(i)
-                                   / static_cast<double>(spec.count));
+    auto back = static_cast<nanos>(
+        spec.created_spread_seconds * static_cast<double>(ns_per_second)
+        * static_cast<double>(i) / static_cast<double>(spec.count));
     j.created = now - back - shift;
     if (spec.status)
       apply_fixed_status(j, *spec.status, now);
@@ -389,9 +384,8 @@ void simulator::send_webhook(const job& j, watch& w, const char* event,
   m.event = event;
   m.url = *j.webhook;
   m.msg_id = "msg_"
-             + make_base62(hash_combine(hash_combine(j.seed, "msg"),
-                                        ++w.sequence),
-                           27);
+             + make_base62(
+                 hash_combine(hash_combine(j.seed, "msg"), ++w.sequence), 27);
   m.body = render(j, now, false);
   m.retry = retry;
   sender_.enqueue(std::move(m));
@@ -400,8 +394,7 @@ void simulator::send_webhook(const job& j, watch& w, const char* event,
 void simulator::check_webhooks(job& j, watch& w, nanos now,
                                std::chrono::steady_clock::time_point real) {
   auto wants = [&](std::string_view event) {
-    return std::find(w.events.begin(), w.events.end(), event)
-           != w.events.end();
+    return std::find(w.events.begin(), w.events.end(), event) != w.events.end();
   };
   if (w.done)
     return;

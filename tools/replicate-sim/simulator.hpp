@@ -43,8 +43,8 @@ struct simulator_config {
   /// Username of `/v1/account`; training destinations must be owned by it.
   std::string username = "sim-user";
   /// Events sent when a job has no `webhook_events_filter`.
-  std::vector<std::string> default_webhook_events = {"start", "output",
-                                                     "logs", "completed"};
+  std::vector<std::string> default_webhook_events
+      = {"start", "output", "logs", "completed"};
   /// Minimum real time between two `output`/`logs` webhooks of one job.
   std::chrono::milliseconds webhook_throttle{500};
 };

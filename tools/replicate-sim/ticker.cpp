@@ -3,8 +3,7 @@
 namespace jobsync::sim {
 
 ticker::ticker(std::chrono::milliseconds period, std::function<void()> fn)
-  : period_(period), fn_(std::move(fn)) {
-}
+    : period_(period), fn_(std::move(fn)) {}
 
 ticker::~ticker() {
   stop();

@@ -111,9 +111,8 @@ std::string tqdm_line(const log_script& s, int step) {
   int e = epochs(s);
   int per_epoch = (s.steps + e - 1) / e;
   int epoch = std::min(e, (std::max(step, 1) - 1) / per_epoch + 1);
-  double elapsed = static_cast<double>(step_offset(s, step)
-                                       - step_offset(s, 0))
-                   / 1e9;
+  double elapsed
+      = static_cast<double>(step_offset(s, step) - step_offset(s, 0)) / 1e9;
   double rate = elapsed > 0 ? step / elapsed : 0.0;
   double remaining = rate > 0 ? (s.steps - step) / rate : 0.0;
   int pct = static_cast<int>(100.0 * step / s.steps);
@@ -127,49 +126,48 @@ std::string tqdm_line(const log_script& s, int step) {
 std::string prep_text(const log_script& s, int i) {
   auto n = images(s);
   switch (i) {
-    case 0:
-      return "Setting up environment (torch 2.5.1+cu124, CUDA 12.4, 1 GPU)\n";
-    case 1:
-      return "Loading configuration from /tmp/job/config/config.json\n";
-    case 2:
-      return fmt::format("Model: {} | family: flux | type: lora "
-                         "(rank 16, alpha 16)\n",
-                         s.model);
-    case 3:
-      return fmt::format(
-        "Downloading dataset archive ({:.1f} MB)...\n",
-        uniform(hash_combine(s.seed, "archive"), 40.0, 900.0));
-    case 4:
-      return fmt::format("Extracted {} images and {} captions to "
-                         "/tmp/job/datasets/default\n",
-                         n, n);
-    case 5:
-      return "Loading base model weights from cache\n";
-    case 6:
-      return fmt::format("Loaded base model in {:.1f}s\n",
-                         uniform(hash_combine(s.seed, "load"), 8.0, 60.0));
-    case 7:
-      return "Preprocessing: caching text embeddings\n";
-    case 8:
-      return fmt::format("Caching text embeds: 100%|##########| {}/{} "
-                         "[00:03<00:00, {:5.2f}it/s]\n",
-                         n, n, n / 3.2);
-    case 9:
-      return "Preprocessing: caching VAE latents\n";
-    case 10:
-      return fmt::format("Caching latents: 100%|##########| {}/{} "
-                         "[00:11<00:00, {:5.2f}it/s]\n",
-                         n, n, n / 11.4);
-    case 11:
-      return fmt::format("Optimizer: AdamW (lr=1.0e-04, weight_decay=1.0e-02)"
-                         ", warmup {} steps\n",
-                         std::max(1, s.steps / 10));
-    case 12:
-      return "***** Running training *****\n";
-    default:
-      return fmt::format("  Num examples = {} | Num Epochs = {} | Total "
-                         "optimization steps = {}\n",
-                         n, epochs(s), s.steps);
+  case 0:
+    return "Setting up environment (torch 2.5.1+cu124, CUDA 12.4, 1 GPU)\n";
+  case 1:
+    return "Loading configuration from /tmp/job/config/config.json\n";
+  case 2:
+    return fmt::format("Model: {} | family: flux | type: lora "
+                       "(rank 16, alpha 16)\n",
+                       s.model);
+  case 3:
+    return fmt::format("Downloading dataset archive ({:.1f} MB)...\n",
+                       uniform(hash_combine(s.seed, "archive"), 40.0, 900.0));
+  case 4:
+    return fmt::format("Extracted {} images and {} captions to "
+                       "/tmp/job/datasets/default\n",
+                       n, n);
+  case 5:
+    return "Loading base model weights from cache\n";
+  case 6:
+    return fmt::format("Loaded base model in {:.1f}s\n",
+                       uniform(hash_combine(s.seed, "load"), 8.0, 60.0));
+  case 7:
+    return "Preprocessing: caching text embeddings\n";
+  case 8:
+    return fmt::format("Caching text embeds: 100%|##########| {}/{} "
+                       "[00:03<00:00, {:5.2f}it/s]\n",
+                       n, n, n / 3.2);
+  case 9:
+    return "Preprocessing: caching VAE latents\n";
+  case 10:
+    return fmt::format("Caching latents: 100%|##########| {}/{} "
+                       "[00:11<00:00, {:5.2f}it/s]\n",
+                       n, n, n / 11.4);
+  case 11:
+    return fmt::format("Optimizer: AdamW (lr=1.0e-04, weight_decay=1.0e-02)"
+                       ", warmup {} steps\n",
+                       std::max(1, s.steps / 10));
+  case 12:
+    return "***** Running training *****\n";
+  default:
+    return fmt::format("  Num examples = {} | Num Epochs = {} | Total "
+                       "optimization steps = {}\n",
+                       n, epochs(s), s.steps);
   }
 }
 
@@ -189,8 +187,7 @@ std::string group_text(const log_script& s, int g) {
   int quarter = std::max(1, s.steps / 4);
   if (step < s.steps && step / quarter > prev / quarter) {
     out += fmt::format("Running validation at step {}\n", step);
-    out += fmt::format("Validation loss: {:.4f}\n",
-                       loss_at(s, step) + 0.012);
+    out += fmt::format("Validation loss: {:.4f}\n", loss_at(s, step) + 0.012);
     out += fmt::format("Saving checkpoint at step {} to "
                        "/src/output/checkpoint-{}\n",
                        step, step);
@@ -198,16 +195,14 @@ std::string group_text(const log_script& s, int g) {
   return out;
 }
 
-std::string ending_text(const log_script& s, nanos elapsed,
-                        log_ending ending) {
+std::string ending_text(const log_script& s, nanos elapsed, log_ending ending) {
   if (ending == log_ending::succeeded)
-    return fmt::format(
-      "Training complete in {}.\n"
-      "Saving final weights to /src/output/lora.safetensors\n"
-      "Uploading output ({:.1f} MB)...\n"
-      "Upload complete.\n",
-      clock_text(static_cast<double>(elapsed) / 1e9),
-      uniform(hash_combine(s.seed, "weights"), 20.0, 350.0));
+    return fmt::format("Training complete in {}.\n"
+                       "Saving final weights to /src/output/lora.safetensors\n"
+                       "Uploading output ({:.1f} MB)...\n"
+                       "Upload complete.\n",
+                       clock_text(static_cast<double>(elapsed) / 1e9),
+                       uniform(hash_combine(s.seed, "weights"), 20.0, 350.0));
   return "Traceback (most recent call last):\n"
          "  File \"/src/train.py\", line 412, in run\n"
          "    trainer.train()\n"
@@ -218,10 +213,9 @@ std::string ending_text(const log_script& s, nanos elapsed,
 
 } // namespace
 
-void generate_logs(
-  const log_script& script, nanos elapsed, bool allow_last_step,
-  log_ending ending,
-  const std::function<void(nanos, std::string_view)>& visit) {
+void generate_logs(const log_script& script, nanos elapsed,
+                   bool allow_last_step, log_ending ending,
+                   const std::function<void(nanos, std::string_view)>& visit) {
   if (script.steps <= 0 || elapsed < 0)
     return;
   int prep = prep_count(script, elapsed);
@@ -239,21 +233,20 @@ size_t count_log_chunks(const log_script& script, nanos elapsed,
   if (script.steps <= 0 || elapsed < 0)
     return 0;
   return static_cast<size_t>(prep_count(script, elapsed)
-                             + groups_emitted(script, elapsed,
-                                              allow_last_step))
+                             + groups_emitted(script, elapsed, allow_last_step))
          + (ending != log_ending::none ? 1 : 0);
 }
 
 std::string failure_message(uint64_t seed) {
   static constexpr const char* messages[] = {
-    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
-    "GPU 0 has a total capacity of 79.10 GiB of which 1.21 GiB is free.",
-    "RuntimeError: Loss is NaN; training diverged. Lower the learning rate "
-    "or enable gradient clipping.",
-    "ValueError: Dataset 'default' has no usable images after filtering "
-    "(minimum_image_size=1024).",
-    "RuntimeError: Expected all tensors to be on the same device, but found "
-    "at least two devices, cuda:0 and cpu!",
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
+      "GPU 0 has a total capacity of 79.10 GiB of which 1.21 GiB is free.",
+      "RuntimeError: Loss is NaN; training diverged. Lower the learning rate "
+      "or enable gradient clipping.",
+      "ValueError: Dataset 'default' has no usable images after filtering "
+      "(minimum_image_size=1024).",
+      "RuntimeError: Expected all tensors to be on the same device, but found "
+      "at least two devices, cuda:0 and cpu!",
   };
   return messages[hash_combine(seed, "failure") % 4];
 }

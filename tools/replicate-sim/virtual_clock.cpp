@@ -3,15 +3,13 @@
 namespace jobsync::sim {
 
 virtual_clock::virtual_clock(nanos start, double speed)
-  : base_virtual_(start),
-    base_real_(steady::now()),
-    speed_(speed < 0 ? 0 : speed) {
-}
+    : base_virtual_(start), base_real_(steady::now()),
+      speed_(speed < 0 ? 0 : speed) {}
 
 nanos virtual_clock::now_locked(steady::time_point real) const {
-  auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   real - base_real_)
-                   .count();
+  auto elapsed
+      = std::chrono::duration_cast<std::chrono::nanoseconds>(real - base_real_)
+            .count();
   return base_virtual_
          + static_cast<nanos>(static_cast<double>(elapsed) * speed_);
 }

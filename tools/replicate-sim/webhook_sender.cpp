@@ -44,7 +44,7 @@ struct webhook_sender::transfer {
 };
 
 webhook_sender::webhook_sender(std::string key, webhook_policy policy)
-  : key_(std::move(key)), policy_(policy) {
+    : key_(std::move(key)), policy_(policy) {
   multi_ = curl_multi_init();
 }
 
@@ -137,14 +137,14 @@ void webhook_sender::launch_due(clock::time_point now) {
     // retry is signed again with the same message id.
     auto ts = wall_now() / ns_per_second;
     auto sig = sign_webhook(key_, t->msg_id, ts, t->body);
-    t->headers = curl_slist_append(t->headers,
-                                   "Content-Type: application/json");
-    t->headers = curl_slist_append(t->headers,
-                                   ("webhook-id: " + t->msg_id).c_str());
+    t->headers
+        = curl_slist_append(t->headers, "Content-Type: application/json");
+    t->headers
+        = curl_slist_append(t->headers, ("webhook-id: " + t->msg_id).c_str());
     t->headers = curl_slist_append(
-      t->headers, ("webhook-timestamp: " + std::to_string(ts)).c_str());
-    t->headers = curl_slist_append(t->headers,
-                                   ("webhook-signature: " + sig).c_str());
+        t->headers, ("webhook-timestamp: " + std::to_string(ts)).c_str());
+    t->headers
+        = curl_slist_append(t->headers, ("webhook-signature: " + sig).c_str());
     // Without this, curl waits up to a second for "100 Continue" on
     // bodies over 1 KiB.
     t->headers = curl_slist_append(t->headers, "Expect:");
@@ -188,8 +188,8 @@ void webhook_sender::finish(void* handle, long status,
     ++counters_.succeeded;
   else
     ++counters_.failed;
-  recent_.push_back({t->msg_id, t->job_id, t->event, t->url, t->attempt,
-                     status, error, wall_now_ms()});
+  recent_.push_back({t->msg_id, t->job_id, t->event, t->url, t->attempt, status,
+                     error, wall_now_ms()});
   if (recent_.size() > recent_limit)
     recent_.pop_front();
   if (!ok)
@@ -241,8 +241,8 @@ void webhook_sender::run() {
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
         auto* t = static_cast<transfer*>(priv);
         error = t != nullptr && t->error[0] != '\0'
-                  ? std::string{t->error}
-                  : curl_easy_strerror(msg->data.result);
+                    ? std::string{t->error}
+                    : curl_easy_strerror(msg->data.result);
       }
       finish(msg->easy_handle, status, error);
     }
@@ -253,8 +253,8 @@ void webhook_sender::run() {
       std::lock_guard<std::mutex> guard{mtx_};
       if (!schedule_.empty() && in_flight_.size() < policy_.concurrency) {
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      schedule_.begin()->first - clock::now())
-                      .count();
+                        schedule_.begin()->first - clock::now())
+                        .count();
         timeout_ms = static_cast<int>(std::clamp<int64_t>(wait, 0, 1000));
       }
     }

@@ -28,8 +28,7 @@ public:
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     // Completes through the listen queue even before the server accepts.
-    BOOST_REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr),
-                          sizeof(addr))
+    BOOST_REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
                   == 0);
   }
 
@@ -87,7 +86,8 @@ private:
 
 BOOST_AUTO_TEST_SUITE(connection_limit)
 
-BOOST_AUTO_TEST_CASE(clients_beyond_the_limit_are_closed_and_later_ones_served) {
+BOOST_AUTO_TEST_CASE(
+    clients_beyond_the_limit_are_closed_and_later_ones_served) {
   temp_dir dir;
   jobsyncd server{dir.path(), {"--set", "server.max_connections=20"}};
   std::vector<std::unique_ptr<raw_client>> clients;
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(clients_beyond_the_limit_are_closed_and_later_ones_served) 
   // Once they close, new clients get in.
   clients.clear();
   BOOST_TEST(eventually(
-    [&] { return http_get(server.url("/healthz")).status == 200; }));
+      [&] { return http_get(server.url("/healthz")).status == 200; }));
   std::vector<std::unique_ptr<raw_client>> later;
   for (int i = 0; i < 20; ++i) {
     later.push_back(std::make_unique<raw_client>(server.port()));
@@ -138,12 +138,11 @@ BOOST_AUTO_TEST_CASE(clients_beyond_the_limit_are_closed_and_later_ones_served) 
 BOOST_AUTO_TEST_CASE(a_limit_above_the_open_file_limit_is_lowered_at_start) {
   temp_dir dir;
   // No open-file limit can be this high (Linux caps fs.nr_open below it).
-  jobsyncd server{dir.path(),
-                  {"--set", "server.max_connections=2147483647"}};
+  jobsyncd server{dir.path(), {"--set", "server.max_connections=2147483647"}};
   BOOST_TEST(server.process()
-               .wait_for_line("server.max_connections lowered from "
-                              "2147483647")
-               .has_value());
+                 .wait_for_line("server.max_connections lowered from "
+                                "2147483647")
+                 .has_value());
   BOOST_TEST(http_get(server.url("/healthz")).status == 200);
 }
 

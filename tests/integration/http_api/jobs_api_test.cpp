@@ -17,18 +17,19 @@ struct small_store {
     done.started_at = format_rfc3339(t0 + 6000);
     done.completed_at = format_rfc3339(t0 + 66000);
     done.cost_usd = 0.0583;
-    done.metadata = {{"prediction_id", "\"done-1\""},
-                     {"urls", R"({"get":"https://api.replicate.com/v1/predictions/done-1"})"}};
-    seed_store(dir.path(),
-               {make_job("run-1", job_status::running, t0 + 9000),
-                make_job("queued-1", job_status::queued, t0 + 8000),
-                make_job("local-1", job_status::running, t0 + 7000,
-                         std::nullopt),
-                make_job("failed-1", job_status::failed, t0 + 6000), done,
-                make_job("odd id/with%chars é", job_status::cancelled,
-                         t0 + 4000),
-                make_job("other-1", job_status::completed, t0 + 3000,
-                         std::string{"other"})});
+    done.metadata
+        = {{"prediction_id", "\"done-1\""},
+           {"urls",
+            R"({"get":"https://api.replicate.com/v1/predictions/done-1"})"}};
+    seed_store(
+        dir.path(),
+        {make_job("run-1", job_status::running, t0 + 9000),
+         make_job("queued-1", job_status::queued, t0 + 8000),
+         make_job("local-1", job_status::running, t0 + 7000, std::nullopt),
+         make_job("failed-1", job_status::failed, t0 + 6000), done,
+         make_job("odd id/with%chars é", job_status::cancelled, t0 + 4000),
+         make_job("other-1", job_status::completed, t0 + 3000,
+                  std::string{"other"})});
     server = std::make_unique<jobsyncd>(dir.path());
   }
 
@@ -58,8 +59,7 @@ BOOST_AUTO_TEST_CASE(the_list_is_newest_first_with_the_total_of_all_matches) {
                                           "odd id/with%chars é", "other-1"}));
   auto page = list("?limit=2&offset=1");
   BOOST_TEST(page["total"].GetUint64() == 7u);
-  BOOST_TEST((ids_of(page)
-              == std::vector<std::string>{"queued-1", "local-1"}));
+  BOOST_TEST((ids_of(page) == std::vector<std::string>{"queued-1", "local-1"}));
   BOOST_TEST(list("?offset=7")["jobs"].Size() == 0u);
   BOOST_TEST(list("?offset=7")["total"].GetUint64() == 7u);
 }
@@ -69,8 +69,8 @@ BOOST_AUTO_TEST_CASE(every_filter_narrows_pages_and_totals) {
   BOOST_TEST((ids_of(running) == std::vector<std::string>{"run-1", "local-1"}));
   BOOST_TEST(running["total"].GetUint64() == 2u);
   auto several = list("?status=completed,failed&provider=replicate");
-  BOOST_TEST((ids_of(several)
-              == std::vector<std::string>{"failed-1", "done-1"}));
+  BOOST_TEST(
+      (ids_of(several) == std::vector<std::string>{"failed-1", "done-1"}));
   auto local = list("?job_type=local");
   BOOST_TEST((ids_of(local) == std::vector<std::string>{"local-1"}));
   auto cloud = list("?job_type=cloud&limit=1");
@@ -86,11 +86,11 @@ BOOST_AUTO_TEST_CASE(a_job_has_every_field_of_the_api) {
   BOOST_REQUIRE(r.status == 200);
   auto d = json_of(r);
   const auto& j = d["job"];
-  for (auto key : {"job_id", "job_type", "provider", "status",
-                   "provider_status", "config_name", "created_at",
-                   "started_at", "completed_at", "cost_usd", "hardware_type",
-                   "error_message", "output_url", "metadata", "is_terminal",
-                   "is_active", "duration_seconds"})
+  for (auto key :
+       {"job_id", "job_type", "provider", "status", "provider_status",
+        "config_name", "created_at", "started_at", "completed_at", "cost_usd",
+        "hardware_type", "error_message", "output_url", "metadata",
+        "is_terminal", "is_active", "duration_seconds"})
     BOOST_TEST(j.HasMember(key), key);
   BOOST_TEST(std::string{j["status"].GetString()} == "completed");
   BOOST_TEST(j["is_terminal"].GetBool());
@@ -121,17 +121,27 @@ BOOST_AUTO_TEST_CASE(bad_query_values_are_400_naming_the_parameter) {
     const char* query;
     const char* mention;
   } rows[] = {
-    {"limit=0", "limit"},       {"limit=501", "limit"},
-    {"limit=100000", "limit"},  {"limit=abc", "limit"},
-    {"limit=-1", "limit"},      {"limit=1.5", "limit"},
-    {"limit=", "limit"},        {"limit=%2B5", "limit"},
-    {"offset=-1", "offset"},    {"offset=x", "offset"},
-    {"offset=", "offset"},      {"status=done", "status"},
-    {"status=running,", "status"}, {"status=RUNNING", "status"},
-    {"status=", "status"},      {"job_type=remote", "job_type"},
-    {"provider=", "provider"},  {"sync_active=yes", "sync_active"},
-    {"sync_active=", "sync_active"}, {"limit=5&limit=6", "limit"},
-    {"status=%zz", "status"},
+      {"limit=0", "limit"},
+      {"limit=501", "limit"},
+      {"limit=100000", "limit"},
+      {"limit=abc", "limit"},
+      {"limit=-1", "limit"},
+      {"limit=1.5", "limit"},
+      {"limit=", "limit"},
+      {"limit=%2B5", "limit"},
+      {"offset=-1", "offset"},
+      {"offset=x", "offset"},
+      {"offset=", "offset"},
+      {"status=done", "status"},
+      {"status=running,", "status"},
+      {"status=RUNNING", "status"},
+      {"status=", "status"},
+      {"job_type=remote", "job_type"},
+      {"provider=", "provider"},
+      {"sync_active=yes", "sync_active"},
+      {"sync_active=", "sync_active"},
+      {"limit=5&limit=6", "limit"},
+      {"status=%zz", "status"},
   };
   for (const auto& r : rows) {
     auto resp = get(std::string{"/api/cloud/jobs?"} + r.query);
@@ -154,7 +164,8 @@ BOOST_AUTO_TEST_CASE(terminal_jobs_can_be_deleted_active_ones_not) {
   check_error(get("/api/cloud/jobs/failed-1"), 404, "job_not_found");
   BOOST_TEST(list("")["total"].GetUint64() == 6u);
   auto odd = http_request(
-    "DELETE", server->url("/api/cloud/jobs/" + url_encode("odd id/with%chars é")));
+      "DELETE",
+      server->url("/api/cloud/jobs/" + url_encode("odd id/with%chars é")));
   BOOST_TEST(odd.status == 200, odd.body);
 }
 
@@ -174,8 +185,8 @@ BOOST_AUTO_TEST_CASE(huge_urls_and_bodies_get_json_errors) {
   std::string long_id(100000, 'y');
   check_error(get("/api/cloud/jobs/" + long_id), 400, "bad_request");
   std::string body(2 << 20, 'z');
-  auto big = http_request("DELETE", server->url("/api/cloud/jobs/done-1"),
-                          body, {{"Content-Type", "text/plain"}});
+  auto big = http_request("DELETE", server->url("/api/cloud/jobs/done-1"), body,
+                          {{"Content-Type", "text/plain"}});
   check_error(big, 413, "payload_too_large", "1048576");
   // The oversized request deleted nothing.
   BOOST_TEST(get("/api/cloud/jobs/done-1").status == 200);
@@ -220,7 +231,7 @@ BOOST_AUTO_TEST_CASE(an_api_token_guards_every_api_route) {
   // which a loaded machine may not have finished yet).
   BOOST_TEST(http_get(server.url("/healthz")).status == 200);
   BOOST_TEST(eventually(
-    [&] { return http_get(server.url("/readyz")).status == 200; }));
+      [&] { return http_get(server.url("/readyz")).status == 200; }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

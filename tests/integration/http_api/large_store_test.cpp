@@ -10,10 +10,10 @@ BOOST_AUTO_TEST_SUITE(large_store)
 BOOST_AUTO_TEST_CASE(pages_over_a_hundred_thousand_jobs_are_exact) {
   constexpr int n = 100000;
   const unix_ms t0 = 1'790'000'000'000;
-  const job_status cycle[] = {job_status::completed, job_status::completed,
-                              job_status::failed,    job_status::running,
-                              job_status::cancelled, job_status::queued,
-                              job_status::completed};
+  const job_status cycle[]
+      = {job_status::completed, job_status::completed, job_status::failed,
+         job_status::running,   job_status::cancelled, job_status::queued,
+         job_status::completed};
   std::vector<job> jobs;
   jobs.reserve(n);
   size_t running = 0, failed_or_cancelled_other = 0;
@@ -23,8 +23,8 @@ BOOST_AUTO_TEST_CASE(pages_over_a_hundred_thousand_jobs_are_exact) {
     auto x = make_job("job-" + std::to_string(i), status, t0 + i * 1000,
                       other ? std::string{"other"} : std::string{"replicate"});
     running += status == job_status::running;
-    if (other && (status == job_status::failed
-                  || status == job_status::cancelled))
+    if (other
+        && (status == job_status::failed || status == job_status::cancelled))
       ++failed_or_cancelled_other;
     jobs.push_back(std::move(x));
   }
@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_CASE(pages_over_a_hundred_thousand_jobs_are_exact) {
 
   auto other = list("?provider=other&status=failed,cancelled&limit=500");
   BOOST_TEST(other["total"].GetUint64() == failed_or_cancelled_other);
-  BOOST_TEST(other["jobs"].Size() == std::min<size_t>(500, failed_or_cancelled_other));
+  BOOST_TEST(other["jobs"].Size()
+             == std::min<size_t>(500, failed_or_cancelled_other));
   for (const auto& j : other["jobs"].GetArray()) {
     BOOST_TEST(std::string{j["provider"].GetString()} == "other");
     std::string s = j["status"].GetString();

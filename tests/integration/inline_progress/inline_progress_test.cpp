@@ -86,7 +86,8 @@ struct progress_fixture : provider_fixture {
 
   std::optional<answer> progress_of(const std::string& id) {
     return parse_answer(
-      http_get(server->url("/api/cloud/jobs/" + id + "/inline-progress")), id);
+        http_get(server->url("/api/cloud/jobs/" + id + "/inline-progress")),
+        id);
   }
 };
 
@@ -99,9 +100,11 @@ BOOST_FIXTURE_TEST_SUITE(inline_progress_api, progress_fixture)
 // and every answer is what the rules give for the emulator's log of that
 // job at that time (the log changes once, half-way).
 BOOST_AUTO_TEST_CASE(many_pollers_cost_one_fetch_per_job_per_period) {
-  auto ids = seed(R"({"count":20,"status":"processing","created_spread_seconds":200})");
+  auto ids = seed(
+      R"({"count":20,"status":"processing","created_spread_seconds":200})");
   for (size_t i = 0; i < ids.size(); ++i)
-    append(ids[i], "Step " + std::to_string(10 * (i + 1)) + "/1000 - loss: 0.25\n");
+    append(ids[i],
+           "Step " + std::to_string(10 * (i + 1)) + "/1000 - loss: 0.25\n");
   start_quiet();
   api("POST", "/api/cloud/jobs/sync"); // stores every log tail
   std::map<std::string, std::set<answer>> allowed;
@@ -117,18 +120,18 @@ BOOST_AUTO_TEST_CASE(many_pollers_cost_one_fetch_per_job_per_period) {
     clients.emplace_back([&] {
       http_session session;
       while (!stop) {
-        auto next = std::chrono::steady_clock::now()
-                    + std::chrono::milliseconds(100);
+        auto next
+            = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
         for (const auto& id : ids) {
-          auto a = parse_answer(
-            session.get(server->url("/api/cloud/jobs/" + id
-                                    + "/inline-progress")),
-            id);
+          auto a = parse_answer(session.get(server->url("/api/cloud/jobs/" + id
+                                                        + "/inline-progress")),
+                                id);
           std::lock_guard<std::mutex> guard{mtx};
           if (!a || allowed[id].count(*a) == 0) {
             if (bad++ == 0)
-              first_bad = id + ": "
-                          + (a ? a->last_log.value_or("(null)") : "(bad shape)");
+              first_bad
+                  = id + ": "
+                    + (a ? a->last_log.value_or("(null)") : "(bad shape)");
           }
           ++answers;
         }
@@ -153,9 +156,8 @@ BOOST_AUTO_TEST_CASE(many_pollers_cost_one_fetch_per_job_per_period) {
   BOOST_TEST(answers.load() > 2000u); // the clients really polled
   // The newest state reaches every client once its period has passed.
   for (const auto& id : ids)
-    BOOST_TEST(eventually([&] {
-      return progress_of(id) == expected_for(sim_log(id));
-    }));
+    BOOST_TEST(eventually(
+        [&] { return progress_of(id) == expected_for(sim_log(id)); }));
   auto s = stats();
   const auto& gets = s["gets_by_job"];
   size_t most = 0;
@@ -172,8 +174,8 @@ BOOST_AUTO_TEST_CASE(many_pollers_cost_one_fetch_per_job_per_period) {
     std::sort(at.begin(), at.end());
     BOOST_TEST(at.size() <= 13u, id << ": " << at.size() << " fetches");
     for (size_t i = 1; i < at.size(); ++i)
-      BOOST_TEST(at[i] - at[i - 1] >= 950, id << ": fetches " << at[i - 1]
-                                               << " and " << at[i]);
+      BOOST_TEST(at[i] - at[i - 1] >= 950,
+                 id << ": fetches " << at[i - 1] << " and " << at[i]);
   }
 }
 
@@ -236,8 +238,9 @@ BOOST_AUTO_TEST_CASE(logs_come_from_the_provider_or_the_marked_tail) {
   auto tail = json_of(api("GET", "/api/cloud/jobs/" + id + "/logs"));
   BOOST_TEST(std::string{tail["logs"].GetString()}.find("Step 1/10")
              != std::string::npos);
-  BOOST_TEST(std::string{tail["detail"].GetString()}.find("could not be reached")
-             != std::string::npos);
+  BOOST_TEST(
+      std::string{tail["detail"].GetString()}.find("could not be reached")
+      != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,15 +14,15 @@ BOOST_AUTO_TEST_CASE(webhooks_alone_keep_inline_progress_right) {
   replicate_sim sim{{"--speed", "0", "--webhook-secret",
                      "whsec_dGVzdC1zZWNyZXQ=", "--webhook-throttle-ms", "0"}};
   temp_dir dir;
-  jobsyncd server{
-    dir.path(),
-    {"--set", "providers.replicate.api_base_url=" + sim.api_base(), "--set",
-     "providers.replicate.api_token=r8_sim_token", "--set",
-     "background.job_status_polling.enabled=false"}};
+  jobsyncd server{dir.path(),
+                  {"--set",
+                   "providers.replicate.api_base_url=" + sim.api_base(),
+                   "--set", "providers.replicate.api_token=r8_sim_token",
+                   "--set", "background.job_status_polling.enabled=false"}};
   auto created = sim.admin(
-    "/_admin/jobs",
-    R"({"webhook":")" + server.url("/api/webhooks/replicate")
-      + R"(","starting_seconds":2,"processing_seconds":600,"steps":1000})");
+      "/_admin/jobs",
+      R"({"webhook":")" + server.url("/api/webhooks/replicate")
+          + R"(","starting_seconds":2,"processing_seconds":600,"steps":1000})");
   BOOST_REQUIRE_MESSAGE(created.status == 200, created.body);
   std::string id = json_of(created)["ids"][0].GetString();
   auto progress_url = server.url("/api/cloud/jobs/" + id + "/inline-progress");
@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(webhooks_alone_keep_inline_progress_right) {
   };
   // Three moments of the run: each delivers a `logs` webhook.
   for (int seconds : {30, 150, 200}) {
-    sim.admin("/_admin/clock", R"({"advance_seconds":)"
-                                 + std::to_string(seconds) + "}");
+    sim.admin("/_admin/clock",
+              R"({"advance_seconds":)" + std::to_string(seconds) + "}");
     auto want = expected();
     BOOST_REQUIRE(want.last_log);
     BOOST_TEST(eventually([&] { return same(shown(), want); }),

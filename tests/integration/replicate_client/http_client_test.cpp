@@ -31,8 +31,7 @@ public:
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr),
-                         sizeof(addr))
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
                   == 0);
     BOOST_REQUIRE(::listen(fd_, 64) == 0);
     socklen_t len = sizeof(addr);
@@ -59,7 +58,7 @@ public:
     std::string head;
     char buf[4096];
     auto ms = static_cast<int>(
-      std::chrono::milliseconds{jobsync::test::answer_timeout}.count());
+        std::chrono::milliseconds{jobsync::test::answer_timeout}.count());
     while (head.find("\r\n\r\n") == std::string::npos) {
       pollfd p{accepted_.back(), POLLIN, 0};
       if (::poll(&p, 1, ms) != 1)
@@ -76,7 +75,7 @@ public:
   bool accept_one() {
     pollfd p{fd_, POLLIN, 0};
     auto ms = static_cast<int>(
-      std::chrono::milliseconds{jobsync::test::answer_timeout}.count());
+        std::chrono::milliseconds{jobsync::test::answer_timeout}.count());
     if (::poll(&p, 1, ms) != 1)
       return false;
     int fd = ::accept(fd_, nullptr, nullptr);
@@ -145,8 +144,8 @@ BOOST_AUTO_TEST_SUITE(http_client_behaviour)
 
 BOOST_AUTO_TEST_CASE(a_closed_port_fails_with_connect_failed) {
   http_client client;
-  auto r = fetch(client, get("http://127.0.0.1:"
-                             + std::to_string(closed_port()) + "/x"));
+  auto r = fetch(
+      client, get("http://127.0.0.1:" + std::to_string(closed_port()) + "/x"));
   BOOST_TEST(to_string(r.error) == "connect_failed");
   BOOST_TEST(r.status == 0);
   BOOST_TEST(!r.error_text.empty());
@@ -234,18 +233,15 @@ BOOST_AUTO_TEST_CASE(replicate_requests_carry_token_accept_and_user_agent) {
   BOOST_REQUIRE(server.accept_one());
   auto head = server.read_head();
   BOOST_TEST(head.rfind("POST /v1/predictions/abc/cancel HTTP/1.1\r\n", 0)
-               == 0u,
+                 == 0u,
              head);
   BOOST_TEST(head.find("\r\nAuthorization: Bearer r8_secret\r\n")
-               != std::string::npos,
+                 != std::string::npos,
              head);
-  BOOST_TEST(head.find("\r\nAccept: application/json\r\n")
-               != std::string::npos,
+  BOOST_TEST(head.find("\r\nAccept: application/json\r\n") != std::string::npos,
              head);
-  BOOST_TEST(head.find("\r\nUser-Agent: jobsync/") != std::string::npos,
-             head);
-  BOOST_TEST(head.find("\r\nContent-Length: 0\r\n") != std::string::npos,
-             head);
+  BOOST_TEST(head.find("\r\nUser-Agent: jobsync/") != std::string::npos, head);
+  BOOST_TEST(head.find("\r\nContent-Length: 0\r\n") != std::string::npos, head);
   client.stop();
 }
 

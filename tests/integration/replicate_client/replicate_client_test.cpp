@@ -21,17 +21,15 @@ std::string word(const std::optional<job_status>& x) {
 replicate_listing list_all(replicate_client& client, size_t max_jobs,
                            std::optional<unix_ms> created_after = {}) {
   return await_value<replicate_listing>(
-    [&](auto cb) { client.list(max_jobs, created_after, cb); });
+      [&](auto cb) { client.list(max_jobs, created_after, cb); });
 }
 
 provider_snapshot get_job(replicate_client& client, const std::string& id) {
-  return await_value<provider_snapshot>(
-    [&](auto cb) { client.get(id, cb); });
+  return await_value<provider_snapshot>([&](auto cb) { client.get(id, cb); });
 }
 
 provider_error get_error(replicate_client& client, const std::string& id) {
-  return await_error<provider_snapshot>(
-    [&](auto cb) { client.get(id, cb); });
+  return await_error<provider_snapshot>([&](auto cb) { client.get(id, cb); });
 }
 
 // Number of fractional digits of an RFC 3339 text.
@@ -122,7 +120,7 @@ BOOST_AUTO_TEST_CASE(single_pages_can_be_walked_by_hand) {
   size_t pages = 0;
   for (;;) {
     auto page = await_value<replicate_page>(
-      [&](auto cb) { client.list_page(url, cb); });
+        [&](auto cb) { client.list_page(url, cb); });
     ++pages;
     total += page.jobs.size();
     if (!page.next)
@@ -147,7 +145,7 @@ BOOST_AUTO_TEST_CASE(every_replicate_status_is_mapped) {
         row{"canceled", "cancelled"}, row{"aborted", "cancelled"}}) {
     auto id = create_jobs(std::string{R"({"count":1,"status":")"} + replicate
                           + "\"}")
-                .at(0);
+                  .at(0);
     auto job = get_job(client, id);
     BOOST_TEST(job.provider_status == replicate);
     BOOST_TEST(word(job.status) == mapped, replicate);
@@ -195,7 +193,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_token_is_unauthorized) {
   cfg.api_token = "r8_wrong";
   replicate_client client{cfg};
   auto e = await_error<replicate_listing>(
-    [&](auto cb) { client.list(10, std::nullopt, cb); });
+      [&](auto cb) { client.list(10, std::nullopt, cb); });
   BOOST_TEST(to_string(e.kind) == "unauthorized");
   BOOST_TEST(e.http_status == 401);
   BOOST_TEST(contains(e.message, "authentication token"), e.message);
@@ -210,7 +208,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_job_is_not_found) {
   BOOST_TEST(e.http_status == 404);
   BOOST_TEST(contains(e.message, "could not be found"), e.message);
   auto c = await_error<provider_snapshot>(
-    [&](auto cb) { client.cancel("doesnotexist0000000000000a", cb); });
+      [&](auto cb) { client.cancel("doesnotexist0000000000000a", cb); });
   BOOST_TEST(to_string(c.kind) == "not_found");
 }
 
@@ -245,7 +243,7 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_as_a_date_gives_the_delay) {
         R"("retry_after_format":"date","count":1})");
   replicate_client client{config()};
   auto e = await_error<replicate_listing>(
-    [&](auto cb) { client.list(10, std::nullopt, cb); });
+      [&](auto cb) { client.list(10, std::nullopt, cb); });
   BOOST_TEST(to_string(e.kind) == "rate_limited");
   BOOST_REQUIRE(e.retry_after);
   // A date has whole seconds and is read against our clock: at most the
@@ -274,7 +272,7 @@ BOOST_AUTO_TEST_CASE(a_body_that_is_not_json_is_malformed) {
              e.message);
   fault(R"({"endpoint":"list","kind":"malformed","count":1})");
   auto l = await_error<replicate_listing>(
-    [&](auto cb) { client.list(10, std::nullopt, cb); });
+      [&](auto cb) { client.list(10, std::nullopt, cb); });
   BOOST_TEST(to_string(l.kind) == "malformed");
 }
 
@@ -347,8 +345,8 @@ BOOST_AUTO_TEST_CASE(get_returns_the_job) {
 BOOST_AUTO_TEST_CASE(cancel_returns_the_cancelled_job) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   replicate_client client{config()};
-  auto job = await_value<provider_snapshot>(
-    [&](auto cb) { client.cancel(id, cb); });
+  auto job
+      = await_value<provider_snapshot>([&](auto cb) { client.cancel(id, cb); });
   BOOST_TEST(job.external_id == id);
   BOOST_TEST(job.provider_status == "canceled");
   BOOST_TEST(word(job.status) == "cancelled");
@@ -361,8 +359,8 @@ BOOST_AUTO_TEST_CASE(logs_return_the_cumulative_text) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   admin_post("jobs/" + id + "/logs", R"({"append":"marker step 5/10\n"})");
   replicate_client client{config()};
-  auto logs = await_value<replicate_logs>(
-    [&](auto cb) { client.logs(id, cb); });
+  auto logs
+      = await_value<replicate_logs>([&](auto cb) { client.logs(id, cb); });
   BOOST_TEST(contains(logs.text, "marker step 5/10"), logs.text);
   BOOST_TEST(logs.snapshot.external_id == id);
   BOOST_TEST(logs.snapshot.logs.value_or("") == logs.text);
@@ -370,8 +368,8 @@ BOOST_AUTO_TEST_CASE(logs_return_the_cumulative_text) {
 
 BOOST_AUTO_TEST_CASE(the_webhook_secret_is_read) {
   replicate_client client{config()};
-  auto key = await_value<std::string>(
-    [&](auto cb) { client.webhook_secret(cb); });
+  auto key
+      = await_value<std::string>([&](auto cb) { client.webhook_secret(cb); });
   BOOST_TEST(key.rfind("whsec_", 0) == 0u, key);
 }
 
@@ -390,7 +388,7 @@ BOOST_AUTO_TEST_CASE(rate_limit_headers_reach_the_caller) {
   BOOST_TEST(r.rate_limit.reset_seconds.has_value());
   // Errors carry them too.
   auto missing = await<provider_snapshot>(
-    [&](auto cb) { client.get("doesnotexist0000000000000a", cb); });
+      [&](auto cb) { client.get("doesnotexist0000000000000a", cb); });
   BOOST_REQUIRE(!missing.ok());
   BOOST_TEST(missing.rate_limit.remaining.has_value());
 }

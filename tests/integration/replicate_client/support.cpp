@@ -4,10 +4,10 @@ namespace jobsync::test {
 
 sim_fixture::sim_fixture() {
   process_ = std::make_unique<child_process>(
-    std::vector<std::string>{REPLICATE_SIM_PATH, "--port", "0"});
+      std::vector<std::string>{REPLICATE_SIM_PATH, "--port", "0"});
   auto port = process_->wait_for_port();
-  BOOST_REQUIRE_MESSAGE(port, "replicate-sim did not start: "
-                                << process_->output());
+  BOOST_REQUIRE_MESSAGE(port,
+                        "replicate-sim did not start: " << process_->output());
   root = "http://127.0.0.1:" + std::to_string(*port);
   base = root + "/v1";
 }
@@ -47,7 +47,7 @@ admin_answer sim_fixture::admin_delete(const std::string& path) {
 std::vector<std::string> sim_fixture::create_jobs(const std::string& json) {
   auto r = admin_post("jobs", json);
   BOOST_REQUIRE_MESSAGE(r.json.IsObject() && r.json.HasMember("ids")
-                          && r.json["ids"].IsArray(),
+                            && r.json["ids"].IsArray(),
                         "no ids in " << r.body);
   std::vector<std::string> ids;
   for (auto& id : r.json["ids"].GetArray())

@@ -26,7 +26,7 @@ inline constexpr std::chrono::seconds answer_timeout{60};
 template <class T, class Start>
 providers::provider_result<T> await(Start start) {
   auto promise
-    = std::make_shared<std::promise<providers::provider_result<T>>>();
+      = std::make_shared<std::promise<providers::provider_result<T>>>();
   auto future = promise->get_future();
   start([promise](providers::provider_result<T> r) {
     promise->set_value(std::move(r));
@@ -41,8 +41,7 @@ template <class T, class Start>
 T await_value(Start start) {
   auto r = await<T>(std::move(start));
   // The message is built even when the check passes.
-  BOOST_REQUIRE_MESSAGE(r.ok(),
-                        "error: " << (r.ok() ? "" : r.error().message));
+  BOOST_REQUIRE_MESSAGE(r.ok(), "error: " << (r.ok() ? "" : r.error().message));
   return std::move(r.value());
 }
 

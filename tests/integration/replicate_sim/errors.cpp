@@ -11,11 +11,11 @@ using namespace jobsync::test;
 namespace {
 
 constexpr const char* not_found_body
-  = R"({"detail":"The requested resource could not be found.","status":404})";
+    = R"({"detail":"The requested resource could not be found.","status":404})";
 constexpr const char* invalid_version_body
-  = R"({"title":"Invalid version or not permitted","detail":"The specified )"
-    R"(version does not exist (or perhaps you don't have permission to use )"
-    R"x(it?)","status":422})x";
+    = R"({"title":"Invalid version or not permitted","detail":"The specified )"
+      R"(version does not exist (or perhaps you don't have permission to use )"
+      R"x(it?)","status":422})x";
 
 } // namespace
 
@@ -38,8 +38,8 @@ BOOST_AUTO_TEST_CASE(a_missing_token_gets_replicates_401_body) {
 
 BOOST_AUTO_TEST_CASE(an_invalid_token_gets_replicates_other_401_body) {
   sim_process sim;
-  for (auto header : {"Bearer r8_wrong", "Token r8_sim_token", "Bearer",
-                      "r8_sim_token"}) {
+  for (auto header :
+       {"Bearer r8_wrong", "Token r8_sim_token", "Bearer", "r8_sim_token"}) {
     auto r = http_request("GET", sim.base() + "/predictions", {},
                           {{"Authorization", header}});
     BOOST_TEST_CONTEXT(header) {
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(extra_tokens_can_be_accepted) {
   for (auto token : {"r8_one", "r8_two"})
     BOOST_TEST(http_request("GET", sim.base() + "/account", {},
                             {{"Authorization", std::string{"Bearer "} + token}})
-                 .status
+                   .status
                == 200);
   BOOST_TEST(sim.api("GET", "/account").status == 401);
 }
@@ -141,20 +141,20 @@ BOOST_AUTO_TEST_CASE(malformed_create_bodies_get_problem_details) {
   };
   std::string v = R"("version":"simpletuner/advanced-trainer-h100")";
   std::vector<bad> cases{
-    {"", 400, ""},
-    {"not json", 400, ""},
-    {"[1,2]", 400, ""},
-    {R"({"input":{}})", 422, "version is required"},
-    {"{" + v + "}", 422, "input is required"},
-    {"{" + v + R"(,"input":"text"})", 422, "input: Invalid type"},
-    {"{" + v + R"(,"input":{},"extra":1})", 422, "Additional property extra"},
-    {"{" + v + R"(,"input":{},"webhook":"ftp://x"})", 422, "webhook"},
-    {"{" + v + R"(,"input":{},"webhook":5})", 422, "webhook"},
-    {"{" + v + R"(,"input":{},"webhook_events_filter":["done"]})", 422,
-     "webhook_events_filter"},
-    {"{" + v + R"(,"input":{},"webhook_events_filter":"start"})", 422,
-     "webhook_events_filter"},
-    {R"({"version":7,"input":{}})", 422, "version: Invalid type"},
+      {"", 400, ""},
+      {"not json", 400, ""},
+      {"[1,2]", 400, ""},
+      {R"({"input":{}})", 422, "version is required"},
+      {"{" + v + "}", 422, "input is required"},
+      {"{" + v + R"(,"input":"text"})", 422, "input: Invalid type"},
+      {"{" + v + R"(,"input":{},"extra":1})", 422, "Additional property extra"},
+      {"{" + v + R"(,"input":{},"webhook":"ftp://x"})", 422, "webhook"},
+      {"{" + v + R"(,"input":{},"webhook":5})", 422, "webhook"},
+      {"{" + v + R"(,"input":{},"webhook_events_filter":["done"]})", 422,
+       "webhook_events_filter"},
+      {"{" + v + R"(,"input":{},"webhook_events_filter":"start"})", 422,
+       "webhook_events_filter"},
+      {R"({"version":7,"input":{}})", 422, "version: Invalid type"},
   };
   for (auto& c : cases) {
     auto r = sim.api("POST", "/predictions", c.body);
@@ -179,8 +179,8 @@ BOOST_AUTO_TEST_CASE(training_creation_checks_model_version_and_destination) {
       version = str(m, "version");
   auto path = "/models/ostris/flux-dev-lora-trainer/versions/" + version
               + "/trainings";
-  auto wrong_dest = sim.api("POST", path,
-                            R"({"destination":"someone/else","input":{}})");
+  auto wrong_dest
+      = sim.api("POST", path, R"({"destination":"someone/else","input":{}})");
   BOOST_TEST(wrong_dest.status == 404);
   BOOST_TEST(wrong_dest.body
              == R"({"detail":"The specified training destination does not )"
@@ -188,14 +188,13 @@ BOOST_AUTO_TEST_CASE(training_creation_checks_model_version_and_destination) {
   auto no_dest = sim.api("POST", path, R"({"input":{}})");
   BOOST_TEST(no_dest.status == 422);
   auto wrong_version = sim.api(
-    "POST", "/models/ostris/flux-dev-lora-trainer/versions/abc/trainings",
-    R"({"destination":"sim-user/x","input":{}})");
+      "POST", "/models/ostris/flux-dev-lora-trainer/versions/abc/trainings",
+      R"({"destination":"sim-user/x","input":{}})");
   BOOST_TEST(wrong_version.status == 404);
   BOOST_TEST(wrong_version.body == not_found_body);
-  auto convenience
-    = sim.api("POST", "/trainings",
-              R"({"version":"ostris/flux-dev-lora-trainer",)"
-              R"("destination":"sim-user/x","input":{}})");
+  auto convenience = sim.api("POST", "/trainings",
+                             R"({"version":"ostris/flux-dev-lora-trainer",)"
+                             R"("destination":"sim-user/x","input":{}})");
   BOOST_TEST(convenience.status == 201);
 }
 
@@ -225,7 +224,7 @@ BOOST_AUTO_TEST_CASE(cancel_after_sets_a_deadline_and_aborts_unstarted_jobs) {
                      R"({"version":"simpletuner/advanced-trainer-h100",)"
                      R"("input":{}})",
                      {{"Cancel-After", "soon"}})
-               .status
+                 .status
              == 400);
 }
 
@@ -243,9 +242,9 @@ BOOST_AUTO_TEST_CASE(bad_list_queries_get_problem_details) {
 BOOST_AUTO_TEST_CASE(bad_admin_requests_get_400_not_a_crash) {
   sim_process sim;
   for (auto body : {"not json", R"({"count":"x"})", R"({"count":0})",
-                    R"({"colection":"predictions"})",
-                    R"({"status":"running"})", R"({"outcome":"aborted"})",
-                    R"({"model":"noslash"})", R"({"webhook":"x"})"}) {
+                    R"({"colection":"predictions"})", R"({"status":"running"})",
+                    R"({"outcome":"aborted"})", R"({"model":"noslash"})",
+                    R"({"webhook":"x"})"}) {
     auto r = sim.admin("POST", "/jobs", body);
     BOOST_TEST_CONTEXT(body) {
       BOOST_TEST(r.status == 400);
@@ -259,14 +258,14 @@ BOOST_AUTO_TEST_CASE(bad_admin_requests_get_400_not_a_crash) {
   BOOST_TEST(sim.admin("POST", "/clock", "{}").status == 400);
   BOOST_TEST(sim.admin("POST", "/clock", R"({"advance_seconds":-1})").status
              == 400);
-  BOOST_TEST(sim.admin("POST", "/jobs/nope/advance", R"({"to":"failed"})")
-               .status
-             == 404);
+  BOOST_TEST(
+      sim.admin("POST", "/jobs/nope/advance", R"({"to":"failed"})").status
+      == 404);
   auto ids = sim.create_jobs(R"({"status":"starting"})");
-  BOOST_TEST(sim.admin("POST", "/jobs/" + ids[0] + "/advance",
-                       R"({"to":"starting"})")
-               .status
-             == 400);
+  BOOST_TEST(
+      sim.admin("POST", "/jobs/" + ids[0] + "/advance", R"({"to":"starting"})")
+          .status
+      == 400);
   BOOST_TEST(sim.admin("GET", "/nothing").status == 404);
   BOOST_TEST(sim.api("GET", "/account").status == 200);
 }

@@ -58,8 +58,8 @@ BOOST_AUTO_TEST_CASE(retry_after_can_be_an_http_date) {
   BOOST_TEST(r.status == 503);
   auto date = r.headers["retry-after"];
   BOOST_TEST(std::regex_match(
-               date, std::regex{R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} )"
-                                R"(\d{2}:\d{2}:\d{2} GMT)"}),
+                 date, std::regex{R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} )"
+                                  R"(\d{2}:\d{2}:\d{2} GMT)"}),
              date);
   std::tm tm{};
   BOOST_REQUIRE(strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)

@@ -33,7 +33,7 @@ BOOST_AUTO_TEST_CASE(the_clock_moves_a_job_through_its_states) {
   auto id = sim.create_jobs(R"({"starting_seconds":10,)"
                             R"("processing_seconds":100,)"
                             R"("outcome":"succeeded"})")
-              .front();
+                .front();
   BOOST_TEST(status_of(sim, id) == "starting");
   sim.advance_clock(9.5);
   BOOST_TEST(status_of(sim, id) == "starting");
@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(admin_advance_forces_transitions_and_sets_timestamps) {
   // A held job does not start on its own.
   sim.advance_clock(100000);
   BOOST_TEST(status_of(sim, id) == "starting");
-  auto r = sim.admin("POST", "/jobs/" + id + "/advance",
-                     R"({"to":"processing"})");
+  auto r
+      = sim.admin("POST", "/jobs/" + id + "/advance", R"({"to":"processing"})");
   BOOST_REQUIRE(r.status == 200);
   auto j = parse_json(r.body);
   BOOST_TEST(str(j, "status") == "processing");
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(a_fixed_processing_status_holds_until_advanced) {
   sim_process sim;
   auto id = sim.create_jobs(R"({"status":"processing",)"
                             R"("processing_seconds":10,"outcome":"succeeded"})")
-              .front();
+                .front();
   sim.advance_clock(1000);
   auto j = sim.job(id);
   BOOST_TEST(str(j, "status") == "processing");
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(logs_grow_with_processing_time_and_keep_their_prefix) {
   auto id = sim.create_jobs(R"({"starting_seconds":0,)"
                             R"("processing_seconds":1000,)"
                             R"("outcome":"succeeded","steps":1000})")
-              .front();
+                .front();
   std::string previous;
   for (int i = 0; i < 13; ++i) {
     sim.advance_clock(80);

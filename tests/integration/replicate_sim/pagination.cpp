@@ -125,8 +125,8 @@ BOOST_AUTO_TEST_CASE(date_filters_select_a_range_and_stay_in_links) {
   std::vector<std::string> expected(ids.begin() + 21, ids.begin() + 251);
   BOOST_TEST(walked == expected, boost::test_tools::per_element());
   auto from_offset
-    = sim.api("GET", "/predictions?created_after="
-                       + url_encode("2025-06-08T12:00:00+02:00"));
+      = sim.api("GET", "/predictions?created_after="
+                           + url_encode("2025-06-08T12:00:00+02:00"));
   BOOST_TEST(from_offset.status == 200);
   // 12:00+02:00 is 10:00Z: the jobs of the last two hours, i = 0..72.
   BOOST_TEST(parse_json(from_offset.body)["results"].Size() == 73u);

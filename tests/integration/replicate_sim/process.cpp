@@ -18,21 +18,38 @@ BOOST_AUTO_TEST_CASE(help_documents_every_flag_and_the_admin_api) {
   // last line of the help text marks the end.
   BOOST_REQUIRE(p.wait_for_line("/_admin/health").has_value());
   auto text = p.output();
-  for (auto needle :
-       {"--host", "--port", "--token", "--seed", "--webhook-secret",
-        "--speed", "--jobs", "--starting-seconds", "--processing-seconds",
-        "--failure-rate", "--cancel-rate", "--steps", "--public-url",
-        "--webhook-retry-initial-ms", "/_admin/jobs", "/_admin/clock",
-        "/_admin/faults", "/_admin/stats", "/_admin/stats/reset",
-        "retry_after_format", "early_requests"})
+  for (auto needle : {"--host",
+                      "--port",
+                      "--token",
+                      "--seed",
+                      "--webhook-secret",
+                      "--speed",
+                      "--jobs",
+                      "--starting-seconds",
+                      "--processing-seconds",
+                      "--failure-rate",
+                      "--cancel-rate",
+                      "--steps",
+                      "--public-url",
+                      "--webhook-retry-initial-ms",
+                      "/_admin/jobs",
+                      "/_admin/clock",
+                      "/_admin/faults",
+                      "/_admin/stats",
+                      "/_admin/stats/reset",
+                      "retry_after_format",
+                      "early_requests"})
     BOOST_TEST(text.find(needle) != std::string::npos, needle);
 }
 
 BOOST_AUTO_TEST_CASE(bad_flags_stop_startup_with_a_message) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--bogus"}, {"--port", "99999"},
-        {"--speed", "fast"}, {"--webhook-secret", "whsec_!!"},
-        {"--failure-rate", "2"}, {"--model", "no-slash"}, {"--jobs"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--bogus"},
+                                        {"--port", "99999"},
+                                        {"--speed", "fast"},
+                                        {"--webhook-secret", "whsec_!!"},
+                                        {"--failure-rate", "2"},
+                                        {"--model", "no-slash"},
+                                        {"--jobs"}}) {
     args.insert(args.begin(), REPLICATE_SIM_PATH);
     child_process p{args};
     BOOST_TEST_CONTEXT(args[1]) {
@@ -74,11 +91,11 @@ BOOST_AUTO_TEST_CASE(the_public_url_is_used_in_every_link) {
   sim_process sim{{"--public-url", "https://api.example.test/v1/"}};
   sim.create_jobs(R"({"count":101})");
   auto page = parse_json(sim.api("GET", "/predictions").body);
-  BOOST_TEST(str(page, "next").rfind(
-               "https://api.example.test/v1/predictions?cursor=", 0)
+  BOOST_TEST(str(page, "next")
+                 .rfind("https://api.example.test/v1/predictions?cursor=", 0)
              == 0u);
-  BOOST_TEST(str(page["results"][0]["urls"], "get").rfind(
-               "https://api.example.test/v1/predictions/", 0)
+  BOOST_TEST(str(page["results"][0]["urls"], "get")
+                 .rfind("https://api.example.test/v1/predictions/", 0)
              == 0u);
 }
 

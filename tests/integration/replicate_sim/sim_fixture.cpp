@@ -9,9 +9,9 @@
 namespace jobsync::test {
 
 sim_process::sim_process(std::vector<std::string> extra) {
-  std::vector<std::string> argv{REPLICATE_SIM_PATH, "--port",       "0",
-                                "--speed",          "0",            "--seed",
-                                "7",                "--start-time", sim_start};
+  std::vector<std::string> argv{
+      REPLICATE_SIM_PATH, "--port", "0", "--speed", "0", "--seed", "7",
+      "--start-time",     sim_start};
   argv.insert(argv.end(), extra.begin(), extra.end());
   process_ = std::make_unique<child_process>(argv);
   auto port = process_->wait_for_port();
@@ -22,11 +22,10 @@ sim_process::sim_process(std::vector<std::string> extra) {
   root_ = "http://127.0.0.1:" + std::to_string(port_);
 }
 
-http_response sim_process::api(const std::string& method,
-                               const std::string& path,
-                               const std::string& body,
-                               std::map<std::string, std::string> headers)
-  const {
+http_response
+sim_process::api(const std::string& method, const std::string& path,
+                 const std::string& body,
+                 std::map<std::string, std::string> headers) const {
   headers.emplace("Authorization", "Bearer " + sim_token);
   if (!body.empty())
     headers.emplace("Content-Type", "application/json");
@@ -47,11 +46,11 @@ http_response sim_process::admin(const std::string& method,
   return http_request(method, root_ + "/_admin" + path, body, headers);
 }
 
-std::vector<std::string> sim_process::create_jobs(const std::string& body)
-  const {
+std::vector<std::string>
+sim_process::create_jobs(const std::string& body) const {
   auto r = admin("POST", "/jobs", body);
-  BOOST_REQUIRE_MESSAGE(r.status == 200, "admin create: " << r.status << " "
-                                                          << r.body);
+  BOOST_REQUIRE_MESSAGE(r.status == 200,
+                        "admin create: " << r.status << " " << r.body);
   auto doc = parse_json(r.body);
   std::vector<std::string> ids;
   for (auto& id : doc["ids"].GetArray())
@@ -59,23 +58,22 @@ std::vector<std::string> sim_process::create_jobs(const std::string& body)
   return ids;
 }
 
-std::string
-sim_process::create_prediction(const std::string& extra_fields,
-                               std::map<std::string, std::string> headers)
-  const {
+std::string sim_process::create_prediction(
+    const std::string& extra_fields,
+    std::map<std::string, std::string> headers) const {
   std::string body = R"({"version":"simpletuner/advanced-trainer-h100",)"
                      R"("input":{"config_json":"{}"})"
                      + (extra_fields.empty() ? "" : "," + extra_fields) + "}";
   auto r = api("POST", "/predictions", body, std::move(headers));
-  BOOST_REQUIRE_MESSAGE(r.status == 201, "create: " << r.status << " "
-                                                    << r.body);
+  BOOST_REQUIRE_MESSAGE(r.status == 201,
+                        "create: " << r.status << " " << r.body);
   return str(parse_json(r.body), "id");
 }
 
 rapidjson::Document sim_process::job(const std::string& id) const {
   auto r = admin("GET", "/jobs/" + id);
-  BOOST_REQUIRE_MESSAGE(r.status == 200, "admin get " << id << ": "
-                                                      << r.status);
+  BOOST_REQUIRE_MESSAGE(r.status == 200,
+                        "admin get " << id << ": " << r.status);
   return parse_json(r.body);
 }
 
@@ -87,7 +85,7 @@ void sim_process::advance_clock(double seconds) const {
 
 long sim_process::advance(const std::string& id, const std::string& to) const {
   return admin("POST", "/jobs/" + id + "/advance", R"({"to":")" + to + "\"}")
-    .status;
+      .status;
 }
 
 rapidjson::Document sim_process::stats() const {

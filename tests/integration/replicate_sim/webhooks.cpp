@@ -17,8 +17,8 @@ using namespace jobsync::test;
 namespace {
 
 std::string signing_key(const sim_process& sim) {
-  auto secret = str(parse_json(sim.api("GET", "/webhooks/default/secret").body),
-                    "key");
+  auto secret
+      = str(parse_json(sim.api("GET", "/webhooks/default/secret").body), "key");
   auto key = decode_webhook_secret(secret);
   BOOST_REQUIRE(key.has_value());
   return *key;
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(start_and_completed_arrive_signed_with_the_secret) {
   sim_process sim;
   recording_server receiver;
   auto id = sim.create_prediction(
-    webhook_field(receiver.url(), R"(["start","completed"])"));
+      webhook_field(receiver.url(), R"(["start","completed"])"));
   BOOST_REQUIRE(receiver.wait_for(1));
   BOOST_REQUIRE(sim.advance(id, "succeeded") == 200);
   BOOST_REQUIRE(receiver.wait_for(2));
@@ -101,15 +101,14 @@ BOOST_AUTO_TEST_CASE(the_events_filter_selects_what_is_sent) {
   sim_process sim;
   recording_server receiver;
   auto id = sim.create_prediction(
-    webhook_field(receiver.url(), R"(["completed"])"));
+      webhook_field(receiver.url(), R"(["completed"])"));
   sim.advance(id, "processing");
   sim.advance_clock(30);
   BOOST_REQUIRE(sim.advance(id, "failed") == 200);
   BOOST_REQUIRE(receiver.wait_for(1));
   // Once the completed event is out nothing else is pending.
   BOOST_TEST(eventually([&] {
-    return parse_json(sim.admin("GET", "/webhooks").body)["pending"]
-             .GetUint64()
+    return parse_json(sim.admin("GET", "/webhooks").body)["pending"].GetUint64()
            == 0;
   }));
   auto got = receiver.requests();
@@ -141,7 +140,7 @@ BOOST_AUTO_TEST_CASE(logs_and_output_events_come_while_processing) {
   BOOST_TEST(str(output_event, "status") == "processing");
   sim.advance_clock(5);
   BOOST_REQUIRE(receiver.wait_until(
-    [](auto& rs) { return status_in(rs.back()) == "succeeded"; }));
+      [](auto& rs) { return status_in(rs.back()) == "succeeded"; }));
   auto got = receiver.requests();
   std::set<std::string> ids;
   for (auto& r : got)
@@ -165,7 +164,7 @@ BOOST_AUTO_TEST_CASE(logs_events_are_throttled) {
     sim.advance_clock(5);
   BOOST_REQUIRE(sim.advance(id, "succeeded") == 200);
   BOOST_REQUIRE(receiver.wait_until(
-    [](auto& rs) { return status_in(rs.back()) == "succeeded"; }));
+      [](auto& rs) { return status_in(rs.back()) == "succeeded"; }));
   auto got = receiver.requests();
   BOOST_TEST(got.size() == 2u);
   BOOST_TEST(status_in(got[0]) == "processing");
@@ -176,7 +175,7 @@ BOOST_AUTO_TEST_CASE(completed_is_retried_with_the_same_id_until_accepted) {
   recording_server receiver;
   receiver.script({500, 503, 0, 200});
   auto id = sim.create_prediction(
-    webhook_field(receiver.url(), R"(["completed"])"));
+      webhook_field(receiver.url(), R"(["completed"])"));
   BOOST_REQUIRE(sim.advance(id, "canceled") == 200);
   BOOST_REQUIRE(receiver.wait_for(4));
   auto key = signing_key(sim);
@@ -187,9 +186,8 @@ BOOST_AUTO_TEST_CASE(completed_is_retried_with_the_same_id_until_accepted) {
     BOOST_TEST(verify(key, r) == webhook_verdict::ok);
     BOOST_TEST(status_in(r) == "canceled");
   }
-  BOOST_TEST(eventually([&] {
-    return sim.stats()["webhooks"]["succeeded"].GetUint64() == 1;
-  }));
+  BOOST_TEST(eventually(
+      [&] { return sim.stats()["webhooks"]["succeeded"].GetUint64() == 1; }));
   auto w = sim.stats();
   BOOST_TEST(w["webhooks"]["sent"].GetUint64() == 4u);
   BOOST_TEST(w["webhooks"]["failed"].GetUint64() == 3u);
@@ -198,17 +196,16 @@ BOOST_AUTO_TEST_CASE(completed_is_retried_with_the_same_id_until_accepted) {
 }
 
 BOOST_AUTO_TEST_CASE(retries_stop_after_the_configured_number) {
-  sim_process sim{{"--webhook-retry-initial-ms", "10", "--webhook-retry-max",
-                   "2"}};
+  sim_process sim{
+      {"--webhook-retry-initial-ms", "10", "--webhook-retry-max", "2"}};
   recording_server receiver;
   receiver.answer_with(500);
   auto id = sim.create_prediction(
-    webhook_field(receiver.url(), R"(["completed"])"));
+      webhook_field(receiver.url(), R"(["completed"])"));
   BOOST_REQUIRE(sim.advance(id, "succeeded") == 200);
   BOOST_REQUIRE(receiver.wait_for(3));
   BOOST_TEST(eventually([&] {
-    return parse_json(sim.admin("GET", "/webhooks").body)["pending"]
-             .GetUint64()
+    return parse_json(sim.admin("GET", "/webhooks").body)["pending"].GetUint64()
            == 0;
   }));
   BOOST_TEST(receiver.count() == 3u);
@@ -222,8 +219,7 @@ BOOST_AUTO_TEST_CASE(intermediate_events_are_never_retried) {
   sim.create_prediction(webhook_field(receiver.url(), R"(["start"])"));
   BOOST_REQUIRE(receiver.wait_for(1));
   BOOST_TEST(eventually([&] {
-    return parse_json(sim.admin("GET", "/webhooks").body)["pending"]
-             .GetUint64()
+    return parse_json(sim.admin("GET", "/webhooks").body)["pending"].GetUint64()
            == 0;
   }));
   BOOST_TEST(receiver.count() == 1u);
@@ -233,8 +229,8 @@ BOOST_AUTO_TEST_CASE(intermediate_events_are_never_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_receiver_counts_as_failed_attempts) {
-  sim_process sim{{"--webhook-retry-initial-ms", "10", "--webhook-retry-max",
-                   "1"}};
+  sim_process sim{
+      {"--webhook-retry-initial-ms", "10", "--webhook-retry-max", "1"}};
   std::string url;
   {
     recording_server gone;
@@ -242,9 +238,8 @@ BOOST_AUTO_TEST_CASE(an_unreachable_receiver_counts_as_failed_attempts) {
   }
   auto id = sim.create_prediction(webhook_field(url, R"(["completed"])"));
   BOOST_REQUIRE(sim.advance(id, "succeeded") == 200);
-  BOOST_TEST(eventually([&] {
-    return sim.stats()["webhooks"]["failed"].GetUint64() == 2;
-  }));
+  BOOST_TEST(eventually(
+      [&] { return sim.stats()["webhooks"]["failed"].GetUint64() == 2; }));
   auto recent = parse_json(sim.admin("GET", "/webhooks").body);
   BOOST_REQUIRE(recent["attempts"].Size() == 2u);
   BOOST_TEST(recent["attempts"][0]["status"].GetInt() == 0);
@@ -274,9 +269,9 @@ BOOST_AUTO_TEST_CASE(a_custom_secret_signs_and_is_served) {
   std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   sim_process sim{{"--webhook-secret", secret}};
   recording_server receiver;
-  BOOST_TEST(str(parse_json(sim.api("GET", "/webhooks/default/secret").body),
-                 "key")
-             == secret);
+  BOOST_TEST(
+      str(parse_json(sim.api("GET", "/webhooks/default/secret").body), "key")
+      == secret);
   sim.create_prediction(webhook_field(receiver.url(), R"(["start"])"));
   BOOST_REQUIRE(receiver.wait_for(1));
   BOOST_TEST(verify(*decode_webhook_secret(secret), receiver.requests()[0])

@@ -125,8 +125,8 @@ BOOST_AUTO_TEST_CASE(every_status_renders_the_fields_it_requires) {
         }
         BOOST_TEST(type_of(j, "error") == (s == "failed" ? "string" : "null"));
         if (s == "canceled")
-          BOOST_TEST((type_of(j, "logs") == "string"
-                      || type_of(j, "logs") == "null"));
+          BOOST_TEST(
+              (type_of(j, "logs") == "string" || type_of(j, "logs") == "null"));
         else
           BOOST_TEST(type_of(j, "logs") == "string");
         if (s == "starting" || s == "aborted")
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(trainings_have_their_own_shape_and_url_quirk) {
   BOOST_REQUIRE(is_hex64(version));
   auto r = sim.api("POST",
                    "/models/ostris/flux-dev-lora-trainer/versions/" + version
-                     + "/trainings",
+                       + "/trainings",
                    R"({"destination":"sim-user/my-lora","input":{"steps":5}})");
   BOOST_REQUIRE(r.status == 201);
   auto created = parse_json(r.body);

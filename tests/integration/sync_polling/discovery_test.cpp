@@ -12,18 +12,21 @@ BOOST_AUTO_TEST_CASE(a_sync_follows_cursors_up_to_sync_limit) {
   reset_stats();
   auto r = api("POST", "/api/cloud/jobs/sync");
   BOOST_TEST(r.status == 200);
-  BOOST_TEST(r.body
-             == R"({"synced":250,"updated":0,"message":"Discovered 250 new jobs from Replicate"})");
+  BOOST_TEST(
+      r.body
+      == R"({"synced":250,"updated":0,"message":"Discovered 250 new jobs from Replicate"})");
   BOOST_TEST(sim_requests("list") == 3u); // 100 + 100 + 50
   auto list = json_of(api("GET", "/api/cloud/jobs?limit=1"));
   BOOST_TEST(list["total"].GetUint64() == 250u);
   auto again = api("POST", "/api/cloud/jobs/sync");
-  BOOST_TEST(again.body
-             == R"({"synced":0,"updated":0,"message":"Discovered 0 new jobs from Replicate"})");
+  BOOST_TEST(
+      again.body
+      == R"({"synced":0,"updated":0,"message":"Discovered 0 new jobs from Replicate"})");
 }
 
 BOOST_AUTO_TEST_CASE(the_default_limit_is_one_hundred_newest_jobs) {
-  auto ids = seed(R"({"count":150,"status":"succeeded","created_spread_seconds":1500})");
+  auto ids = seed(
+      R"({"count":150,"status":"succeeded","created_spread_seconds":1500})");
   start_quiet();
   auto d = json_of(api("POST", "/api/cloud/jobs/sync"));
   BOOST_TEST(d["synced"].GetUint64() == 100u);
@@ -32,7 +35,8 @@ BOOST_AUTO_TEST_CASE(the_default_limit_is_one_hundred_newest_jobs) {
 }
 
 BOOST_AUTO_TEST_CASE(a_sync_updates_known_jobs_and_counts_them) {
-  auto ids = seed(R"({"count":3,"status":"processing","created_spread_seconds":30})");
+  auto ids = seed(
+      R"({"count":3,"status":"processing","created_spread_seconds":30})");
   start_quiet();
   BOOST_TEST(json_of(api("POST", "/api/cloud/jobs/sync"))["synced"].GetUint64()
              == 3u);

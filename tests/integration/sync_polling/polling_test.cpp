@@ -16,8 +16,10 @@ std::string str(const rapidjson::Value& v) {
 BOOST_FIXTURE_TEST_SUITE(polling, provider_fixture)
 
 BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {
-  auto id = seed(R"({"status":"starting","model":"simpletuner/advanced-trainer-l40s"})")
-              .front();
+  auto id
+      = seed(
+            R"({"status":"starting","model":"simpletuner/advanced-trainer-l40s"})")
+            .front();
   start(); // polling on, every second (config/test.yaml)
   BOOST_TEST(json_of(api("POST", "/api/cloud/jobs/sync"))["synced"].GetUint64()
              == 1u);
@@ -44,11 +46,12 @@ BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {
   // cycles later (which see nothing new) there is still no third.
   BOOST_REQUIRE(events.wait_events(2));
   auto cycles = poller()["cycles"].GetUint64();
-  BOOST_TEST(eventually([&] { return poller()["cycles"].GetUint64() >= cycles + 2; }));
+  BOOST_TEST(
+      eventually([&] { return poller()["cycles"].GetUint64() >= cycles + 2; }));
   events.read_available();
   BOOST_REQUIRE(events.events().size() == 2u);
-  const char* transitions[][2] = {{"queued", "running"},
-                                  {"running", "completed"}};
+  const char* transitions[][2]
+      = {{"queued", "running"}, {"running", "completed"}};
   for (size_t i = 0; i < 2; ++i) {
     rapidjson::Document e;
     e.Parse(events.events()[i].data.c_str());
@@ -63,8 +66,10 @@ BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {
 
 BOOST_AUTO_TEST_CASE(a_thousand_active_jobs_cost_about_ten_list_requests) {
   // 1,000 running jobs under 300 newer finished ones.
-  seed(R"({"count":1000,"status":"processing","created_spread_seconds":10000})");
-  auto newer = seed(R"({"count":300,"status":"succeeded","created_spread_seconds":100})");
+  seed(
+      R"({"count":1000,"status":"processing","created_spread_seconds":10000})");
+  auto newer = seed(
+      R"({"count":300,"status":"succeeded","created_spread_seconds":100})");
   start_quiet({"--set", "providers.replicate.sync_limit=1300", "--set",
                "sync.active_deadline_seconds=25", "--set",
                "server.request_timeout_seconds=60"});
@@ -83,7 +88,8 @@ BOOST_AUTO_TEST_CASE(a_thousand_active_jobs_cost_about_ten_list_requests) {
   BOOST_TEST(cycle["requests"].GetUint64() == 13u);
 
   // Jobs the list no longer shows are fetched one by one (stragglers).
-  auto forgotten = json_of(api("GET", "/api/cloud/jobs?status=running&limit=3"));
+  auto forgotten
+      = json_of(api("GET", "/api/cloud/jobs?status=running&limit=3"));
   for (const auto& j : forgotten["jobs"].GetArray())
     http_request("DELETE", sim.url(std::string{"/_admin/jobs/"}
                                    + j["job_id"].GetString()));
@@ -96,7 +102,8 @@ BOOST_AUTO_TEST_CASE(a_thousand_active_jobs_cost_about_ten_list_requests) {
 }
 
 BOOST_AUTO_TEST_CASE(sync_active_reports_what_it_refreshed) {
-  auto ids = seed(R"({"count":4,"status":"processing","created_spread_seconds":40})");
+  auto ids = seed(
+      R"({"count":4,"status":"processing","created_spread_seconds":40})");
   start_quiet();
   api("POST", "/api/cloud/jobs/sync");
   advance(ids[0], "succeeded");
@@ -118,7 +125,8 @@ BOOST_AUTO_TEST_CASE(sync_active_reports_what_it_refreshed) {
 }
 
 BOOST_AUTO_TEST_CASE(sync_active_answers_within_its_deadline) {
-  auto ids = seed(R"({"count":2,"status":"processing","created_spread_seconds":20})");
+  auto ids = seed(
+      R"({"count":2,"status":"processing","created_spread_seconds":20})");
   start_quiet({"--set", "sync.active_deadline_seconds=1"});
   api("POST", "/api/cloud/jobs/sync");
   fault(R"({"endpoint":"list","kind":"slow","delay_ms":4000})");
@@ -129,11 +137,13 @@ BOOST_AUTO_TEST_CASE(sync_active_answers_within_its_deadline) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_is_obeyed_and_the_store_converges) {
-  auto ids = seed(R"({"count":3,"status":"processing","created_spread_seconds":30})");
+  auto ids = seed(
+      R"({"count":3,"status":"processing","created_spread_seconds":30})");
   start_quiet();
   api("POST", "/api/cloud/jobs/sync");
   server.reset();
-  fault(R"({"endpoint":"*","kind":"status","status":429,"retry_after":2,"count":3})");
+  fault(
+      R"({"endpoint":"*","kind":"status","status":429,"retry_after":2,"count":3})");
   advance(ids[0], "succeeded");
   reset_stats();
   start(); // polling on, every second
@@ -150,7 +160,8 @@ BOOST_AUTO_TEST_CASE(retry_after_is_obeyed_and_the_store_converges) {
 }
 
 BOOST_AUTO_TEST_CASE(a_5xx_storm_backs_off_opens_the_circuit_and_recovers) {
-  auto ids = seed(R"({"count":2,"status":"processing","created_spread_seconds":20})");
+  auto ids = seed(
+      R"({"count":2,"status":"processing","created_spread_seconds":20})");
   auto finished = seed(R"({"count":1,"status":"succeeded"})");
   start_quiet();
   api("POST", "/api/cloud/jobs/sync");
@@ -181,8 +192,8 @@ BOOST_AUTO_TEST_CASE(auto_polling_is_off_when_webhooks_are_configured) {
   BOOST_TEST(str(p["reason"]).find("webhook") != std::string::npos);
   BOOST_TEST(eventually([&] { return api("GET", "/readyz").status == 200; }));
   BOOST_TEST(poller()["cycles"].GetUint64() == 0u);
-  BOOST_TEST(!json_of(api("GET", "/api/cloud/polling/status"))["is_active"]
-                .GetBool());
+  BOOST_TEST(
+      !json_of(api("GET", "/api/cloud/polling/status"))["is_active"].GetBool());
 }
 
 BOOST_AUTO_TEST_CASE(auto_polling_is_on_without_webhooks_and_true_forces_it) {

@@ -19,8 +19,8 @@ struct provider_fixture {
   void start(std::vector<std::string> extra = {},
              std::map<std::string, std::string> env = {}) {
     std::vector<std::string> args{
-      "--set", "providers.replicate.api_base_url=" + sim.api_base(), "--set",
-      "providers.replicate.api_token=r8_sim_token"};
+        "--set", "providers.replicate.api_base_url=" + sim.api_base(), "--set",
+        "providers.replicate.api_token=r8_sim_token"};
     args.insert(args.end(), extra.begin(), extra.end());
     server = std::make_unique<jobsyncd>(dir.path(), args, env);
   }

@@ -36,7 +36,7 @@ struct actor_fixture {
   std::unique_ptr<caf::actor_system> sys;
   caf::scheduler::test_coordinator* sched = nullptr;
   std::shared_ptr<std::vector<job_changed>> events
-    = std::make_shared<std::vector<job_changed>>();
+      = std::make_shared<std::vector<job_changed>>();
   event_sink_actor sink;
 
   actor_fixture() {
@@ -85,8 +85,8 @@ struct actor_fixture {
     auto slot = std::make_shared<std::optional<std::variant<T, failure>>>();
     sys->spawn([=](caf::event_based_actor* self) {
       self->request(dest, caf::infinite, xs...)
-        .then([slot](T& value) { *slot = std::move(value); },
-              [slot](caf::error& e) { *slot = from_error(e); });
+          .then([slot](T& value) { *slot = std::move(value); },
+                [slot](caf::error& e) { *slot = from_error(e); });
     });
     return slot;
   }

@@ -37,8 +37,8 @@ struct registry_fixture : test::actor_fixture {
   }
 
   void spawn_registry() {
-    registry = track(sys->spawn(jobsync::registry, store.get(),
-                                registry_config{}, sink));
+    registry = track(
+        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
     sched->run();
   }
 
@@ -61,8 +61,8 @@ BOOST_AUTO_TEST_CASE(requests_that_arrive_together_share_one_commit) {
   std::vector<test::actor_fixture::outcome<apply_summary>> slots;
   for (int i = 0; i < 50; ++i)
     slots.push_back(send_request<apply_summary>(
-      registry, apply_atom::value,
-      batch({snap("job-" + std::to_string(i), "starting")})));
+        registry, apply_atom::value,
+        batch({snap("job-" + std::to_string(i), "starting")})));
   sched->run();
   for (auto& slot : slots) {
     BOOST_REQUIRE(slot->has_value());
@@ -79,10 +79,10 @@ BOOST_AUTO_TEST_CASE(an_answer_is_sent_only_after_its_commit) {
   sys->spawn([=](caf::event_based_actor* self) {
     self->request(registry, caf::infinite, apply_atom::value,
                   batch({snap("p1", "processing")}))
-      .then([=](apply_summary&) {
-        auto r = st->begin_read();
-        *seen_at_answer = r->get("p1")->has_value();
-      });
+        .then([=](apply_summary&) {
+          auto r = st->begin_read();
+          *seen_at_answer = r->get("p1")->has_value();
+        });
   });
   sched->run();
   BOOST_REQUIRE(seen_at_answer->has_value());
@@ -103,15 +103,15 @@ BOOST_AUTO_TEST_CASE(events_are_emitted_only_for_real_changes) {
   // A new cost without a status change: stored, no event.
   auto costly = snap("p1", "starting");
   costly.cost_usd = 1.0;
-  auto updated = ask<apply_summary>(registry, apply_atom::value,
-                                    batch({costly}));
+  auto updated
+      = ask<apply_summary>(registry, apply_atom::value, batch({costly}));
   BOOST_TEST(updated.updated == 1u);
   BOOST_TEST(updated.events == 0u);
   BOOST_TEST(events->size() == 1u);
   // Two transitions in one batch: two events, in order, ids growing.
   auto two = ask<apply_summary>(
-    registry, apply_atom::value,
-    batch({snap("p1", "processing"), snap("p1", "succeeded")}));
+      registry, apply_atom::value,
+      batch({snap("p1", "processing"), snap("p1", "succeeded")}));
   BOOST_TEST(two.events == 2u);
   BOOST_REQUIRE(events->size() == 3u);
   BOOST_TEST((*(*events)[1].previous == job_status::queued));
@@ -152,8 +152,7 @@ BOOST_AUTO_TEST_CASE(logs_in_snapshots_feed_the_tail_and_the_event) {
 BOOST_AUTO_TEST_CASE(a_webhook_id_is_applied_once_even_within_one_commit) {
   webhook_delivery d{"msg_1", snap("p1", "processing"), 1000};
   auto first = send_request<webhook_outcome>(registry, webhook_atom::value, d);
-  auto second = send_request<webhook_outcome>(registry, webhook_atom::value,
-                                              d);
+  auto second = send_request<webhook_outcome>(registry, webhook_atom::value, d);
   sched->run();
   auto a = std::get<webhook_outcome>(**first);
   auto b = std::get<webhook_outcome>(**second);
@@ -171,13 +170,14 @@ BOOST_AUTO_TEST_CASE(a_webhook_id_is_applied_once_even_within_one_commit) {
 }
 
 BOOST_AUTO_TEST_CASE(only_terminal_jobs_can_be_erased) {
-  ask<apply_summary>(registry, apply_atom::value,
-                     batch({snap("run", "processing"), snap("done", "succeeded")}));
+  ask<apply_summary>(
+      registry, apply_atom::value,
+      batch({snap("run", "processing"), snap("done", "succeeded")}));
   auto busy = ask_fails<job>(registry, erase_atom::value, std::string{"run"});
   BOOST_TEST((busy.code == errc::invalid_job_state));
   BOOST_TEST(stored("run").has_value());
-  auto unknown = ask_fails<job>(registry, erase_atom::value,
-                                std::string{"nope"});
+  auto unknown
+      = ask_fails<job>(registry, erase_atom::value, std::string{"nope"});
   BOOST_TEST((unknown.code == errc::job_not_found));
   auto removed = ask<job>(registry, erase_atom::value, std::string{"done"});
   BOOST_TEST(removed.job_id == "done");
@@ -216,7 +216,8 @@ BOOST_AUTO_TEST_CASE(event_ids_keep_growing_across_a_restart) {
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   sched->run();
   spawn_registry();
-  ask<apply_summary>(registry, apply_atom::value, batch({snap("c", "starting")}));
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("c", "starting")}));
   BOOST_TEST(events->back().event_id == last + 1);
   BOOST_TEST(health().last_event_id == last + 1);
 }
@@ -234,8 +235,8 @@ BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness) {
   }
   auto small = send_request<apply_summary>(registry, apply_atom::value,
                                            batch({snap("small", "starting")}));
-  auto huge = send_request<apply_summary>(registry, apply_atom::value,
-                                          batch(big));
+  auto huge
+      = send_request<apply_summary>(registry, apply_atom::value, batch(big));
   sched->run();
   BOOST_TEST((std::get<failure>(**small).code == errc::unavailable));
   BOOST_TEST((std::get<failure>(**huge).code == errc::unavailable));

@@ -304,13 +304,13 @@ BOOST_AUTO_TEST_CASE(a_rotated_secret_is_fetched_again_at_most_once_a_minute) {
   auto c = config("");
   c.secret_recheck = std::chrono::seconds{60};
   spawn_receiver(c);
-  BOOST_TEST(accepted(signed_request("msg_1", prediction("p1", "starting")))
-                 .created);
+  BOOST_TEST(
+      accepted(signed_request("msg_1", prediction("p1", "starting"))).created);
   BOOST_TEST(source->asked == 1);
   // Signed with a secret the receiver does not know: within the minute the
   // provider is not asked again, whatever the number of such deliveries.
-  auto by_rotated = signed_request("msg_2", prediction("p2", "starting"),
-                                   rotated);
+  auto by_rotated
+      = signed_request("msg_2", prediction("p2", "starting"), rotated);
   for (int i = 0; i < 3; ++i)
     BOOST_TEST((refused(by_rotated).reason.code == errc::unauthorized));
   BOOST_TEST(source->asked == 1);
@@ -318,12 +318,12 @@ BOOST_AUTO_TEST_CASE(a_rotated_secret_is_fetched_again_at_most_once_a_minute) {
   advance(std::chrono::seconds{60});
   BOOST_TEST(accepted(by_rotated).created);
   BOOST_TEST(source->asked == 2);
-  BOOST_TEST(accepted(signed_request("msg_3", prediction("p3", "starting"),
-                                     rotated))
-                 .created);
-  BOOST_TEST((refused(signed_request("msg_4", prediction("p4", "starting")))
-                  .reason.code
-              == errc::unauthorized));
+  BOOST_TEST(
+      accepted(signed_request("msg_3", prediction("p3", "starting"), rotated))
+          .created);
+  BOOST_TEST((
+      refused(signed_request("msg_4", prediction("p4", "starting"))).reason.code
+      == errc::unauthorized));
   BOOST_TEST(source->asked == 2);
 }
 
@@ -343,8 +343,8 @@ BOOST_AUTO_TEST_CASE(a_failed_recheck_keeps_the_secret_fetched_before) {
   BOOST_TEST(wrong.reason.detail.find("No v1 signature matches")
                  != std::string::npos,
              wrong.reason.detail);
-  BOOST_TEST(accepted(signed_request("msg_3", prediction("p3", "starting")))
-                 .created);
+  BOOST_TEST(
+      accepted(signed_request("msg_3", prediction("p3", "starting"))).created);
 }
 
 BOOST_AUTO_TEST_CASE(a_configured_secret_is_never_fetched) {

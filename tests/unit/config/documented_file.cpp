@@ -117,8 +117,8 @@ BOOST_AUTO_TEST_CASE(environment_names_and_flags_are_unique) {
   BOOST_TEST(find_key("providers.replicate.api_base_url")->env_name()
              == "JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL");
   BOOST_TEST(
-    find_key("background.job_status_polling.interval_seconds")->env_name()
-    == "JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS");
+      find_key("background.job_status_polling.interval_seconds")->env_name()
+      == "JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS");
 }
 
 BOOST_AUTO_TEST_CASE(every_scalar_default_reads_back_unchanged) {

@@ -12,7 +12,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_top_level_key_is_named_with_its_line) {
   temp_yaml file{"server:\n  port: 1\nserverr:\n  port: 2\n"};
   auto r = load({"--config", file.path()});
   check_error(
-    r, {file.path() + ":3:", "unknown key serverr", "did you mean server?"});
+      r, {file.path() + ":3:", "unknown key serverr", "did you mean server?"});
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_nested_key_is_named_by_its_full_path) {
@@ -27,14 +27,14 @@ BOOST_AUTO_TEST_CASE(an_unknown_nested_key_is_named_by_its_full_path) {
 
 BOOST_AUTO_TEST_CASE(an_unknown_provider_is_an_unknown_key) {
   check_error(
-    load_yaml("providers:\n  openai:\n    enabled: true\n"),
-    {"unknown key providers.openai", "the keys of providers are replicate"});
+      load_yaml("providers:\n  openai:\n    enabled: true\n"),
+      {"unknown key providers.openai", "the keys of providers are replicate"});
 }
 
 BOOST_AUTO_TEST_CASE(a_value_of_the_wrong_type_is_rejected) {
   check_error(
-    load_yaml("server:\n  port: abc\n"),
-    {"server.port", "expected an integer from 0 to 65535", "\"abc\""});
+      load_yaml("server:\n  port: abc\n"),
+      {"server.port", "expected an integer from 0 to 65535", "\"abc\""});
   check_error(load_yaml("server:\n  port: [1, 2]\n"),
               {"server.port", "expected a single value, got a list"});
   check_error(load_yaml("server:\n  threads:\n"),
@@ -79,8 +79,8 @@ BOOST_AUTO_TEST_CASE(a_value_outside_its_list_is_rejected) {
               {"background.job_status_polling.enabled",
                "expected auto, true or false", "\"sometimes\""});
   check_error(
-    load_yaml("providers:\n  replicate:\n    resource: models\n"),
-    {"providers.replicate.resource", "expected predictions or trainings"});
+      load_yaml("providers:\n  replicate:\n    resource: models\n"),
+      {"providers.replicate.resource", "expected predictions or trainings"});
   check_error(load({"--set", "logging.level=loud"}),
               {"--set", "logging.level",
                "expected debug, info, warning or "
@@ -92,9 +92,9 @@ BOOST_AUTO_TEST_CASE(a_url_without_an_http_scheme_is_rejected) {
                         "    api_base_url: api.replicate.com/v1\n"),
               {"providers.replicate.api_base_url", "http:// or https://"});
   check_error(
-    load({}, {{"JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL", "ftp://x"}}),
-    {"environment variable JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL",
-     "providers.replicate.api_base_url"});
+      load({}, {{"JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL", "ftp://x"}}),
+      {"environment variable JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL",
+       "providers.replicate.api_base_url"});
   check_error(load({"--set", "providers.replicate.webhook_url=example.com"}),
               {"--set", "providers.replicate.webhook_url"});
   // Empty means "no webhooks" and is fine.
@@ -121,25 +121,25 @@ BOOST_AUTO_TEST_CASE(other_combinations_of_keys_are_checked) {
               {"providers.replicate.backoff_initial_seconds",
                "at most providers.replicate.backoff_max_seconds"});
   check_error(
-    load({"--set", "providers.replicate.default_hardware=gpu-t4"}),
-    {"providers.replicate.default_hardware", "gpu-t4", "has no price"});
-  check_error(
-    load_yaml("providers:\n  replicate:\n    model_hardware:\n"
-              "      acme/x: gpu-t4\n"),
-    {"providers.replicate.model_hardware", "acme/x", "gpu-t4", "has no price"});
+      load({"--set", "providers.replicate.default_hardware=gpu-t4"}),
+      {"providers.replicate.default_hardware", "gpu-t4", "has no price"});
+  check_error(load_yaml("providers:\n  replicate:\n    model_hardware:\n"
+                        "      acme/x: gpu-t4\n"),
+              {"providers.replicate.model_hardware", "acme/x", "gpu-t4",
+               "has no price"});
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_environment_value_names_the_variable) {
   check_error(
-    load({}, {{"JOBSYNC_SERVER_PORT", "http"}}),
-    {"environment variable JOBSYNC_SERVER_PORT", "server.port", "\"http\""});
+      load({}, {{"JOBSYNC_SERVER_PORT", "http"}}),
+      {"environment variable JOBSYNC_SERVER_PORT", "server.port", "\"http\""});
   check_error(load({}, {{"SIMPLETUNER_JOB_POLL_INTERVAL", "30s"}}),
               {"environment variable SIMPLETUNER_JOB_POLL_INTERVAL",
                "background.job_status_polling.interval_seconds"});
   check_error(
-    load({}, {{"JOBSYNC_PROVIDERS_REPLICATE_HARDWARE_PRICES", "gpu=1"}}),
-    {"JOBSYNC_PROVIDERS_REPLICATE_HARDWARE_PRICES",
-     "set it in the config file"});
+      load({}, {{"JOBSYNC_PROVIDERS_REPLICATE_HARDWARE_PRICES", "gpu=1"}}),
+      {"JOBSYNC_PROVIDERS_REPLICATE_HARDWARE_PRICES",
+       "set it in the config file"});
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_flag_is_rejected) {
@@ -166,8 +166,8 @@ BOOST_AUTO_TEST_CASE(a_bad_flag_value_names_the_flag_and_key) {
               {"--set: server.prot is not a key", "did you mean server.port?"});
   check_error(load({"--set", "server=1"}), {"server is a section"});
   check_error(
-    load({"--set", "providers.replicate.hardware_names=x"}),
-    {"providers.replicate.hardware_names", "set it in the config file"});
+      load({"--set", "providers.replicate.hardware_names=x"}),
+      {"providers.replicate.hardware_names", "set it in the config file"});
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_or_broken_file_is_named) {

@@ -90,13 +90,13 @@ BOOST_AUTO_TEST_CASE(polling_enabled_accepts_auto_and_yaml_booleans) {
 
 BOOST_AUTO_TEST_CASE(the_environment_overrides_the_file) {
   auto r = load_yaml(
-    "server:\n  port: 9090\n  threads: 4\n", {},
-    {{"JOBSYNC_SERVER_PORT", "7070"},
-     {"JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL", "http://sim:1/v1"},
-     {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_ENABLED", "true"},
-     {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "12"},
-     {"JOBSYNC_WEBHOOKS_ALLOW_UNSIGNED", "on"},
-     {"HOME", "/root"}});
+      "server:\n  port: 9090\n  threads: 4\n", {},
+      {{"JOBSYNC_SERVER_PORT", "7070"},
+       {"JOBSYNC_PROVIDERS_REPLICATE_API_BASE_URL", "http://sim:1/v1"},
+       {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_ENABLED", "true"},
+       {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "12"},
+       {"JOBSYNC_WEBHOOKS_ALLOW_UNSIGNED", "on"},
+       {"HOME", "/root"}});
   REQUIRE_OK(r);
   auto& s = r->settings;
   BOOST_TEST(s.server.port == 7070);
@@ -110,8 +110,8 @@ BOOST_AUTO_TEST_CASE(the_environment_overrides_the_file) {
 
 BOOST_AUTO_TEST_CASE(empty_environment_variables_count_as_unset) {
   auto r
-    = load_yaml("providers:\n  replicate:\n    api_token: from-file\n", {},
-                {{"REPLICATE_API_TOKEN", ""}, {"JOBSYNC_SERVER_PORT", ""}});
+      = load_yaml("providers:\n  replicate:\n    api_token: from-file\n", {},
+                  {{"REPLICATE_API_TOKEN", ""}, {"JOBSYNC_SERVER_PORT", ""}});
   REQUIRE_OK(r);
   BOOST_TEST(r->settings.replicate.api_token == "from-file");
   BOOST_TEST(r->settings.server.port == 8080);
@@ -164,14 +164,14 @@ BOOST_AUTO_TEST_CASE(jobsync_poll_interval_wins_over_the_simpletuner_name) {
 }
 
 BOOST_AUTO_TEST_CASE(explicit_jobsync_names_win_over_the_seed_names) {
-  auto r
-    = load({}, {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
-                {"JOBSYNC_POLL_INTERVAL", "20"},
-                {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
-                {"REPLICATE_API_TOKEN", "seed"},
-                {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
-                {"REPLICATE_WEBHOOK_SECRET", "seed"},
-                {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "explicit"}});
+  auto r = load(
+      {}, {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
+           {"JOBSYNC_POLL_INTERVAL", "20"},
+           {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
+           {"REPLICATE_API_TOKEN", "seed"},
+           {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
+           {"REPLICATE_WEBHOOK_SECRET", "seed"},
+           {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "explicit"}});
   REQUIRE_OK(r);
   BOOST_TEST(r->settings.polling.interval_seconds == 9);
   BOOST_TEST(r->settings.replicate.api_token == "explicit");

@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(the_rendered_defaults_set_every_key) {
   settings back;
   origins from;
   auto applied
-    = apply_yaml_text(render_yaml(settings{}, false), "rendered", back, from);
+      = apply_yaml_text(render_yaml(settings{}, false), "rendered", back, from);
   REQUIRE_OK(applied);
   BOOST_TEST(applied->size() == keys().size());
 }

@@ -26,34 +26,34 @@ struct server_fixture {
     config.port = 0;
     config.max_body_bytes = 1000;
     std::vector<route> routes{
-      {"GET", "/echo/:name",
-       [](const exchange_ptr& ex) {
-         response r;
-         r.body = "{\"name\":" + std::to_string(ex->params.at("name").size())
-                  + "}";
-         ex->respond(std::move(r));
-       }},
-      {"POST", "/echo/:name",
-       [](const exchange_ptr& ex) {
-         response r;
-         r.status = 201;
-         r.body = "{}";
-         ex->respond(std::move(r));
-       }},
-      {"GET", "/throws",
-       [](const exchange_ptr&) { throw std::runtime_error("boom"); }},
-      {"GET", "/throws-anything", [](const exchange_ptr&) { throw 42; }},
-      {"GET", "/forgets", [](const exchange_ptr&) {}},
-      {"GET", "/forgets-later",
-       [](const exchange_ptr& ex) {
-         // Holds the exchange on another thread, then lets it go.
-         std::thread{[held = ex]() mutable { held.reset(); }}.detach();
-       }},
-      {"GET", "/answers-twice",
-       [](const exchange_ptr& ex) {
-         ex->respond(error_response(errc::invalid_job_state, "first"));
-         ex->respond(error_response(errc::internal, "second"));
-       }},
+        {"GET", "/echo/:name",
+         [](const exchange_ptr& ex) {
+           response r;
+           r.body = "{\"name\":" + std::to_string(ex->params.at("name").size())
+                    + "}";
+           ex->respond(std::move(r));
+         }},
+        {"POST", "/echo/:name",
+         [](const exchange_ptr& ex) {
+           response r;
+           r.status = 201;
+           r.body = "{}";
+           ex->respond(std::move(r));
+         }},
+        {"GET", "/throws",
+         [](const exchange_ptr&) { throw std::runtime_error("boom"); }},
+        {"GET", "/throws-anything", [](const exchange_ptr&) { throw 42; }},
+        {"GET", "/forgets", [](const exchange_ptr&) {}},
+        {"GET", "/forgets-later",
+         [](const exchange_ptr& ex) {
+           // Holds the exchange on another thread, then lets it go.
+           std::thread{[held = ex]() mutable { held.reset(); }}.detach();
+         }},
+        {"GET", "/answers-twice",
+         [](const exchange_ptr& ex) {
+           ex->respond(error_response(errc::invalid_job_state, "first"));
+           ex->respond(error_response(errc::internal, "second"));
+         }},
     };
     auto started = server::start(config, std::move(routes));
     if (!started)
@@ -93,22 +93,22 @@ BOOST_AUTO_TEST_CASE(a_request_dropped_without_an_answer_is_a_500) {
 }
 
 BOOST_AUTO_TEST_CASE(only_the_first_answer_counts) {
-  check_error(http_get(base + "/answers-twice"), 409, "invalid_job_state", "first");
+  check_error(http_get(base + "/answers-twice"), 409, "invalid_job_state",
+              "first");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_routes_and_methods_are_json_404s) {
   check_error(http_get(base + "/nowhere"), 404, "not_found");
   check_error(http_request("DELETE", base + "/echo/x"), 404, "not_found");
-  check_error(http_request("PATCH", base + "/echo/x", "{}"), 404,
-              "not_found");
+  check_error(http_request("PATCH", base + "/echo/x", "{}"), 404, "not_found");
 }
 
 BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413) {
   check_error(http_request("POST", base + "/echo/x", std::string(1001, 'x')),
               413, "payload_too_large");
-  BOOST_TEST(http_request("POST", base + "/echo/x", std::string(1000, 'x'))
-               .status
-             == 201);
+  BOOST_TEST(
+      http_request("POST", base + "/echo/x", std::string(1000, 'x')).status
+      == 201);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

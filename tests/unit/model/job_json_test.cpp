@@ -20,8 +20,8 @@ job full_job() {
   x.hardware_type = "L40S (48GB)";
   x.error_message = std::nullopt;
   x.output_url = "https://replicate.delivery/x.safetensors";
-  x.metadata = {{"prediction_id", "\"p1\""},
-                {"urls", "{\"get\":\"https://api/x\"}"}};
+  x.metadata
+      = {{"prediction_id", "\"p1\""}, {"urls", "{\"get\":\"https://api/x\"}"}};
   x.external_id = "p1";
   return x;
 }
@@ -50,11 +50,11 @@ BOOST_AUTO_TEST_CASE(stored_jobs_round_trip) {
 BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
   rapidjson::Document d;
   d.Parse(render(full_job()).c_str());
-  for (auto key : {"job_id", "job_type", "provider", "status",
-                   "provider_status", "config_name", "created_at",
-                   "started_at", "completed_at", "cost_usd", "hardware_type",
-                   "error_message", "output_url", "metadata", "is_terminal",
-                   "is_active", "duration_seconds"})
+  for (auto key :
+       {"job_id", "job_type", "provider", "status", "provider_status",
+        "config_name", "created_at", "started_at", "completed_at", "cost_usd",
+        "hardware_type", "error_message", "output_url", "metadata",
+        "is_terminal", "is_active", "duration_seconds"})
     BOOST_TEST(d.HasMember(key), key);
   BOOST_TEST(!d.HasMember("external_id"));
   BOOST_TEST(d["is_terminal"].GetBool());
@@ -102,9 +102,11 @@ BOOST_AUTO_TEST_CASE(rendered_jobs_nest_in_arrays_like_any_value) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_stored_records_are_refused) {
-  for (auto text : {"[]", "{}", R"({"job_id":"a","job_type":"cloud"})",
-                    R"({"job_id":"a","job_type":"x","status":"pending","created_at":"t"})",
-                    R"({"job_id":"a","job_type":"cloud","status":"nope","created_at":"t"})"}) {
+  for (
+      auto text :
+      {"[]", "{}", R"({"job_id":"a","job_type":"cloud"})",
+       R"({"job_id":"a","job_type":"x","status":"pending","created_at":"t"})",
+       R"({"job_id":"a","job_type":"cloud","status":"nope","created_at":"t"})"}) {
     rapidjson::Document d;
     d.Parse(text);
     BOOST_TEST(!read_stored_job(d), text);

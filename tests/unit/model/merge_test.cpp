@@ -7,8 +7,8 @@ using namespace jobsync;
 
 namespace {
 
-const char* replicate_words[] = {"starting", "processing", "succeeded",
-                                 "failed",   "canceled",   "aborted"};
+const char* replicate_words[]
+    = {"starting", "processing", "succeeded", "failed", "canceled", "aborted"};
 
 provider_snapshot snapshot(std::string word) {
   provider_snapshot s;
@@ -75,8 +75,7 @@ BOOST_AUTO_TEST_CASE(status_only_moves_forward_for_every_pair) {
       bool may_move = !is_terminal(stored)
                       && lifecycle_rank(mapped) >= lifecycle_rank(stored);
       auto expected = may_move ? mapped : stored;
-      BOOST_TEST((x.status == expected),
-                 to_string(stored) << " + " << word);
+      BOOST_TEST((x.status == expected), to_string(stored) << " + " << word);
       BOOST_TEST(r.status_changed == (expected != stored),
                  to_string(stored) << " + " << word);
       BOOST_TEST((r.old_status == stored));
@@ -88,8 +87,8 @@ BOOST_AUTO_TEST_CASE(status_only_moves_forward_for_every_pair) {
 }
 
 BOOST_AUTO_TEST_CASE(a_terminal_job_never_becomes_active_again) {
-  for (auto terminal : {job_status::completed, job_status::failed,
-                        job_status::cancelled})
+  for (auto terminal :
+       {job_status::completed, job_status::failed, job_status::cancelled})
     for (auto word : {"starting", "processing"}) {
       auto x = stored_job(terminal);
       x.provider_status = "succeeded";

@@ -25,22 +25,22 @@ BOOST_AUTO_TEST_SUITE(progress)
 // Every row of ANCHOR-SIMPLETUNER.md section 3.3 (lines newest last).
 BOOST_AUTO_TEST_CASE(the_worked_examples_of_the_original_hold) {
   expectation rows[] = {
-    {"Step 1500/5000 - loss: 0.0234", "Training", 30.0},
-    {"Epoch 3/10, Steps:  45%|####5 | 450/1000 [...]", "Training", 30.0},
-    {"epoch 1/3 step 100/500", "Training", 20.0},
-    {"step 7 / 9", "Training", 77.8},
-    {"step 150/100", "Training", 150.0},
-    {"step 5/0", "Training", std::nullopt},
-    {"step 12 of 100", "Training", std::nullopt},
-    {"Loading checkpoint shards", "Preprocessing", std::nullopt},
-    {"Uploading model to hub", "Preprocessing", std::nullopt},
-    {"Downloading weights", "Preprocessing", std::nullopt},
-    {"lr_warmup_steps=100", "Warmup", std::nullopt},
-    {"Saving checkpoint at step 500/1000", "Saving checkpoint", std::nullopt},
-    {"Running validation at step 100/1000", "Validation", std::nullopt},
-    {"loading data\nstep 10/100 done\nsteps: 3", "Training", 10.0},
-    {"loading data\nsteps: 3", "Preprocessing", std::nullopt},
-    {"nothing here", "Training", std::nullopt},
+      {"Step 1500/5000 - loss: 0.0234", "Training", 30.0},
+      {"Epoch 3/10, Steps:  45%|####5 | 450/1000 [...]", "Training", 30.0},
+      {"epoch 1/3 step 100/500", "Training", 20.0},
+      {"step 7 / 9", "Training", 77.8},
+      {"step 150/100", "Training", 150.0},
+      {"step 5/0", "Training", std::nullopt},
+      {"step 12 of 100", "Training", std::nullopt},
+      {"Loading checkpoint shards", "Preprocessing", std::nullopt},
+      {"Uploading model to hub", "Preprocessing", std::nullopt},
+      {"Downloading weights", "Preprocessing", std::nullopt},
+      {"lr_warmup_steps=100", "Warmup", std::nullopt},
+      {"Saving checkpoint at step 500/1000", "Saving checkpoint", std::nullopt},
+      {"Running validation at step 100/1000", "Validation", std::nullopt},
+      {"loading data\nstep 10/100 done\nsteps: 3", "Training", 10.0},
+      {"loading data\nsteps: 3", "Preprocessing", std::nullopt},
+      {"nothing here", "Training", std::nullopt},
   };
   for (const auto& row : rows)
     check(row);
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(progress_rounds_to_one_decimal_like_python) {
   check({"step 2/3", "Training", 66.7});
   check({"step 1/8", "Training", 12.5});
   check({"step 1/7", "Training", 14.3});
-  BOOST_TEST(round_one_decimal(0.25) == 0.2);  // exact tie, to even
+  BOOST_TEST(round_one_decimal(0.25) == 0.2); // exact tie, to even
   BOOST_TEST(round_one_decimal(0.75) == 0.8);
   BOOST_TEST(round_one_decimal(2.675) == 2.7); // binary value is above .675
 }
@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE(empty_logs_give_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(last_log_is_the_last_non_empty_line_trimmed) {
-  auto p = compute_inline_progress("first\n  Step 1500/5000 - loss: 0.0234  \n\n");
+  auto p
+      = compute_inline_progress("first\n  Step 1500/5000 - loss: 0.0234  \n\n");
   BOOST_TEST(*p.last_log == "Step 1500/5000 - loss: 0.0234");
 }
 

@@ -22,22 +22,29 @@ BOOST_AUTO_TEST_CASE(active_and_terminal_sets_partition_the_statuses) {
     (is_active(x) ? active : terminal).push_back(x);
   }
   BOOST_TEST(active.size() == 4u);
-  BOOST_TEST((active == std::vector<job_status>{job_status::pending,
-                                                 job_status::uploading,
-                                                 job_status::queued,
-                                                 job_status::running}));
-  BOOST_TEST((terminal == std::vector<job_status>{job_status::completed,
-                                                   job_status::failed,
-                                                   job_status::cancelled}));
+  BOOST_TEST(
+      (active
+       == std::vector<job_status>{job_status::pending, job_status::uploading,
+                                  job_status::queued, job_status::running}));
+  BOOST_TEST(
+      (terminal
+       == std::vector<job_status>{job_status::completed, job_status::failed,
+                                  job_status::cancelled}));
 }
 
 BOOST_AUTO_TEST_CASE(lifecycle_rank_orders_active_statuses_below_terminal) {
-  BOOST_TEST(lifecycle_rank(job_status::pending) < lifecycle_rank(job_status::uploading));
-  BOOST_TEST(lifecycle_rank(job_status::uploading) < lifecycle_rank(job_status::queued));
-  BOOST_TEST(lifecycle_rank(job_status::queued) < lifecycle_rank(job_status::running));
-  BOOST_TEST(lifecycle_rank(job_status::running) < lifecycle_rank(job_status::completed));
-  BOOST_TEST(lifecycle_rank(job_status::completed) == lifecycle_rank(job_status::failed));
-  BOOST_TEST(lifecycle_rank(job_status::failed) == lifecycle_rank(job_status::cancelled));
+  BOOST_TEST(lifecycle_rank(job_status::pending)
+             < lifecycle_rank(job_status::uploading));
+  BOOST_TEST(lifecycle_rank(job_status::uploading)
+             < lifecycle_rank(job_status::queued));
+  BOOST_TEST(lifecycle_rank(job_status::queued)
+             < lifecycle_rank(job_status::running));
+  BOOST_TEST(lifecycle_rank(job_status::running)
+             < lifecycle_rank(job_status::completed));
+  BOOST_TEST(lifecycle_rank(job_status::completed)
+             == lifecycle_rank(job_status::failed));
+  BOOST_TEST(lifecycle_rank(job_status::failed)
+             == lifecycle_rank(job_status::cancelled));
 }
 
 BOOST_AUTO_TEST_CASE(job_type_words_parse_case_sensitively) {
@@ -57,8 +64,8 @@ BOOST_AUTO_TEST_CASE(replicate_words_map_as_the_api_table_says) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_replicate_words_map_to_nothing) {
-  for (auto word : {"", "queued", "Starting", "cancelled", "error", "pending",
-                    "booting"})
+  for (auto word :
+       {"", "queued", "Starting", "cancelled", "error", "pending", "booting"})
     BOOST_TEST(!map_replicate_status(word), word);
 }
 

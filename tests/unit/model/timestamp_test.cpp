@@ -33,10 +33,10 @@ BOOST_AUTO_TEST_CASE(offsets_are_applied) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_text_is_rejected) {
-  for (auto s : {"", "2024-04-22", "2024-04-22T11:15:15", "2024-13-01T00:00:00Z",
-                 "2024-04-22T25:00:00Z", "2024-04-22T11:15:15Zjunk",
-                 "24-04-22T11:15:15Z", "2024-04-22T11:15:15+0200",
-                 "not a date"})
+  for (auto s :
+       {"", "2024-04-22", "2024-04-22T11:15:15", "2024-13-01T00:00:00Z",
+        "2024-04-22T25:00:00Z", "2024-04-22T11:15:15Zjunk",
+        "24-04-22T11:15:15Z", "2024-04-22T11:15:15+0200", "not a date"})
     BOOST_TEST(!parse_rfc3339(s), s);
 }
 
@@ -58,10 +58,10 @@ BOOST_AUTO_TEST_SUITE(instants)
 BOOST_AUTO_TEST_CASE(one_instant_in_several_precisions_is_the_same) {
   BOOST_TEST(same_instant("2024-04-22T11:15:12.17042Z",
                           "2024-04-22T11:15:12.170420Z"));
-  BOOST_TEST(same_instant("2024-04-22T11:15:12Z",
-                          "2024-04-22T11:15:12.000000000Z"));
-  BOOST_TEST(same_instant("2024-04-22T13:15:12.5+02:00",
-                          "2024-04-22T11:15:12.500Z"));
+  BOOST_TEST(
+      same_instant("2024-04-22T11:15:12Z", "2024-04-22T11:15:12.000000000Z"));
+  BOOST_TEST(
+      same_instant("2024-04-22T13:15:12.5+02:00", "2024-04-22T11:15:12.500Z"));
   BOOST_TEST(!same_instant("2024-04-22T11:15:12.170420001Z",
                            "2024-04-22T11:15:12.17042Z"));
   BOOST_TEST(!same_instant("garbage", "2024-04-22T11:15:12Z"));

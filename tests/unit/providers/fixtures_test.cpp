@@ -68,9 +68,9 @@ BOOST_AUTO_TEST_CASE(the_created_body_is_a_queued_job) {
              == R"("simpletuner/advanced-trainer-h100")");
   BOOST_TEST(s.metadata.at("source") == R"("api")");
   BOOST_TEST(s.metadata.at("data_removed") == "false");
-  BOOST_TEST(s.metadata.at("urls").find(
-               "replicate.com/p/vcscvthbaxrm80cq9xqtcbaw4m")
-             != std::string::npos);
+  BOOST_TEST(
+      s.metadata.at("urls").find("replicate.com/p/vcscvthbaxrm80cq9xqtcbaw4m")
+      != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_processing_body_is_a_running_job_with_logs) {
@@ -85,8 +85,7 @@ BOOST_AUTO_TEST_CASE(the_processing_body_is_a_running_job_with_logs) {
 BOOST_AUTO_TEST_CASE(the_succeeded_body_has_output_and_cost) {
   auto s = parse_fixture("succeeded.json");
   BOOST_TEST(word(s.status) == "completed");
-  BOOST_TEST(s.completed_at.value_or("")
-             == "2025-06-08T12:36:20.383588891Z");
+  BOOST_TEST(s.completed_at.value_or("") == "2025-06-08T12:36:20.383588891Z");
   BOOST_TEST(s.started_at.value_or("") == "2025-06-08T12:06:20.500000Z");
   BOOST_TEST(s.output_url.value_or("")
              == "https://replicate.delivery/xezq/abc123/lora.safetensors");

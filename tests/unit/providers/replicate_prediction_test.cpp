@@ -111,10 +111,10 @@ BOOST_AUTO_TEST_CASE(logs_are_kept_as_text_and_null_logs_are_absent) {
 
 BOOST_AUTO_TEST_CASE(error_strings_are_kept_and_other_errors_serialized) {
   BOOST_TEST(
-    parse(body(R"("error":"CUDA out of memory")")).error_message.value_or("")
-    == "CUDA out of memory");
+      parse(body(R"("error":"CUDA out of memory")")).error_message.value_or("")
+      == "CUDA out of memory");
   BOOST_TEST(parse(body(R"("error":{"code":7,"msg":"boom"})"))
-               .error_message.value_or("")
+                 .error_message.value_or("")
              == R"({"code":7,"msg":"boom"})");
   BOOST_TEST(!parse(body(R"("error":null)")).error_message.has_value());
 }
@@ -203,10 +203,10 @@ BOOST_AUTO_TEST_CASE(hardware_without_a_price_has_its_sku_and_no_cost) {
 
 BOOST_AUTO_TEST_CASE(metadata_keeps_non_null_values_as_raw_json) {
   auto s = parse(body(
-    R"("model":"acme/trainer","version":"5c7d","source":"api",)"
-    R"("urls":{"get":"https://api.replicate.com/v1/predictions/abc123"},)"
-    R"("webhook":"https://hooks.test/r","deadline":"2025-06-08T13:00:00Z",)"
-    R"("data_removed":false,"input":{"secret":"x"},"deployment":null)"));
+      R"("model":"acme/trainer","version":"5c7d","source":"api",)"
+      R"("urls":{"get":"https://api.replicate.com/v1/predictions/abc123"},)"
+      R"("webhook":"https://hooks.test/r","deadline":"2025-06-08T13:00:00Z",)"
+      R"("data_removed":false,"input":{"secret":"x"},"deployment":null)"));
   auto& m = s.metadata;
   BOOST_TEST(m.at("prediction_id") == R"("abc123")");
   BOOST_TEST(m.at("model") == R"("acme/trainer")");
@@ -237,26 +237,25 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_job_objects_are_refused) {
   BOOST_TEST(refusal("null").find("not a JSON object") != std::string::npos);
   BOOST_TEST(refusal(R"({"status":"starting"})").find("no `id`")
              != std::string::npos);
-  BOOST_TEST(refusal(R"({"id":42,"status":"starting"})")
-               .find("`id` is not a string")
-             != std::string::npos);
-  BOOST_TEST(refusal(R"({"id":null,"status":"starting"})")
-               .find("`id` is not a string")
-             != std::string::npos);
+  BOOST_TEST(
+      refusal(R"({"id":42,"status":"starting"})").find("`id` is not a string")
+      != std::string::npos);
+  BOOST_TEST(
+      refusal(R"({"id":null,"status":"starting"})").find("`id` is not a string")
+      != std::string::npos);
   BOOST_TEST(refusal(R"({"id":"","status":"starting"})").find("empty")
              != std::string::npos);
   BOOST_TEST(refusal(R"({"id":"abc"})").find("no `status`")
              != std::string::npos);
-  BOOST_TEST(refusal(R"({"id":"abc","status":3})")
-               .find("`status` is not a string")
-             != std::string::npos);
+  BOOST_TEST(
+      refusal(R"({"id":"abc","status":3})").find("`status` is not a string")
+      != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(text_that_is_not_json_is_refused_with_the_reason) {
   BOOST_TEST(refusal("{\"id\":").find("not JSON") != std::string::npos);
   BOOST_TEST(refusal("").find("not JSON") != std::string::npos);
-  BOOST_TEST(refusal("<html>502</html>").find("not JSON")
-             != std::string::npos);
+  BOOST_TEST(refusal("<html>502</html>").find("not JSON") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(optional_fields_of_the_wrong_type_are_ignored) {

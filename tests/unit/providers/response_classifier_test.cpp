@@ -66,10 +66,10 @@ BOOST_AUTO_TEST_CASE(messages_carry_the_providers_detail_and_status) {
   BOOST_TEST(e.http_status == 401);
   BOOST_TEST(contains(e.message, "replicate"));
   BOOST_TEST(contains(e.message, "HTTP 401"));
-  BOOST_TEST(contains(e.message,
-                      "You did not pass a valid authentication token"));
-  auto t = classify(
-    response(422, R"({"title":"Invalid version","status":422})"));
+  BOOST_TEST(
+      contains(e.message, "You did not pass a valid authentication token"));
+  auto t
+      = classify(response(422, R"({"title":"Invalid version","status":422})"));
   BOOST_TEST(contains(t.message, "Invalid version"));
   auto html = classify(response(502, "<html>Bad Gateway</html>"));
   BOOST_TEST(contains(html.message, "<html>Bad Gateway</html>"));
@@ -84,8 +84,8 @@ BOOST_AUTO_TEST_CASE(a_long_non_json_body_is_cut_short) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_seconds_header_gives_the_delay) {
-  auto e = classify(response(429, fixture("error_429.json"),
-                             {{"retry-after", "7"}}));
+  auto e = classify(
+      response(429, fixture("error_429.json"), {{"retry-after", "7"}}));
   BOOST_REQUIRE(e.retry_after);
   BOOST_TEST(e.retry_after->count() == 7);
   BOOST_TEST(contains(e.message, "retry in 7 s"));
@@ -93,9 +93,8 @@ BOOST_AUTO_TEST_CASE(retry_after_seconds_header_gives_the_delay) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_date_header_gives_the_delay) {
-  auto e = classify(response(429, {},
-                             {{"retry-after",
-                               "Sun, 06 Nov 1994 08:50:07 GMT"}}));
+  auto e = classify(
+      response(429, {}, {{"retry-after", "Sun, 06 Nov 1994 08:50:07 GMT"}}));
   BOOST_REQUIRE(e.retry_after);
   BOOST_TEST(e.retry_after->count() == 30);
 }
@@ -104,8 +103,8 @@ BOOST_AUTO_TEST_CASE(the_body_retry_after_is_used_without_a_header) {
   auto e = classify(response(429, fixture("error_429.json")));
   BOOST_REQUIRE(e.retry_after);
   BOOST_TEST(e.retry_after->count() == 5);
-  auto garbage = classify(response(429, fixture("error_429.json"),
-                                   {{"retry-after", "soon"}}));
+  auto garbage = classify(
+      response(429, fixture("error_429.json"), {{"retry-after", "soon"}}));
   BOOST_TEST(garbage.retry_after.value_or(std::chrono::seconds{-1}).count()
              == 5);
   auto fraction = classify(response(429, R"({"retry_after":2.2})"));
@@ -141,8 +140,8 @@ BOOST_AUTO_TEST_CASE(transfer_errors_map_to_timeout_and_network) {
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_headers_are_read) {
-  auto info = read_rate_limit({{"ratelimit-remaining", "2999"},
-                               {"ratelimit-reset", "1"}});
+  auto info = read_rate_limit(
+      {{"ratelimit-remaining", "2999"}, {"ratelimit-reset", "1"}});
   BOOST_TEST(info.remaining.value_or(-1) == 2999);
   BOOST_TEST(info.reset_seconds.value_or(-1) == 1);
   auto none = read_rate_limit({{"content-type", "application/json"}});

@@ -42,9 +42,9 @@ BOOST_AUTO_TEST_CASE(absolute_next_links_on_the_api_host_are_verbatim) {
 }
 
 BOOST_AUTO_TEST_CASE(relative_next_links_resolve_against_the_base) {
-  BOOST_TEST(resolved("https://api.replicate.com/v1",
-                      "/v1/predictions?cursor=abc")
-             == "https://api.replicate.com/v1/predictions?cursor=abc");
+  BOOST_TEST(
+      resolved("https://api.replicate.com/v1", "/v1/predictions?cursor=abc")
+      == "https://api.replicate.com/v1/predictions?cursor=abc");
 }
 
 BOOST_AUTO_TEST_CASE(plain_http_links_to_an_https_api_are_upgraded) {
@@ -64,10 +64,10 @@ BOOST_AUTO_TEST_CASE(links_to_other_hosts_or_ports_are_refused) {
     BOOST_TEST(!resolve_next_url(base, next).has_value(), next);
   BOOST_TEST(!resolve_next_url("http://127.0.0.1:4567/v1",
                                "http://127.0.0.1:4568/v1/p?cursor=1")
-                .has_value());
+                  .has_value());
   BOOST_TEST(!resolve_next_url("http://127.0.0.1:4567/v1",
                                "https://127.0.0.1:4567/v1/p?cursor=1")
-                .has_value());
+                  .has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,7 +25,7 @@ constexpr std::string_view msg_id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 constexpr int64_t timestamp = 1614265330;
 constexpr std::string_view body = R"({"test": 2432232314})";
 constexpr std::string_view expected
-  = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+    = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
 std::string key() {
   return *decode_webhook_secret(secret);
@@ -192,25 +192,25 @@ BOOST_AUTO_TEST_CASE(a_timestamp_too_far_in_the_future_is_rejected) {
 }
 
 BOOST_AUTO_TEST_CASE(the_tolerance_is_configurable) {
-  BOOST_TEST(verify_webhook(key(), headers_for(expected), body,
-                            timestamp + 10, 5)
-             == webhook_verdict::timestamp_too_old);
-  BOOST_TEST(verify_webhook(key(), headers_for(expected), body,
-                            timestamp + 10, 10)
-             == webhook_verdict::ok);
+  BOOST_TEST(
+      verify_webhook(key(), headers_for(expected), body, timestamp + 10, 5)
+      == webhook_verdict::timestamp_too_old);
+  BOOST_TEST(
+      verify_webhook(key(), headers_for(expected), body, timestamp + 10, 10)
+      == webhook_verdict::ok);
 }
 
 BOOST_AUTO_TEST_CASE(missing_or_empty_headers_are_reported_as_missing) {
   auto k = key();
-  BOOST_TEST(verify_webhook(k, {std::nullopt, "1614265330", expected}, body,
-                            timestamp)
-             == webhook_verdict::missing_header);
-  BOOST_TEST(verify_webhook(k, {msg_id, std::nullopt, expected}, body,
-                            timestamp)
-             == webhook_verdict::missing_header);
-  BOOST_TEST(verify_webhook(k, {msg_id, "1614265330", std::nullopt}, body,
-                            timestamp)
-             == webhook_verdict::missing_header);
+  BOOST_TEST(
+      verify_webhook(k, {std::nullopt, "1614265330", expected}, body, timestamp)
+      == webhook_verdict::missing_header);
+  BOOST_TEST(
+      verify_webhook(k, {msg_id, std::nullopt, expected}, body, timestamp)
+      == webhook_verdict::missing_header);
+  BOOST_TEST(
+      verify_webhook(k, {msg_id, "1614265330", std::nullopt}, body, timestamp)
+      == webhook_verdict::missing_header);
   BOOST_TEST(verify_webhook(k, {"", "1614265330", expected}, body, timestamp)
              == webhook_verdict::missing_header);
   BOOST_TEST(verify_webhook(k, {msg_id, "1614265330", ""}, body, timestamp)
@@ -219,18 +219,18 @@ BOOST_AUTO_TEST_CASE(missing_or_empty_headers_are_reported_as_missing) {
 
 BOOST_AUTO_TEST_CASE(malformed_headers_are_reported_as_malformed) {
   auto k = key();
-  BOOST_TEST(verify_webhook(k, {msg_id, "16142653x0", expected}, body,
-                            timestamp)
-             == webhook_verdict::malformed_header);
-  BOOST_TEST(verify_webhook(k, {msg_id, "-1614265330", expected}, body,
-                            timestamp)
-             == webhook_verdict::malformed_header);
-  BOOST_TEST(verify_webhook(k, {msg_id, "1614265330.5", expected}, body,
-                            timestamp)
-             == webhook_verdict::malformed_header);
-  BOOST_TEST(verify_webhook(k, {"msg.1", "1614265330", expected}, body,
-                            timestamp)
-             == webhook_verdict::malformed_header);
+  BOOST_TEST(
+      verify_webhook(k, {msg_id, "16142653x0", expected}, body, timestamp)
+      == webhook_verdict::malformed_header);
+  BOOST_TEST(
+      verify_webhook(k, {msg_id, "-1614265330", expected}, body, timestamp)
+      == webhook_verdict::malformed_header);
+  BOOST_TEST(
+      verify_webhook(k, {msg_id, "1614265330.5", expected}, body, timestamp)
+      == webhook_verdict::malformed_header);
+  BOOST_TEST(
+      verify_webhook(k, {"msg.1", "1614265330", expected}, body, timestamp)
+      == webhook_verdict::malformed_header);
   BOOST_TEST(check("g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
              == webhook_verdict::malformed_header);
   BOOST_TEST(check("v1, ,x") == webhook_verdict::malformed_header);

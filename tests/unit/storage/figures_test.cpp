@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(counters_list_every_type_provider_and_status) {
        test::make_job("r2", job_status::running, noon + 1),
        test::make_job("c1", job_status::completed, noon + 2),
        test::make_job("l1", job_status::queued, noon + 3, std::nullopt),
-       test::make_job("o1", job_status::failed, noon + 4, std::string{"other"})});
+       test::make_job("o1", job_status::failed, noon + 4,
+                      std::string{"other"})});
   using row = std::tuple<std::string, std::string, std::string, uint64_t>;
   BOOST_TEST((tallies()
               == std::vector<row>{{"cloud", "other", "failed", 1},

@@ -54,8 +54,8 @@ BOOST_AUTO_TEST_CASE(pages_are_newest_first_with_id_as_tie_breaker) {
        make_job("b", job_status::completed, 1000),
        make_job("c", job_status::completed, 2000),
        make_job("d", job_status::completed, 2000)});
-  BOOST_TEST((page_ids({}, 10, 0)
-              == std::vector<std::string>{"a", "d", "c", "b"}));
+  BOOST_TEST(
+      (page_ids({}, 10, 0) == std::vector<std::string>{"a", "d", "c", "b"}));
   BOOST_TEST((page_ids({}, 2, 1) == std::vector<std::string>{"d", "c"}));
   BOOST_TEST(page_ids({}, 2, 4).empty());
 }
@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
        make_job("l1", job_status::running, 2000, std::nullopt),
        make_job("o1", job_status::running, 1000, std::string{"other"})});
   auto running = status_filter({job_status::running});
-  BOOST_TEST((page_ids(running, 10, 0)
-              == std::vector<std::string>{"r1", "l1", "o1"}));
+  BOOST_TEST(
+      (page_ids(running, 10, 0) == std::vector<std::string>{"r1", "l1", "o1"}));
   BOOST_TEST(*read().count(running) == 3u);
   job_filter replicate;
   replicate.provider = "replicate";
@@ -78,8 +78,8 @@ BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
   BOOST_TEST((page_ids(local, 10, 0) == std::vector<std::string>{"l1"}));
   auto several = status_filter({job_status::queued, job_status::completed});
   several.provider = "replicate";
-  BOOST_TEST((page_ids(several, 10, 0)
-              == std::vector<std::string>{"q1", "c1"}));
+  BOOST_TEST(
+      (page_ids(several, 10, 0) == std::vector<std::string>{"q1", "c1"}));
   auto page = read().list(several, 1, 0);
   BOOST_TEST(page->total == 2u);
   BOOST_TEST(page->jobs.size() == 1u);
@@ -101,7 +101,8 @@ BOOST_AUTO_TEST_CASE(updates_move_every_index_and_counter) {
 }
 
 BOOST_AUTO_TEST_CASE(the_active_index_lists_one_providers_active_jobs) {
-  put({make_job("a", job_status::queued, 1), make_job("b", job_status::running, 2),
+  put({make_job("a", job_status::queued, 1),
+       make_job("b", job_status::running, 2),
        make_job("c", job_status::failed, 3),
        make_job("d", job_status::running, 4, std::string{"replicate2"})});
   auto active = read().active("replicate");
@@ -173,10 +174,9 @@ BOOST_AUTO_TEST_CASE(webhook_ids_are_remembered_and_pruned) {
 BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {
   std::vector<job> jobs;
   for (int i = 0; i < 500; ++i)
-    jobs.push_back(make_job("job-" + std::to_string(i),
-                            i % 3 == 0 ? job_status::running
-                                       : job_status::completed,
-                            1000 + i));
+    jobs.push_back(make_job(
+        "job-" + std::to_string(i),
+        i % 3 == 0 ? job_status::running : job_status::completed, 1000 + i));
   put(jobs);
   {
     auto w = store->begin_write();
@@ -344,7 +344,8 @@ BOOST_AUTO_TEST_CASE(created_keys_sort_by_time_including_before_1970) {
   BOOST_TEST(before(created_key(-5, "a"), created_key(0, "a")));
   BOOST_TEST(before(created_key(0, "b"), created_key(1, "a")));
   BOOST_TEST(before(created_key(1, "a"), created_key(1, "b")));
-  BOOST_TEST(job_id_of_created_key(created_key(7, "id/with%odd")) == "id/with%odd");
+  BOOST_TEST(job_id_of_created_key(created_key(7, "id/with%odd"))
+             == "id/with%odd");
 }
 
 BOOST_AUTO_TEST_CASE(counter_keys_round_trip) {
@@ -353,8 +354,7 @@ BOOST_AUTO_TEST_CASE(counter_keys_round_trip) {
   BOOST_TEST((a->type == job_type::local));
   BOOST_TEST((a->status == job_status::failed));
   BOOST_TEST(!a->provider);
-  auto b = decode_counter_key(counter_key(job_type::cloud,
-                                          job_status::running,
+  auto b = decode_counter_key(counter_key(job_type::cloud, job_status::running,
                                           std::string{"rep=licate"}));
   BOOST_TEST(*b->provider == "rep=licate");
 }
