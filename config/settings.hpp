@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/polling.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -32,7 +34,7 @@ struct storage_settings {
 };
 
 /// Tri-state switch of `background.job_status_polling.enabled`.
-enum class polling_mode { automatic, on, off };
+using jobsync::polling_mode;
 
 /// `background.job_status_polling.*` (the seed's enterprise keys).
 struct polling_settings {
@@ -40,10 +42,9 @@ struct polling_settings {
   int interval_seconds = 30;
 };
 
-/// `providers.replicate.*`: one provider and how jobsync talks to it.
+/// `providers.<name>.*`: one provider and how jobsync talks to it. The
+/// defaults are Replicate's, the one provider jobsync knows today.
 struct provider_settings {
-  /// Not a key: the provider's name under `providers.`.
-  std::string name = "replicate";
   bool enabled = true;
   std::string api_base_url = "https://api.replicate.com/v1";
   std::string api_token;
@@ -65,7 +66,8 @@ struct provider_settings {
   int backoff_max_seconds = 300;
   /// Hardware assumed for cost when a job does not say (SKU).
   std::string default_hardware = "gpu-l40s";
-  /// SKU -> US dollars per second of predict_time.
+  /// The price table, the only one: SKU -> US dollars per second of
+  /// predict_time (SimpleTuner's figures).
   std::map<std::string, double> hardware_prices = {
       {"gpu-l40s", 0.000972222},
       {"gpu-h100", 0.001525},
@@ -136,7 +138,8 @@ struct settings {
   server_settings server;
   storage_settings storage;
   polling_settings polling;
-  provider_settings replicate;
+  /// By name under `providers.`.
+  std::map<std::string, provider_settings> providers = {{"replicate", {}}};
   event_settings events;
   webhook_settings webhooks;
   sync_settings sync;

@@ -335,7 +335,7 @@ handler dashboard_metrics(std::shared_ptr<const api> a) {
 handler prometheus_metrics(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     ask(
-        *a, ex, a->actors().sync,
+        *a, ex, a->actors().overview,
         [ex](server_figures& f) {
           response out;
           out.content_type = "text/plain; version=0.0.4; charset=utf-8";

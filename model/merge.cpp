@@ -1,7 +1,5 @@
 #include "model/merge.hpp"
 
-#include "model/replicate_status.hpp"
-
 namespace jobsync {
 
 namespace {
@@ -31,11 +29,6 @@ void take_time(std::optional<std::string>& field,
   take(field, value, fresh);
 }
 
-void note_abort(job& x, const provider_snapshot& s) {
-  if (s.provider_status == "aborted" && !x.error_message)
-    x.error_message = std::string{aborted_message};
-}
-
 } // namespace
 
 job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
@@ -56,7 +49,6 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
   x.output_url = s.output_url;
   x.config_name = s.config_name;
   x.metadata = s.metadata;
-  note_abort(x, s);
   return x;
 }
 
@@ -85,8 +77,6 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
     stored.provider = s.provider;
   if (stored.external_id.empty())
     stored.external_id = s.external_id;
-  if (fresh)
-    note_abort(stored, s);
   merge_result result;
   result.old_status = before.status;
   result.new_status = stored.status;

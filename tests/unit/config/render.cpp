@@ -48,7 +48,8 @@ web: {assets_dir: "/srv/web"}
   auto applied = apply_yaml_text(text, "rendered", back, from);
   REQUIRE_OK(applied);
   BOOST_TEST(same(back, r->settings), text);
-  BOOST_TEST(back.replicate.hardware_prices.at("odd key") == 1.5e-05);
+  BOOST_TEST(back.providers.at("replicate").hardware_prices.at("odd key")
+             == 1.5e-05);
   BOOST_TEST(back.server.api_token == "a \"quoted\" \\ token");
 }
 

@@ -1,4 +1,7 @@
-#include "model/replicate_prediction.hpp"
+#include "providers/replicate/prediction.hpp"
+
+#include "providers/replicate/status.hpp"
+#include "tests/unit/providers/replicate/fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -6,11 +9,12 @@
 #include <string>
 
 using namespace jobsync;
+using namespace jobsync::providers::replicate;
 
 namespace {
 
-const replicate_pricing pricing = [] {
-  replicate_pricing p;
+const providers::hardware_pricing pricing = [] {
+  auto p = test::default_pricing();
   p.model_hardware["acme/h100-trainer"] = "gpu-h100";
   p.model_hardware["acme/odd-trainer"] = "gpu-mystery";
   return p;
@@ -26,16 +30,17 @@ std::string body(const std::string& extra = {},
 }
 
 provider_snapshot parse(const std::string& text) {
-  auto r = parse_replicate_job_json(text, pricing, "replicate");
-  BOOST_REQUIRE_MESSAGE(r, "refused: " << r.error << " for " << text);
-  return *r.snapshot;
+  auto r = parse_job_json(text, pricing, "replicate");
+  BOOST_REQUIRE_MESSAGE(r, "refused: " << (r ? "" : r.error().detail) << " for "
+                                       << text);
+  return *r;
 }
 
 std::string refusal(const std::string& text) {
-  auto r = parse_replicate_job_json(text, pricing, "replicate");
+  auto r = parse_job_json(text, pricing, "replicate");
   BOOST_REQUIRE_MESSAGE(!r, "accepted " << text);
-  BOOST_TEST(!r.error.empty());
-  return r.error;
+  BOOST_TEST(!r.error().detail.empty());
+  return r.error().detail;
 }
 
 bool near(double a, double b) {
@@ -71,10 +76,10 @@ BOOST_AUTO_TEST_CASE(an_unknown_status_word_is_kept_verbatim_without_status) {
 }
 
 BOOST_AUTO_TEST_CASE(identity_and_provider_name_are_copied) {
-  auto r = parse_replicate_job_json(body(), pricing, "replicate-eu");
+  auto r = parse_job_json(body(), pricing, "replicate-eu");
   BOOST_REQUIRE(r);
-  BOOST_TEST(r.snapshot->external_id == "abc123");
-  BOOST_TEST(r.snapshot->provider == "replicate-eu");
+  BOOST_TEST(r->external_id == "abc123");
+  BOOST_TEST(r->provider == "replicate-eu");
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_with_zero_to_nine_fraction_digits_are_kept) {
@@ -266,6 +271,17 @@ BOOST_AUTO_TEST_CASE(optional_fields_of_the_wrong_type_are_ignored) {
   BOOST_TEST(!s.cost_usd);
   BOOST_TEST(!s.output_url);
   BOOST_TEST(s.metadata.at("model") == "7");
+}
+
+// The rule merge_test held before the parser took it over: an aborted job
+// is cancelled with a message saying so, unless Replicate sent its own.
+BOOST_AUTO_TEST_CASE(aborted_is_cancelled_with_a_message) {
+  auto s = parse(body({}, "\"aborted\""));
+  BOOST_TEST((s.status == job_status::cancelled));
+  BOOST_TEST(s.provider_status == "aborted");
+  BOOST_TEST(s.error_message.value_or("") == std::string{aborted_message});
+  auto own = parse(body(R"("error":"deadline exceeded")", "\"aborted\""));
+  BOOST_TEST(own.error_message.value_or("") == "deadline exceeded");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
