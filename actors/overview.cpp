@@ -19,6 +19,10 @@ void overview_state::replace(const provider_name& provider,
     i->second.poller = std::move(poller);
 }
 
+auto overview_state::status_of(const poller_actor& p) {
+  return self_->request(p, caf::infinite, status_atom::value);
+}
+
 std::vector<poller_actor> overview_state::pollers() const {
   std::vector<poller_actor> out;
   for (const auto& [name, w] : pollers_)
@@ -35,9 +39,7 @@ overview_state::status() {
   auto promise = self_->make_response_promise<std::vector<poller_status>>();
   gather<poller_status>(
       pollers(), statuses{},
-      [this](const poller_actor& p) {
-        return self_->request(p, caf::infinite, status_atom::value);
-      },
+      [this](const poller_actor& p) { return status_of(p); },
       [](statuses& s, poller_status& one) { s.all.push_back(std::move(one)); },
       [](statuses& s, caf::error& e) { s.error = e; },
       [promise](statuses& s) mutable {
@@ -58,9 +60,7 @@ caf::typed_response_promise<server_figures> overview_state::figures() {
             f.jobs = std::move(tallies);
             gather<poller_status>(
                 pollers(), std::move(f),
-                [this](const poller_actor& p) {
-                  return self_->request(p, caf::infinite, status_atom::value);
-                },
+                [this](const poller_actor& p) { return status_of(p); },
                 [](server_figures& f, poller_status& s) {
                   f.pollers.push_back(std::move(s));
                 },
@@ -88,9 +88,7 @@ caf::typed_response_promise<readiness> overview_state::ready() {
                 polling.push_back(w.poller);
             gather<poller_status>(
                 polling, readiness{true, {}},
-                [this](const poller_actor& p) {
-                  return self_->request(p, caf::infinite, status_atom::value);
-                },
+                [this](const poller_actor& p) { return status_of(p); },
                 [](readiness& r, poller_status& s) {
                   if (!s.first_cycle_done) {
                     r.ready = false;

@@ -50,6 +50,9 @@ private:
   /// The pollers (for gather).
   std::vector<poller_actor> pollers() const;
 
+  /// Asks one poller for its state.
+  auto status_of(const poller_actor& p);
+
   self_pointer self_;
   registry_actor registry_;
   reader_actor reader_;

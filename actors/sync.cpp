@@ -226,13 +226,27 @@ void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
 // -- progress and logs
 // ----------------------------------------------------------
 
-caf::typed_response_promise<job_progress>
-sync_state::progress(const job_ref& id) {
-  auto promise = self_->make_response_promise<job_progress>();
+template <class T>
+caf::typed_response_promise<T> sync_state::with_detail(
+    const job_ref& id,
+    void (sync_state::*answer)(job_detail&, caf::typed_response_promise<T>)) {
+  auto promise = self_->make_response_promise<T>();
   self_->request(reader_, caf::infinite, detail_atom::value, id)
-      .then([this, promise](job_detail& d) { answer_progress(d, promise); },
+      .then([this, answer,
+             promise](job_detail& d) { (this->*answer)(d, promise); },
             [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
+}
+
+auto sync_state::fetch_log(const provider_entry& entry, const job& x) {
+  return self_->request(entry.poller, config_.log_fetch_timeout,
+                        logs_atom::value, provider_job_ref{x.external_id},
+                        int64_t{config_.log_freshness.count()});
+}
+
+caf::typed_response_promise<job_progress>
+sync_state::progress(const job_ref& id) {
+  return with_detail(id, &sync_state::answer_progress);
 }
 
 void sync_state::answer_progress(
@@ -253,10 +267,7 @@ void sync_state::answer_progress(
     promise.deliver(out);
     return;
   }
-  self_
-      ->request(entry->poller, config_.log_fetch_timeout, logs_atom::value,
-                provider_job_ref{d.value.external_id},
-                int64_t{config_.log_freshness.count()})
+  fetch_log(*entry, d.value)
       .then(
           [this, out, promise](std::string& text) mutable {
             auto fresh = out;
@@ -269,11 +280,7 @@ void sync_state::answer_progress(
 }
 
 caf::typed_response_promise<job_log_text> sync_state::logs(const job_ref& id) {
-  auto promise = self_->make_response_promise<job_log_text>();
-  self_->request(reader_, caf::infinite, detail_atom::value, id)
-      .then([this, promise](job_detail& d) { answer_logs(d, promise); },
-            [promise](caf::error& e) mutable { promise.deliver(e); });
-  return promise;
+  return with_detail(id, &sync_state::answer_logs);
 }
 
 void sync_state::answer_logs(
@@ -287,10 +294,7 @@ void sync_state::answer_logs(
     return;
   }
   bool has_tail = d.logs.has_value();
-  self_
-      ->request(entry->poller, config_.log_fetch_timeout, logs_atom::value,
-                provider_job_ref{d.value.external_id},
-                int64_t{config_.log_freshness.count()})
+  fetch_log(*entry, d.value)
       .then(
           [stored, promise](std::string& text) mutable {
             promise.deliver(job_log_text{stored.job_id, text, true, ""});

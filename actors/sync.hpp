@@ -95,6 +95,15 @@ private:
   void cancel_job(job x, caf::typed_response_promise<job> promise);
   void cancel_locally(job x, std::string why,
                       caf::typed_response_promise<job> promise);
+  /// Reads a job with its stored log tail, then lets `answer` finish.
+  template <class T>
+  caf::typed_response_promise<T> with_detail(
+      const job_ref& id,
+      void (sync_state::*answer)(job_detail&, caf::typed_response_promise<T>));
+
+  /// Asks the job's poller for its full log, by the fetch deadline.
+  auto fetch_log(const provider_entry& entry, const job& x);
+
   void answer_progress(job_detail& d,
                        caf::typed_response_promise<job_progress> promise);
   void answer_logs(job_detail& d,
