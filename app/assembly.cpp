@@ -42,6 +42,13 @@ void report(const std::string& name, const config::provider_settings& p) {
 
 } // namespace
 
+registry_config registry_config_of(const config::settings& s) {
+  registry_config c;
+  c.log_tail_bytes = s.storage.log_tail_bytes;
+  c.webhook_retention = std::chrono::hours{s.webhooks.id_retention_hours};
+  return c;
+}
+
 providers::provider_options
 provider_options_of(const std::string& name,
                     const config::provider_settings& p) {
@@ -112,9 +119,7 @@ sse_hub_config event_config_of(const config::settings& s,
 result<wiring_config> wiring_config_of(const config::settings& s,
                                        const http::connection_budget& b) {
   wiring_config w;
-  w.registry.log_tail_bytes = s.storage.log_tail_bytes;
-  w.registry.webhook_retention
-      = std::chrono::hours{s.webhooks.id_retention_hours};
+  w.registry = registry_config_of(s);
   w.readers = std::max(2u, std::thread::hardware_concurrency());
   for (const auto& [name, p] : s.providers) {
     report(name, p);

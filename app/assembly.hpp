@@ -16,6 +16,9 @@
 
 namespace jobsync::app {
 
+/// How the registry keeps the store.
+registry_config registry_config_of(const config::settings& s);
+
 /// A provider's options from its configuration section.
 providers::provider_options
 provider_options_of(const std::string& name,

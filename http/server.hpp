@@ -14,18 +14,20 @@ namespace jobsync::http {
 
 /// How the listener runs.
 struct server_config {
-  std::string host = "127.0.0.1";
+  // Every value comes from the configuration (`server.*`, defaults in
+  // config/settings.hpp; see app/assembly).
+  std::string host;
   /// 0 picks a free port.
-  uint16_t port = 8080;
-  int threads = 2;
+  uint16_t port = 0;
+  int threads = 0;
   /// Larger bodies are answered 413.
-  size_t max_body_bytes = 1048576;
+  size_t max_body_bytes = 0;
   /// Connections held at once; a connection accepted beyond them is
   /// closed at once (see connection_budget.hpp).
-  size_t max_connections = 1024;
+  size_t max_connections = 0;
   /// A request without any write for this long is dropped (RESTinio's
   /// handle_request_timeout; SSE heartbeats must come more often).
-  std::chrono::seconds request_timeout{60};
+  std::chrono::seconds request_timeout{0};
   /// Called from I/O threads when a connection closes (SSE uses it to drop
   /// subscribers at once).
   std::function<void(uint64_t connection_id)> on_connection_closed;

@@ -29,7 +29,8 @@ struct overview_fixture : test::actor_fixture {
 
   overview_fixture() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     reader = track(sys->spawn(jobsync::reader, store.get()));
     sched->run();
   }

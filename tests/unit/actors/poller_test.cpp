@@ -56,7 +56,8 @@ struct poller_fixture : test::actor_fixture {
 
   poller_fixture() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     reader = track(sys->spawn(jobsync::reader, store.get()));
     sched->run();
   }

@@ -38,7 +38,8 @@ struct registry_fixture : test::actor_fixture {
 
   void spawn_registry() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     sched->run();
   }
 

@@ -99,7 +99,8 @@ struct sync_fixture : test::actor_fixture {
 
   sync_fixture() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     reader = track(sys->spawn(jobsync::reader, store.get()));
     sched->run();
   }

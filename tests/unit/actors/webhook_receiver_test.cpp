@@ -68,7 +68,8 @@ struct receiver_fixture : test::actor_fixture {
 
   receiver_fixture() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     provider = test::offline_provider();
     sync
         = caf::actor_cast<sync_actor>(track(sys->spawn(secret_source, source)));

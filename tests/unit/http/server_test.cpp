@@ -23,7 +23,11 @@ struct server_fixture {
 
   server_fixture() {
     server_config config;
+    config.host = "127.0.0.1";
     config.port = 0;
+    config.threads = 2;
+    config.max_connections = 1024;
+    config.request_timeout = std::chrono::seconds{60};
     config.max_body_bytes = 1000;
     std::vector<route> routes{
         {"GET", "/echo/:name",
