@@ -61,9 +61,32 @@ void poller_state::init(poller_config config,
 }
 
 failure poller_state::api_failure(const failure& f) const {
-  auto code
-      = f.code == errc::not_found ? errc::not_found : errc::provider_error;
-  return {code, provider_->label() + " answered with an error: " + f.detail};
+  auto detail = provider_->label() + " answered with an error: " + f.detail;
+  switch (f.code) {
+  case errc::not_found:
+    return {errc::not_found, std::move(detail)};
+  case errc::rate_limited:
+    // The caller may ask again when the provider said it may.
+    return {errc::rate_limited, std::move(detail), f.retry_after};
+  case errc::timeout:
+    return {errc::timeout,
+            provider_->label() + " did not answer in time: " + f.detail};
+  default:
+    return {errc::provider_error, std::move(detail)};
+  }
+}
+
+std::optional<failure> poller_state::held_back() const {
+  auto now = self_->clock().now();
+  auto until = gate_.blocked_until(now);
+  if (!until)
+    return std::nullopt;
+  auto wait = std::chrono::ceil<std::chrono::seconds>(*until - now);
+  return failure{errc::rate_limited,
+                 provider_->label()
+                     + " asked us to wait before the next request; retry in "
+                     + std::to_string(wait.count()) + " s",
+                 wait};
 }
 
 // -- the gate -----------------------------------------------------------------
@@ -426,7 +449,9 @@ poller_state::discover(uint64_t limit) {
   // always enough.
   d->pages = page_walk{static_cast<size_t>(std::max<uint64_t>(limit, 1))};
   d->promise = self_->make_response_promise<std::vector<provider_snapshot>>();
-  if (limit == 0)
+  if (auto refused = held_back())
+    d->promise.deliver(to_error(*refused));
+  else if (limit == 0)
     d->promise.deliver(std::vector<provider_snapshot>{});
   else
     discover_next(d);
@@ -515,6 +540,10 @@ poller_state::logs(const std::string& id, std::chrono::milliseconds max_age) {
 caf::typed_response_promise<provider_snapshot>
 poller_state::cancel(const std::string& id) {
   auto promise = self_->make_response_promise<provider_snapshot>();
+  if (auto refused = held_back()) {
+    promise.deliver(to_error(*refused));
+    return promise;
+  }
   ask_provider<provider_snapshot>(
       [id](providers::provider& p, auto done) {
         p.cancel(id, std::move(done));
@@ -525,14 +554,20 @@ poller_state::cancel(const std::string& id) {
 
 caf::typed_response_promise<validation> poller_state::validate() {
   auto promise = self_->make_response_promise<validation>();
+  if (auto refused = held_back()) {
+    promise.deliver(to_error(*refused));
+    return promise;
+  }
   ask_provider<std::string>(
       [](providers::provider& p, auto done) { p.validate(std::move(done)); },
       [this, promise](result<std::string>& r) mutable {
-        if (!r) {
+        if (r)
+          promise.deliver(validation{true, std::move(*r), {}});
+        else if (r.error().code == errc::unauthorized)
+          // An answer, not a failure: the provider refused the token.
+          promise.deliver(validation{false, {}, r.error().detail});
+        else
           promise.deliver(to_error(api_failure(r.error())));
-          return;
-        }
-        promise.deliver(validation{true, std::move(*r), {}});
       });
   return promise;
 }

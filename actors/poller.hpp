@@ -113,8 +113,15 @@ public:
 
   /// The failure a caller of the poller sees for a provider failure: the
   /// provider's label and reason, as `not_found` when the provider does not
-  /// know the job, else `provider_error`.
+  /// know the job, `rate_limited` (with its retry-after) when it asked us
+  /// to wait, `timeout` when it did not answer in time, else
+  /// `provider_error`.
   failure api_failure(const failure& f) const;
+
+  /// A rate_limited failure while the provider's Retry-After holds the gate
+  /// closed (with the time left), so that a person asking is answered at
+  /// once instead of waiting behind the gate; nullopt when it is open.
+  std::optional<failure> held_back() const;
 
 private:
   /// Queues a provider call behind the gate. `call` starts the request

@@ -321,9 +321,11 @@ void sync_state::answer_logs(
 
 caf::result<validation> sync_state::validate(const provider_name& provider) {
   auto i = providers_.find(provider.value);
-  if (i == providers_.end() || !i->second.poller)
+  if (i == providers_.end())
     return make_error(errc::not_found,
                       "Unknown provider '" + provider.value + "'");
+  if (!i->second.poller)
+    return validation{false, {}, i->second.unavailable};
   return self_->delegate(i->second.poller, validate_atom::value);
 }
 

@@ -39,6 +39,9 @@ struct provider_entry {
   std::string label;
   /// Jobs a sync discovers at most.
   uint64_t sync_limit = 0;
+  /// Why the provider cannot be asked, when it has no poller ("no API
+  /// token: set ...").
+  std::string unavailable;
 };
 
 /// The sync actor's state: the providers by name, and the callers waiting
@@ -73,7 +76,8 @@ public:
   /// A job's full log.
   caf::typed_response_promise<job_log_text> logs(const job_ref& id);
 
-  /// Checks a provider's token.
+  /// Checks a provider's token: valid or not (a provider that cannot be
+  /// asked is not), not_found for a provider jobsync does not know.
   caf::result<validation> validate(const provider_name& provider);
 
   /// A provider's webhook signing secret.

@@ -85,7 +85,8 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   for (const auto& p : cfg.providers) {
     const auto& name = p.provider->name();
     w->providers_.push_back(p.provider);
-    entries[name] = provider_entry{{}, p.provider->label(), p.sync_limit};
+    entries[name]
+        = provider_entry{{}, p.provider->label(), p.sync_limit, p.unavailable};
     if (!p.polled())
       continue;
     auto registry = w->registry_;

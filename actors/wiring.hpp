@@ -30,6 +30,9 @@ struct provider_wiring {
   poller_config poller;
   /// Jobs a sync discovers at most.
   uint64_t sync_limit = 0;
+  /// Why jobsync cannot talk to the provider's API when it gets no poller
+  /// (disabled, or no token: which key to set).
+  std::string unavailable;
   /// Its webhook receiver (every configured provider has one).
   webhook_receiver_config webhooks;
 

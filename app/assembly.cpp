@@ -131,6 +131,14 @@ result<wiring_config> wiring_config_of(const config::settings& s,
     pw.enabled = p.enabled;
     pw.poller = poller_config_of(s, p);
     pw.sync_limit = static_cast<uint64_t>(p.sync_limit);
+    if (!p.enabled)
+      pw.unavailable = "jobsync does not talk to " + pw.provider->label()
+                       + ": it is disabled in the configuration (providers."
+                       + name + ".enabled)";
+    else if (p.api_token.empty())
+      pw.unavailable = "jobsync has no API token for " + pw.provider->label()
+                       + ": set "
+                       + setting_of("providers." + name + ".api_token");
     pw.webhooks = webhook_config_of(s, name, p);
     w.providers.push_back(std::move(pw));
   }

@@ -116,11 +116,16 @@ handler validate_provider(std::shared_ptr<const api> a) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("valid");
-            w.Bool(true);
+            w.Bool(v.valid);
             w.Key("provider");
             w.String(provider);
-            w.Key("username");
-            w.String(v.username);
+            if (v.valid) {
+              w.Key("username");
+              w.String(v.username);
+            } else {
+              w.Key("detail");
+              w.String(v.detail);
+            }
             w.EndObject();
           }));
         },

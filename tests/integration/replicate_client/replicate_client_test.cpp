@@ -325,7 +325,8 @@ BOOST_AUTO_TEST_CASE(get_returns_the_job) {
   BOOST_TEST(job.metadata.at("prediction_id") == "\"" + id + "\"");
   BOOST_TEST(job.metadata.count("model") == 1u);
   BOOST_TEST(job.metadata.count("urls") == 1u);
-  BOOST_TEST(job.hardware_type.value_or("") == "L40S (48GB)");
+  // The emulator's default model is simpletuner/advanced-trainer-h100.
+  BOOST_TEST(job.hardware_type.value_or("") == "H100 (80GB)");
 }
 
 BOOST_AUTO_TEST_CASE(cancel_returns_the_cancelled_job) {

@@ -432,4 +432,52 @@ BOOST_AUTO_TEST_CASE(provider_failures_reach_callers_with_the_providers_label) {
   BOOST_TEST(provider->calls.size() == 2u);
 }
 
+// A refused token is the provider's answer about it; only a provider that
+// could not be asked (in time) is an error.
+BOOST_AUTO_TEST_CASE(validate_answers_a_refused_token_as_not_valid) {
+  config.enabled = false;
+  start();
+  auto refused = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(
+      failure{errc::unauthorized, "fake refused the API token (HTTP 401)"});
+  sched->run();
+  auto v = std::get<validation>(**refused);
+  BOOST_TEST(!v.valid);
+  BOOST_TEST(v.detail.find("refused the API token") != std::string::npos);
+  auto slow = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(failure{errc::timeout, "no answer in 30 s"});
+  sched->run();
+  BOOST_TEST((std::get<failure>(**slow).code == errc::timeout));
+  auto down = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(http_503());
+  sched->run();
+  BOOST_TEST((std::get<failure>(**down).code == errc::provider_error));
+}
+
+// A 429 reaches the caller as one, with the provider's Retry-After; while
+// it holds, people asking are answered at once rather than queued.
+BOOST_AUTO_TEST_CASE(a_provider_429_reaches_the_caller_with_its_retry_after) {
+  config.enabled = false;
+  start();
+  auto first = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{100});
+  sched->run();
+  answer_page(failure{errc::rate_limited, "slow down", 30s});
+  auto f = std::get<failure>(**first);
+  BOOST_TEST((f.code == errc::rate_limited));
+  BOOST_TEST(f.retry_after.value_or(0s).count() == 30);
+  advance(10s);
+  auto second = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{100});
+  sched->run();
+  BOOST_REQUIRE(second->has_value());
+  auto g = std::get<failure>(**second);
+  BOOST_TEST((g.code == errc::rate_limited));
+  BOOST_TEST(g.retry_after.value_or(0s).count() == 20);
+  BOOST_TEST(provider->calls.size() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -110,7 +110,7 @@ struct sync_fixture : test::actor_fixture {
     scripts[name] = script;
     auto p
         = caf::actor_cast<poller_actor>(track(sys->spawn(fake_poller, script)));
-    entries[name] = provider_entry{p, label, 100};
+    entries[name] = provider_entry{p, label, 100, {}};
     return p;
   }
 
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(a_failed_provider_fails_the_sync_but_others_are_stored) {
 }
 
 BOOST_AUTO_TEST_CASE(without_a_provider_to_ask_a_sync_is_unavailable) {
-  entries["a"] = provider_entry{{}, "A", 100};
+  entries["a"] = provider_entry{{}, "A", 100, "no token"};
   start();
   auto f = ask_fails<sync_report>(sync, sync_atom::value);
   BOOST_TEST((f.code == errc::unavailable));
@@ -312,6 +312,16 @@ BOOST_AUTO_TEST_CASE(an_unknown_provider_cannot_be_validated) {
   auto f = ask_fails<validation>(sync, validate_atom::value,
                                  provider_name{"nope"});
   BOOST_TEST((f.code == errc::not_found));
+}
+
+// A provider jobsync knows but cannot ask (no token) is an answer, not an
+// error: its token is not valid, and the answer says why.
+BOOST_AUTO_TEST_CASE(a_known_provider_without_a_token_is_not_valid) {
+  entries["a"] = provider_entry{{}, "A", 100, "jobsync has no API token"};
+  start();
+  auto v = ask<validation>(sync, validate_atom::value, provider_name{"a"});
+  BOOST_TEST(!v.valid);
+  BOOST_TEST(v.detail == "jobsync has no API token");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -90,9 +90,10 @@ BOOST_AUTO_TEST_CASE(the_succeeded_body_has_output_and_cost) {
   BOOST_TEST(s.started_at.value_or("") == "2025-06-08T12:06:20.500000Z");
   BOOST_TEST(s.output_url.value_or("")
              == "https://replicate.delivery/xezq/abc123/lora.safetensors");
+  // simpletuner/advanced-trainer-h100 runs on an H100, and is priced so.
   BOOST_REQUIRE(s.cost_usd);
-  BOOST_TEST(std::fabs(*s.cost_usd - 1799.883588 * 0.000972222) < 1e-9);
-  BOOST_TEST(s.hardware_type.value_or("") == "L40S (48GB)");
+  BOOST_TEST(std::fabs(*s.cost_usd - 1799.883588 * 0.001525) < 1e-9);
+  BOOST_TEST(s.hardware_type.value_or("") == "H100 (80GB)");
 }
 
 BOOST_AUTO_TEST_CASE(the_failed_body_carries_the_error) {
@@ -103,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_failed_body_carries_the_error) {
   BOOST_TEST(!s.output_url);
   BOOST_TEST(s.created_at.value_or("") == "2025-06-08T12:06:15.127Z");
   BOOST_TEST(s.completed_at.value_or("") == "2025-06-08T12:07:01.25Z");
-  BOOST_TEST(std::fabs(s.cost_usd.value_or(0) - 40.75 * 0.000972222) < 1e-9);
+  BOOST_TEST(std::fabs(s.cost_usd.value_or(0) - 40.75 * 0.001525) < 1e-9);
 }
 
 BOOST_AUTO_TEST_CASE(the_recorded_canceled_body_is_a_cancelled_job) {
