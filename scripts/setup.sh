@@ -13,6 +13,7 @@ packages=(
   libpq-dev postgresql
   nodejs npm
   chromium
+  debootstrap
 )
 
 missing=()
