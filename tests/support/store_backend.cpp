@@ -8,7 +8,7 @@
 namespace jobsync::test {
 
 storage::backend test_backend() {
-  const char* name = std::getenv("JOBSYNC_TEST_BACKEND");
+  const char* name = std::getenv("TEST_STORE_BACKEND");
   return name != nullptr && std::string{name} == "postgres"
              ? storage::backend::postgres
              : storage::backend::lmdb;
@@ -29,7 +29,7 @@ storage::store_options fresh_store_options(const std::string& dir) {
 
 backend_setup::backend_setup() {
   if (test_backend() == storage::backend::postgres && !postgres_bin_dir()) {
-    std::cout << "SKIPPED: JOBSYNC_TEST_BACKEND=postgres, but PostgreSQL's "
+    std::cout << "SKIPPED: TEST_STORE_BACKEND=postgres, but PostgreSQL's "
                  "initdb and pg_ctl are not installed under "
                  "/usr/lib/postgresql/<version>/bin (scripts/setup.sh "
                  "installs them)"

@@ -2,7 +2,7 @@
 
 // Which store the storage and actor tests run against. The same test
 // executables run twice under CTest: on LMDB, and with
-// JOBSYNC_TEST_BACKEND=postgres against a throwaway PostgreSQL server.
+// TEST_STORE_BACKEND=postgres against a throwaway PostgreSQL server.
 
 #include "storage/job_store.hpp"
 
@@ -12,7 +12,7 @@
 
 namespace jobsync::test {
 
-/// JOBSYNC_TEST_BACKEND: "postgres", else LMDB.
+/// TEST_STORE_BACKEND: "postgres", else LMDB.
 storage::backend test_backend();
 
 /// Options of a new, empty store of the test backend: an LMDB folder at

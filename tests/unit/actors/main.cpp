@@ -3,6 +3,6 @@
 
 #include "tests/support/store_backend.hpp"
 
-// On LMDB, or on PostgreSQL (JOBSYNC_TEST_BACKEND=postgres).
+// On LMDB, or on PostgreSQL (TEST_STORE_BACKEND=postgres).
 using jobsync::test::backend_setup;
 BOOST_TEST_GLOBAL_FIXTURE(backend_setup);
