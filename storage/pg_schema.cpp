@@ -66,10 +66,6 @@ INSERT INTO jobsync_meta (key, value) VALUES ('last_event_id', 0);
 
 } // namespace
 
-uint64_t schema_version() {
-  return migrations.size();
-}
-
 result<void> migrate(connection& c) {
   auto begun = c.exec("BEGIN", "begin migration");
   if (!begun)
