@@ -45,7 +45,7 @@ struct provider_wiring {
 /// What wiring needs to spawn the actors.
 struct wiring_config {
   registry_config registry;
-  /// Size of the reader pool.
+  /// Size of the reader pool (on PostgreSQL: one connection each).
   size_t readers = 2;
   /// Every configured provider.
   std::vector<provider_wiring> providers;
@@ -121,6 +121,8 @@ private:
   supervisor_actor supervisor_;
   /// The providers, kept until every actor using them has stopped.
   std::vector<std::shared_ptr<providers::provider>> providers_;
+  /// The shared store's events (nullptr for a store of one process).
+  std::unique_ptr<storage::event_feed> feed_;
   bool stopped_ = false;
 };
 

@@ -42,6 +42,21 @@ void report(const std::string& name, const config::provider_settings& p) {
 
 } // namespace
 
+storage::store_options store_options_of(const config::settings& s) {
+  storage::store_options o;
+  o.backend = s.storage.backend == "postgres" ? storage::backend::postgres
+                                              : storage::backend::lmdb;
+  o.path = s.storage.path;
+  o.map_size_bytes = s.storage.map_size_mb << 20;
+  o.postgres.url = s.storage.postgres_url;
+  o.postgres.password_file = s.storage.postgres_password_file;
+  o.postgres.pool_size = s.storage.postgres_pool_size;
+  // The database keeps what one hub's ring holds, so a replica that starts
+  // (or reconnects) can fill its ring from it.
+  o.postgres.event_retention = s.events.replay_buffer;
+  return o;
+}
+
 registry_config registry_config_of(const config::settings& s) {
   registry_config c;
   c.log_tail_bytes = s.storage.log_tail_bytes;
@@ -120,7 +135,11 @@ result<wiring_config> wiring_config_of(const config::settings& s,
                                        const http::connection_budget& b) {
   wiring_config w;
   w.registry = registry_config_of(s);
-  w.readers = std::max(2u, std::thread::hardware_concurrency());
+  // Readers work on the CPU with LMDB (one per core) and wait on the
+  // database with PostgreSQL (one per pooled connection but the writer's).
+  w.readers = s.storage.backend == "postgres"
+                  ? s.storage.postgres_pool_size - 1
+                  : std::max(2u, std::thread::hardware_concurrency());
   for (const auto& [name, p] : s.providers) {
     report(name, p);
     auto made = providers::make_provider(provider_options_of(name, p));

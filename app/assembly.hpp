@@ -7,6 +7,7 @@
 #include "http/server.hpp"
 #include "model/result.hpp"
 #include "providers/catalog.hpp"
+#include "storage/job_store.hpp"
 
 #include <string>
 
@@ -15,6 +16,9 @@
 // shutdown, and tests can build the parts exactly as jobsyncd does.
 
 namespace jobsync::app {
+
+/// Which store to open and how (LMDB or PostgreSQL).
+storage::store_options store_options_of(const config::settings& s);
 
 /// How the registry keeps the store.
 registry_config registry_config_of(const config::settings& s);

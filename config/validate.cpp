@@ -93,6 +93,9 @@ result<void> check_combinations(const settings& s, const origins& from) {
                         + (rule.strict ? "less than " : "at most ")
                         + describe(s, from, rule.rhs) + ": " + rule.why);
   }
+  if (s.storage.backend == "postgres" && s.storage.postgres_url.empty())
+    return config_error(describe(s, from, "storage.backend")
+                        + " needs storage.postgres.url: the database to use");
   for (const auto& [name, p] : s.providers)
     if (auto priced = check_prices(s, from, name, p); !priced)
       return priced;

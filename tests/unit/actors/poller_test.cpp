@@ -88,7 +88,7 @@ struct poller_fixture : test::actor_fixture {
 
   job_status stored(const std::string& id) {
     auto txn = store->begin_read();
-    auto x = txn->get(id);
+    auto x = (*txn)->get(id);
     BOOST_REQUIRE(x && *x);
     return (*x)->status;
   }
@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(
   BOOST_TEST(s.first_cycle_done);
   // A refresh never creates jobs: "new" was not stored.
   auto txn = store->begin_read();
-  BOOST_TEST(!*txn->get("new"));
+  BOOST_TEST(!*(*txn)->get("new"));
 }
 
 BOOST_AUTO_TEST_CASE(the_next_cycle_starts_one_interval_after_the_last_began) {

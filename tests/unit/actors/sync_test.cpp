@@ -128,7 +128,7 @@ struct sync_fixture : test::actor_fixture {
 
   std::optional<job> stored(const std::string& id) {
     auto txn = store->begin_read();
-    return *txn->get(id);
+    return *(*txn)->get(id);
   }
 
   uint64_t commits() {
