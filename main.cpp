@@ -10,6 +10,7 @@
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "logging/log.hpp"
+#include "storage/folder_lock.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -29,7 +30,10 @@ using namespace jobsync;
 
 namespace {
 
+// 2: nothing can be done without the operator: the configuration is wrong,
+// or another jobsyncd holds the data folder.
 constexpr int exit_config_error = 2;
+constexpr int exit_folder_in_use = 2;
 constexpr int exit_startup_failure = 1;
 
 // Signals are taken by sigwait in main; every thread created later inherits
@@ -191,6 +195,14 @@ int run(const config::settings& s) {
   auto signals = block_shutdown_signals();
   tune_allocator();
   log::set_threshold(log_level(s.logging.level));
+  // Before LMDB is opened, and released only after it is closed (the lock
+  // outlives the store in this scope).
+  auto folder = storage::folder_lock::acquire(s.storage.path);
+  if (!folder) {
+    log::error("main", "{}", folder.error().detail);
+    return folder.error().code == errc::unavailable ? exit_folder_in_use
+                                                    : exit_startup_failure;
+  }
   storage::store_options opts{s.storage.path, s.storage.map_size_mb << 20};
   auto store = storage::job_store::open(opts);
   if (!store) {
@@ -223,12 +235,15 @@ int run(const config::settings& s) {
   api_cfg.web.demo = s.web.demo;
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
+  auto connections = std::make_shared<http::connection_counters>();
   auto api = std::make_shared<const http::api>(
       sys, api_cfg,
       http::api_actors{(*actors)->registry(), (*actors)->readers(),
                        (*actors)->sync(), (*actors)->webhooks(),
-                       (*actors)->events()});
+                       (*actors)->events()},
+      connections);
   auto server_cfg = make_server_config(s, budget);
+  server_cfg.counters = connections;
   // Every closed connection is reported to the SSE hub, which ends the
   // event stream it carried (if any) at once.
   server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {

@@ -254,7 +254,8 @@ std::vector<key_spec> build_table() {
                       "<token>'")));
   add(integer_key("server.request_timeout_seconds", &s::server,
                   &srv::request_timeout_seconds, 1, day,
-                  "a connection silent this long is closed"));
+                  "a request must arrive, and a response keep writing, "
+                  "within this"));
   // Up to what Linux allows any open-file limit to be (fs.nr_open).
   add(integer_key("server.max_connections", &s::server, &srv::max_connections,
                   0, int64_t{2147483647},

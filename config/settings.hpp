@@ -17,7 +17,8 @@ struct server_settings {
   /// When set, every /api/ route but the webhook receiver needs
   /// `Authorization: Bearer <token>`.
   std::string api_token;
-  /// RESTinio's handle_request_timeout; SSE heartbeats must be shorter.
+  /// A request must arrive whole within it (slow clients are closed), and
+  /// a response keep writing (SSE heartbeats must be shorter).
   int request_timeout_seconds = 60;
   /// Connections held at once; 0: what the open-file limit allows.
   size_t max_connections = 0;
