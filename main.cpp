@@ -82,6 +82,31 @@ polling_decision(const config::settings& s,
   return {true, "auto: no webhook_url is configured"};
 }
 
+// When a job shows as stale: after stale_after_seconds, or three sweep
+// intervals (the poll interval when polling is on, else the reconcile
+// interval); jobs stored without a confirmation count from now.
+staleness_rule make_staleness(const config::settings& s) {
+  staleness_rule rule;
+  rule.since = now_ms();
+  int64_t seconds = s.freshness.stale_after_seconds;
+  if (seconds == 0) {
+    bool polling = polling_decision(s, s.replicate).first;
+    seconds = 3
+              * int64_t{polling ? s.polling.interval_seconds
+                                : s.freshness.reconcile_interval_seconds};
+  }
+  rule.after_ms = seconds * 1000;
+  if (seconds == 0)
+    log::info("main", "jobs are never marked stale: polling and the "
+                      "reconcile sweep are both off");
+  else
+    log::info("main",
+              "an active job its provider has not confirmed for {} s is "
+              "marked stale",
+              seconds);
+  return rule;
+}
+
 sse_hub_config make_event_config(const config::settings& s,
                                  const http::connection_budget& b) {
   sse_hub_config c;
@@ -233,6 +258,7 @@ int run(const config::settings& s) {
   api_cfg.api_token = s.server.api_token;
   api_cfg.web.assets_dir = s.web.assets_dir;
   api_cfg.web.demo = s.web.demo;
+  api_cfg.staleness = make_staleness(s);
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
   auto connections = std::make_shared<http::connection_counters>();

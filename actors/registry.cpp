@@ -87,9 +87,19 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   }
   job& stored = **found;
   auto merged = apply_snapshot(stored, s);
-  if (merged.changed)
+  // Every snapshot here is the provider's word (a list page, a fetch, a
+  // cancel's answer or a verified webhook): one that vouches for the stored
+  // state moves synced_at. Alone, that rewrites the header of the stored
+  // value, and emits no event.
+  if (merged.confirmed)
+    stored.synced_at = ctx.now;
+  if (merged.changed) {
     if (auto put = ctx.txn.put(stored); !put)
       return put.error();
+  } else if (merged.confirmed) {
+    if (auto confirmed = ctx.txn.confirm(stored.job_id, ctx.now); !confirmed)
+      return confirmed.error();
+  }
   auto logs = merge_snapshot_logs(ctx, stored.job_id, s);
   if (!logs)
     return logs.error();

@@ -41,6 +41,17 @@ struct polling_settings {
   int interval_seconds = 30;
 };
 
+/// `background.*` beside polling: how long the store may go unconfirmed.
+struct freshness_settings {
+  /// Every provider is reconciled (list-first) at least this often,
+  /// whatever the polling mode; 0 turns the sweep off.
+  int reconcile_interval_seconds = 300;
+  /// A non-terminal job its provider has not confirmed for this long is
+  /// shown as stale; 0: three times the effective sweep interval (the poll
+  /// interval when polling is on, else the reconcile interval).
+  int stale_after_seconds = 0;
+};
+
 /// `providers.replicate.*`: one provider and how jobsync talks to it.
 struct provider_settings {
   /// Not a key: the provider's name under `providers.`.
@@ -137,6 +148,7 @@ struct settings {
   server_settings server;
   storage_settings storage;
   polling_settings polling;
+  freshness_settings freshness;
   provider_settings replicate;
   event_settings events;
   webhook_settings webhooks;

@@ -28,6 +28,8 @@ struct api_config {
   std::chrono::milliseconds actor_timeout{10000};
   /// The dashboard (`/`, `/assets/`, `/api/ui/config`).
   web_config web;
+  /// When a job is shown as stale (never, by default).
+  staleness_rule staleness;
 };
 
 /// The actors the handlers talk to.

@@ -147,6 +147,23 @@ void single(exposition& e, std::string_view name, std::string_view type,
   e.sample({}, static_cast<double>(value));
 }
 
+// Every provider with a poller is listed, zeros included, like the job
+// counts; the reader lists every provider with an active job.
+void stale_family(exposition& e, const std::vector<poller_status>& pollers,
+                  const std::vector<stale_tally>& stale) {
+  std::map<std::string, uint64_t> by_provider;
+  for (const auto& p : pollers)
+    by_provider[p.provider];
+  for (const auto& t : stale)
+    by_provider[t.provider] += t.count;
+  e.family("jobsync_jobs_stale", "gauge",
+           "Active jobs their provider has not confirmed for "
+           "background.stale_after_seconds; their status may be out of "
+           "date.");
+  for (const auto& [provider, n] : by_provider)
+    e.sample({{"provider", provider}}, static_cast<double>(n));
+}
+
 void connection_families(exposition& e, const connection_figures& c) {
   single(e, "jobsync_http_connections_open", "gauge",
          "HTTP connections open now, event streams included.", c.open);
@@ -368,6 +385,8 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
   per_last_cycle(e, ps, "jobsync_poller_last_cycle_complete",
                  "Whether the last poll cycle checked every active job.",
                  [](const cycle_report& c) { return flag(c.complete); });
+  if (f.stale)
+    stale_family(e, f.pollers, *f.stale);
   if (f.connections)
     connection_families(e, *f.connections);
   if (f.events)
@@ -419,15 +438,31 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
                       = connection_figures{c->open.load(), c->accepted.load(),
                                            c->closed.load(), c->refused.load()};
                 f->open_descriptors = open_descriptors();
-                if (!a->actors().events)
-                  return respond(*f);
-                self->request(a->actors().events, timeout, status_atom::value)
+                // The hub and a reader answer in parallel; each part is
+                // left out if its actor fails.
+                auto pending = std::make_shared<int>(2);
+                auto done = [=] {
+                  if (--*pending == 0)
+                    respond(*f);
+                };
+                if (a->actors().events)
+                  self->request(a->actors().events, timeout, status_atom::value)
+                      .then(
+                          [=](event_stream_stats& s) {
+                            f->events = s;
+                            done();
+                          },
+                          [=](caf::error&) { done(); });
+                else
+                  done();
+                self->request(a->reader(), timeout, stale_atom::value,
+                              a->config().staleness)
                     .then(
-                        [=](event_stream_stats& s) {
-                          f->events = s;
-                          respond(*f);
+                        [=](std::vector<stale_tally>& t) {
+                          f->stale = std::move(t);
+                          done();
                         },
-                        [=](caf::error&) { respond(*f); });
+                        [=](caf::error&) { done(); });
               },
               [ex](caf::error& e) {
                 ex->respond(error_response(from_error(e)));

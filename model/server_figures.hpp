@@ -20,6 +20,12 @@ struct job_tally {
   uint64_t count = 0;
 };
 
+/// How many active jobs of one provider are stale (`jobsync_jobs_stale`).
+struct stale_tally {
+  std::string provider;
+  uint64_t count = 0;
+};
+
 /// The HTTP server's connections.
 struct connection_figures {
   uint64_t open = 0;
@@ -38,6 +44,9 @@ struct server_figures {
   /// The SSE hub's counters, when it answered.
   std::optional<event_stream_stats> events;
   std::optional<connection_figures> connections;
+  /// Stale jobs per provider (every provider with a poller or an active
+  /// job), when a reader answered.
+  std::optional<std::vector<stale_tally>> stale;
   /// Descriptors the process holds, when /proc tells.
   std::optional<uint64_t> open_descriptors;
 };

@@ -175,6 +175,41 @@ result<std::vector<job>> read_view::active(std::string_view provider) const {
   return jobs;
 }
 
+result<std::vector<stale_tally>> read_view::stale(const staleness_rule& rule,
+                                                  unix_ms now) const {
+  std::vector<stale_tally> out;
+  auto c = cursor::open(txn_, t_.active);
+  if (!c)
+    return c.error();
+  MDB_val key, value;
+  for (auto more = c->move(MDB_FIRST, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more)
+      break;
+    auto k = as_view(key);
+    auto zero = k.find('\0');
+    if (zero == std::string_view::npos)
+      return corrupt("index entry", "active");
+    auto provider = k.substr(0, zero);
+    auto job_id = k.substr(zero + 1);
+    if (out.empty() || out.back().provider != provider)
+      out.push_back(stale_tally{std::string{provider}, 0});
+    auto raw = txn_.get(t_.jobs, job_id);
+    if (!raw)
+      return raw.error();
+    if (!*raw)
+      continue;
+    auto f = decode_job_freshness(**raw);
+    if (!f)
+      return corrupt("job", job_id);
+    if (is_stale(rule, f->status, f->reached_provider, f->synced_at, now))
+      ++out.back().count;
+  }
+  return out;
+}
+
 result<std::optional<std::string>>
 read_view::find_external(std::string_view provider,
                          std::string_view external_id) const {
@@ -277,6 +312,26 @@ result<void> write_view::put(const job& x) {
                            provider_key(*x.provider, x.external_id), x.job_id));
   }
   return add_to_counter(x, +1);
+}
+
+result<bool> write_view::confirm(std::string_view job_id, unix_ms at) {
+  auto raw = txn_.get(t_.jobs, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return false;
+  if (auto stamped = confirm_job(**raw, at)) {
+    JOBSYNC_TRY(txn_.put(t_.jobs, job_id, *stamped));
+    return true;
+  }
+  // A value from before synced_at existed: stored anew, as this version
+  // writes it.
+  auto x = decode_job(**raw);
+  if (!x)
+    return corrupt("job", job_id);
+  x->synced_at = at;
+  JOBSYNC_TRY(put(*x));
+  return true;
 }
 
 result<bool> write_view::erase(std::string_view job_id) {

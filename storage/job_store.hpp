@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/freshness.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
 #include "model/job_logs.hpp"
@@ -61,6 +62,12 @@ public:
   /// Every active job of a provider.
   result<std::vector<job>> active(std::string_view provider) const;
 
+  /// How many active jobs of each provider are stale at `now`, for every
+  /// provider that has an active job (zeros included). Reads only the
+  /// headers of the active jobs.
+  result<std::vector<stale_tally>> stale(const staleness_rule& rule,
+                                         unix_ms now) const;
+
   /// The job id stored for a provider's id.
   result<std::optional<std::string>>
   find_external(std::string_view provider, std::string_view external_id) const;
@@ -87,6 +94,11 @@ public:
 
   /// Inserts or replaces a job and keeps every index and counter in step.
   result<void> put(const job& x);
+
+  /// Records that the provider confirmed a stored job's state at `at`
+  /// (its `synced_at`) without rendering it again or touching an index;
+  /// false when the job is unknown.
+  result<bool> confirm(std::string_view job_id, unix_ms at);
 
   /// Removes a job, its indexes and its logs; false when it was unknown.
   result<bool> erase(std::string_view job_id);

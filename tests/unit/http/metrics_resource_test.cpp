@@ -235,6 +235,21 @@ BOOST_AUTO_TEST_CASE(without_pollers_only_the_store_and_build_are_shown) {
     BOOST_TEST(name.find("poller") == std::string::npos, name);
 }
 
+BOOST_AUTO_TEST_CASE(stale_jobs_per_provider_zeros_included) {
+  server_figures f;
+  f.pollers = {poller("replicate")};
+  f.stale = std::vector<stale_tally>{{"other", 2}};
+  auto e = parse(prometheus_text(f, 0, "0.1.0"));
+  BOOST_TEST(e.type["jobsync_jobs_stale"] == "gauge");
+  BOOST_TEST(e.samples["jobsync_jobs_stale{provider=\"replicate\"}"] == "0");
+  BOOST_TEST(e.samples["jobsync_jobs_stale{provider=\"other\"}"] == "2");
+  // Without the reader's answer the family is left out, not zero.
+  f.stale.reset();
+  BOOST_TEST(
+      parse(prometheus_text(f, 0, "0.1.0")).type.count("jobsync_jobs_stale")
+      == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(connections_streams_and_descriptors_when_known) {
   server_figures f;
   f.connections = connection_figures{3, 40, 37, 2};
