@@ -56,4 +56,4 @@ run('stale_badge', async ({ sim, jobsync, ctx, artifacts }) => {
   await row.waitFor();
   check(await row.locator('.badge.stale').count() === 0, 'no badge once confirmed again');
   check(w.console.length === 0, `console: ${w.console.join('\n')}`);
-}, { sets: ['background.stale_after_seconds=2'] });
+}, { sets: ['background.stale_after_seconds=4'] });

@@ -138,9 +138,10 @@ BOOST_AUTO_TEST_CASE(requests_and_streams_ended_in_a_mix_leave_nothing_behind) {
   for (int i = 0; i < 1200; ++i) {
     raw_connection c{server.port()};
     BOOST_REQUIRE(c.send_get(targets[i % 4]));
-    // Every other request connection hangs up before the answer is read:
-    // the server then writes into a connection that is gone.
-    if (i % 4 == 0 || (i / 4) % 2 == 0)
+    // Every other round hangs up before the answer is read: the server
+    // then answers, or opens a stream, on a connection that is gone
+    // (a stream's close may even reach the hub before its subscription).
+    if ((i / 4) % 2 == 0)
       BOOST_REQUIRE(c.read_until("\r\n\r\n"));
     c.end(ways[(i / 4) % 3]);
   }

@@ -28,11 +28,11 @@ BOOST_AUTO_TEST_SUITE(webhook_confirmations)
 
 BOOST_AUTO_TEST_CASE(each_verified_delivery_confirms_the_job) {
   temp_dir dir;
-  // Nothing but webhooks confirms jobs here (no polling); two seconds
+  // Nothing but webhooks confirms jobs here (no polling); three seconds
   // without one make a job stale.
   jobsyncd server{
       dir.path(),
-      webhook_server_flags({"--set", "background.stale_after_seconds=2"})};
+      webhook_server_flags({"--set", "background.stale_after_seconds=3"})};
   const std::string id = "p-confirmed";
   event_client events{server.url("/api/events?job_id=" + id)};
   BOOST_REQUIRE(events.wait_open());
