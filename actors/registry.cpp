@@ -291,11 +291,15 @@ void registry_state::flush() {
   health.reason.clear();
   health.last_event_id = ctx.next_event_id;
   ++health.commits;
-  for (auto& op : ops)
-    std::visit([](auto& x) { answer(x); }, op);
+  // The events reach the hub's mailbox before any answer leaves: whoever
+  // acts on an answer (subscribes, resumes from an id it saw) comes after
+  // them, so a stream opened after a sync's answer never gets the sync's
+  // discoveries as live events.
   if (sink)
     for (auto& e : ctx.events)
       caf::anon_send(sink, std::move(e));
+  for (auto& op : ops)
+    std::visit([](auto& x) { answer(x); }, op);
 }
 
 result<size_t> registry_state::prune_webhooks() {

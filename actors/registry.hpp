@@ -70,8 +70,9 @@ struct registry_state {
   /// Loads the committed event counter.
   result<void> init();
 
-  /// Commits every staged operation in one write transaction, then answers
-  /// each and publishes the events. On a storage failure every staged
+  /// Commits every staged operation in one write transaction, then
+  /// publishes the events and answers each request (in that order, so an
+  /// answer never overtakes its events). On a storage failure every staged
   /// request gets the error and nothing is published.
   void flush();
 
