@@ -1,7 +1,9 @@
 #include "model/job_json.hpp"
 #include "storage/codec.hpp"
 #include "storage/job_store.hpp"
+#include "storage/lmdb.hpp"
 
+#include "tests/support/postgres_server.hpp"
 #include "tests/unit/storage/store_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -15,9 +17,35 @@ using test::make_job;
 namespace {
 
 struct job_store_fixture : test::store_fixture {
+  // Replaces a stored job's value with these bytes, as an older jobsync
+  // wrote them (the store must be closed meanwhile).
+  void overwrite_value(const std::string& job_id, const std::string& bytes) {
+    if (options.backend == backend::postgres) {
+      std::string hex;
+      for (unsigned char c : bytes) {
+        const char* digits = "0123456789abcdef";
+        hex += digits[c >> 4];
+        hex += digits[c & 15];
+      }
+      test::shared_postgres().query(
+          test::postgres_server::database_of(options.postgres.url),
+          "UPDATE jobsync_jobs SET synced_ms = NULL, value = decode('" + hex
+              + "', 'hex') WHERE job_id = '" + job_id + "'");
+      return;
+    }
+    auto env = environment::open(dir.path(), size_t{64} << 20, 8);
+    BOOST_REQUIRE(env);
+    auto txn = transaction::begin(*env, false);
+    BOOST_REQUIRE(txn);
+    MDB_dbi jobs;
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "jobs", 0, &jobs) == 0);
+    BOOST_REQUIRE(txn->put(jobs, job_id, bytes));
+    BOOST_REQUIRE(txn->commit());
+  }
+
   std::vector<std::string> page_ids(const job_filter& f, size_t limit,
                                     size_t offset) {
-    auto page = read().list(f, limit, offset);
+    auto page = read()->list(f, limit, offset);
     BOOST_REQUIRE(page);
     std::vector<std::string> ids;
     for (auto& x : page->jobs)
@@ -63,11 +91,11 @@ BOOST_AUTO_TEST_CASE(a_stored_job_reads_back_equal) {
   x.metadata = {{"model", "\"a/b\""}};
   x.cost_usd = 0.25;
   put({x});
-  auto got = read().get("p1");
+  auto got = read()->get("p1");
   BOOST_REQUIRE(got);
   BOOST_REQUIRE(*got);
   BOOST_TEST((**got == x));
-  auto missing = read().get("nope");
+  auto missing = read()->get("nope");
   BOOST_REQUIRE(missing);
   BOOST_TEST(!*missing);
 }
@@ -92,10 +120,10 @@ BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
   auto running = status_filter({job_status::running});
   BOOST_TEST(
       (page_ids(running, 10, 0) == std::vector<std::string>{"r1", "l1", "o1"}));
-  BOOST_TEST(*read().count(running) == 3u);
+  BOOST_TEST(*read()->count(running) == 3u);
   job_filter replicate;
   replicate.provider = "replicate";
-  BOOST_TEST(*read().count(replicate) == 3u);
+  BOOST_TEST(*read()->count(replicate) == 3u);
   job_filter local;
   local.type = job_type::local;
   BOOST_TEST((page_ids(local, 10, 0) == std::vector<std::string>{"l1"}));
@@ -103,7 +131,7 @@ BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
   several.provider = "replicate";
   BOOST_TEST(
       (page_ids(several, 10, 0) == std::vector<std::string>{"q1", "c1"}));
-  auto page = read().list(several, 1, 0);
+  auto page = read()->list(several, 1, 0);
   BOOST_TEST(page->total == 2u);
   BOOST_TEST(page->jobs.size() == 1u);
 }
@@ -111,14 +139,14 @@ BOOST_AUTO_TEST_CASE(filters_apply_to_pages_and_totals) {
 BOOST_AUTO_TEST_CASE(updates_move_every_index_and_counter) {
   auto x = make_job("p1", job_status::running, 1000);
   put({x});
-  BOOST_TEST(read().active("replicate")->size() == 1u);
+  BOOST_TEST(read()->active("replicate")->size() == 1u);
   x.status = job_status::completed;
   x.created_at = format_rfc3339(9000);
   put({x});
-  BOOST_TEST(read().active("replicate")->empty());
-  BOOST_TEST(*read().count(status_filter({job_status::running})) == 0u);
-  BOOST_TEST(*read().count(status_filter({job_status::completed})) == 1u);
-  BOOST_TEST(*read().count({}) == 1u);
+  BOOST_TEST(read()->active("replicate")->empty());
+  BOOST_TEST(*read()->count(status_filter({job_status::running})) == 0u);
+  BOOST_TEST(*read()->count(status_filter({job_status::completed})) == 1u);
+  BOOST_TEST(*read()->count({}) == 1u);
   put({make_job("p0", job_status::completed, 5000)});
   BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"p1", "p0"}));
 }
@@ -128,30 +156,30 @@ BOOST_AUTO_TEST_CASE(the_active_index_lists_one_providers_active_jobs) {
        make_job("b", job_status::running, 2),
        make_job("c", job_status::failed, 3),
        make_job("d", job_status::running, 4, std::string{"replicate2"})});
-  auto active = read().active("replicate");
+  auto active = read()->active("replicate");
   BOOST_REQUIRE(active);
   std::vector<std::string> ids;
   for (auto& x : *active)
     ids.push_back(x.job_id);
   BOOST_TEST((ids == std::vector<std::string>{"a", "b"}));
-  BOOST_TEST(read().active("replicate2")->size() == 1u);
-  BOOST_TEST(read().active("none")->empty());
+  BOOST_TEST(read()->active("replicate2")->size() == 1u);
+  BOOST_TEST(read()->active("none")->empty());
 }
 
 BOOST_AUTO_TEST_CASE(external_ids_find_their_job) {
   auto x = make_job("local-uuid", job_status::queued, 1);
   x.external_id = "pred-1";
   put({x});
-  BOOST_TEST(**read().find_external("replicate", "pred-1") == "local-uuid");
-  BOOST_TEST(!*read().find_external("replicate", "local-uuid"));
-  BOOST_TEST(!*read().find_external("other", "pred-1"));
+  BOOST_TEST(**read()->find_external("replicate", "pred-1") == "local-uuid");
+  BOOST_TEST(!*read()->find_external("replicate", "local-uuid"));
+  BOOST_TEST(!*read()->find_external("other", "pred-1"));
 }
 
 BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
   auto x = make_job("p1", job_status::running, 1000);
   put({x});
   {
-    auto w = store->begin_write();
+    auto w = write();
     job_logs logs;
     logs.tail = "hello";
     BOOST_REQUIRE(w->put_logs("p1", logs));
@@ -159,39 +187,42 @@ BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
     BOOST_TEST(!*w->erase("p1"));
     BOOST_REQUIRE(w->commit());
   }
-  BOOST_TEST(!*read().get("p1"));
-  BOOST_TEST(!*read().logs("p1"));
-  BOOST_TEST(read().active("replicate")->empty());
-  BOOST_TEST(!*read().find_external("replicate", "p1"));
-  BOOST_TEST(*read().count({}) == 0u);
+  BOOST_TEST(!*read()->get("p1"));
+  BOOST_TEST(!*read()->logs("p1"));
+  BOOST_TEST(read()->active("replicate")->empty());
+  BOOST_TEST(!*read()->find_external("replicate", "p1"));
+  BOOST_TEST(*read()->count({}) == 0u);
   BOOST_TEST(page_ids({}, 10, 0).empty());
 }
 
 BOOST_AUTO_TEST_CASE(uncommitted_writes_are_invisible_and_discarded) {
   {
-    auto w = store->begin_write();
+    auto w = write();
     BOOST_REQUIRE(w->put(make_job("p1", job_status::queued, 1)));
-    auto r = store->begin_read();
+    auto r = read();
     BOOST_TEST(!*r->get("p1"));
   }
-  BOOST_TEST(!*read().get("p1"));
+  BOOST_TEST(!*read()->get("p1"));
 }
 
 BOOST_AUTO_TEST_CASE(webhook_ids_are_remembered_and_pruned) {
   {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w->record_webhook("msg_old", 1000));
-    BOOST_REQUIRE(w->record_webhook("msg_new", 5000));
+    auto w = write();
+    BOOST_TEST(*w->claim_webhook("msg_old", 1000));
+    BOOST_TEST(*w->claim_webhook("msg_new", 5000));
+    // The same id again, in the same transaction: already claimed.
+    BOOST_TEST(!*w->claim_webhook("msg_new", 6000));
     BOOST_REQUIRE(w->commit());
   }
-  BOOST_TEST(*read().has_webhook("msg_old"));
+  BOOST_TEST(!*write()->claim_webhook("msg_old", 7000));
+  BOOST_TEST(*read()->has_webhook("msg_old"));
   {
-    auto w = store->begin_write();
+    auto w = write();
     BOOST_TEST(*w->prune_webhooks(3000) == 1u);
     BOOST_REQUIRE(w->commit());
   }
-  BOOST_TEST(!*read().has_webhook("msg_old"));
-  BOOST_TEST(*read().has_webhook("msg_new"));
+  BOOST_TEST(!*read()->has_webhook("msg_old"));
+  BOOST_TEST(*read()->has_webhook("msg_new"));
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {
@@ -201,9 +232,10 @@ BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {
         "job-" + std::to_string(i),
         i % 3 == 0 ? job_status::running : job_status::completed, 1000 + i));
   put(jobs);
+  std::vector<job_changed> events(42);
   {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w->set_last_event_id(42));
+    auto w = write();
+    BOOST_REQUIRE(w->number_events(events));
     job_logs logs;
     logs.tail = "Step 1/2";
     logs.total_bytes = 8;
@@ -211,21 +243,22 @@ BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {
     BOOST_REQUIRE(w->commit());
   }
   reopen();
-  BOOST_TEST(*read().count({}) == 500u);
-  BOOST_TEST(*read().count(status_filter({job_status::running})) == 167u);
-  BOOST_TEST(read().active("replicate")->size() == 167u);
-  BOOST_TEST(*read().last_event_id() == 42u);
-  BOOST_TEST((*read().logs("job-3"))->tail == "Step 1/2");
+  BOOST_TEST(*read()->count({}) == 500u);
+  BOOST_TEST(*read()->count(status_filter({job_status::running})) == 167u);
+  BOOST_TEST(read()->active("replicate")->size() == 167u);
+  BOOST_TEST(*read()->last_event_id() == 42u);
+  BOOST_TEST((*read()->logs("job-3"))->tail == "Step 1/2");
   for (const auto& x : jobs)
-    BOOST_TEST((**read().get(x.job_id) == x));
+    BOOST_TEST((**read()->get(x.job_id) == x));
   BOOST_TEST(page_ids({}, 1, 0).front() == "job-499");
 }
 
-BOOST_AUTO_TEST_CASE(a_full_map_is_a_clear_error_and_loses_nothing) {
-  reopen(size_t{1} << 20); // 1 MiB
+BOOST_AUTO_TEST_CASE(a_full_map_is_a_clear_error_and_loses_nothing,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  options.map_size_bytes = size_t{1} << 20; // 1 MiB
+  reopen();
   put({make_job("kept", job_status::completed, 1)});
-  auto w = store->begin_write();
-  BOOST_REQUIRE(w);
+  auto w = write();
   std::optional<failure> failed;
   for (int i = 0; i < 100000 && !failed; ++i) {
     auto x = make_job("filler-" + std::to_string(i), job_status::completed, i);
@@ -237,11 +270,12 @@ BOOST_AUTO_TEST_CASE(a_full_map_is_a_clear_error_and_loses_nothing) {
   BOOST_TEST((failed->code == errc::unavailable));
   BOOST_TEST(failed->detail.find("storage.map_size_mb") != std::string::npos,
              failed->detail);
+  BOOST_TEST(!store->check());
   // The failed transaction is abandoned; what was committed stays.
-  { auto discard = std::move(*w); }
-  reopen(size_t{1} << 20);
-  BOOST_TEST(*read().count({}) == 1u);
-  BOOST_TEST(read().get("kept")->has_value());
+  w.reset();
+  reopen();
+  BOOST_TEST(*read()->count({}) == 1u);
+  BOOST_TEST(read()->get("kept")->has_value());
 }
 
 BOOST_AUTO_TEST_CASE(metrics_count_jobs_of_the_period) {
@@ -256,7 +290,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_jobs_of_the_period) {
   auto old = make_job("old", job_status::completed, t0 - 40 * day);
   old.cost_usd = 100;
   put({done, failed, make_job("run", job_status::running, t0 + day), old});
-  auto m = read().metrics(t0 - 1000, 30);
+  auto m = read()->metrics(t0 - 1000, 30);
   BOOST_REQUIRE(m);
   BOOST_TEST(m->job_count == 3u);
   BOOST_TEST(m->total_cost == 2.0);
@@ -275,8 +309,7 @@ BOOST_AUTO_TEST_CASE(a_confirmation_moves_synced_at_and_nothing_else) {
   x.cost_usd = 1.5;
   put({x});
   {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w);
+    auto w = write();
     auto done = w->confirm("c", 42'000);
     BOOST_REQUIRE(done);
     BOOST_TEST(*done);
@@ -287,12 +320,12 @@ BOOST_AUTO_TEST_CASE(a_confirmation_moves_synced_at_and_nothing_else) {
   }
   auto want = x;
   want.synced_at = 42'000;
-  auto got = read().get("c");
+  auto got = read()->get("c");
   BOOST_REQUIRE(got);
   BOOST_REQUIRE(*got);
   BOOST_TEST((**got == want));
   BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"c"}));
-  auto active = read().active("replicate");
+  auto active = read()->active("replicate");
   BOOST_REQUIRE(active);
   BOOST_TEST(active->size() == 1u);
 }
@@ -312,7 +345,7 @@ BOOST_AUTO_TEST_CASE(stale_counts_follow_the_rule_per_provider) {
        confirmed_at(other, 9'900)});
   // Stale after 2 s unconfirmed; jobs never confirmed count from `since`.
   auto at = [&](unix_ms now, unix_ms since) {
-    auto t = read().stale(staleness_rule{2000, since}, now);
+    auto t = read()->stale(staleness_rule{2000, since}, now);
     BOOST_REQUIRE(t);
     std::map<std::string, uint64_t> out;
     for (const auto& x : *t)
@@ -323,7 +356,7 @@ BOOST_AUTO_TEST_CASE(stale_counts_follow_the_rule_per_provider) {
   BOOST_TEST((at(10'000, 8'500) == counts{{"other", 0}, {"replicate", 1}}));
   BOOST_TEST((at(10'000, 5'000) == counts{{"other", 0}, {"replicate", 2}}));
   BOOST_TEST((at(12'000, 8'500) == counts{{"other", 1}, {"replicate", 3}}));
-  auto off = read().stale(staleness_rule{0, 0}, 1'000'000);
+  auto off = read()->stale(staleness_rule{0, 0}, 1'000'000);
   BOOST_REQUIRE(off);
   for (const auto& x : *off)
     BOOST_TEST(x.count == 0u, x.provider);
@@ -334,35 +367,33 @@ BOOST_AUTO_TEST_CASE(
   auto x = make_job("v2", job_status::running, 1000);
   put({x});
   store.reset();
-  {
-    // Overwrite the job with the bytes the previous version stored.
-    auto env = environment::open(dir.path(), size_t{64} << 20, 8);
-    BOOST_REQUIRE(env);
-    auto txn = transaction::begin(*env, false);
-    BOOST_REQUIRE(txn);
-    MDB_dbi jobs;
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "jobs", 0, &jobs) == 0);
-    BOOST_REQUIRE(txn->put(jobs, "v2", version_two(x)));
-    BOOST_REQUIRE(txn->commit());
-  }
+  overwrite_value("v2", version_two(x));
   reopen();
-  auto got = read().get("v2");
+  auto got = read()->get("v2");
   BOOST_REQUIRE(got);
   BOOST_REQUIRE(*got);
   BOOST_TEST(!(*got)->synced_at);
-  auto w = store->begin_write();
-  BOOST_REQUIRE(w);
+  // Stale from the rule's start: it was never confirmed.
+  auto before = read()->stale(staleness_rule{1000, 50'000}, 77'000);
+  BOOST_REQUIRE(before);
+  BOOST_REQUIRE(before->size() == 1u);
+  BOOST_TEST(before->front().count == 1u);
+  auto w = write();
   BOOST_REQUIRE(w->confirm("v2", 77'000));
   BOOST_REQUIRE(w->commit());
-  auto again = read().get("v2");
+  auto again = read()->get("v2");
   BOOST_REQUIRE(again);
   BOOST_REQUIRE(*again);
   BOOST_TEST(((*again)->synced_at == std::optional<unix_ms>{77'000}));
-  auto page = read().list({}, 10, 0);
+  auto page = read()->list({}, 10, 0);
   BOOST_REQUIRE(page);
   BOOST_REQUIRE(page->jobs.size() == 1u);
   BOOST_TEST(page->jobs[0].reached_provider);
   BOOST_TEST((page->jobs[0].synced_at == std::optional<unix_ms>{77'000}));
+  auto after = read()->stale(staleness_rule{1000, 50'000}, 77'500);
+  BOOST_REQUIRE(after);
+  BOOST_REQUIRE(after->size() == 1u);
+  BOOST_TEST(after->front().count == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
