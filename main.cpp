@@ -12,6 +12,7 @@
 #include "http/server.hpp"
 #include "logging/log.hpp"
 #include "service/sd_notify.hpp"
+#include "storage/folder_lock.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -32,7 +33,10 @@ using namespace jobsync;
 
 namespace {
 
+// 2: nothing can be done without the operator: the configuration is wrong,
+// or another jobsyncd holds the data folder.
 constexpr int exit_config_error = 2;
+constexpr int exit_folder_in_use = 2;
 constexpr int exit_startup_failure = 1;
 
 // Signals are taken by sigwait in main; every thread created later inherits
@@ -109,6 +113,19 @@ int run(const config::settings& s) {
       });
   tune_allocator();
   log::set_threshold(log_level(s.logging.level));
+  // One server per LMDB folder: taken before LMDB is opened, released only
+  // after it is closed (the lock outlives the store in this scope).
+  // Replicas on PostgreSQL share their database by design.
+  std::optional<storage::folder_lock> folder;
+  if (s.storage.backend != "postgres") {
+    auto locked = storage::folder_lock::acquire(s.storage.path);
+    if (!locked) {
+      log::error("main", "{}", locked.error().detail);
+      return locked.error().code == errc::unavailable ? exit_folder_in_use
+                                                      : exit_startup_failure;
+    }
+    folder = std::move(*locked);
+  }
   auto store = storage::job_store::open(app::store_options_of(s));
   if (!store) {
     log::error("main", "cannot open storage: {}", store.error().detail);
@@ -138,12 +155,15 @@ int run(const config::settings& s) {
   }
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
+  auto connections = std::make_shared<http::connection_counters>();
   auto api = std::make_shared<const http::api>(
       sys, app::api_config_of(s),
       http::api_actors{(*actors)->registry(), (*actors)->readers(),
                        (*actors)->sync(), (*actors)->overview(),
-                       (*actors)->webhooks(), (*actors)->events()});
+                       (*actors)->webhooks(), (*actors)->events()},
+      connections);
   auto server_cfg = app::server_config_of(s, budget);
+  server_cfg.counters = connections;
   // Every closed connection is reported to the SSE hub, which ends the
   // event stream it carried (if any) at once.
   server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {

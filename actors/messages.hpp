@@ -4,6 +4,7 @@
 // place. Payload structs live in model/.
 
 #include "model/event_stream.hpp"
+#include "model/freshness.hpp"
 #include "model/ids.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
@@ -56,6 +57,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_job_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_name)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -76,6 +79,7 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using active_atom = caf::atom_constant<caf::atom("active")>;
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 using counts_atom = caf::atom_constant<caf::atom("counts")>;
+using stale_atom = caf::atom_constant<caf::atom("stale")>;
 using detail_atom = caf::atom_constant<caf::atom("detail")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using discover_atom = caf::atom_constant<caf::atom("discover")>;
@@ -133,7 +137,10 @@ using reader_actor = caf::typed_actor<
     /// Dashboard figures over the last N days.
     caf::replies_to<metrics_atom, int>::with<metrics_report>,
     /// Every store counter: jobs by type, status and provider (`/metrics`).
-    caf::replies_to<counts_atom>::with<std::vector<job_tally>>>;
+    caf::replies_to<counts_atom>::with<std::vector<job_tally>>,
+    /// Stale active jobs per provider, by the rule, now (`/metrics`).
+    caf::replies_to<stale_atom,
+                    staleness_rule>::with<std::vector<stale_tally>>>;
 
 /// Talks to one provider through its provider interface: background cycles
 /// that refresh every active job (list-first), and every other provider

@@ -183,8 +183,34 @@ http::server_config server_config_of(const config::settings& s,
   return c;
 }
 
+staleness_rule staleness_of(const config::settings& s) {
+  staleness_rule rule;
+  rule.since = now_ms();
+  int64_t seconds = s.freshness.stale_after_seconds;
+  if (seconds == 0) {
+    bool polling = false;
+    for (const auto& [name, p] : s.providers)
+      polling
+          = polling || decide_polling(s.polling.enabled, p.webhook_url).enabled;
+    seconds = 3
+              * int64_t{polling ? s.polling.interval_seconds
+                                : s.freshness.reconcile_interval_seconds};
+  }
+  rule.after_ms = seconds * 1000;
+  if (seconds == 0)
+    log::info("main", "jobs are never marked stale: polling and the "
+                      "reconcile sweep are both off");
+  else
+    log::info("main",
+              "an active job its provider has not confirmed for {} s is "
+              "marked stale",
+              seconds);
+  return rule;
+}
+
 http::api_config api_config_of(const config::settings& s) {
   http::api_config c;
+  c.staleness = staleness_of(s);
   c.api_token = s.server.api_token;
   c.web.assets_dir = s.web.assets_dir;
   c.web.demo = s.web.demo;

@@ -55,6 +55,11 @@ result<wiring_config> wiring_config_of(const config::settings& s,
 http::server_config server_config_of(const config::settings& s,
                                      const http::connection_budget& b);
 
+/// When an active job shows as stale: after stale_after_seconds, or three
+/// sweep intervals (the poll interval when some provider polls, else the
+/// reconcile interval); jobs stored without a confirmation count from now.
+staleness_rule staleness_of(const config::settings& s);
+
 /// What the handlers need from the configuration.
 http::api_config api_config_of(const config::settings& s);
 
