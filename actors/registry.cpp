@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "logging/log.hpp"
 #include "model/merge.hpp"
+#include "model/missing.hpp"
 
 #include <caf/event_based_actor.hpp>
 
@@ -39,6 +40,8 @@ struct applied {
   enum kind { created, updated, unchanged, skipped } what = skipped;
   std::string job_id;
   job_status status = job_status::pending;
+  /// A known job's status moved.
+  bool moved = false;
 };
 
 result<std::optional<job>> find_job(storage::write_view& txn,
@@ -90,9 +93,11 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   // cancel's answer or a verified webhook): one that vouches for the stored
   // state moves synced_at. Alone, that rewrites the header of the stored
   // value, and emits no event.
+  // A confirmation also ends a run of 404s: the provider knows the job.
+  bool known_again = merged.confirmed && clear_not_found(stored);
   if (merged.confirmed)
     stored.synced_at = ctx.now;
-  if (merged.changed) {
+  if (merged.changed || known_again) {
     if (auto put = ctx.txn.put(stored); !put)
       return put.error();
   } else if (merged.confirmed) {
@@ -104,8 +109,9 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
     return logs.error();
   if (merged.status_changed)
     ctx.emit(stored, merged.old_status, *logs);
-  return applied{merged.changed ? applied::updated : applied::unchanged,
-                 stored.job_id, stored.status};
+  return applied{merged.changed || known_again ? applied::updated
+                                               : applied::unchanged,
+                 stored.job_id, stored.status, merged.status_changed};
 }
 
 void count(apply_summary& sum, const applied& a) {
@@ -137,6 +143,8 @@ result<void> run(flush_context& ctx, registry_state::staged_apply& op) {
     if (!a)
       return a.error();
     count(sum, *a);
+    if (a->moved)
+      sum.moved.push_back(a->job_id);
   }
   sum.events = ctx.events.size() - events_before;
   reply = sum;
@@ -222,6 +230,40 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   if (!erased)
     return erased.error();
   reply = std::move(**old);
+  return {};
+}
+
+// A job the provider answered 404 for: the first answer is noted; one that
+// comes lost_after later, with no confirmation between (which clears the
+// note), ends the job as lost.
+result<void> run(flush_context& ctx, registry_state::staged_missing& op) {
+  missing_outcome out;
+  const auto& m = op.missing;
+  for (const auto& external_id : m.external_ids) {
+    provider_snapshot key;
+    key.provider = m.provider;
+    key.external_id = external_id;
+    auto found = find_job(ctx.txn, key);
+    if (!found)
+      return found.error();
+    if (!*found || is_terminal((*found)->status))
+      continue;
+    job& x = **found;
+    auto before = x.status;
+    if (note_not_found(x, m.at)) {
+      ++out.noted;
+    } else if (is_lost(x, m.at, m.lost_after)) {
+      declare_lost(x, m.at, m.provider_label);
+      out.lost.push_back(x.job_id);
+    } else {
+      continue;
+    }
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+    if (x.status != before)
+      ctx.emit(x, before, std::nullopt);
+  }
+  op.reply = std::move(out);
   return {};
 }
 
@@ -405,6 +447,12 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         auto promise = self->make_response_promise<job>();
         stage(self, registry_state::staged_erase{
                         std::move(job_id.value), promise, {}});
+        return promise;
+      },
+      [=](missing_atom, missing_jobs& missing) {
+        auto promise = self->make_response_promise<missing_outcome>();
+        stage(self,
+              registry_state::staged_missing{std::move(missing), promise, {}});
         return promise;
       },
       [=](health_atom) { return self->state.current_health(); },
