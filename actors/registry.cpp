@@ -392,14 +392,30 @@ namespace {
 // Queues an operation for the next flush and schedules one if needed. The
 // flush message queues behind everything already in the mailbox, so one
 // transaction takes all of it (group commit).
-template <class Op>
-void stage(registry_actor::stateful_pointer<registry_state> self, Op op) {
+// Makes the promise an operation carries (its answer's type).
+template <class Promise>
+struct promise_maker;
+
+template <class... Ts>
+struct promise_maker<caf::typed_response_promise<Ts...>> {
+  template <class Self>
+  static auto make(Self* self) {
+    return self->template make_response_promise<Ts...>();
+  }
+};
+
+// Answered after the commit: the request's promise rides with it.
+template <class Op, class Payload>
+auto stage(registry_actor::stateful_pointer<registry_state> self,
+           Payload payload) {
+  auto promise = promise_maker<decltype(Op::promise)>::make(self);
   auto& st = self->state;
-  st.staged.emplace_back(std::move(op));
+  st.staged.emplace_back(Op{std::move(payload), promise, {}});
   if (!st.flush_scheduled) {
     st.flush_scheduled = true;
     self->send(self, flush_atom::value);
   }
+  return promise;
 }
 
 } // namespace
@@ -427,33 +443,20 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   self->delayed_send(self, st.config.prune_interval, prune_atom::value);
   return {
       [=](apply_atom, snapshot_batch& batch) {
-        auto promise = self->make_response_promise<apply_summary>();
-        stage(self,
-              registry_state::staged_apply{std::move(batch), promise, {}});
-        return promise;
+        return stage<registry_state::staged_apply>(self, std::move(batch));
       },
       [=](webhook_atom, webhook_delivery& delivery) {
-        auto promise = self->make_response_promise<webhook_outcome>();
-        stage(self,
-              registry_state::staged_webhook{std::move(delivery), promise, {}});
-        return promise;
+        return stage<registry_state::staged_webhook>(self, std::move(delivery));
       },
       [=](put_atom, job& value) {
-        auto promise = self->make_response_promise<apply_summary>();
-        stage(self, registry_state::staged_put{std::move(value), promise, {}});
-        return promise;
+        return stage<registry_state::staged_put>(self, std::move(value));
       },
       [=](erase_atom, job_ref& job_id) {
-        auto promise = self->make_response_promise<job>();
-        stage(self, registry_state::staged_erase{
-                        std::move(job_id.value), promise, {}});
-        return promise;
+        return stage<registry_state::staged_erase>(self,
+                                                   std::move(job_id.value));
       },
       [=](missing_atom, missing_jobs& missing) {
-        auto promise = self->make_response_promise<missing_outcome>();
-        stage(self,
-              registry_state::staged_missing{std::move(missing), promise, {}});
-        return promise;
+        return stage<registry_state::staged_missing>(self, std::move(missing));
       },
       [=](health_atom) { return self->state.current_health(); },
       [=](flush_atom) { self->state.flush(); },
