@@ -35,6 +35,15 @@ if ((${#missing[@]} > 0)); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# playwright-core 1.61 (tests/node) needs Node.js 18 or newer: Debian 12's
+# own nodejs is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 18)); then
+  echo "setup: $(command -v node) is Node.js $(node --version); the tests" \
+       "need 18 or newer (Debian 12's nodejs package is 18)" >&2
+  exit 1
+fi
+
 # Node packages of the test suites, pinned by package-lock.json.
 if [[ -f tests/node/package.json ]]; then
   if [[ ! -d tests/node/node_modules ]] \
