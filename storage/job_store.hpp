@@ -24,7 +24,7 @@ struct store_options {
   size_t map_size_bytes = size_t{4096} << 20;
 };
 
-/// The named databases of the store (DESIGN.md, "Storage").
+/// The named databases of the store (docs/architecture.md, "Storage").
 struct tables {
   MDB_dbi jobs = 0;
   MDB_dbi by_created = 0;
