@@ -144,7 +144,9 @@ BOOST_AUTO_TEST_CASE(a_request_that_is_not_http_gets_a_400_before_the_close) {
     BOOST_TEST_INFO(bad.substr(0, 40));
     BOOST_TEST(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0, answer);
     BOOST_TEST(answer.find("Connection: close\r\n") != std::string::npos);
-    auto body = answer.substr(answer.find("\r\n\r\n") + 4);
+    auto head_end = answer.find("\r\n\r\n");
+    BOOST_REQUIRE(head_end != std::string::npos);
+    auto body = answer.substr(head_end + 4);
     http_response r;
     r.status = 400;
     r.body = body;
