@@ -9,8 +9,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 using namespace jobsync;
 using namespace jobsync::http;
@@ -21,6 +23,10 @@ namespace {
 struct server_fixture {
   std::unique_ptr<server> srv;
   std::string base;
+  // Threads that hold an exchange: joined before the server stops, since a
+  // request handle must not outlive the server.
+  std::mutex holders_mtx;
+  std::vector<std::thread> holders;
 
   server_fixture() {
     server_config config;
@@ -46,9 +52,10 @@ struct server_fixture {
         {"GET", "/throws-anything", [](const exchange_ptr&) { throw 42; }},
         {"GET", "/forgets", [](const exchange_ptr&) {}},
         {"GET", "/forgets-later",
-         [](const exchange_ptr& ex) {
+         [this](const exchange_ptr& ex) {
            // Holds the exchange on another thread, then lets it go.
-           std::thread{[held = ex]() mutable { held.reset(); }}.detach();
+           std::lock_guard<std::mutex> guard{holders_mtx};
+           holders.emplace_back([held = ex]() mutable { held.reset(); });
          }},
         {"GET", "/answers-twice",
          [](const exchange_ptr& ex) {
@@ -64,6 +71,11 @@ struct server_fixture {
   }
 
   ~server_fixture() {
+    {
+      std::lock_guard<std::mutex> guard{holders_mtx};
+      for (auto& t : holders)
+        t.join();
+    }
     srv->stop();
   }
 };
