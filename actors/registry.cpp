@@ -86,9 +86,19 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   }
   job& stored = **found;
   auto merged = apply_snapshot(stored, s);
-  if (merged.changed)
+  // Every snapshot here is the provider's word (a list page, a fetch, a
+  // cancel's answer or a verified webhook): one that vouches for the stored
+  // state moves synced_at. Alone, that rewrites the header of the stored
+  // value, and emits no event.
+  if (merged.confirmed)
+    stored.synced_at = ctx.now;
+  if (merged.changed) {
     if (auto put = ctx.txn.put(stored); !put)
       return put.error();
+  } else if (merged.confirmed) {
+    if (auto confirmed = ctx.txn.confirm(stored.job_id, ctx.now); !confirmed)
+      return confirmed.error();
+  }
   auto logs = merge_snapshot_logs(ctx, stored.job_id, s);
   if (!logs)
     return logs.error();
@@ -301,11 +311,15 @@ void registry_state::flush() {
   ++health.commits;
   if (!outcome.events.empty())
     health.last_event_id = outcome.events.back().event_id;
-  for (auto& op : ops)
-    std::visit([](auto& x) { answer(x); }, op);
+  // The events reach the hub's mailbox before any answer leaves: whoever
+  // acts on an answer (subscribes, resumes from an id it saw) comes after
+  // them, so a stream opened after a sync's answer never gets the sync's
+  // discoveries as live events.
   if (sink)
     for (auto& e : outcome.events)
       caf::anon_send(sink, std::move(e));
+  for (auto& op : ops)
+    std::visit([](auto& x) { answer(x); }, op);
 }
 
 registry_health registry_state::current_health() {
