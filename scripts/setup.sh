@@ -13,7 +13,9 @@ packages=(
   libpq-dev postgresql
   nodejs npm
   chromium
-  debootstrap
+  # The Debian package (scripts/package.sh, CTest package_install): CPack's
+  # DEB generator needs `file` for its shared-library dependencies.
+  debootstrap file
 )
 
 missing=()
