@@ -155,6 +155,25 @@ public:
   using base = asio::ip::tcp::socket;
   using base::base;
 
+  // RESTinio's acceptor asks `lowest_layer().remote_endpoint()` twice per
+  // connection, the second time inside the noexcept IP-blocker hook: a
+  // client that resets in between made asio throw there, and the server
+  // died in std::terminate. Asked through this type, the peer of a socket
+  // that is already gone is the unspecified endpoint instead; such a
+  // connection fails its first read and closes like any other.
+  refusing_socket& lowest_layer() {
+    return *this;
+  }
+
+  const refusing_socket& lowest_layer() const {
+    return *this;
+  }
+
+  endpoint_type remote_endpoint() const {
+    asio::error_code ignored;
+    return base::remote_endpoint(ignored);
+  }
+
   // Hides the base's overload: RESTinio calls it by this type.
   void shutdown(shutdown_type what, asio::error_code& ec) {
     if (!refusal_for_this_thread.empty()) {
