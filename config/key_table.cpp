@@ -64,6 +64,40 @@ text_rule optional_url() {
   };
 }
 
+// Standard base64 as the webhook receiver decodes it: padding optional,
+// but when present it completes the last quantum.
+bool is_base64(std::string_view x) {
+  auto data = x;
+  size_t pads = 0;
+  while (pads < 2 && !data.empty() && data.back() == '=') {
+    data.remove_suffix(1);
+    ++pads;
+  }
+  if ((pads > 0 && x.size() % 4 != 0) || data.size() % 4 == 1)
+    return false;
+  return std::all_of(data.begin(), data.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+'
+           || c == '/';
+  });
+}
+
+// A Standard Webhooks signing secret, checked here so that a typo stops
+// --print-config and start-up alike. The value is never repeated: it is a
+// secret.
+text_rule webhook_secret() {
+  return [](std::string& x) -> problem {
+    constexpr std::string_view prefix = "whsec_";
+    if (x.empty())
+      return std::nullopt;
+    auto key = std::string_view{x}.substr(std::min(prefix.size(), x.size()));
+    if (x.compare(0, prefix.size(), prefix) != 0 || key.empty()
+        || !is_base64(key))
+      return "expected empty or whsec_ followed by base64, as the provider "
+             "shows it (the value given is not repeated here)";
+    return std::nullopt;
+  };
+}
+
 std::string join_choices(const std::vector<std::string>& xs) {
   std::string out;
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -290,8 +324,9 @@ void add_provider_keys(Add add, const std::string& name) {
   add(with_aliases(
       {upper(name) + "_WEBHOOK_SECRET"},
       secret(text_key(key("webhook_secret"), at, &rep::webhook_secret,
-                      "webhook signing secret; empty: fetched from the "
-                      "provider"))));
+                      "webhook signing secret (whsec_...); "
+                      "empty: fetched from the provider",
+                      webhook_secret()))));
   add(integer_key(key("sync_limit"), at, &rep::sync_limit, 1, 100000,
                   "jobs a sync discovers at most"));
   add(word_key(key("resource"), at, &rep::resource,

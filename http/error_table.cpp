@@ -15,6 +15,8 @@ int status_of(errc code) {
   case errc::job_not_found:
   case errc::not_found:
     return 404;
+  case errc::method_not_allowed:
+    return 405;
   case errc::invalid_job_state:
     return 409;
   case errc::payload_too_large:

@@ -5,7 +5,7 @@
 
 namespace jobsync::http {
 
-/// The HTTP status of an error code (API.md's table).
+/// The HTTP status of an error code (the table of docs/api.md).
 int status_of(errc code);
 
 /// The JSON error response `{"detail": ..., "error": ...}` of a failure;

@@ -38,11 +38,17 @@ struct server_config {
   /// Where the server counts its connections (may be shared with the
   /// metrics handler); the server makes its own when empty.
   std::shared_ptr<connection_counters> counters;
+
+  /// Rejects settings the server cannot run with.
+  result<void> validate() const;
 };
 
 /// The RESTinio server: the only translation unit that instantiates it.
 /// Every request reaches exactly one route handler or gets a JSON error:
-/// unknown routes 404, oversized bodies 413, handler exceptions 500.
+/// unknown paths 404, a known path with a method it does not serve 405
+/// (with `Allow`), oversized bodies 413, handler exceptions 500, and bytes
+/// that are not valid HTTP 400 (on a connection that owes no response)
+/// before the connection closes. HEAD is served wherever GET is.
 class server {
 public:
   /// Binds and starts the I/O threads.

@@ -169,18 +169,19 @@ BOOST_AUTO_TEST_CASE(jobsync_poll_interval_wins_over_the_simpletuner_name) {
 
 BOOST_AUTO_TEST_CASE(explicit_jobsync_names_win_over_the_seed_names) {
   auto r = load(
-      {}, {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
-           {"JOBSYNC_POLL_INTERVAL", "20"},
-           {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
-           {"REPLICATE_API_TOKEN", "seed"},
-           {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
-           {"REPLICATE_WEBHOOK_SECRET", "seed"},
-           {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "explicit"}});
+      {},
+      {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
+       {"JOBSYNC_POLL_INTERVAL", "20"},
+       {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
+       {"REPLICATE_API_TOKEN", "seed"},
+       {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
+       {"REPLICATE_WEBHOOK_SECRET", "whsec_c2VlZA=="},
+       {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "whsec_ZXhwbGljaXQ="}});
   REQUIRE_OK(r);
   BOOST_TEST(r->settings.polling.interval_seconds == 9);
   BOOST_TEST(r->settings.providers.at("replicate").api_token == "explicit");
   BOOST_TEST(r->settings.providers.at("replicate").webhook_secret
-             == "explicit");
+             == "whsec_ZXhwbGljaXQ=");
 }
 
 BOOST_AUTO_TEST_CASE(seed_names_override_the_file_too) {

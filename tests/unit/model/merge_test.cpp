@@ -197,6 +197,21 @@ BOOST_AUTO_TEST_CASE(a_fresh_snapshot_overwrites_stored_values) {
   BOOST_TEST(x.metadata.at("version") == "\"v\"");
 }
 
+BOOST_AUTO_TEST_CASE(costs_are_kept_to_a_millionth_of_a_dollar) {
+  // 100 s at $0.000972222/s, as binary floating point computes it.
+  auto s = snapshot("succeeded");
+  s.cost_usd = 0.09722220000000001;
+  auto x = job_from_snapshot(s, 0);
+  BOOST_TEST(*x.cost_usd == 0.097222);
+  // Seeing the same figure again changes nothing.
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST(!r.changed);
+  BOOST_TEST(*x.cost_usd == 0.097222);
+  auto running = stored_job(job_status::running);
+  apply_snapshot(running, s);
+  BOOST_TEST(*running.cost_usd == 0.097222);
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_snapshot_only_fills_empty_fields) {
   auto x = stored_job(job_status::completed);
   x.provider_status = "succeeded";
