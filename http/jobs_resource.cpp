@@ -157,7 +157,7 @@ handler get_job(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        get_atom::value, ex->params.at("job_id"));
+        get_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 
@@ -175,7 +175,7 @@ handler delete_job(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        erase_atom::value, ex->params.at("job_id"));
+        erase_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 

@@ -423,12 +423,12 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
       out.headers.emplace_back("Cache-Control", "no-store");
       ex->respond(std::move(out));
     };
-    // The sync actor's figures first (a failure there fails the scrape),
+    // The overview's figures first (a failure there fails the scrape),
     // then the hub's counters (left out if the hub does not answer), then
     // what this process can tell by itself.
     a->system().spawn([a, ex, respond](caf::event_based_actor* self) {
       auto timeout = a->config().actor_timeout;
-      self->request(a->actors().sync, timeout, metrics_atom::value)
+      self->request(a->actors().overview, timeout, metrics_atom::value)
           .then(
               [=](server_figures& figures) {
                 auto f = std::make_shared<server_figures>(std::move(figures));

@@ -661,8 +661,21 @@ void server::stop() {
   impl_->instance->wait();
 }
 
+result<void> server_config::validate() const {
+  if (threads < 1)
+    return failure{errc::bad_request, "the server needs an I/O thread"};
+  if (max_connections < 1)
+    return failure{errc::bad_request,
+                   "the server must allow at least one connection"};
+  if (request_timeout.count() <= 0)
+    return failure{errc::bad_request, "the request timeout must be positive"};
+  return {};
+}
+
 result<std::unique_ptr<server>> server::start(server_config config,
                                               std::vector<route> routes) {
+  if (auto ok = config.validate(); !ok)
+    return ok.error();
   http_parser_set_max_header_size(max_header_bytes);
   auto shared_config = std::make_shared<server_config>(config);
   auto state = std::make_unique<impl>();

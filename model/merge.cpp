@@ -1,7 +1,6 @@
 #include "model/merge.hpp"
 
 #include "model/money.hpp"
-#include "model/replicate_status.hpp"
 
 namespace jobsync {
 
@@ -41,11 +40,6 @@ std::optional<double> rounded_cost(const provider_snapshot& s) {
   return round_usd(*s.cost_usd);
 }
 
-void note_abort(job& x, const provider_snapshot& s) {
-  if (s.provider_status == "aborted" && !x.error_message)
-    x.error_message = std::string{aborted_message};
-}
-
 } // namespace
 
 job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
@@ -68,7 +62,6 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
   x.metadata = s.metadata;
   if (s.status)
     x.synced_at = now;
-  note_abort(x, s);
   return x;
 }
 
@@ -97,8 +90,6 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
     stored.provider = s.provider;
   if (stored.external_id.empty())
     stored.external_id = s.external_id;
-  if (fresh)
-    note_abort(stored, s);
   merge_result result;
   result.old_status = before.status;
   result.new_status = stored.status;

@@ -7,14 +7,6 @@
 
 using namespace jobsync::test;
 
-namespace {
-
-std::string str(const rapidjson::Value& v) {
-  return v.IsString() ? v.GetString() : "";
-}
-
-} // namespace
-
 BOOST_FIXTURE_TEST_SUITE(polling, provider_fixture)
 
 BOOST_AUTO_TEST_CASE(the_poller_follows_a_job_to_its_end) {

@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_webhook_secret_that_is_not_whsec_base64_is_refused) {
     BOOST_TEST_CONTEXT(bad) {
       // The file, both environment names and --set: each names the key,
       // and none repeats the secret.
-      std::vector<expected<load_result>> attempts;
+      std::vector<jobsync::result<load_result>> attempts;
       attempts.push_back(load_yaml(
           "providers:\n  replicate:\n    webhook_secret: \"" + bad + "\"\n"));
       attempts.push_back(load({}, {{"REPLICATE_WEBHOOK_SECRET", bad}}));
@@ -189,7 +189,8 @@ BOOST_AUTO_TEST_CASE(a_webhook_secret_that_is_not_whsec_base64_is_refused) {
         check_error(r, {key, "whsec_ followed by base64"});
         // ("whsec_" alone is part of the message itself.)
         if (!r && bad != "whsec_")
-          BOOST_TEST(r.error().find(bad) == std::string::npos, r.error());
+          BOOST_TEST(r.error().detail.find(bad) == std::string::npos,
+                     r.error().detail);
       }
     }
   }
@@ -202,7 +203,7 @@ BOOST_AUTO_TEST_CASE(a_whsec_secret_or_none_is_accepted) {
        {"", "whsec_dGVzdA==", "whsec_dGVzdA", "whsec_dGVzdC1zZWNyZXQ="}) {
     auto r = load({"--set", "providers.replicate.webhook_secret=" + good});
     REQUIRE_OK(r);
-    BOOST_TEST(r->settings.replicate.webhook_secret == good);
+    BOOST_TEST(r->settings.providers.at("replicate").webhook_secret == good);
   }
 }
 

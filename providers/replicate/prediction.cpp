@@ -1,12 +1,12 @@
-#include "model/replicate_prediction.hpp"
+#include "providers/replicate/prediction.hpp"
 
 #include "model/json.hpp"
-#include "model/replicate_status.hpp"
 #include "model/timestamp.hpp"
+#include "providers/replicate/pricing.hpp"
+#include "providers/replicate/status.hpp"
+#include "providers/url.hpp"
 
-#include <cmath>
-
-namespace jobsync {
+namespace jobsync::providers::replicate {
 
 namespace {
 
@@ -55,32 +55,17 @@ std::optional<std::string> output_url(const rapidjson::Value& output) {
   return std::nullopt;
 }
 
-std::string hardware_of(const rapidjson::Value& body,
-                        const replicate_pricing& pricing) {
-  if (auto model = string_member(body, "model")) {
-    auto i = pricing.model_hardware.find(*model);
-    if (i != pricing.model_hardware.end())
-      return i->second;
-  }
-  return pricing.default_hardware;
-}
-
-void add_cost(const rapidjson::Value& body, const replicate_pricing& pricing,
+void add_cost(const rapidjson::Value& body, const hardware_pricing& pricing,
               provider_snapshot& out) {
-  auto sku = hardware_of(body, pricing);
+  auto sku = hardware_of(string_member(body, "model"), pricing);
   if (sku.empty())
     return;
-  auto name = pricing.hardware_names.find(sku);
-  out.hardware_type = name != pricing.hardware_names.end() ? name->second : sku;
-  auto* metrics = member(body, "metrics");
-  if (!metrics || !metrics->IsObject())
-    return;
-  auto seconds = number_member(*metrics, "predict_time");
-  auto price = pricing.hardware_prices.find(sku);
-  if (!seconds || !std::isfinite(*seconds) || *seconds < 0
-      || price == pricing.hardware_prices.end())
-    return;
-  out.cost_usd = *seconds * price->second;
+  std::optional<double> seconds;
+  if (auto* metrics = member(body, "metrics"); metrics && metrics->IsObject())
+    seconds = number_member(*metrics, "predict_time");
+  auto p = price(sku, seconds, pricing);
+  out.hardware_type = std::move(p.hardware_type);
+  out.cost_usd = p.cost_usd;
 }
 
 void add_metadata(const rapidjson::Value& body, provider_snapshot& out) {
@@ -99,22 +84,15 @@ void add_metadata(const rapidjson::Value& body, provider_snapshot& out) {
       out.metadata[to] = to_json_text(*v);
 }
 
-replicate_parse_result refuse(std::string reason) {
-  return {std::nullopt, std::move(reason)};
+failure refuse(std::string reason) {
+  return {errc::bad_request, std::move(reason)};
 }
 
 } // namespace
 
-bool is_http_url(std::string_view text) {
-  for (std::string_view scheme : {"https://", "http://"})
-    if (text.size() > scheme.size() && text.substr(0, scheme.size()) == scheme)
-      return true;
-  return false;
-}
-
-replicate_parse_result parse_replicate_job(const rapidjson::Value& body,
-                                           const replicate_pricing& pricing,
-                                           std::string_view provider_name) {
+result<provider_snapshot> parse_job(const rapidjson::Value& body,
+                                    const hardware_pricing& pricing,
+                                    std::string_view provider_name) {
   if (!body.IsObject())
     return refuse("the body is not a JSON object");
   auto* id = member(body, "id");
@@ -133,7 +111,7 @@ replicate_parse_result parse_replicate_job(const rapidjson::Value& body,
   out.provider = std::string{provider_name};
   out.external_id = std::string{view(*id)};
   out.provider_status = std::string{view(*status)};
-  out.status = map_replicate_status(out.provider_status);
+  out.status = map_status(out.provider_status);
   out.created_at = timestamp_member(body, "created_at");
   out.started_at = timestamp_member(body, "started_at");
   out.completed_at = timestamp_member(body, "completed_at");
@@ -143,22 +121,23 @@ replicate_parse_result parse_replicate_job(const rapidjson::Value& body,
     out.error_message
         = error->IsString() ? std::string{view(*error)} : to_json_text(*error);
   }
+  if (out.provider_status == "aborted" && !out.error_message)
+    out.error_message = std::string{aborted_message};
   out.logs = string_member(body, "logs");
   if (auto* output = member(body, "output"))
     out.output_url = output_url(*output);
   add_cost(body, pricing, out);
   add_metadata(body, out);
-  return {std::move(out), {}};
+  return out;
 }
 
-replicate_parse_result
-parse_replicate_job_json(std::string_view text,
-                         const replicate_pricing& pricing,
-                         std::string_view provider_name) {
+result<provider_snapshot> parse_job_json(std::string_view text,
+                                         const hardware_pricing& pricing,
+                                         std::string_view provider_name) {
   rapidjson::Document doc;
   if (auto error = parse_json(doc, text))
     return refuse("the body is not JSON: " + *error);
-  return parse_replicate_job(doc, pricing, provider_name);
+  return parse_job(doc, pricing, provider_name);
 }
 
-} // namespace jobsync
+} // namespace jobsync::providers::replicate

@@ -1,7 +1,7 @@
 // Every body quoted in REPLICATE.md §8, recorded under fixtures/.
 #include "fixture.hpp"
 
-#include "model/replicate_prediction.hpp"
+#include "providers/replicate/prediction.hpp"
 #include "providers/response_classifier.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -11,15 +11,16 @@
 #include <cmath>
 
 using namespace jobsync;
+using namespace jobsync::providers::replicate;
+using jobsync::test::default_pricing;
 using jobsync::test::fixture;
 
 namespace {
 
 provider_snapshot parse_fixture(const std::string& name) {
-  auto r = parse_replicate_job_json(fixture(name), replicate_pricing{},
-                                    "replicate");
-  BOOST_REQUIRE_MESSAGE(r, name << " refused: " << r.error);
-  return *r.snapshot;
+  auto r = parse_job_json(fixture(name), default_pricing(), "replicate");
+  BOOST_REQUIRE_MESSAGE(r, name << " refused: " << (r ? "" : r.error().detail));
+  return *r;
 }
 
 const std::string api = "https://api.replicate.com/v1";
@@ -43,13 +44,13 @@ BOOST_AUTO_TEST_CASE(the_list_page_holds_full_prediction_objects) {
   auto& results = doc["results"];
   BOOST_REQUIRE(results.IsArray());
   BOOST_REQUIRE(results.Size() == 2u);
-  auto first = parse_replicate_job(results[0], {}, "replicate");
-  auto second = parse_replicate_job(results[1], {}, "replicate");
+  auto first = parse_job(results[0], default_pricing(), "replicate");
+  auto second = parse_job(results[1], default_pricing(), "replicate");
   BOOST_REQUIRE(first);
   BOOST_REQUIRE(second);
-  BOOST_TEST(first.snapshot->external_id == "p2xk7tqd5nrm80cq9xqtcbaw4m");
-  BOOST_TEST(word(first.snapshot->status) == "running");
-  BOOST_TEST(word(second.snapshot->status) == "cancelled");
+  BOOST_TEST(first->external_id == "p2xk7tqd5nrm80cq9xqtcbaw4m");
+  BOOST_TEST(word(first->status) == "running");
+  BOOST_TEST(word(second->status) == "cancelled");
 }
 
 BOOST_AUTO_TEST_CASE(the_created_body_is_a_queued_job) {
@@ -89,9 +90,10 @@ BOOST_AUTO_TEST_CASE(the_succeeded_body_has_output_and_cost) {
   BOOST_TEST(s.started_at.value_or("") == "2025-06-08T12:06:20.500000Z");
   BOOST_TEST(s.output_url.value_or("")
              == "https://replicate.delivery/xezq/abc123/lora.safetensors");
+  // simpletuner/advanced-trainer-h100 runs on an H100, and is priced so.
   BOOST_REQUIRE(s.cost_usd);
-  BOOST_TEST(std::fabs(*s.cost_usd - 1799.883588 * 0.000972222) < 1e-9);
-  BOOST_TEST(s.hardware_type.value_or("") == "L40S (48GB)");
+  BOOST_TEST(std::fabs(*s.cost_usd - 1799.883588 * 0.001525) < 1e-9);
+  BOOST_TEST(s.hardware_type.value_or("") == "H100 (80GB)");
 }
 
 BOOST_AUTO_TEST_CASE(the_failed_body_carries_the_error) {
@@ -102,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_failed_body_carries_the_error) {
   BOOST_TEST(!s.output_url);
   BOOST_TEST(s.created_at.value_or("") == "2025-06-08T12:06:15.127Z");
   BOOST_TEST(s.completed_at.value_or("") == "2025-06-08T12:07:01.25Z");
-  BOOST_TEST(std::fabs(s.cost_usd.value_or(0) - 40.75 * 0.000972222) < 1e-9);
+  BOOST_TEST(std::fabs(s.cost_usd.value_or(0) - 40.75 * 0.001525) < 1e-9);
 }
 
 BOOST_AUTO_TEST_CASE(the_recorded_canceled_body_is_a_cancelled_job) {
@@ -143,7 +145,7 @@ BOOST_AUTO_TEST_CASE(the_training_body_gives_the_weights_url) {
 BOOST_AUTO_TEST_CASE(error_bodies_are_not_jobs) {
   for (auto name : {"error_401.json", "error_404.json", "error_422.json",
                     "error_429.json", "webhook_secret.json", "account.json"}) {
-    auto r = parse_replicate_job_json(fixture(name), {}, "replicate");
+    auto r = parse_job_json(fixture(name), default_pricing(), "replicate");
     BOOST_TEST(!r, name);
   }
 }

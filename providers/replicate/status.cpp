@@ -1,8 +1,8 @@
-#include "model/replicate_status.hpp"
+#include "providers/replicate/status.hpp"
 
-namespace jobsync {
+namespace jobsync::providers::replicate {
 
-std::optional<job_status> map_replicate_status(std::string_view word) {
+std::optional<job_status> map_status(std::string_view word) {
   if (word == "starting")
     return job_status::queued;
   if (word == "processing")
@@ -16,4 +16,4 @@ std::optional<job_status> map_replicate_status(std::string_view word) {
   return std::nullopt;
 }
 
-} // namespace jobsync
+} // namespace jobsync::providers::replicate

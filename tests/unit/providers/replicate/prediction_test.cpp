@@ -1,4 +1,8 @@
-#include "model/replicate_prediction.hpp"
+#include "providers/replicate/prediction.hpp"
+
+#include "providers/replicate/pricing.hpp"
+#include "providers/replicate/status.hpp"
+#include "tests/unit/providers/replicate/fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -6,11 +10,12 @@
 #include <string>
 
 using namespace jobsync;
+using namespace jobsync::providers::replicate;
 
 namespace {
 
-const replicate_pricing pricing = [] {
-  replicate_pricing p;
+const providers::hardware_pricing pricing = [] {
+  auto p = test::default_pricing();
   p.model_hardware["acme/h100-trainer"] = "gpu-h100";
   p.model_hardware["acme/odd-trainer"] = "gpu-mystery";
   return p;
@@ -26,16 +31,17 @@ std::string body(const std::string& extra = {},
 }
 
 provider_snapshot parse(const std::string& text) {
-  auto r = parse_replicate_job_json(text, pricing, "replicate");
-  BOOST_REQUIRE_MESSAGE(r, "refused: " << r.error << " for " << text);
-  return *r.snapshot;
+  auto r = parse_job_json(text, pricing, "replicate");
+  BOOST_REQUIRE_MESSAGE(r, "refused: " << (r ? "" : r.error().detail) << " for "
+                                       << text);
+  return *r;
 }
 
 std::string refusal(const std::string& text) {
-  auto r = parse_replicate_job_json(text, pricing, "replicate");
+  auto r = parse_job_json(text, pricing, "replicate");
   BOOST_REQUIRE_MESSAGE(!r, "accepted " << text);
-  BOOST_TEST(!r.error.empty());
-  return r.error;
+  BOOST_TEST(!r.error().detail.empty());
+  return r.error().detail;
 }
 
 bool near(double a, double b) {
@@ -71,10 +77,10 @@ BOOST_AUTO_TEST_CASE(an_unknown_status_word_is_kept_verbatim_without_status) {
 }
 
 BOOST_AUTO_TEST_CASE(identity_and_provider_name_are_copied) {
-  auto r = parse_replicate_job_json(body(), pricing, "replicate-eu");
+  auto r = parse_job_json(body(), pricing, "replicate-eu");
   BOOST_REQUIRE(r);
-  BOOST_TEST(r.snapshot->external_id == "abc123");
-  BOOST_TEST(r.snapshot->provider == "replicate-eu");
+  BOOST_TEST(r->external_id == "abc123");
+  BOOST_TEST(r->provider == "replicate-eu");
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_with_zero_to_nine_fraction_digits_are_kept) {
@@ -172,6 +178,58 @@ BOOST_AUTO_TEST_CASE(cost_uses_the_hardware_configured_for_the_model) {
   BOOST_TEST(s.hardware_type.value_or("") == "H100 (80GB)");
 }
 
+// SimpleTuner's trainers say their hardware in their names; a job of one
+// is labelled and priced for that hardware, not for the default.
+BOOST_AUTO_TEST_CASE(the_model_name_says_the_hardware) {
+  struct row {
+    const char* model;
+    const char* label;
+    double per_second;
+  };
+  for (auto [model, label, per_second] :
+       {row{"simpletuner/advanced-trainer-h100", "H100 (80GB)", 0.001525},
+        row{"simpletuner/advanced-trainer-h100-x2", "2x H100 (160GB)", 0.00305},
+        row{"simpletuner/advanced-trainer-h100-x4", "4x H100 (320GB)", 0.0061},
+        row{"simpletuner/advanced-trainer-h100-x8", "8x H100 (640GB)", 0.0122},
+        row{"simpletuner/advanced-trainer-l40s", "L40S (48GB)", 0.000972222},
+        row{"simpletuner/advanced-trainer-l40s-x2", "2x L40S (96GB)",
+            0.001944444},
+        row{"simpletuner/advanced-trainer-l40s-x4", "4x L40S (192GB)",
+            0.003888889},
+        row{"simpletuner/advanced-trainer-l40s-x8", "8x L40S (384GB)",
+            0.007777778}}) {
+    auto s = parse(body(std::string{R"("model":")"} + model
+                        + R"(","metrics":{"predict_time":1000})"));
+    BOOST_TEST(s.hardware_type.value_or("") == label, model);
+    BOOST_TEST(near(s.cost_usd.value_or(0), 1000 * per_second), model);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(model_hardware_wins_over_the_name_and_unpriced_names) {
+  auto p = pricing;
+  p.model_hardware["simpletuner/advanced-trainer-h100"] = "gpu-l40s";
+  auto configured = parse_job_json(
+      body(R"("model":"simpletuner/advanced-trainer-h100")"), p, "replicate");
+  BOOST_REQUIRE(configured);
+  BOOST_TEST(configured->hardware_type.value_or("") == "L40S (48GB)");
+  // A count the table has no price for, or no GPU in the name: the default.
+  for (auto model : {"acme/trainer-h100-x16", "acme/trainer-x2",
+                     "acme/h100-trainer-v2", "acme/trainer-l40s-x0"}) {
+    auto s = parse(body(std::string{R"("model":")"} + model + R"(")"));
+    BOOST_TEST(s.hardware_type.value_or("") == "L40S (48GB)", model);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sku_names_follow_replicates_naming) {
+  BOOST_TEST(sku_in_model_name("x/y-l40s").value_or("") == "gpu-l40s");
+  BOOST_TEST(sku_in_model_name("x/y-l40s-x8").value_or("") == "gpu-8x-l40s");
+  BOOST_TEST(sku_in_model_name("x/y-h100").value_or("") == "gpu-h100");
+  BOOST_TEST(sku_in_model_name("x/y-h100-x2").value_or("") == "gpu-h100-2x");
+  BOOST_TEST(!sku_in_model_name("x/y"));
+  BOOST_TEST(!sku_in_model_name("x/y-l40s-x"));
+  BOOST_TEST(!sku_in_model_name("x/y-a40-x2"));
+}
+
 BOOST_AUTO_TEST_CASE(cost_reads_numbers_in_exponent_form) {
   auto s = parse(body(R"("metrics":{"predict_time":3e-06})"));
   BOOST_REQUIRE(s.cost_usd);
@@ -266,6 +324,17 @@ BOOST_AUTO_TEST_CASE(optional_fields_of_the_wrong_type_are_ignored) {
   BOOST_TEST(!s.cost_usd);
   BOOST_TEST(!s.output_url);
   BOOST_TEST(s.metadata.at("model") == "7");
+}
+
+// The rule merge_test held before the parser took it over: an aborted job
+// is cancelled with a message saying so, unless Replicate sent its own.
+BOOST_AUTO_TEST_CASE(aborted_is_cancelled_with_a_message) {
+  auto s = parse(body({}, "\"aborted\""));
+  BOOST_TEST((s.status == job_status::cancelled));
+  BOOST_TEST(s.provider_status == "aborted");
+  BOOST_TEST(s.error_message.value_or("") == std::string{aborted_message});
+  auto own = parse(body(R"("error":"deadline exceeded")", "\"aborted\""));
+  BOOST_TEST(own.error_message.value_or("") == "deadline exceeded");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,6 @@
-#define BOOST_TEST_MODULE standard_webhooks
-#include <boost/test/unit_test.hpp>
-
 #include "model/standard_webhooks.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 #include <ostream>
 #include <string>
