@@ -324,8 +324,8 @@ void add_provider_keys(Add add, const std::string& name) {
   add(with_aliases(
       {upper(name) + "_WEBHOOK_SECRET"},
       secret(text_key(key("webhook_secret"), at, &rep::webhook_secret,
-                      "webhook signing secret (whsec_...); "
-                      "empty: fetched from the provider",
+                      "webhook signing secret (whsec_...); empty: fetched "
+                      "from the provider",
                       webhook_secret()))));
   add(integer_key(key("sync_limit"), at, &rep::sync_limit, 1, 100000,
                   "jobs a sync discovers at most"));

@@ -661,6 +661,17 @@ void server::stop() {
   impl_->instance->wait();
 }
 
+result<void> server_config::validate() const {
+  if (threads < 1)
+    return failure{errc::bad_request, "the server needs an I/O thread"};
+  if (max_connections < 1)
+    return failure{errc::bad_request,
+                   "the server must allow at least one connection"};
+  if (request_timeout.count() <= 0)
+    return failure{errc::bad_request, "the request timeout must be positive"};
+  return {};
+}
+
 result<std::unique_ptr<server>> server::start(server_config config,
                                               std::vector<route> routes) {
   if (auto ok = config.validate(); !ok)
@@ -719,15 +730,6 @@ result<std::unique_ptr<server>> server::start(server_config config,
                                           + e.what()};
   }
   return std::unique_ptr<server>{new server{std::move(state)}};
-}
-
-result<void> server_config::validate() const {
-  if (host.empty() || threads < 1 || max_connections == 0
-      || request_timeout.count() <= 0 || max_body_bytes == 0)
-    return failure{errc::bad_request,
-                   "the HTTP server needs a host, a thread, a connection, a "
-                   "request timeout and a body size"};
-  return {};
 }
 
 } // namespace jobsync::http

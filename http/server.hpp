@@ -39,7 +39,9 @@ struct server_config {
   /// metrics handler); the server makes its own when empty.
   std::shared_ptr<connection_counters> counters;
 
-  /// Rejects settings the server cannot run with.
+  /// Rejects settings the listener cannot work with (no I/O thread, room
+  /// for no connection, no time for a request): start() would otherwise
+  /// wait forever or refuse every client.
   result<void> validate() const;
 };
 

@@ -37,10 +37,10 @@ struct routes_fixture {
     server_config sc;
     sc.host = "127.0.0.1";
     sc.port = 0;
-    sc.threads = 2;
-    sc.max_connections = 1024;
+    sc.threads = 1;
+    sc.max_connections = 256;
+    sc.request_timeout = std::chrono::seconds{30};
     sc.max_body_bytes = 1 << 20;
-    sc.request_timeout = std::chrono::seconds{60};
     auto started = server::start(sc, make_routes(a));
     if (!started)
       BOOST_FAIL(started.error().detail);

@@ -199,3 +199,29 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(http_server_settings)
+
+BOOST_AUTO_TEST_CASE(a_listener_that_could_not_serve_anyone_is_refused) {
+  server_config good;
+  good.host = "127.0.0.1";
+  good.threads = 1;
+  good.max_connections = 8;
+  good.request_timeout = std::chrono::seconds{5};
+  BOOST_TEST(static_cast<bool>(good.validate()));
+  auto no_threads = good;
+  no_threads.threads = 0;
+  auto no_room = good;
+  no_room.max_connections = 0;
+  auto no_time = good;
+  no_time.request_timeout = std::chrono::seconds{0};
+  for (const auto& bad : {no_threads, no_room, no_time}) {
+    BOOST_TEST(!static_cast<bool>(bad.validate()));
+    // Refused at once, instead of waiting forever for I/O threads.
+    auto started = server::start(bad, {});
+    BOOST_REQUIRE(!started);
+    BOOST_TEST((started.error().code == errc::bad_request));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
