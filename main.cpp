@@ -3,7 +3,9 @@
 
 #include "actors/watchdog.hpp"
 #include "app/assembly.hpp"
+#include "app/reload.hpp"
 #include "config/loader.hpp"
+#include "config/reload.hpp"
 #include "config/render.hpp"
 #include "config/usage.hpp"
 #include "http/api.hpp"
@@ -24,6 +26,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <malloc.h>
 #include <pthread.h>
@@ -40,12 +43,14 @@ constexpr int exit_folder_in_use = 2;
 constexpr int exit_startup_failure = 1;
 
 // Signals are taken by sigwait in main; every thread created later inherits
-// this mask, so no thread is interrupted by them.
-sigset_t block_shutdown_signals() {
+// this mask, so no thread is interrupted by them (and no work is done in a
+// signal handler: there is none). SIGHUP reloads, the others stop.
+sigset_t block_handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -103,8 +108,50 @@ watchdog_actor start_watchdog(caf::actor_system& sys,
   return sys.spawn(watchdog, std::move(cfg), readiness);
 }
 
-int run(const config::settings& s) {
-  auto signals = block_shutdown_signals();
+// CLOCK_MONOTONIC in microseconds, as systemd wants it with RELOADING=1.
+std::string monotonic_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::to_string(int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000);
+}
+
+// Reads the configuration again as at start (the same command line, the
+// environment, the file it names) and applies what changed to the running
+// server, key by key; what needs a restart is logged and keeps its running
+// value. A configuration that cannot be loaded changes nothing.
+void reload(int argc, const char* const* argv, config::settings& running,
+            const service::notifier& notifier, const http::api& api,
+            wiring& actors) {
+  notifier.send("RELOADING=1\nMONOTONIC_USEC=" + monotonic_usec()
+                + "\nSTATUS=Reloading the configuration");
+  auto loaded
+      = config::parse_command_line(argc, argv, config::process_environment());
+  auto plan = loaded ? config::plan_reload(running, loaded->settings)
+                     : result<config::reload_plan>{loaded.error()};
+  if (!plan) {
+    log::error("reload",
+               "the configuration was not reloaded, the running one stays: "
+               "{}",
+               plan.error().detail);
+  } else {
+    for (const auto& w : loaded->warnings)
+      log::warning("config", "{}", w);
+    for (const auto& line : plan->lines)
+      log::info("reload", "{}", line);
+    log::set_threshold(log_level(plan->next.logging.level));
+    for (const auto& why : app::apply_reloaded(plan->next, api, actors))
+      log::warning("reload", "not applied: {}", why);
+    log::info("reload",
+              "configuration reloaded: {} changed key(s) applied, {} "
+              "need(s) a restart",
+              plan->applied.size(), plan->need_restart.size());
+    running = std::move(plan->next);
+  }
+  notifier.send("READY=1\nSTATUS=Configuration reloaded");
+}
+
+int run(int argc, const char* const* argv, config::settings s) {
+  auto signals = block_handled_signals();
   auto notifier = service::notifier::from_environment(
       [](const char* name) -> std::optional<std::string> {
         if (const char* v = std::getenv(name))
@@ -186,7 +233,14 @@ int run(const config::settings& s) {
       = start_watchdog(sys, notifier, (*actors)->overview(),
                        s.server.host + ":" + std::to_string((*srv)->port()));
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP)
+      break;
+    log::info("main", "received {}, reloading the configuration",
+              strsignal(sig));
+    reload(argc, argv, s, notifier, *api, **actors);
+  }
   log::info("main", "received {}, shutting down", strsignal(sig));
   notifier.send("STOPPING=1\nSTATUS=Shutting down");
   if (dog)
@@ -228,5 +282,5 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : loaded->warnings)
     log::warning("config", "{}", w);
-  return run(loaded->settings);
+  return run(argc, argv, loaded->settings);
 }

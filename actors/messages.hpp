@@ -11,6 +11,7 @@
 #include "model/metrics.hpp"
 #include "model/payloads.hpp"
 #include "model/polling.hpp"
+#include "model/polling_preference.hpp"
 #include "model/provider_snapshot.hpp"
 #include "model/server_figures.hpp"
 #include "model/webhook_request.hpp"
@@ -23,6 +24,14 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+namespace jobsync {
+// In actors/poller.hpp (a poller's own configuration; only the poller and
+// whoever hands it a reloaded one need its members).
+struct poller_config;
+// In actors/webhook_receiver.hpp.
+struct webhook_receiver_config;
+} // namespace jobsync
 
 // Messages never leave the process, and the payloads hold std::optional,
 // which CAF 0.17's serializers do not know; so they are exempt from
@@ -61,6 +70,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_jobs)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::setting_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_preference)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_receiver_config)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -98,6 +113,8 @@ using step_atom = caf::atom_constant<caf::atom("step")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using polling_atom = caf::atom_constant<caf::atom("polling")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
 
 // -- interfaces
 // ----------------------------------------------------------------
@@ -122,6 +139,9 @@ using registry_actor = caf::typed_actor<
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
     caf::replies_to<erase_atom, job_ref>::with<job>,
+    /// Stores settings beside the jobs (the runtime polling preference);
+    /// answers how many, after the commit.
+    caf::replies_to<put_atom, setting_batch>::with<uint64_t>,
     /// Whether the store is still writable.
     caf::replies_to<health_atom>::with<registry_health>,
     /// INTERNAL: commits everything staged since the last flush.
@@ -174,6 +194,14 @@ using poller_actor = caf::typed_actor<
     caf::replies_to<secret_atom>::with<std::string>,
     /// The poller's state.
     caf::replies_to<status_atom>::with<poller_status>,
+    /// Background polling as set at runtime: on, off or the configured rule,
+    /// at an interval or the configured one; takes effect at once (a stop
+    /// ends the background cycle in flight, a start runs one now). Answers
+    /// the state after it.
+    caf::replies_to<polling_atom, polling_preference>::with<poller_status>,
+    /// A reloaded configuration (SIGHUP), at once like a preference; the
+    /// preference still wins over it. Answers the state after it.
+    caf::replies_to<reload_atom, poller_config>::with<poller_status>,
     /// INTERNAL: the cycle timer.
     caf::reacts_to<tick_atom>,
     /// INTERNAL: the gate opened; send the next queued request.
@@ -215,6 +243,14 @@ using sync_actor = poller_directory_actor::extend<
 using overview_actor = poller_directory_actor::extend<
     /// Every poller's state (`GET /api/cloud/polling/status`).
     caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+    /// Stores a polling setting (`PUT /api/cloud/polling/setting`), then
+    /// hands every poller what now applies to it; answers after both.
+    /// not_found for a provider that has no poller.
+    caf::replies_to<polling_atom,
+                    polling_setting>::with<polling_setting_outcome>,
+    /// A reloaded configuration for a provider's poller, handed to the
+    /// current one.
+    caf::reacts_to<reload_atom, provider_name, poller_config>,
     /// The store's counters and every poller's state (`GET /metrics`); a
     /// poller that does not answer is left out.
     caf::replies_to<metrics_atom>::with<server_figures>,
@@ -254,6 +290,8 @@ using webhook_receiver_actor = caf::typed_actor<
     /// rate_limited with a retry-after (too many failed checks from this
     /// address), bad_request (not one of the provider's job objects).
     caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
+    /// A reloaded configuration (SIGHUP): secret, limits, tolerance.
+    caf::reacts_to<reload_atom, webhook_receiver_config>,
     /// INTERNAL: forgets per-address failure counts whose window ended.
     caf::reacts_to<tick_atom>>;
 

@@ -2,21 +2,98 @@
 
 #include "actors/error.hpp"
 #include "actors/gather.hpp"
+#include "actors/poller.hpp"
 
 namespace jobsync {
 
 void overview_state::init(registry_actor registry, reader_actor reader,
-                          std::map<std::string, watched_poller> pollers) {
+                          std::map<std::string, watched_poller> pollers,
+                          polling_preferences preferences) {
   registry_ = std::move(registry);
   reader_ = std::move(reader);
   pollers_ = std::move(pollers);
+  preferences_ = std::move(preferences);
 }
 
 void overview_state::replace(const provider_name& provider,
                              poller_actor poller) {
   auto i = pollers_.find(provider.value);
-  if (i != pollers_.end())
-    i->second.poller = std::move(poller);
+  if (i == pollers_.end())
+    return;
+  i->second.poller = std::move(poller);
+  // The replacement starts from the preference stored when jobsyncd
+  // started; a later one is handed over here.
+  self_
+      ->request(i->second.poller, caf::infinite, polling_atom::value,
+                preferences_.of(provider.value))
+      .then([](poller_status&) {}, [](caf::error&) {});
+}
+
+void overview_state::reconfigure(const provider_name& provider,
+                                 poller_config config) {
+  auto i = pollers_.find(provider.value);
+  if (i == pollers_.end())
+    return;
+  self_
+      ->request(i->second.poller, caf::infinite, reload_atom::value,
+                std::move(config))
+      .then(
+          [this](poller_status& st) {
+            // Readiness waits for no first cycle of a poller turned off.
+            auto w = pollers_.find(st.provider);
+            if (w != pollers_.end() && !st.enabled)
+              w->second.polling = false;
+          },
+          [](caf::error&) {});
+}
+
+caf::typed_response_promise<polling_setting_outcome>
+overview_state::set_polling(const polling_setting& s) {
+  auto promise = self_->make_response_promise<polling_setting_outcome>();
+  if (!s.provider.empty() && pollers_.count(s.provider) == 0) {
+    std::string known;
+    for (const auto& [name, w] : pollers_)
+      known += (known.empty() ? "" : ", ") + name;
+    promise.deliver(to_error(failure{
+        errc::not_found,
+        "provider: jobsync polls no provider named '" + s.provider
+            + "' (it polls: " + (known.empty() ? "none" : known) + ")"}));
+    return promise;
+  }
+  auto next = preferences_.with(s);
+  setting_batch batch;
+  for (const auto& key : next.changed_keys(preferences_))
+    batch.values.emplace_back(key, encode_polling_preference(next.at_key(key)));
+  // Awaited: the next setting waits until this one is stored and handed to
+  // the pollers, so settings take effect in the order they arrived.
+  self_->request(registry_, caf::infinite, put_atom::value, std::move(batch))
+      .await(
+          [this, promise, next, enabled = s.enabled](uint64_t) mutable {
+            preferences_ = std::move(next);
+            std::vector<std::string> names;
+            for (const auto& [name, w] : pollers_)
+              names.push_back(name);
+            gather<poller_status>(
+                names, polling_setting_outcome{enabled, false},
+                [this](const std::string& name) {
+                  return self_->request(pollers_.at(name).poller, caf::infinite,
+                                        polling_atom::value,
+                                        preferences_.of(name));
+                },
+                [this](polling_setting_outcome& out, poller_status& st) {
+                  out.is_active = out.is_active || st.enabled;
+                  // Readiness no longer waits for a poller turned off.
+                  auto i = pollers_.find(st.provider);
+                  if (i != pollers_.end() && !st.enabled)
+                    i->second.polling = false;
+                },
+                [](polling_setting_outcome&, caf::error&) {},
+                [promise](polling_setting_outcome& out) mutable {
+                  promise.deliver(out);
+                });
+          },
+          [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
 }
 
 auto overview_state::status_of(const poller_actor& p) {
@@ -111,12 +188,20 @@ caf::typed_response_promise<readiness> overview_state::ready() {
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
-         std::map<std::string, watched_poller> pollers) {
-  self->state.init(std::move(registry), std::move(reader), std::move(pollers));
+         std::map<std::string, watched_poller> pollers,
+         polling_preferences preferences) {
+  self->state.init(std::move(registry), std::move(reader), std::move(pollers),
+                   std::move(preferences));
   return {
       [=](status_atom) { return self->state.status(); },
+      [=](polling_atom, const polling_setting& s) {
+        return self->state.set_polling(s);
+      },
       [=](metrics_atom) { return self->state.figures(); },
       [=](ready_atom) { return self->state.ready(); },
+      [=](reload_atom, const provider_name& provider, poller_config& config) {
+        self->state.reconfigure(provider, std::move(config));
+      },
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));
       },

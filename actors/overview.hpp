@@ -28,9 +28,11 @@ public:
 
   explicit overview_state(self_pointer self) : self_(self) {}
 
-  /// Takes the peers.
+  /// Takes the peers and the stored polling preferences (already applied
+  /// to the pollers at their start).
   void init(registry_actor registry, reader_actor reader,
-            std::map<std::string, watched_poller> pollers);
+            std::map<std::string, watched_poller> pollers,
+            polling_preferences preferences);
 
   /// Every poller's state; fails when a poller does not answer.
   caf::typed_response_promise<std::vector<poller_status>> status();
@@ -43,8 +45,18 @@ public:
   /// its first cycle.
   caf::typed_response_promise<readiness> ready();
 
-  /// A restarted poller replaces the one that stopped.
+  /// Stores a polling setting, then gives every poller what now applies to
+  /// it; answers once both are done. Settings are taken one at a time, in
+  /// the order they arrive.
+  caf::typed_response_promise<polling_setting_outcome>
+  set_polling(const polling_setting& s);
+
+  /// A restarted poller replaces the one that stopped, and gets the
+  /// preference that applies to it.
   void replace(const provider_name& provider, poller_actor poller);
+
+  /// Hands a reloaded configuration to the provider's current poller.
+  void reconfigure(const provider_name& provider, poller_config config);
 
 private:
   /// The pollers (for gather).
@@ -57,12 +69,14 @@ private:
   registry_actor registry_;
   reader_actor reader_;
   std::map<std::string, watched_poller> pollers_;
+  polling_preferences preferences_;
 };
 
 /// Spawnable behavior of the overview.
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
-         std::map<std::string, watched_poller> pollers);
+         std::map<std::string, watched_poller> pollers,
+         polling_preferences preferences);
 
 } // namespace jobsync

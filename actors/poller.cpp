@@ -49,6 +49,7 @@ result<void> poller_config::validate() const {
 void poller_state::init(poller_config config,
                         std::shared_ptr<providers::provider> provider,
                         registry_actor registry, reader_actor reader) {
+  configured_ = config;
   config_ = std::move(config);
   provider_ = std::move(provider);
   registry_ = std::move(registry);
@@ -58,9 +59,7 @@ void poller_state::init(poller_config config,
   clock_at_start_ = self_->clock().now();
   rng_.seed(static_cast<uint32_t>(now_ms()));
   status_.provider = provider_->name();
-  status_.enabled = config_.enabled;
-  status_.reason = config_.reason;
-  status_.interval_seconds = static_cast<int>(config_.interval.count());
+  take_preference(config_.preference);
   status_.sweep_interval_seconds = static_cast<int>(config_.sweep.count());
   status_.requests_per_minute = config_.requests_per_minute;
   // Polling starts with a cycle; a sweep alone starts one sweep from now
@@ -69,6 +68,78 @@ void poller_state::init(poller_config config,
     self_->send(self_, tick_atom::value);
   else if (period() > clock::duration::zero())
     schedule_next(self_->clock().now());
+}
+
+void poller_state::take_preference(const polling_preference& p) {
+  config_.preference = p;
+  config_.enabled = p.enabled.value_or(configured_.enabled);
+  if (!p.enabled)
+    config_.reason = configured_.reason;
+  else
+    config_.reason = std::string{"turned "} + (*p.enabled ? "on" : "off")
+                     + " at runtime (PUT /api/cloud/polling/setting)";
+  config_.interval = p.interval_seconds
+                         ? std::chrono::seconds{*p.interval_seconds}
+                         : configured_.interval;
+  status_.enabled = config_.enabled;
+  status_.reason = config_.reason;
+  status_.preference = p.enabled;
+  status_.interval_seconds = static_cast<int>(config_.interval.count());
+}
+
+poller_status poller_state::prefer(const polling_preference& p) {
+  auto was_enabled = config_.enabled;
+  auto was_period = period();
+  take_preference(p);
+  follow_changes(was_enabled, was_period);
+  return status();
+}
+
+poller_status poller_state::reconfigure(poller_config config) {
+  auto was_enabled = config_.enabled;
+  auto was_period = period();
+  auto now = self_->clock().now();
+  if (config.requests_per_minute != config_.requests_per_minute) {
+    // A new budget; a Retry-After the provider asked for still holds.
+    auto blocked = gate_.blocked_until(now);
+    gate_ = request_gate{config.requests_per_minute, now};
+    if (blocked)
+      gate_.block_until(*blocked);
+  }
+  auto preference = config_.preference;
+  configured_ = std::move(config);
+  config_ = configured_;
+  take_preference(preference);
+  status_.requests_per_minute = config_.requests_per_minute;
+  status_.sweep_interval_seconds = static_cast<int>(config_.sweep.count());
+  follow_changes(was_enabled, was_period);
+  pump();
+  return status();
+}
+
+void poller_state::follow_changes(bool was_enabled,
+                                  clock::duration was_period) {
+  if (config_.enabled == was_enabled && period() == was_period)
+    return;
+  log::info("poller", "{}: background polling {}, every {} s ({})",
+            provider_->name(), config_.enabled ? "on" : "off",
+            config_.interval.count(), config_.reason);
+  auto now = self_->clock().now();
+  if (!config_.enabled && was_enabled && cycle_ && refresh_waiters_.empty()) {
+    // A background cycle nobody waits for ends here, like one a deadline
+    // cut short: what it found is stored, nothing more is asked.
+    cut_cycle(cycle_->id);
+  } else if (config_.enabled && !was_enabled && !cycle_) {
+    // Turned on: a cycle now.
+    next_due_.reset();
+    begin_cycle(false);
+  } else if (!cycle_) {
+    // A new period: the next cycle is due one period from now (a running
+    // cycle schedules the next by the new period when it ends).
+    next_due_.reset();
+    status_.next_cycle.reset();
+    schedule_next(now);
+  }
 }
 
 unix_ms poller_state::wall_now() const {
@@ -224,6 +295,8 @@ void poller_state::tick() {
   auto now = self_->clock().now();
   if (cycle_ || (next_due_ && now < *next_due_))
     return; // a stale timer: the current schedule has its own
+  if (period() == clock::duration::zero())
+    return; // polling was turned off and there is no sweep
   begin_cycle(false);
 }
 
@@ -732,6 +805,12 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
       [=](validate_atom) { return self->state.validate(); },
       [=](secret_atom) { return self->state.secret(); },
       [=](status_atom) { return self->state.status(); },
+      [=](polling_atom, const polling_preference& p) {
+        return self->state.prefer(p);
+      },
+      [=](reload_atom, poller_config& config) {
+        return self->state.reconfigure(std::move(config));
+      },
       [=](tick_atom) { self->state.tick(); },
       [=](step_atom) { self->state.step(); },
       [=](run_atom, std::function<void()>& fn) { fn(); },

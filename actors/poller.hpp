@@ -47,6 +47,9 @@ struct poller_config {
   /// A job the provider answered 404 for this long, with nothing
   /// confirming it since, is lost (failed); zero: never.
   std::chrono::seconds lost_after{0};
+  /// The preference set at runtime and stored (it wins over `enabled` and
+  /// `interval` where it says something).
+  polling_preference preference;
 
   /// Rejects settings the poller cannot work with.
   result<void> validate() const;
@@ -122,6 +125,16 @@ public:
   /// The poller's state as of now.
   poller_status status() const;
 
+  /// Takes a preference set at runtime, at once: a stop ends the
+  /// background cycle in flight (what it found is stored, in one batch; a
+  /// cycle someone is waiting for runs on), a start runs a cycle now, a new
+  /// interval times the next cycle. Answers the state after it.
+  poller_status prefer(const polling_preference& p);
+
+  /// Takes a reloaded configuration (validated by the caller; the
+  /// preference set at runtime still wins over it), at once like prefer.
+  poller_status reconfigure(poller_config config);
+
   /// The cycle timer fired.
   void tick();
 
@@ -184,6 +197,15 @@ private:
   void count_recoveries(poll_cycle& c, const apply_summary& stored);
   void schedule_next(clock::time_point started);
 
+  /// Sets whether cycles run and their interval from the configuration
+  /// and the preference.
+  void take_preference(const polling_preference& p);
+
+  /// Follows a change of on/off or of the period: a stop ends the
+  /// background cycle in flight, a start runs one now, a new period times
+  /// the next.
+  void follow_changes(bool was_enabled, clock::duration was_period);
+
   /// Time between background cycles: the poll interval (or the sweep's,
   /// when shorter) when polling, else the sweep's; zero: none.
   clock::duration period() const;
@@ -219,6 +241,8 @@ private:
   void remember_log(const std::string& id, fetched_log entry);
 
   self_pointer self_;
+  /// As configured (config_ is what applies now, the preference included).
+  poller_config configured_;
   poller_config config_;
   std::shared_ptr<providers::provider> provider_;
   registry_actor registry_;

@@ -267,6 +267,14 @@ result<void> run(flush_context& ctx, registry_state::staged_missing& op) {
   return {};
 }
 
+result<void> run(flush_context& ctx, registry_state::staged_settings& op) {
+  for (const auto& [key, value] : op.batch.values)
+    if (auto put = ctx.txn.put_setting(key, value); !put)
+      return put.error();
+  op.reply = uint64_t{op.batch.values.size()};
+  return {};
+}
+
 template <class Op>
 void answer(Op& op) {
   if (!op.reply)
@@ -457,6 +465,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       },
       [=](missing_atom, missing_jobs& missing) {
         return stage<registry_state::staged_missing>(self, std::move(missing));
+      },
+      [=](put_atom, setting_batch& batch) {
+        return stage<registry_state::staged_settings>(self, std::move(batch));
       },
       [=](health_atom) { return self->state.current_health(); },
       [=](flush_atom) { self->state.flush(); },

@@ -63,8 +63,13 @@ struct registry_state {
     caf::typed_response_promise<missing_outcome> promise;
     reply_slot<missing_outcome> reply;
   };
+  struct staged_settings {
+    setting_batch batch;
+    caf::typed_response_promise<uint64_t> promise;
+    reply_slot<uint64_t> reply;
+  };
   using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
-                                 staged_erase, staged_missing>;
+                                 staged_erase, staged_missing, staged_settings>;
 
   /// How one run of the staged operations ended: committed with these
   /// events, or failed (and whether it lost a race with another writer).

@@ -290,6 +290,23 @@ webhook_receiver_state::to_delivery(const webhook_request& r) const {
   return d;
 }
 
+void webhook_receiver_state::reconfigure(webhook_receiver_config c) {
+  if (c.failed_signatures_per_minute != config.failed_signatures_per_minute)
+    failures = failure_limiter{c.failed_signatures_per_minute};
+  bool new_secret = c.secret != config.secret;
+  config = std::move(c);
+  if (!new_secret)
+    return;
+  key_fetched = false;
+  fetch_failed_until.reset();
+  if (!config.secret.empty()) {
+    key = decode_webhook_secret(config.secret);
+  } else {
+    key.reset();
+    fetch_error = "no secret is configured";
+  }
+}
+
 webhook_receiver_actor::behavior_type webhook_receiver(
     webhook_receiver_actor::stateful_pointer<webhook_receiver_state> self,
     webhook_receiver_config config,
@@ -314,6 +331,9 @@ webhook_receiver_actor::behavior_type webhook_receiver(
       [=](tick_atom) {
         self->state.failures.prune(self->clock().now());
         self->delayed_send(self, failure_limiter::window, tick_atom::value);
+      },
+      [=](reload_atom, webhook_receiver_config& c) {
+        self->state.reconfigure(std::move(c));
       },
   };
 }

@@ -103,6 +103,11 @@ struct webhook_receiver_state {
 
   /// Parses an accepted delivery into what the registry records.
   result<webhook_delivery> to_delivery(const webhook_request& r) const;
+
+  /// Takes a reloaded configuration (validated by the caller): a new
+  /// configured secret replaces the key at once; without one, the key is
+  /// fetched from the provider when next needed.
+  void reconfigure(webhook_receiver_config c);
 };
 
 /// Spawnable behavior of the webhook receiver of one provider.

@@ -29,6 +29,42 @@ void stop_all(caf::actor_system& sys, const std::vector<Handle>& handles) {
     waiter->receive([](const caf::down_msg&) {});
 }
 
+// The polling preferences stored for all providers and for each configured
+// one.
+result<polling_preferences>
+stored_polling_preferences(const storage::job_store& store,
+                           const std::vector<provider_wiring>& providers) {
+  auto txn = store.begin_read();
+  if (!txn)
+    return txn.error();
+  polling_preferences out;
+  auto load = [&](const std::string& name) -> result<polling_preference> {
+    auto key = polling_preference_key(name);
+    auto text = (*txn)->setting(key);
+    if (!text)
+      return text.error();
+    if (!*text)
+      return polling_preference{};
+    auto p = decode_polling_preference(**text);
+    if (!p)
+      return failure{errc::internal,
+                     "storage holds an unreadable setting '" + key + "'"};
+    return *p;
+  };
+  auto all = load({});
+  if (!all)
+    return all.error();
+  out.all = *all;
+  for (const auto& p : providers) {
+    auto own = load(p.provider->name());
+    if (!own)
+      return own.error();
+    if (*own != polling_preference{})
+      out.providers[p.provider->name()] = *own;
+  }
+  return out;
+}
+
 } // namespace
 
 result<void> wiring_config::validate() const {
@@ -75,6 +111,13 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     cfg.events.last_event_id = backlog->last_event_id;
     cfg.events.backlog = std::move(backlog->events);
   }
+  // Polling as set at runtime before this start wins over the
+  // configuration where it says something.
+  auto preferences = stored_polling_preferences(store, cfg.providers);
+  if (!preferences)
+    return preferences.error();
+  for (auto& p : cfg.providers)
+    p.poller.preference = preferences->of(p.provider->name());
   auto after = cfg.events.last_event_id;
   w->events_ = sys.spawn<caf::detached>(jobsync::sse_hub, cfg.events);
   // A shared store announces every replica's events, this one's included:
@@ -119,22 +162,40 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
       continue;
     auto registry = w->registry_;
     auto reader = w->readers_.front();
-    factories[name]
-        = [&sys, pc = p.poller, provider = p.provider, registry, reader] {
-            return sys.spawn(jobsync::poller, pc, provider, registry, reader);
-          };
+    auto shared = std::make_shared<shared_poller_config>();
+    shared->value = p.poller;
+    w->poller_configs_[name] = shared;
+    factories[name] = [&sys, shared, provider = p.provider, registry, reader] {
+      poller_config pc;
+      {
+        std::lock_guard<std::mutex> guard{shared->mutex};
+        pc = shared->value;
+      }
+      return sys.spawn(jobsync::poller, pc, provider, registry, reader);
+    };
     auto poller = factories[name]();
     pollers[name] = poller;
     w->pollers_.push_back(poller);
     entries[name].poller = poller;
-    watched[name] = watched_poller{poller, p.poller.enabled};
-    log::info("wiring", "{}: background polling {} ({})", name,
-              p.poller.enabled ? "on" : "off", p.poller.reason);
+    auto on = p.poller.preference.enabled.value_or(p.poller.enabled);
+    watched[name] = watched_poller{poller, on};
+    if (p.poller.preference.enabled)
+      log::info("wiring",
+                "{}: background polling {} (set at runtime and stored; the "
+                "configuration says {}: {})",
+                name, on ? "on" : "off", p.poller.enabled ? "on" : "off",
+                p.poller.reason);
+    else
+      log::info("wiring", "{}: background polling {} ({})", name,
+                on ? "on" : "off", p.poller.reason);
+    if (p.poller.preference.interval_seconds)
+      log::info("wiring", "{}: poll interval {} s (set at runtime and stored)",
+                name, *p.poller.preference.interval_seconds);
   }
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
   w->overview_ = sys.spawn(jobsync::overview, w->registry_, w->readers_.front(),
-                           std::move(watched));
+                           std::move(watched), std::move(*preferences));
   for (const auto& p : cfg.providers)
     w->webhooks_[p.provider->name()]
         = sys.spawn(jobsync::webhook_receiver, p.webhooks,
@@ -166,6 +227,48 @@ void wiring::end_event_streams() {
             log::warning("wiring", "ending the event streams failed: {}",
                          from_error(e).detail);
           });
+}
+
+std::vector<std::string>
+wiring::reconfigure(const std::vector<provider_reload>& xs) {
+  std::vector<std::string> refused;
+  for (const auto& x : xs) {
+    if (auto ok = x.webhooks.validate(); !ok) {
+      refused.push_back(x.name + " webhooks: " + ok.error().detail);
+    } else if (auto r = webhooks_.find(x.name); r != webhooks_.end()) {
+      caf::anon_send(r->second, reload_atom::value, x.webhooks);
+    }
+    for (const auto& p : providers_) {
+      if (p->name() != x.name)
+        continue;
+      // A provider that gains or loses its token gains or loses its
+      // poller: that takes a restart.
+      if (p->can_ask() != !x.api_token.empty())
+        refused.push_back("providers." + x.name
+                          + ".api_token: a provider starts or stops being "
+                            "asked only at a restart");
+      else if (p->can_ask())
+        p->replace_token(x.api_token);
+    }
+    auto shared = poller_configs_.find(x.name);
+    if (shared == poller_configs_.end())
+      continue; // no poller
+    if (auto ok = x.poller.validate(); !ok) {
+      refused.push_back(x.name + " poller: " + ok.error().detail);
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> guard{shared->second->mutex};
+      // A restarted poller starts from the preference stored at start; the
+      // overview hands it the current one.
+      auto preference = shared->second->value.preference;
+      shared->second->value = x.poller;
+      shared->second->value.preference = preference;
+    }
+    caf::anon_send(overview_, reload_atom::value, provider_name{x.name},
+                   x.poller);
+  }
+  return refused;
 }
 
 void wiring::shutdown() {

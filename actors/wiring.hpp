@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,15 @@ struct provider_wiring {
   bool polled() const {
     return enabled && provider && provider->can_ask();
   }
+};
+
+/// A provider's parts of a reloaded configuration (SIGHUP).
+struct provider_reload {
+  std::string name;
+  /// Its poller's configuration (when it has a poller).
+  poller_config poller;
+  std::string api_token;
+  webhook_receiver_config webhooks;
 };
 
 /// What wiring needs to spawn the actors.
@@ -107,6 +117,12 @@ public:
   /// Exits every actor in order and waits until each is gone.
   void shutdown();
 
+  /// Hands a reloaded configuration to the running actors: each poller
+  /// (and the pollers the supervisor starts later), each provider's API
+  /// token, each webhook receiver. Returns what could not be applied, one
+  /// sentence each (the rest was).
+  std::vector<std::string> reconfigure(const std::vector<provider_reload>& xs);
+
 private:
   explicit wiring(caf::actor_system& sys) : sys_(sys) {}
 
@@ -121,6 +137,13 @@ private:
   supervisor_actor supervisor_;
   /// The providers, kept until every actor using them has stopped.
   std::vector<std::shared_ptr<providers::provider>> providers_;
+  /// Each poller's configuration as its factory makes it (the supervisor
+  /// calls factories on its thread, a reload changes them on main's).
+  struct shared_poller_config {
+    std::mutex mutex;
+    poller_config value;
+  };
+  std::map<std::string, std::shared_ptr<shared_poller_config>> poller_configs_;
   /// The shared store's events (nullptr for a store of one process).
   std::unique_ptr<storage::event_feed> feed_;
   bool stopped_ = false;

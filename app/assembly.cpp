@@ -225,6 +225,13 @@ http::api_config api_config_of(const config::settings& s) {
   c.api_token = s.server.api_token;
   c.web.assets_dir = s.web.assets_dir;
   c.web.demo = s.web.demo;
+  // A runtime interval obeys the same limits as the configured one.
+  if (auto key
+      = config::find_key("background.job_status_polling.interval_seconds");
+      key && key->range) {
+    c.poll_intervals.min = static_cast<int>(key->range->first);
+    c.poll_intervals.max = static_cast<int>(key->range->second);
+  }
   return c;
 }
 

@@ -191,6 +191,7 @@ key_spec integer_key(std::string path, At section, T Section::*field,
   k.text = [section, field](const settings& s) {
     return std::to_string(section_of(s, section).*field);
   };
+  k.range = std::make_pair(lo, hi);
   return k;
 }
 
@@ -282,6 +283,12 @@ key_spec password_masked(key_spec k) {
   return k;
 }
 
+// A reload applies the key's new value to the running server.
+key_spec live(key_spec k) {
+  k.reloads = true;
+  return k;
+}
+
 key_spec with_aliases(std::vector<std::string> names, key_spec k) {
   k.env_aliases = std::move(names);
   return k;
@@ -315,18 +322,18 @@ void add_provider_keys(Add add, const std::string& name) {
                   "whether jobsync talks to the provider at all"));
   add(text_key(key("api_base_url"), at, &rep::api_base_url,
                "the provider's API root", base_url()));
-  add(with_aliases({upper(name) + "_API_TOKEN"},
-                   secret(text_key(key("api_token"), at, &rep::api_token,
-                                   "the provider's API token"))));
-  add(text_key(key("webhook_url"), at, &rep::webhook_url,
-               "public URL of this server's webhook receiver, if any",
-               optional_url()));
-  add(with_aliases(
+  add(live(with_aliases({upper(name) + "_API_TOKEN"},
+                        secret(text_key(key("api_token"), at, &rep::api_token,
+                                        "the provider's API token")))));
+  add(live(text_key(key("webhook_url"), at, &rep::webhook_url,
+                    "public URL of this server's webhook receiver, if any",
+                    optional_url())));
+  add(live(with_aliases(
       {upper(name) + "_WEBHOOK_SECRET"},
       secret(text_key(key("webhook_secret"), at, &rep::webhook_secret,
                       "webhook signing secret (whsec_...); empty: fetched "
                       "from the provider",
-                      webhook_secret()))));
+                      webhook_secret())))));
   add(integer_key(key("sync_limit"), at, &rep::sync_limit, 1, 100000,
                   "jobs a sync discovers at most"));
   add(word_key(key("resource"), at, &rep::resource,
@@ -340,22 +347,25 @@ void add_provider_keys(Add add, const std::string& name) {
                   "deadline of connecting to the provider"));
   add(integer_key(key("max_concurrency"), at, &rep::max_concurrency, 1, 1024,
                   "requests to the provider in flight at most"));
-  add(integer_key(key("requests_per_minute"), at, &rep::requests_per_minute, 1,
-                  million, "request budget of the poller"));
-  add(integer_key(key("circuit_failure_threshold"), at,
-                  &rep::circuit_failure_threshold, 1, 1000,
-                  "failed cycles in a row that open the circuit"));
-  add(integer_key(key("circuit_open_seconds"), at, &rep::circuit_open_seconds,
-                  1, day, "how long an open circuit waits before a probe"));
-  add(integer_key(key("backoff_initial_seconds"), at,
-                  &rep::backoff_initial_seconds, 1, day,
-                  "first retry delay after a failure"));
-  add(integer_key(key("backoff_max_seconds"), at, &rep::backoff_max_seconds, 1,
-                  day, "longest retry delay"));
-  add(integer_key(key("lost_after_seconds"), at, &rep::lost_after_seconds, 0,
-                  365 * day,
-                  "a job the provider does not know for this long is failed; "
-                  "0: never"));
+  add(live(integer_key(key("requests_per_minute"), at,
+                       &rep::requests_per_minute, 1, million,
+                       "request budget of the poller")));
+  add(live(integer_key(key("circuit_failure_threshold"), at,
+                       &rep::circuit_failure_threshold, 1, 1000,
+                       "failed cycles in a row that open the circuit")));
+  add(live(integer_key(key("circuit_open_seconds"), at,
+                       &rep::circuit_open_seconds, 1, day,
+                       "how long an open circuit waits before a probe")));
+  add(live(integer_key(key("backoff_initial_seconds"), at,
+                       &rep::backoff_initial_seconds, 1, day,
+                       "first retry delay after a failure")));
+  add(live(integer_key(key("backoff_max_seconds"), at,
+                       &rep::backoff_max_seconds, 1, day,
+                       "longest retry delay")));
+  add(live(integer_key(
+      key("lost_after_seconds"), at, &rep::lost_after_seconds, 0, 365 * day,
+      "a job the provider does not know for this long is failed; "
+      "0: never")));
   add(text_key(key("default_hardware"), at, &rep::default_hardware,
                "hardware SKU assumed when a job does not say", non_empty()));
   add(map_key(key("hardware_prices"), value_kind::number_map, at,
@@ -391,9 +401,9 @@ std::vector<key_spec> build_table() {
                   "HTTP I/O threads"));
   add(integer_key("server.max_body_bytes", &s::server, &srv::max_body_bytes, 1,
                   gib, "largest accepted request body (bigger: 413)"));
-  add(secret(text_key("server.api_token", &s::server, &srv::api_token,
-                      "when set, /api/ routes need 'Authorization: Bearer "
-                      "<token>'")));
+  add(live(secret(text_key("server.api_token", &s::server, &srv::api_token,
+                           "when set, /api/ routes need 'Authorization: Bearer "
+                           "<token>'"))));
   add(integer_key("server.request_timeout_seconds", &s::server,
                   &srv::request_timeout_seconds, 1, day,
                   "a request must arrive, and a response keep writing, "
@@ -426,23 +436,24 @@ std::vector<key_spec> build_table() {
                   &sto::postgres_pool_size, 2, 1000,
                   "database connections kept open for queries"));
   // background.job_status_polling
-  add(mode_key("background.job_status_polling.enabled", &s::polling,
-               &pol::enabled,
-               "auto (poll unless a webhook_url is set), true or false"));
-  add(with_aliases({"SIMPLETUNER_JOB_POLL_INTERVAL", "JOBSYNC_POLL_INTERVAL"},
+  add(live(mode_key("background.job_status_polling.enabled", &s::polling,
+                    &pol::enabled,
+                    "auto (poll unless a webhook_url is set), true or false")));
+  add(live(
+      with_aliases({"SIMPLETUNER_JOB_POLL_INTERVAL", "JOBSYNC_POLL_INTERVAL"},
                    integer_key("background.job_status_polling."
                                "interval_seconds",
                                &s::polling, &pol::interval_seconds, 1, day,
-                               "seconds between polling cycles")));
+                               "seconds between polling cycles"))));
   // background (beside polling)
-  add(integer_key("background.reconcile_interval_seconds", &s::freshness,
-                  &fresh::reconcile_interval_seconds, 0, day,
-                  "every provider is reconciled at least this often; 0: "
-                  "never"));
-  add(integer_key("background.stale_after_seconds", &s::freshness,
-                  &fresh::stale_after_seconds, 0, 365 * day,
-                  "an unconfirmed active job is stale after this; 0: 3 x "
-                  "the sweep interval"));
+  add(live(integer_key("background.reconcile_interval_seconds", &s::freshness,
+                       &fresh::reconcile_interval_seconds, 0, day,
+                       "every provider is reconciled at least this often; 0: "
+                       "never")));
+  add(live(integer_key("background.stale_after_seconds", &s::freshness,
+                       &fresh::stale_after_seconds, 0, 365 * day,
+                       "an unconfirmed active job is stale after this; 0: 3 x "
+                       "the sweep interval")));
   // providers.<name>
   for (const char* name : provider_names)
     add_provider_keys(add, name);
@@ -463,18 +474,18 @@ std::vector<key_spec> build_table() {
   add(integer_key("events.retry_ms", &s::events, &evt::retry_ms, 1, hour * 1000,
                   "reconnect delay suggested to clients"));
   // webhooks
-  add(boolean_key("webhooks.allow_unsigned", &s::webhooks,
-                  &hook::allow_unsigned,
-                  "accept unsigned deliveries (development only)"));
-  add(integer_key("webhooks.timestamp_tolerance_seconds", &s::webhooks,
-                  &hook::timestamp_tolerance_seconds, 1, day,
-                  "largest accepted age of a signed delivery"));
+  add(live(boolean_key("webhooks.allow_unsigned", &s::webhooks,
+                       &hook::allow_unsigned,
+                       "accept unsigned deliveries (development only)")));
+  add(live(integer_key("webhooks.timestamp_tolerance_seconds", &s::webhooks,
+                       &hook::timestamp_tolerance_seconds, 1, day,
+                       "largest accepted age of a signed delivery")));
   add(integer_key("webhooks.id_retention_hours", &s::webhooks,
                   &hook::id_retention_hours, 1, 24 * 365,
                   "how long delivery ids are kept to drop duplicates"));
-  add(integer_key("webhooks.failed_signatures_per_minute", &s::webhooks,
-                  &hook::failed_signatures_per_minute, 1, million,
-                  "bad signatures per address and minute before 429"));
+  add(live(integer_key("webhooks.failed_signatures_per_minute", &s::webhooks,
+                       &hook::failed_signatures_per_minute, 1, million,
+                       "bad signatures per address and minute before 429")));
   // sync
   add(integer_key("sync.active_deadline_seconds", &s::sync,
                   &sync_settings::active_deadline_seconds, 1, hour,
@@ -487,14 +498,15 @@ std::vector<key_spec> build_table() {
                   &prog::fetch_timeout_seconds, 1, hour,
                   "deadline of the log fetch behind a request"));
   // web
-  add(text_key("web.assets_dir", &s::web, &web_settings::assets_dir,
-               "serve the dashboard from this folder; empty: built-in"));
-  add(boolean_key("web.demo", &s::web, &web_settings::demo,
-                  "show a DEMO banner (jobsync runs against the emulator)"));
+  add(live(text_key("web.assets_dir", &s::web, &web_settings::assets_dir,
+                    "serve the dashboard from this folder; empty: built-in")));
+  add(live(
+      boolean_key("web.demo", &s::web, &web_settings::demo,
+                  "show a DEMO banner (jobsync runs against the emulator)")));
   // logging
-  add(word_key("logging.level", &s::logging, &logging_settings::level,
-               {"debug", "info", "warning", "error"},
-               "lines below this level are dropped"));
+  add(live(word_key("logging.level", &s::logging, &logging_settings::level,
+                    {"debug", "info", "warning", "error"},
+                    "lines below this level are dropped")));
   return t;
 }
 

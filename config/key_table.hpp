@@ -2,6 +2,7 @@
 
 #include "config/settings.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,6 +66,11 @@ struct key_spec {
       assign_map;
   /// The current entries of a map key. Empty for scalar keys.
   std::function<map_entries(const settings&)> entries;
+  /// The smallest and largest value of an integer key.
+  std::optional<std::pair<int64_t, int64_t>> range;
+  /// A reload (SIGHUP) applies a new value to the running server; the
+  /// others need a restart (the reload logs that and keeps the old value).
+  bool reloads = false;
 
   /// Whether the value is a mapping, settable from YAML only.
   bool is_map() const {

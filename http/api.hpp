@@ -2,12 +2,14 @@
 
 #include "actors/messages.hpp"
 #include "http/connection_counters.hpp"
+#include "http/polling_setting_body.hpp"
 
 #include <caf/actor_system.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,8 @@ struct api_config {
   web_config web;
   /// When a job is shown as stale (never, by default).
   staleness_rule staleness;
+  /// The poll intervals `PUT /api/cloud/polling/setting` accepts.
+  interval_limits poll_intervals;
 };
 
 /// The actors the handlers talk to.
@@ -55,15 +59,25 @@ public:
   /// `connections` are the server's counters (for /metrics; may be empty).
   api(caf::actor_system& sys, api_config config, api_actors actors,
       std::shared_ptr<const connection_counters> connections = {})
-      : sys_(sys), config_(std::move(config)), actors_(std::move(actors)),
-        connections_(std::move(connections)) {}
+      : sys_(sys),
+        config_(std::make_shared<const api_config>(std::move(config))),
+        actors_(std::move(actors)), connections_(std::move(connections)) {}
 
   caf::actor_system& system() const {
     return sys_;
   }
 
-  const api_config& config() const {
-    return config_;
+  /// The configuration as of now (a reload may replace it meanwhile: keep
+  /// the pointer while using what it holds).
+  std::shared_ptr<const api_config> config() const {
+    return std::atomic_load(&config_);
+  }
+
+  /// Replaces the configuration (a reload); requests already running keep
+  /// the one they started with.
+  void reconfigure(api_config config) const {
+    std::atomic_store(&config_,
+                      std::make_shared<const api_config>(std::move(config)));
   }
 
   const api_actors& actors() const {
@@ -83,7 +97,7 @@ public:
 
 private:
   caf::actor_system& sys_;
-  api_config config_;
+  mutable std::shared_ptr<const api_config> config_;
   api_actors actors_;
   std::shared_ptr<const connection_counters> connections_;
   mutable std::atomic<size_t> next_reader_{0};

@@ -42,7 +42,8 @@ handler require_token(std::shared_ptr<const api> a, handler next,
                       bool allow_query_token) {
   return [a = std::move(a), next = std::move(next),
           allow_query_token](const exchange_ptr& ex) {
-    const auto& token = a->config().api_token;
+    auto config = a->config();
+    const auto& token = config->api_token;
     if (token.empty())
       return next(ex);
     std::optional<std::string> offered;

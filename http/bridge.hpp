@@ -18,7 +18,7 @@ template <class Handle, class OnValue, class... Ts>
 void ask(const api& a, exchange_ptr ex, const Handle& dest, OnValue on_value,
          Ts... xs) {
   a.system().spawn([ex = std::move(ex), dest, on_value = std::move(on_value),
-                    timeout = a.config().actor_timeout,
+                    timeout = a.config()->actor_timeout,
                     xs...](caf::event_based_actor* self) {
     self->request(dest, timeout, xs...).then(on_value, [ex](caf::error& e) {
       ex->respond(error_response(from_error(e)));

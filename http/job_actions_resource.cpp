@@ -43,7 +43,7 @@ handler cancel_job(std::shared_ptr<const api> a) {
             w.String(status.data(),
                      static_cast<rapidjson::SizeType>(status.size()));
             w.Key("job");
-            write_job(w, x, now_ms(), a->config().staleness);
+            write_job(w, x, now_ms(), a->config()->staleness);
             w.EndObject();
           }));
         },

@@ -131,7 +131,7 @@ handler list_jobs(std::shared_ptr<const api> a) {
       ask(
           *a, ex, a->actors().sync,
           [ex, q, a](job_page& page, refresh_report& sync) {
-            ex->respond(page_response(page, q, &sync, a->config().staleness));
+            ex->respond(page_response(page, q, &sync, a->config()->staleness));
           },
           refresh_atom::value, q);
       return;
@@ -139,7 +139,7 @@ handler list_jobs(std::shared_ptr<const api> a) {
     ask(
         *a, ex, a->reader(),
         [ex, q, a](job_page& page) {
-          ex->respond(page_response(page, q, nullptr, a->config().staleness));
+          ex->respond(page_response(page, q, nullptr, a->config()->staleness));
         },
         list_atom::value, q);
   };
@@ -153,7 +153,7 @@ handler get_job(std::shared_ptr<const api> a) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("job");
-            write_job(w, x, now_ms(), a->config().staleness);
+            write_job(w, x, now_ms(), a->config()->staleness);
             w.EndObject();
           }));
         },

@@ -443,7 +443,7 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
     // then the hub's counters (left out if the hub does not answer), then
     // what this process can tell by itself.
     a->system().spawn([a, ex, respond](caf::event_based_actor* self) {
-      auto timeout = a->config().actor_timeout;
+      auto timeout = a->config()->actor_timeout;
       self->request(a->actors().overview, timeout, metrics_atom::value)
           .then(
               [=](server_figures& figures) {
@@ -471,7 +471,7 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
                 else
                   done();
                 self->request(a->reader(), timeout, stale_atom::value,
-                              a->config().staleness)
+                              a->config()->staleness)
                     .then(
                         [=](std::vector<stale_tally>& t) {
                           f->stale = std::move(t);

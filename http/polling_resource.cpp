@@ -1,6 +1,7 @@
 #include "http/polling_resource.hpp"
 
 #include "http/bridge.hpp"
+#include "http/error_table.hpp"
 #include "http/json_response.hpp"
 
 namespace jobsync::http {
@@ -50,12 +51,24 @@ void write_cycle(json_writer& w, const cycle_report& c) {
   w.EndObject();
 }
 
+void write_flag(json_writer& w, const std::optional<bool>& b) {
+  if (b)
+    w.Bool(*b);
+  else
+    w.Null();
+}
+
 void write_status(json_writer& w, const poller_status& s) {
   w.StartObject();
   w.Key("provider");
   w.String(s.provider);
   w.Key("enabled");
   w.Bool(s.enabled);
+  // The original's names, per provider.
+  w.Key("is_active");
+  w.Bool(s.enabled);
+  w.Key("preference");
+  write_flag(w, s.preference);
   w.Key("reason");
   w.String(s.reason);
   w.Key("interval_seconds");
@@ -103,12 +116,20 @@ handler polling_status(std::shared_ptr<const api> a) {
             bool any = false;
             for (const auto& s : all)
               any = any || s.enabled;
+            // The setting for every provider is what each follows unless
+            // it has its own.
+            std::optional<bool> common;
+            bool same = !all.empty();
+            for (const auto& s : all)
+              same = same && s.preference == all.front().preference;
+            if (same)
+              common = all.front().preference;
             w.StartObject();
             // The original's two fields, for its clients.
             w.Key("is_active");
             w.Bool(any);
             w.Key("preference");
-            w.Null();
+            write_flag(w, common);
             w.Key("providers");
             w.StartArray();
             for (const auto& s : all)
@@ -118,6 +139,31 @@ handler polling_status(std::shared_ptr<const api> a) {
           }));
         },
         status_atom::value);
+  };
+}
+
+handler polling_setting_put(std::shared_ptr<const api> a) {
+  return [a](const exchange_ptr& ex) {
+    auto setting = parse_polling_setting(ex->body, a->config()->poll_intervals);
+    if (!setting) {
+      ex->respond(error_response(setting.error()));
+      return;
+    }
+    ask(
+        *a, ex, a->actors().overview,
+        [ex](polling_setting_outcome& out) {
+          ex->respond(json_response([&](json_writer& w) {
+            w.StartObject();
+            w.Key("success");
+            w.Bool(true);
+            w.Key("enabled");
+            write_flag(w, out.enabled);
+            w.Key("is_active");
+            w.Bool(out.is_active);
+            w.EndObject();
+          }));
+        },
+        polling_atom::value, std::move(*setting));
   };
 }
 

@@ -25,6 +25,7 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
        guarded(inline_progress(a))},
       {"GET", "/api/cloud/jobs/:job_id/logs", guarded(job_logs(a))},
       {"GET", "/api/cloud/polling/status", guarded(polling_status(a))},
+      {"PUT", "/api/cloud/polling/setting", guarded(polling_setting_put(a))},
       {"GET", "/api/cloud/providers/:provider/validate",
        guarded(validate_provider(a))},
       {"GET", "/api/cloud/metrics", guarded(dashboard_metrics(a))},

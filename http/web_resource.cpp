@@ -71,7 +71,7 @@ result<file_body> embedded(std::string_view name) {
 }
 
 void serve(const api& a, const exchange_ptr& ex, std::string_view name) {
-  const auto& dir = a.config().web.assets_dir;
+  auto dir = a.config()->web.assets_dir;
   auto file = dir.empty() ? embedded(name) : read_from_folder(dir, name);
   if (!file)
     return ex->respond(error_response(file.error()));
@@ -125,7 +125,7 @@ handler ui_config(std::shared_ptr<const api> a) {
     ex->respond(json_response([&](json_writer& w) {
       w.StartObject();
       w.Key("demo");
-      w.Bool(a->config().web.demo);
+      w.Bool(a->config()->web.demo);
       w.Key("version");
       w.String(JOBSYNC_VERSION);
       w.EndObject();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace jobsync {
@@ -26,6 +27,12 @@ struct job_changed {
   /// From the job's log tail, when known.
   std::optional<std::string> stage;
   std::optional<double> progress;
+};
+
+/// Settings to store beside the jobs in one transaction: key -> text
+/// (`storage::write_view::put_setting`).
+struct setting_batch {
+  std::vector<std::pair<std::string, std::string>> values;
 };
 
 /// Snapshots to apply in one transaction.

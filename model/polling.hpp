@@ -55,6 +55,8 @@ struct poller_status {
   /// Whether background cycles run, and why (or why not).
   bool enabled = false;
   std::string reason;
+  /// On or off as set at runtime; nullopt: the configured rule decides.
+  std::optional<bool> preference;
   int interval_seconds = 0;
   /// The reconcile sweep's interval; 0 when it is off.
   int sweep_interval_seconds = 0;

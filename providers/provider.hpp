@@ -78,6 +78,14 @@ public:
   /// Whether the API can be asked at all (the provider has a token).
   virtual bool can_ask() const = 0;
 
+  /// Uses a new API token from the next request on (a reload); false when
+  /// the provider cannot change it while running (it had none, or the new
+  /// one is empty: asking the API at all starts or stops with a restart).
+  virtual bool replace_token(const std::string& token) {
+    (void) token;
+    return false;
+  }
+
   /// The documented limit and the last answer's rate-limit headers.
   virtual rate_limit_facts rate_limits() const = 0;
 

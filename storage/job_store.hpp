@@ -116,6 +116,10 @@ public:
   /// Dashboard figures over jobs created at or after `since`.
   virtual result<metrics_report> metrics(unix_ms since,
                                          int period_days) const = 0;
+  /// A setting kept beside the jobs (such as the polling preference set at
+  /// runtime), as stored; nullopt when none was stored under `key`.
+  virtual result<std::optional<std::string>>
+  setting(std::string_view key) const = 0;
 };
 
 /// A write transaction: the registry's only way to change the store.
@@ -147,6 +151,9 @@ public:
 
   /// Forgets webhook ids received before `cutoff`; returns how many.
   virtual result<size_t> prune_webhooks(unix_ms cutoff) = 0;
+  /// Stores a setting, replacing what was stored under `key`.
+  virtual result<void> put_setting(std::string_view key, std::string_view value)
+      = 0;
 
   /// Gives the events the next ids of the store's one sequence and keeps
   /// them with the transaction. Ids follow commit order: a transaction

@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::string_view schema_key = "schema_version";
 constexpr std::string_view event_id_key = "last_event_id";
+// Settings live in `meta` beside the counters, under their own prefix.
+constexpr std::string_view setting_prefix = "setting/";
 
 bool has_prefix(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -56,6 +58,8 @@ public:
   result<uint64_t> last_event_id() const override;
   result<event_backlog> recent_events(size_t limit) const override;
   result<metrics_report> metrics(unix_ms since, int period_days) const override;
+  result<std::optional<std::string>>
+  setting(std::string_view key) const override;
 
 protected:
   transaction txn_;
@@ -255,6 +259,17 @@ result<bool> lmdb_reader<Base>::has_webhook(std::string_view webhook_id) const {
 }
 
 template <class Base>
+result<std::optional<std::string>>
+lmdb_reader<Base>::setting(std::string_view key) const {
+  auto raw = txn_.get(t_.meta, std::string{setting_prefix} + std::string{key});
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<std::string>{};
+  return std::optional<std::string>{std::string{**raw}};
+}
+
+template <class Base>
 result<uint64_t> lmdb_reader<Base>::last_event_id() const {
   auto raw = txn_.get(t_.meta, event_id_key);
   if (!raw)
@@ -330,6 +345,12 @@ public:
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
   result<void> number_events(std::vector<job_changed>& events) override;
+
+  result<void> put_setting(std::string_view key,
+                           std::string_view value) override {
+    return noted(txn_.put(
+        t_.meta, std::string{setting_prefix} + std::string{key}, value));
+  }
 
   result<void> commit() override {
     auto done = noted(txn_.commit());

@@ -128,6 +128,14 @@ inline constexpr statement claim_webhook{
     "INSERT INTO jobsync_webhooks (webhook_id, received_ms) VALUES ($1::text, "
     "$2::bigint) ON CONFLICT (webhook_id) DO NOTHING RETURNING 1"};
 
+inline constexpr statement get_setting{
+    "get_setting", "SELECT value FROM jobsync_settings WHERE key = $1::text"};
+
+inline constexpr statement put_setting{
+    "put_setting",
+    "INSERT INTO jobsync_settings (key, value) VALUES ($1::text, $2::text) "
+    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"};
+
 inline constexpr statement prune_webhooks{
     "prune_webhooks",
     "DELETE FROM jobsync_webhooks WHERE received_ms < $1::bigint"};

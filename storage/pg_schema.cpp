@@ -15,7 +15,7 @@ constexpr const char* migration_lock = "30520206536896355";
 // published one: add the next. Text columns that take part in ordering or
 // lookups use the "C" collation, so they compare byte-wise as in LMDB,
 // whatever the database's locale.
-constexpr std::array<const char*, 2> migrations = {
+constexpr std::array<const char*, 3> migrations = {
     // 1: jobs with their index columns, log tails, webhook ids, counters
     // and the shared event log.
     R"sql(
@@ -66,6 +66,14 @@ INSERT INTO jobsync_meta (key, value) VALUES ('last_event_id', 0);
     // header); NULL for jobs stored before, which were never confirmed.
     R"sql(
 ALTER TABLE jobsync_jobs ADD COLUMN synced_ms bigint;
+)sql",
+    // 3: settings kept beside the jobs (the polling preference set at
+    // runtime), as text by key.
+    R"sql(
+CREATE TABLE jobsync_settings (
+  key text COLLATE "C" PRIMARY KEY,
+  value text NOT NULL
+);
 )sql",
 };
 

@@ -93,6 +93,8 @@ public:
   result<uint64_t> last_event_id() const override;
   result<event_backlog> recent_events(size_t limit) const override;
   result<metrics_report> metrics(unix_ms since, int period_days) const override;
+  result<std::optional<std::string>>
+  setting(std::string_view key) const override;
 
   /// Runs a statement of the catalog.
   result<pg::rows> run(const pg::statement& s, const pg::params& p) const {
@@ -270,6 +272,17 @@ result<bool> pg_reader<Base>::has_webhook(std::string_view webhook_id) const {
 }
 
 template <class Base>
+result<std::optional<std::string>>
+pg_reader<Base>::setting(std::string_view key) const {
+  auto r = run(pg::get_setting, pg::params{}.bytes(key));
+  if (!r)
+    return r.error();
+  if (r->size() == 0)
+    return std::optional<std::string>{};
+  return std::optional<std::string>{std::string{r->bytes(0, 0)}};
+}
+
+template <class Base>
 result<uint64_t> pg_reader<Base>::last_event_id() const {
   auto r = run(pg::last_event_id, pg::params{});
   if (!r)
@@ -358,6 +371,8 @@ public:
   result<bool> claim_webhook(std::string_view webhook_id,
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
+  result<void> put_setting(std::string_view key,
+                           std::string_view value) override;
   result<void> number_events(std::vector<job_changed>& events) override;
   result<void> commit() override;
 
@@ -536,6 +551,14 @@ result<size_t> pg_write_view::prune_webhooks(unix_ms cutoff) {
   if (!r)
     return r.error();
   return static_cast<size_t>(r->affected());
+}
+
+result<void> pg_write_view::put_setting(std::string_view key,
+                                        std::string_view value) {
+  auto r = noted(run(pg::put_setting, pg::params{}.bytes(key).bytes(value)));
+  if (!r)
+    return r.error();
+  return {};
 }
 
 result<void> pg_write_view::number_events(std::vector<job_changed>& events) {

@@ -61,6 +61,7 @@ client::client(provider_options options)
     : options_(std::move(options)),
       user_agent_(std::string{"jobsync/"} + JOBSYNC_VERSION) {
   limits_.documented_per_minute = documented_requests_per_minute;
+  token_ = options_.api_token;
   if (!options_.api_token.empty())
     http_ = std::make_unique<http_client>(http_client_config{
         options_.max_concurrency, 64 * 1024 * 1024, options_.name});
@@ -80,6 +81,14 @@ size_t client::pending_requests() const {
   return http_ ? http_->pending() : 0;
 }
 
+bool client::replace_token(const std::string& token) {
+  if (!http_ || token.empty())
+    return false;
+  std::lock_guard<std::mutex> guard{token_mtx_};
+  token_ = token;
+  return true;
+}
+
 rate_limit_facts client::rate_limits() const {
   std::lock_guard<std::mutex> guard{limits_mtx_};
   return limits_;
@@ -95,8 +104,13 @@ http_request client::make_request(const char* method, std::string url) const {
   req.url = std::move(url);
   req.timeout = options_.request_timeout;
   req.connect_timeout = options_.connect_timeout;
+  std::string token;
+  {
+    std::lock_guard<std::mutex> guard{token_mtx_};
+    token = token_;
+  }
   req.headers = {
-      {"Authorization", "Bearer " + options_.api_token},
+      {"Authorization", "Bearer " + token},
       {"Accept", "application/json"},
       {"User-Agent", user_agent_},
   };

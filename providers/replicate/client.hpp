@@ -47,6 +47,8 @@ public:
     return http_ != nullptr;
   }
 
+  bool replace_token(const std::string& token) override;
+
   rate_limit_facts rate_limits() const override;
 
   result<provider_snapshot> parse_webhook(std::string_view body) const override;
@@ -99,8 +101,10 @@ private:
   /// The URL of a job.
   std::string job_url(const std::string& id) const;
 
-  /// Fixed at construction.
+  /// Fixed at construction, but the token (a reload replaces it).
   provider_options options_;
+  mutable std::mutex token_mtx_;
+  std::string token_;
   std::string label_ = "Replicate";
   /// `jobsync/<version>`.
   std::string user_agent_;

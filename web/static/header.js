@@ -1,6 +1,6 @@
 // The header: the live stream's state and each provider's poller.
 
-import { $, h } from './dom.js';
+import { $, h, toast } from './dom.js';
 import { formatDuration, parseTime, providerLabel, relativeTime } from './format.js';
 import { api } from './api.js';
 import { state } from './state.js';
@@ -62,8 +62,42 @@ export function renderPollers() {
     const next = parseTime(p.next_cycle_at);
     if (next) lines.push(`Next cycle ${next > now ? `in ${formatDuration((next - now) / 1000)}` : 'now'}`);
     box.append(h('span', { class: `pill ${cls}`, title: lines.filter(Boolean).join('\n'), dataset: { provider: p.provider } },
-      h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { text })));
+      h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { text }), pollingToggle(p)));
   }
+}
+
+// On / Off / Auto: background polling of one provider as set at runtime
+// (PUT /api/cloud/polling/setting; Auto: back to the configured rule).
+const CHOICES = [
+  ['on', true, 'Poll in the background'],
+  ['off', false, 'Do not poll (the reconcile sweep still runs)'],
+  ['auto', null, 'Back to the configured rule'],
+];
+
+function pollingToggle(p) {
+  const current = p.preference === undefined ? null : p.preference;
+  const group = h('span', { class: 'poll-toggle', role: 'group', 'aria-label': `${providerLabel(p.provider)} polling` });
+  for (const [name, value, title] of CHOICES) {
+    group.append(h('button', {
+      type: 'button',
+      class: 'poll-choice',
+      text: name === 'auto' ? 'Auto' : name === 'on' ? 'On' : 'Off',
+      title,
+      dataset: { choice: name },
+      'aria-pressed': String(current === value),
+      onclick: () => setPolling(p.provider, value),
+    }));
+  }
+  return group;
+}
+
+async function setPolling(provider, enabled) {
+  try {
+    await api('/api/cloud/polling/setting', { method: 'PUT', body: { enabled, provider } });
+  } catch (e) {
+    toast('Could not change polling', { kind: 'error', detail: e.detail || String(e) });
+  }
+  await loadPollers();
 }
 
 export async function loadPollers() {

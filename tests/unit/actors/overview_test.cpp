@@ -9,12 +9,25 @@ using namespace jobsync;
 
 namespace {
 
-// A poller seen through its interface that answers its status (or fails).
-caf::behavior status_poller(std::shared_ptr<std::optional<poller_status>> s) {
+using preferences_seen = std::shared_ptr<std::vector<polling_preference>>;
+
+// A poller seen through its interface that answers its status (or fails),
+// and takes a polling preference (noting it).
+caf::behavior status_poller(std::shared_ptr<std::optional<poller_status>> s,
+                            preferences_seen seen) {
   return {
       [s](status_atom) -> caf::result<poller_status> {
         if (!*s)
           return make_error(errc::unavailable, "restarting");
+        return **s;
+      },
+      [s, seen](polling_atom,
+                const polling_preference& p) -> caf::result<poller_status> {
+        seen->push_back(p);
+        if (!*s)
+          return make_error(errc::unavailable, "restarting");
+        (*s)->enabled = p.enabled.value_or(false);
+        (*s)->preference = p.enabled;
         return **s;
       },
   };
@@ -25,6 +38,8 @@ struct overview_fixture : test::actor_fixture {
   reader_actor reader;
   std::map<std::string, std::shared_ptr<std::optional<poller_status>>> states;
   std::map<std::string, watched_poller> pollers;
+  std::map<std::string, preferences_seen> seen;
+  polling_preferences stored_preferences;
   overview_actor overview;
 
   overview_fixture() {
@@ -40,13 +55,15 @@ struct overview_fixture : test::actor_fixture {
     s.provider = name;
     s.first_cycle_done = first_cycle_done;
     states[name] = std::make_shared<std::optional<poller_status>>(s);
+    seen[name] = std::make_shared<std::vector<polling_preference>>();
     auto p = caf::actor_cast<poller_actor>(
-        track(sys->spawn(status_poller, states[name])));
+        track(sys->spawn(status_poller, states[name], seen[name])));
     pollers[name] = watched_poller{p, polling};
   }
 
   void start() {
-    overview = track(sys->spawn(jobsync::overview, registry, reader, pollers));
+    overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
+                                stored_preferences));
     sched->run();
   }
 };
@@ -98,11 +115,55 @@ BOOST_AUTO_TEST_CASE(a_restarted_poller_is_asked_instead_of_the_old_one) {
   auto fresh = std::make_shared<std::optional<poller_status>>(poller_status{});
   (*fresh)->provider = "a";
   (*fresh)->first_cycle_done = true;
-  auto replacement
-      = caf::actor_cast<poller_actor>(track(sys->spawn(status_poller, fresh)));
+  auto fresh_seen = std::make_shared<std::vector<polling_preference>>();
+  auto replacement = caf::actor_cast<poller_actor>(
+      track(sys->spawn(status_poller, fresh, fresh_seen)));
   caf::anon_send(overview, put_atom::value, provider_name{"a"}, replacement);
   sched->run();
   BOOST_TEST(ask<readiness>(overview, ready_atom::value).ready);
+  // It gets the preference that applies to its provider.
+  BOOST_REQUIRE(fresh_seen->size() == 1u);
+  BOOST_TEST((fresh_seen->front() == polling_preference{}));
+}
+
+BOOST_AUTO_TEST_CASE(a_polling_setting_is_stored_then_handed_to_the_pollers) {
+  add("a", true, true);
+  add("b", true, true);
+  stored_preferences.providers["b"] = {false, 20};
+  start();
+  auto out = ask<polling_setting_outcome>(overview, polling_atom::value,
+                                          polling_setting{"", false, 40});
+  BOOST_TEST((out.enabled == std::optional<bool>{false}));
+  BOOST_TEST(!out.is_active);
+  // Stored before the answer: the record for all, and b's own without
+  // what the setting for all replaced.
+  auto txn = store->begin_read();
+  BOOST_TEST(**(*txn)->setting("polling/")
+             == R"({"enabled":false,"interval_seconds":40})");
+  BOOST_TEST(**(*txn)->setting("polling/b")
+             == R"({"enabled":null,"interval_seconds":null})");
+  BOOST_TEST(!*(*txn)->setting("polling/a"));
+  BOOST_TEST((seen["a"]->back() == polling_preference{false, 40}));
+  BOOST_TEST((seen["b"]->back() == polling_preference{false, 40}));
+  // One provider back on: only it is active.
+  out = ask<polling_setting_outcome>(overview, polling_atom::value,
+                                     polling_setting{"b", true, std::nullopt});
+  BOOST_TEST(out.is_active);
+  BOOST_TEST((seen["a"]->back() == polling_preference{false, 40}));
+  BOOST_TEST((seen["b"]->back() == polling_preference{true, 40}));
+}
+
+BOOST_AUTO_TEST_CASE(a_setting_for_a_provider_without_a_poller_is_refused) {
+  add("a", true, true);
+  start();
+  auto failed = ask_fails<polling_setting_outcome>(
+      overview, polling_atom::value, polling_setting{"nope", true, {}});
+  BOOST_TEST((failed.code == errc::not_found));
+  BOOST_TEST(failed.detail.find("provider") != std::string::npos,
+             failed.detail);
+  // Nothing was stored or handed out.
+  BOOST_TEST(!*(*store->begin_read())->setting("polling/nope"));
+  BOOST_TEST(seen["a"]->empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

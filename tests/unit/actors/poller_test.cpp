@@ -634,4 +634,92 @@ BOOST_AUTO_TEST_CASE(backoff_is_capped_by_the_interval) {
   BOOST_TEST(provider->calls.size() == 2u);
 }
 
+// -- polling set at runtime
+// ----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_stop_ends_the_cycle_in_flight_and_no_other_starts) {
+  config.sweep = 0s;
+  seed("a", job_status::running);
+  seed("b", job_status::running);
+  start();
+  BOOST_TEST(provider->calls == calls{"list:"});
+  // The list answers for a, then b needs a fetch: stopped meanwhile.
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST(provider->calls == (calls{"list:", "get:b"}));
+  auto s = ask<poller_status>(poller, polling_atom::value,
+                              polling_preference{false, std::nullopt});
+  BOOST_TEST(!s.enabled);
+  BOOST_TEST((s.preference == std::optional<bool>{false}));
+  BOOST_TEST(s.reason.find("runtime") != std::string::npos, s.reason);
+  sched->run();
+  // What the cycle found is stored in one batch; b's late answer is not.
+  BOOST_TEST((stored("a") == job_status::completed));
+  answer_get(snap("b", job_status::failed, ten));
+  BOOST_TEST((stored("b") == job_status::running));
+  s = status();
+  BOOST_TEST(!s.cycle_running);
+  BOOST_TEST(s.cycles == 1u);
+  BOOST_TEST(s.last_cycle->jobs_checked == 1u);
+  // Stopped, not failed: the circuit stays closed.
+  BOOST_TEST(s.consecutive_failures == 0u);
+  BOOST_TEST(!s.next_cycle);
+  advance(config.interval * 10);
+  BOOST_TEST(provider->calls.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_start_runs_a_cycle_now_and_null_goes_back_to_the_rule) {
+  config.enabled = false;
+  config.sweep = 0s;
+  seed("a", job_status::running);
+  start();
+  BOOST_TEST(provider->calls.empty());
+  auto s = ask<poller_status>(poller, polling_atom::value,
+                              polling_preference{true, 7});
+  BOOST_TEST(s.enabled);
+  BOOST_TEST(s.interval_seconds == 7);
+  BOOST_TEST(provider->calls == calls{"list:"});
+  answer_page(page({snap("a", job_status::running, ten)}));
+  // The next cycle comes at the new interval.
+  advance(6s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(1s);
+  BOOST_TEST(provider->calls.size() == 2u);
+  answer_page(page({snap("a", job_status::running, ten)}));
+  // The same preference again changes nothing (no extra cycle).
+  ask<poller_status>(poller, polling_atom::value, polling_preference{true, 7});
+  BOOST_TEST(provider->calls.size() == 2u);
+  // Back to the configured rule: off, at the configured interval.
+  s = ask<poller_status>(poller, polling_atom::value, polling_preference{});
+  BOOST_TEST(!s.enabled);
+  BOOST_TEST(!s.preference);
+  BOOST_TEST(s.reason == config.reason);
+  BOOST_TEST(s.interval_seconds == static_cast<int>(config.interval.count()));
+  advance(config.interval * 10);
+  BOOST_TEST(provider->calls.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_preference_applies_from_the_start) {
+  config.preference = polling_preference{false, std::nullopt};
+  config.sweep = 0s;
+  seed("a", job_status::running);
+  start();
+  BOOST_TEST(provider->calls.empty());
+  BOOST_TEST(!status().enabled);
+}
+
+BOOST_AUTO_TEST_CASE(with_polling_turned_off_the_sweep_still_runs) {
+  config.sweep = 300s;
+  seed("a", job_status::running);
+  start();
+  answer_page(page({snap("a", job_status::running, ten)}));
+  ask<poller_status>(poller, polling_atom::value,
+                     polling_preference{false, std::nullopt});
+  advance(299s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(1s);
+  BOOST_TEST(provider->calls.size() == 2u);
+  answer_page(page({snap("a", job_status::running, ten)}));
+  BOOST_TEST(status().last_cycle->sweep);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

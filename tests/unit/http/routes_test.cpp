@@ -78,8 +78,10 @@ BOOST_AUTO_TEST_CASE(every_path_refuses_a_method_it_does_not_serve_with_405) {
     served[path_of(r.pattern)].insert(r.method);
   BOOST_TEST(served.size() >= 15u);
   for (const auto& [path, methods] : served) {
-    auto r = http_request("PUT", base + path, "{}");
-    check_error(r, 405, "method_not_allowed", "PUT");
+    // A method the path does not serve (/api/cloud/polling/setting is PUT).
+    std::string other = methods.count("PUT") > 0 ? "PATCH" : "PUT";
+    auto r = http_request(other, base + path, "{}");
+    check_error(r, 405, "method_not_allowed", other);
     auto allow = r.headers["allow"];
     for (const auto& m : methods)
       BOOST_TEST(allow.find(m) != std::string::npos, path << ": " << allow);

@@ -101,6 +101,34 @@ BOOST_AUTO_TEST_CASE(a_stored_job_reads_back_equal) {
   BOOST_TEST(!*missing);
 }
 
+BOOST_AUTO_TEST_CASE(settings_are_replaced_by_key_and_survive_a_reopen) {
+  BOOST_TEST(!*read()->setting("polling/replicate"));
+  {
+    auto w = write();
+    BOOST_REQUIRE(w->put_setting("polling/replicate", R"({"enabled":false})"));
+    BOOST_REQUIRE(w->put_setting("polling/", R"({"enabled":null})"));
+    // Not visible before the commit.
+    BOOST_TEST(!*read()->setting("polling/replicate"));
+    BOOST_REQUIRE(w->commit());
+  }
+  {
+    auto w = write();
+    BOOST_REQUIRE(w->put_setting("polling/replicate", R"({"enabled":true})"));
+    BOOST_REQUIRE(w->commit());
+  }
+  {
+    // Discarded without a commit.
+    auto w = write();
+    BOOST_REQUIRE(w->put_setting("polling/replicate", "lost"));
+  }
+  reopen();
+  BOOST_TEST(**read()->setting("polling/replicate") == R"({"enabled":true})");
+  BOOST_TEST(**read()->setting("polling/") == R"({"enabled":null})");
+  // Settings are not jobs: no counter, no page sees them.
+  BOOST_TEST(*read()->count({}) == 0u);
+  BOOST_TEST(read()->counters()->empty());
+}
+
 BOOST_AUTO_TEST_CASE(pages_are_newest_first_with_id_as_tie_breaker) {
   put({make_job("a", job_status::completed, 3000),
        make_job("b", job_status::completed, 1000),

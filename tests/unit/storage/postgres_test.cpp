@@ -245,7 +245,7 @@ POSTGRES_CASE(counters_stay_exact_when_replicas_write_at_once) {
 POSTGRES_CASE(the_schema_is_versioned_and_a_newer_one_refused) {
   auto version = test::shared_postgres().query(
       database, "SELECT value FROM jobsync_meta WHERE key = 'schema_version'");
-  BOOST_TEST(version.at(0).at(0) == "2");
+  BOOST_TEST(version.at(0).at(0) == "3");
   test::shared_postgres().query(database,
                                 "UPDATE jobsync_meta SET value = 99 WHERE key "
                                 "= 'schema_version'");
@@ -262,12 +262,13 @@ POSTGRES_CASE(a_version_one_database_gains_synced_ms_and_keeps_its_jobs) {
   store.reset();
   other.reset();
   test::shared_postgres().query(
-      database, "ALTER TABLE jobsync_jobs DROP COLUMN synced_ms; UPDATE "
-                "jobsync_meta SET value = 1 WHERE key = 'schema_version'");
+      database, "ALTER TABLE jobsync_jobs DROP COLUMN synced_ms; DROP TABLE "
+                "jobsync_settings; UPDATE jobsync_meta SET value = 1 WHERE "
+                "key = 'schema_version'");
   reopen();
   auto version = test::shared_postgres().query(
       database, "SELECT value FROM jobsync_meta WHERE key = 'schema_version'");
-  BOOST_TEST(version.at(0).at(0) == "2");
+  BOOST_TEST(version.at(0).at(0) == "3");
   auto column = test::shared_postgres().query(
       database, "SELECT synced_ms IS NULL FROM jobsync_jobs");
   BOOST_TEST(column.at(0).at(0) == "t");
