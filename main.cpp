@@ -120,7 +120,8 @@ std::string monotonic_usec() {
 // server, key by key; what needs a restart is logged and keeps its running
 // value. A configuration that cannot be loaded changes nothing.
 void reload(int argc, const char* const* argv, config::settings& running,
-            const service::notifier& notifier, const http::api& api,
+            const service::notifier& notifier,
+            const http::connection_budget& budget, const http::api& api,
             wiring& actors) {
   notifier.send("RELOADING=1\nMONOTONIC_USEC=" + monotonic_usec()
                 + "\nSTATUS=Reloading the configuration");
@@ -139,7 +140,7 @@ void reload(int argc, const char* const* argv, config::settings& running,
     for (const auto& line : plan->lines)
       log::info("reload", "{}", line);
     log::set_threshold(log_level(plan->next.logging.level));
-    for (const auto& why : app::apply_reloaded(plan->next, api, actors))
+    for (const auto& why : app::apply_reloaded(plan->next, budget, api, actors))
       log::warning("reload", "not applied: {}", why);
     log::info("reload",
               "configuration reloaded: {} changed key(s) applied, {} "
@@ -239,7 +240,7 @@ int run(int argc, const char* const* argv, config::settings s) {
       break;
     log::info("main", "received {}, reloading the configuration",
               strsignal(sig));
-    reload(argc, argv, s, notifier, *api, **actors);
+    reload(argc, argv, s, notifier, budget, *api, **actors);
   }
   log::info("main", "received {}, shutting down", strsignal(sig));
   notifier.send("STOPPING=1\nSTATUS=Shutting down");

@@ -29,8 +29,10 @@ namespace jobsync {
 // In actors/poller.hpp (a poller's own configuration; only the poller and
 // whoever hands it a reloaded one need its members).
 struct poller_config;
-// In actors/webhook_receiver.hpp.
+// In actors/webhook_receiver.hpp, actors/sync.hpp and actors/sse_hub.hpp.
 struct webhook_receiver_config;
+struct sync_config;
+struct sse_hub_config;
 } // namespace jobsync
 
 // Messages never leave the process, and the payloads hold std::optional,
@@ -76,6 +78,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_receiver_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sse_hub_config)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -236,7 +240,9 @@ using sync_actor = poller_directory_actor::extend<
     caf::replies_to<validate_atom, provider_name>::with<validation>,
     /// A provider's webhook signing secret (`whsec_...`), from its poller;
     /// unavailable for a provider that cannot be asked.
-    caf::replies_to<secret_atom, provider_name>::with<std::string>>;
+    caf::replies_to<secret_atom, provider_name>::with<std::string>,
+    /// A reloaded configuration (SIGHUP): deadlines and freshness.
+    caf::reacts_to<reload_atom, sync_config>>;
 
 /// What the server reports about itself: readiness, the figures of
 /// `GET /metrics` and every poller's state.
@@ -337,6 +343,9 @@ using sse_hub_actor = caf::typed_actor<
     /// INTERNAL: one stream's end reached its connection during a drain.
     caf::reacts_to<drained_atom>,
     /// INTERNAL: the drain deadline passed.
-    caf::reacts_to<timeout_atom>>;
+    caf::reacts_to<timeout_atom>,
+    /// A reloaded configuration (SIGHUP): heartbeat, retry hint and the
+    /// per-address and buffer limits (the ring and the total limit stay).
+    caf::reacts_to<reload_atom, sse_hub_config>>;
 
 } // namespace jobsync

@@ -268,6 +268,13 @@ void finish_drain(self_ptr self) {
 
 } // namespace
 
+void sse_hub_state::reconfigure(const sse_hub_config& cfg) {
+  config.heartbeat = cfg.heartbeat;
+  config.retry = cfg.retry;
+  config.max_connections_per_address = cfg.max_connections_per_address;
+  config.max_buffered_bytes = cfg.max_buffered_bytes;
+}
+
 sse_hub_actor::behavior_type sse_hub(self_ptr self, sse_hub_config config) {
   self->state.init(std::move(config));
   // Streams still open at exit (no drain ran) end here; their connections
@@ -338,6 +345,9 @@ sse_hub_actor::behavior_type sse_hub(self_ptr self, sse_hub_config config) {
         auto& st = self->state;
         if (st.ends_outstanding > 0 && --st.ends_outstanding == 0)
           finish_drain(self);
+      },
+      [=](reload_atom, sse_hub_config& c) {
+        self->state.reconfigure(std::move(c));
       },
       [=](timeout_atom) {
         auto& st = self->state;

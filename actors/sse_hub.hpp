@@ -91,6 +91,11 @@ struct sse_hub_state {
   /// Takes the configuration (validated by the caller).
   void init(sse_hub_config cfg);
 
+  /// Takes a reloaded configuration's heartbeat, retry hint and limits per
+  /// address and per subscriber's backlog (validated by the caller); the
+  /// replay ring and the total limit stay as they started.
+  void reconfigure(const sse_hub_config& cfg);
+
   /// Formats the pending events, keeps them in the ring and sends them to
   /// every subscriber that wants them, in one write per subscriber (the
   /// buffer is shared, so a backlog costs a reference, not a copy). Call

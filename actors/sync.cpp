@@ -366,6 +366,9 @@ sync(sync_actor::stateful_pointer<sync_state> self, sync_config config,
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));
       },
+      [=](reload_atom, sync_config& c) {
+        self->state.reconfigure(std::move(c));
+      },
   };
 }
 

@@ -86,6 +86,12 @@ public:
   /// A restarted poller replaces the one that stopped.
   void replace(const provider_name& provider, poller_actor poller);
 
+  /// Takes a reloaded configuration (validated by the caller) for the
+  /// requests that come next.
+  void reconfigure(sync_config config) {
+    config_ = std::move(config);
+  }
+
 private:
   /// The providers whose poller can be asked.
   std::vector<const provider_entry*> askable() const;

@@ -230,8 +230,17 @@ void wiring::end_event_streams() {
 }
 
 std::vector<std::string>
-wiring::reconfigure(const std::vector<provider_reload>& xs) {
+wiring::reconfigure(const std::vector<provider_reload>& xs,
+                    const sync_config& sync, const sse_hub_config& events) {
   std::vector<std::string> refused;
+  if (auto ok = sync.validate(); !ok)
+    refused.push_back("sync: " + ok.error().detail);
+  else
+    caf::anon_send(sync_, reload_atom::value, sync);
+  if (auto ok = events.validate(); !ok)
+    refused.push_back("events: " + ok.error().detail);
+  else
+    caf::anon_send(events_, reload_atom::value, events);
   for (const auto& x : xs) {
     if (auto ok = x.webhooks.validate(); !ok) {
       refused.push_back(x.name + " webhooks: " + ok.error().detail);

@@ -119,9 +119,11 @@ public:
 
   /// Hands a reloaded configuration to the running actors: each poller
   /// (and the pollers the supervisor starts later), each provider's API
-  /// token, each webhook receiver. Returns what could not be applied, one
-  /// sentence each (the rest was).
-  std::vector<std::string> reconfigure(const std::vector<provider_reload>& xs);
+  /// token, each webhook receiver, the sync actor and the SSE hub. Returns
+  /// what could not be applied, one sentence each (the rest was).
+  std::vector<std::string> reconfigure(const std::vector<provider_reload>& xs,
+                                       const sync_config& sync,
+                                       const sse_hub_config& events);
 
 private:
   explicit wiring(caf::actor_system& sys) : sys_(sys) {}

@@ -5,6 +5,7 @@
 namespace jobsync::app {
 
 std::vector<std::string> apply_reloaded(const config::settings& s,
+                                        const http::connection_budget& b,
                                         const http::api& api, wiring& w) {
   auto c = api_config_of(s);
   // Jobs never confirmed still count from the server's start.
@@ -16,7 +17,7 @@ std::vector<std::string> apply_reloaded(const config::settings& s,
     providers.push_back(provider_reload{name, poller_config_of(s, p),
                                         p.api_token,
                                         webhook_config_of(s, name, p)});
-  return w.reconfigure(providers);
+  return w.reconfigure(providers, sync_config_of(s), event_config_of(s, b));
 }
 
 } // namespace jobsync::app

@@ -3,6 +3,7 @@
 #include "actors/wiring.hpp"
 #include "config/settings.hpp"
 #include "http/api.hpp"
+#include "http/connection_budget.hpp"
 
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ namespace jobsync::app {
 /// token, staleness, dashboard) and each provider's poller, API token and
 /// webhook receiver. Returns what could not be applied, one sentence each.
 std::vector<std::string> apply_reloaded(const config::settings& s,
+                                        const http::connection_budget& b,
                                         const http::api& api, wiring& w);
 
 } // namespace jobsync::app

@@ -458,21 +458,21 @@ std::vector<key_spec> build_table() {
   for (const char* name : provider_names)
     add_provider_keys(add, name);
   // events
-  add(integer_key("events.heartbeat_seconds", &s::events,
-                  &evt::heartbeat_seconds, 1, hour,
-                  "SSE comment sent this often on a quiet stream"));
+  add(live(integer_key("events.heartbeat_seconds", &s::events,
+                       &evt::heartbeat_seconds, 1, hour,
+                       "SSE comment sent this often on a quiet stream")));
   add(integer_key("events.replay_buffer", &s::events, &evt::replay_buffer, 1,
                   million, "recent events kept for Last-Event-ID resumes"));
   add(integer_key("events.max_connections", &s::events, &evt::max_connections,
                   1, million, "SSE subscribers at most"));
-  add(integer_key("events.max_connections_per_address", &s::events,
-                  &evt::max_connections_per_address, 1, million,
-                  "SSE subscribers per client address at most"));
-  add(integer_key("events.max_buffered_bytes", &s::events,
-                  &evt::max_buffered_bytes, 1, gib,
-                  "unsent bytes after which a slow subscriber is dropped"));
-  add(integer_key("events.retry_ms", &s::events, &evt::retry_ms, 1, hour * 1000,
-                  "reconnect delay suggested to clients"));
+  add(live(integer_key("events.max_connections_per_address", &s::events,
+                       &evt::max_connections_per_address, 1, million,
+                       "SSE subscribers per client address at most")));
+  add(live(integer_key(
+      "events.max_buffered_bytes", &s::events, &evt::max_buffered_bytes, 1, gib,
+      "unsent bytes after which a slow subscriber is dropped")));
+  add(live(integer_key("events.retry_ms", &s::events, &evt::retry_ms, 1,
+                       hour * 1000, "reconnect delay suggested to clients")));
   // webhooks
   add(live(boolean_key("webhooks.allow_unsigned", &s::webhooks,
                        &hook::allow_unsigned,
@@ -487,16 +487,16 @@ std::vector<key_spec> build_table() {
                        &hook::failed_signatures_per_minute, 1, million,
                        "bad signatures per address and minute before 429")));
   // sync
-  add(integer_key("sync.active_deadline_seconds", &s::sync,
-                  &sync_settings::active_deadline_seconds, 1, hour,
-                  "time budget of ?sync_active=true"));
+  add(live(integer_key("sync.active_deadline_seconds", &s::sync,
+                       &sync_settings::active_deadline_seconds, 1, hour,
+                       "time budget of ?sync_active=true")));
   // inline_progress
-  add(integer_key("inline_progress.freshness_seconds", &s::inline_progress,
-                  &prog::freshness_seconds, 1, day,
-                  "a log tail younger than this is served as is"));
-  add(integer_key("inline_progress.fetch_timeout_seconds", &s::inline_progress,
-                  &prog::fetch_timeout_seconds, 1, hour,
-                  "deadline of the log fetch behind a request"));
+  add(live(integer_key("inline_progress.freshness_seconds", &s::inline_progress,
+                       &prog::freshness_seconds, 1, day,
+                       "a log tail younger than this is served as is")));
+  add(live(integer_key("inline_progress.fetch_timeout_seconds",
+                       &s::inline_progress, &prog::fetch_timeout_seconds, 1,
+                       hour, "deadline of the log fetch behind a request")));
   // web
   add(live(text_key("web.assets_dir", &s::web, &web_settings::assets_dir,
                     "serve the dashboard from this folder; empty: built-in")));

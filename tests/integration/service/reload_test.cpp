@@ -4,6 +4,7 @@
 
 #include "tests/integration/sync_polling/provider_fixture.hpp"
 #include "tests/support/notify_socket.hpp"
+#include "tests/support/sse_client.hpp"
 
 #include <csignal>
 #include <fstream>
@@ -24,7 +25,8 @@ struct reload_fixture : provider_fixture {
 
   /// A configuration like config/test.yaml with these values.
   static std::string config_text(int interval, const std::string& host,
-                                 const std::string& api_token = "") {
+                                 const std::string& api_token = "",
+                                 const std::string& more = "") {
     return "server:\n  host: \"" + host
            + "\"\n  port: 0\n  threads: 1\n"
              "  api_token: \""
@@ -36,7 +38,17 @@ struct reload_fixture : provider_fixture {
            + "\nproviders:\n  replicate:\n"
              "    request_timeout_seconds: 2\n"
              "    connect_timeout_seconds: 1\n"
-             "    circuit_open_seconds: 1\n";
+             "    circuit_open_seconds: 1\n"
+           + more;
+  }
+
+  /// The retry hint a new event stream starts with.
+  std::optional<long long> retry_hint(const std::string& token) {
+    sse_stream s{server->port(), "/api/events?access_token=" + token};
+    if (!s.wait_head() || s.status() != 200)
+      return std::nullopt;
+    s.wait_for([&] { return s.parsed().retry.has_value(); });
+    return s.parsed().retry;
   }
 
   void start_with_config(std::map<std::string, std::string> env) {
@@ -111,8 +123,11 @@ BOOST_AUTO_TEST_CASE(sighup_applies_what_reloads_and_keeps_the_rest) {
       [&] { return times_logged("the configuration was not reloaded") == 2; }));
   BOOST_TEST(interval() == 3);
 
-  // The API token reloads: the API asks for it at once.
-  write_config(config_text(3, "127.0.0.1", "reloaded-token"));
+  // The API token reloads: the API asks for it at once; so does the event
+  // stream's retry hint.
+  BOOST_TEST(retry_hint("").value_or(-1) == 3000);
+  write_config(config_text(3, "127.0.0.1", "reloaded-token",
+                           "events:\n  retry_ms: 250\n"));
   server->process().signal(SIGHUP);
   BOOST_REQUIRE(sock.wait_for("READY=1", 30s));
   BOOST_TEST(
@@ -124,6 +139,7 @@ BOOST_AUTO_TEST_CASE(sighup_applies_what_reloads_and_keeps_the_rest) {
              == 200);
   BOOST_TEST(server->process().output().find("reloaded-token")
              == std::string::npos);
+  BOOST_TEST(retry_hint("reloaded-token").value_or(-1) == 250);
 
   // SIGHUP does not stop the server; SIGTERM still does, cleanly.
   BOOST_TEST(server->stop() == 0);

@@ -707,6 +707,38 @@ BOOST_AUTO_TEST_CASE(a_stored_preference_applies_from_the_start) {
   BOOST_TEST(!status().enabled);
 }
 
+BOOST_AUTO_TEST_CASE(a_reloaded_configuration_applies_under_the_preference) {
+  config.sweep = 0s;
+  seed("a", job_status::running);
+  start();
+  answer_page(page({snap("a", job_status::running, ten)}));
+  auto reloaded = config;
+  reloaded.interval = 5s;
+  reloaded.requests_per_minute = 7;
+  auto s = ask<poller_status>(poller, reload_atom::value, reloaded);
+  BOOST_TEST(s.interval_seconds == 5);
+  BOOST_TEST(s.requests_per_minute == 7);
+  // The next cycle is due one new interval from the reload.
+  advance(4s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(1s);
+  BOOST_TEST(provider->calls.size() == 2u);
+  answer_page(page({snap("a", job_status::running, ten)}));
+  // Off set at runtime wins over a reloaded configuration that polls.
+  ask<poller_status>(poller, polling_atom::value,
+                     polling_preference{false, std::nullopt});
+  reloaded.interval = 2s;
+  s = ask<poller_status>(poller, reload_atom::value, reloaded);
+  BOOST_TEST(!s.enabled);
+  BOOST_TEST(s.interval_seconds == 2);
+  advance(30s);
+  BOOST_TEST(provider->calls.size() == 2u);
+  // Back to the rule: the reloaded configuration's, a cycle now.
+  s = ask<poller_status>(poller, polling_atom::value, polling_preference{});
+  BOOST_TEST(s.enabled);
+  BOOST_TEST(provider->calls.size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(with_polling_turned_off_the_sweep_still_runs) {
   config.sweep = 300s;
   seed("a", job_status::running);

@@ -358,6 +358,35 @@ BOOST_AUTO_TEST_CASE(a_configured_secret_is_never_fetched) {
   BOOST_TEST(source->asked == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_reloaded_secret_checks_the_next_delivery) {
+  spawn_receiver(config());
+  const std::string rotated = "whsec_b3RoZXItc2VjcmV0";
+  BOOST_TEST(
+      (refused(signed_request("msg_1", prediction("p1", "starting"), rotated))
+           .code
+       == errc::unauthorized));
+  caf::anon_send(receiver, reload_atom::value, config(rotated));
+  sched->run();
+  BOOST_TEST(
+      accepted(signed_request("msg_2", prediction("p1", "starting"), rotated))
+          .created);
+  // The old secret no longer passes, and nothing was fetched.
+  BOOST_TEST(
+      (refused(signed_request("msg_3", prediction("p2", "starting"))).code
+       == errc::unauthorized));
+  BOOST_TEST(source->asked == 0);
+  // A reload that allows unsigned deliveries takes effect too.
+  auto open = config(rotated);
+  open.allow_unsigned = true;
+  caf::anon_send(receiver, reload_atom::value, open);
+  sched->run();
+  webhook_request r;
+  r.body = prediction("p3", "starting");
+  r.id = "msg_4";
+  r.remote_address = "10.0.0.1";
+  BOOST_TEST(accepted(r).created);
+}
+
 BOOST_AUTO_TEST_CASE(unsigned_deliveries_pass_only_when_allowed) {
   webhook_request r;
   r.body = prediction("p1", "starting");
