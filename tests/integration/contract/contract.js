@@ -125,33 +125,36 @@ class Contract {
   }
 
   // Validates `value` against the schema at `pointer`; throws with ajv's
-  // errors.
-  validateSchema(pointer, value, what) {
+  // errors. `sender` is who sent the value: the server (an answer) or the
+  // test (a request the server accepted).
+  validateSchema(pointer, value, what, sender = 'the server') {
     const validate = this.validatorAt(pointer);
     if (!validate(value))
-      throw new Error(`${what}: the answer does not match docs/openapi.json#${pointer}:\n` +
-        `${validate.errors.map((e) => this.explain(e)).join('\n')}\n` +
-        `body: ${JSON.stringify(value).slice(0, 600)}`);
+      throw new Error(`${what}: does not match docs/openapi.json#${pointer}:\n` +
+        `${validate.errors.map((e) => this.explain(e, sender)).join('\n')}\n` +
+        `value: ${JSON.stringify(value).slice(0, 600)}`);
   }
 
   // One ajv error as what to change where: a field the server sends that
   // the document does not describe names the schema to add it to.
-  explain(e) {
-    const at = e.instancePath || '(the body)';
+  explain(e, sender) {
+    const at = e.instancePath || '(the top level)';
     const place = this.places.get(e.parentSchema);
     const schema = place === undefined ? 'docs/openapi.json' : `docs/openapi.json#${place}`;
     if (e.keyword === 'additionalProperties')
-      return `- the server sends "${e.params.additionalProperty}" in ${at}, which the document does not describe: ` +
+      return `- ${sender} sends "${e.params.additionalProperty}" in ${at}, which the document does not describe: ` +
         `add it to "properties" (and to "required" if it is always sent) of the schema at ${schema}`;
     if (e.keyword === 'required')
-      return `- the server does not send "${e.params.missingProperty}" in ${at}, which the schema at ${schema} ` +
+      return `- ${sender} does not send "${e.params.missingProperty}" in ${at}, which the schema at ${schema} ` +
         'requires: send it, or take it out of "required"';
     return `- ${at} ${e.message} (the schema at ${schema}${e.params && e.params.allowedValues ? `: ${JSON.stringify(e.params.allowedValues)}` : ''})`;
   }
 
   // Checks one answer against the document: `res` is { status, headers
-  // (a fetch Headers), text }. Returns the parsed JSON body, if any.
-  check(method, url, res) {
+  // (a fetch Headers), text }; `sent` the request body, if any. Returns the
+  // parsed JSON body, if any. When the server accepted the request, its
+  // query and JSON body must be what the document allows too.
+  check(method, url, res, sent) {
     const urlPath = new URL(url).pathname;
     const template = this.templateOf(urlPath, method);
     const what = `${method} ${urlPath} -> ${res.status}`;
@@ -168,12 +171,57 @@ class Contract {
     if (!response.value)
       throw new Error(`${what}: status ${res.status} is not documented for ${method} ${template}: add ` +
         `"${res.status}" to its "responses" in docs/openapi.json (it has ${Object.keys(op.responses).join(', ')})`);
+    if (res.status < 400) {
+      this.checkQuery(what, template, opPointer, new URL(url).searchParams);
+      this.checkRequestBody(what, opPointer, op, sent);
+    }
     this.checkHeaders(what, response.pointer, response.value, res.headers);
     const body = this.checkBody(what, method, response.pointer, response.value, res);
     const key = `${method} ${template}`;
     if (!this.seen.has(key)) this.seen.set(key, new Set());
     this.seen.get(key).add(res.status);
     return body;
+  }
+
+  // The query parameters of an accepted request: each is documented and
+  // its value fits the parameter's schema (an array parameter takes
+  // repeats and comma lists; numbers are compared as numbers).
+  checkQuery(what, template, opPointer, query) {
+    const declared = new Map();
+    for (const holder of [`/paths/${escapeToken(template)}`, opPointer]) {
+      const list = this.resolve(`${holder}/parameters`).value || [];
+      list.forEach((_, i) => {
+        const p = this.resolve(`${holder}/parameters/${i}`);
+        if (p.value.in === 'query') declared.set(p.value.name, p);
+      });
+    }
+    for (const name of new Set(query.keys())) {
+      const p = declared.get(name);
+      if (!p) throw new Error(`${what}: the server accepted the query parameter "${name}", which the operation does not document`);
+      const schema = this.resolve(`${p.pointer}/schema`);
+      const typed = (v) => {
+        const type = schema.value.type === 'array' ? (this.resolve(`${schema.pointer}/items`).value || {}).type : schema.value.type;
+        return type === 'integer' || type === 'number' ? Number(v) : v;
+      };
+      const values = query.getAll(name);
+      const value = schema.value.type === 'array' ? values.flatMap((v) => v.split(',')).map(typed) : typed(values[0]);
+      this.validateSchema(schema.pointer, value, `${what}: accepted query parameter ${name}=${values.join('&')}`, 'the test');
+    }
+  }
+
+  // The JSON body of an accepted request fits the operation's requestBody.
+  checkRequestBody(what, opPointer, op, sent) {
+    if (sent === undefined) return;
+    if (!op.requestBody) throw new Error(`${what}: the server accepted a body the operation does not document`);
+    const pointer = `${this.resolve(`${opPointer}/requestBody`).pointer}/content/application~1json/schema`;
+    if (!this.resolve(pointer).value) return;
+    let body;
+    try {
+      body = JSON.parse(sent);
+    } catch (e) {
+      return; // not JSON: the document's other media types, if any, apply
+    }
+    this.validateSchema(pointer, body, `${what}: the accepted request body`, 'the test');
   }
 
   checkHeaders(what, pointer, response, headers) {

@@ -32,7 +32,7 @@ async function call(base, method, path, { headers = {}, body, expect } = {}) {
   const answer = { status: res.status, headers: res.headers, text };
   if (expect !== undefined && res.status !== expect)
     throw new Error(`${method} ${path}: expected ${expect}, got ${res.status}: ${text.slice(0, 300)}`);
-  answer.json = contract.check(method, url, answer);
+  answer.json = contract.check(method, url, answer, init.body);
   return answer;
 }
 
