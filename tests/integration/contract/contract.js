@@ -224,6 +224,28 @@ class Contract {
     this.validateSchema(pointer, body, `${what}: the accepted request body`, 'the test');
   }
 
+  // An answer given before any operation (`x-unrouted-responses`: a path
+  // no route has, a method the path is not served with): checked like an
+  // operation's, and for a 405, `Allow` must list exactly the document's
+  // methods for the path.
+  checkUnrouted(method, url, res) {
+    const urlPath = new URL(url).pathname;
+    const what = `${method} ${urlPath} -> ${res.status}`;
+    const response = this.resolve(`/x-unrouted-responses/${res.status}`);
+    if (!response.value) throw new Error(`${what}: not one of the document's x-unrouted-responses`);
+    this.checkHeaders(what, response.pointer, response.value, res.headers);
+    const body = this.checkBody(what, method, response.pointer, response.value, res);
+    if (res.status === 405) {
+      const allow = String(res.headers.get('allow')).split(',').map((m) => m.trim()).sort();
+      const documented = this.methodsOf(urlPath).sort();
+      if (allow.join() !== documented.join())
+        throw new Error(`${what}: Allow is "${res.headers.get('allow')}", the document has ${documented.join(', ')}`);
+    }
+    if (res.status === 404 && this.templateOf(urlPath))
+      throw new Error(`${what}: answered as unrouted, yet the document has the path ${this.templateOf(urlPath)}`);
+    return body;
+  }
+
   checkHeaders(what, pointer, response, headers) {
     for (const [name, raw] of Object.entries(response.headers || {})) {
       const h = this.resolve(`${pointer}/headers/${escapeToken(name)}`);

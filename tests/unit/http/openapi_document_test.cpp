@@ -285,42 +285,45 @@ BOOST_AUTO_TEST_CASE(documented_error_codes_are_those_of_the_error_table) {
                "docs/openapi.json's ErrorCode enum has "
                    << name << ", which is no errc (model/errc.hpp)");
   // Each error response names only codes the error table answers with its
-  // status.
+  // status: the operations' and those answered before any operation.
   size_t checked = 0;
-  for (const auto& p : doc["paths"].GetObject())
-    for (const auto& key : operation_keys) {
-      if (!p.value.HasMember(key.c_str()))
+  auto check_responses = [&](const std::string& where,
+                             const rapidjson::Value& responses) {
+    for (const auto& r : responses.GetObject()) {
+      int status = std::stoi(r.name.GetString());
+      const auto& response = resolved(r.value);
+      if (status < 400 || !response.HasMember("content"))
         continue;
-      for (const auto& r : p.value[key.c_str()]["responses"].GetObject()) {
-        int status = std::stoi(r.name.GetString());
-        const auto& response = resolved(r.value);
-        if (status < 400 || !response.HasMember("content"))
-          continue;
-        const auto& schema = response["content"]["application/json"]["schema"];
-        if (!schema.HasMember("properties")
-            || !schema["properties"].HasMember("error"))
-          continue; // another shape (the health report's 503)
-        const auto& code = schema["properties"]["error"];
-        std::vector<std::string> codes;
-        if (code.HasMember("const"))
-          codes.emplace_back(code["const"].GetString());
-        else
-          for (const auto& c : code["enum"].GetArray())
-            codes.emplace_back(c.GetString());
-        for (const auto& c : codes) {
-          auto e = coded.find(c);
-          BOOST_TEST((e != coded.end()), c << " is no errc");
-          if (e != coded.end())
-            BOOST_TEST(status_of(e->second) == status,
-                       upper(key) << " " << p.name.GetString() << " " << status
-                                  << " documents " << c
-                                  << ", which http/error_table.cpp answers "
-                                     "with "
-                                  << status_of(e->second));
-        }
-        ++checked;
+      const auto& schema = response["content"]["application/json"]["schema"];
+      if (!schema.HasMember("properties")
+          || !schema["properties"].HasMember("error"))
+        continue; // another shape (the health report's 503)
+      const auto& code = schema["properties"]["error"];
+      std::vector<std::string> codes;
+      if (code.HasMember("const"))
+        codes.emplace_back(code["const"].GetString());
+      else
+        for (const auto& c : code["enum"].GetArray())
+          codes.emplace_back(c.GetString());
+      for (const auto& c : codes) {
+        auto e = coded.find(c);
+        BOOST_TEST((e != coded.end()), c << " is no errc");
+        if (e != coded.end())
+          BOOST_TEST(status_of(e->second) == status,
+                     where << " " << status << " documents " << c
+                           << ", which http/error_table.cpp answers with "
+                           << status_of(e->second));
       }
+      ++checked;
     }
+  };
+  for (const auto& p : doc["paths"].GetObject())
+    for (const auto& key : operation_keys)
+      if (p.value.HasMember(key.c_str()))
+        check_responses(upper(key) + " " + p.name.GetString(),
+                        p.value[key.c_str()]["responses"]);
+  BOOST_REQUIRE(doc.HasMember("x-unrouted-responses"));
+  check_responses("x-unrouted-responses", doc["x-unrouted-responses"]);
   BOOST_TEST(checked > 100u);
 }
 
