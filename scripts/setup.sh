@@ -41,11 +41,11 @@ fi
 
 # playwright-core 1.61 (tests/node) needs Node.js 18 or newer, and
 # @stoplight/spectral-cli 6.16 18.18 or newer: Debian 12's own nodejs is
-# 18.19.
+# 18.20.
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
               process.exit(a > 18 || (a === 18 && b >= 18) ? 0 : 1)'; then
   echo "setup: $(command -v node) is Node.js $(node --version); the tests" \
-       "need 18.18 or newer (Debian 12's nodejs package is 18.19)" >&2
+       "need 18.18 or newer (Debian 12's nodejs package is 18.20)" >&2
   exit 1
 fi
 
