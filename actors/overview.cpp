@@ -4,6 +4,8 @@
 #include "actors/gather.hpp"
 #include "actors/poller.hpp"
 
+#include <algorithm>
+
 namespace jobsync {
 
 void overview_state::init(registry_actor registry, reader_actor reader,
@@ -21,6 +23,8 @@ void overview_state::replace(const provider_name& provider,
   if (i == pollers_.end())
     return;
   i->second.poller = std::move(poller);
+  if (!i->second.poller)
+    return;
   // The replacement starts from the preference stored when jobsyncd
   // started; a later one is handed over here.
   self_
@@ -32,7 +36,7 @@ void overview_state::replace(const provider_name& provider,
 void overview_state::reconfigure(const provider_name& provider,
                                  poller_config config) {
   auto i = pollers_.find(provider.value);
-  if (i == pollers_.end())
+  if (i == pollers_.end() || !i->second.poller)
     return;
   self_
       ->request(i->second.poller, caf::infinite, reload_atom::value,
@@ -50,9 +54,14 @@ void overview_state::reconfigure(const provider_name& provider,
 caf::typed_response_promise<polling_setting_outcome>
 overview_state::set_polling(const polling_setting& s) {
   auto promise = self_->make_response_promise<polling_setting_outcome>();
-  if (!s.provider.empty() && pollers_.count(s.provider) == 0) {
+  std::vector<std::string> names;
+  for (const auto& [name, w] : pollers_)
+    if (w.poller)
+      names.push_back(name);
+  if (!s.provider.empty()
+      && std::find(names.begin(), names.end(), s.provider) == names.end()) {
     std::string known;
-    for (const auto& [name, w] : pollers_)
+    for (const auto& name : names)
       known += (known.empty() ? "" : ", ") + name;
     promise.deliver(to_error(failure{
         errc::not_found,
@@ -68,11 +77,8 @@ overview_state::set_polling(const polling_setting& s) {
   // the pollers, so settings take effect in the order they arrived.
   self_->request(registry_, caf::infinite, put_atom::value, std::move(batch))
       .await(
-          [this, promise, next, enabled = s.enabled](uint64_t) mutable {
+          [this, promise, next, names, enabled = s.enabled](uint64_t) mutable {
             preferences_ = std::move(next);
-            std::vector<std::string> names;
-            for (const auto& [name, w] : pollers_)
-              names.push_back(name);
             gather<poller_status>(
                 names, polling_setting_outcome{enabled, false},
                 [this](const std::string& name) {
@@ -103,8 +109,14 @@ auto overview_state::status_of(const poller_actor& p) {
 std::vector<poller_actor> overview_state::pollers() const {
   std::vector<poller_actor> out;
   for (const auto& [name, w] : pollers_)
-    out.push_back(w.poller);
+    if (w.poller)
+      out.push_back(w.poller);
   return out;
+}
+
+double overview_state::ms_since(caf::actor_clock::time_point start) const {
+  std::chrono::duration<double, std::milli> took = self_->clock().now() - start;
+  return took.count();
 }
 
 caf::typed_response_promise<std::vector<poller_status>>
@@ -161,7 +173,7 @@ caf::typed_response_promise<readiness> overview_state::ready() {
             }
             std::vector<poller_actor> polling;
             for (const auto& [name, w] : pollers_)
-              if (w.polling)
+              if (w.polling && w.poller)
                 polling.push_back(w.poller);
             gather<poller_status>(
                 polling, readiness{true, {}},
@@ -185,6 +197,80 @@ caf::typed_response_promise<readiness> overview_state::ready() {
   return promise;
 }
 
+caf::typed_response_promise<health_report>
+overview_state::health(bool ask_providers) {
+  auto promise = self_->make_response_promise<health_report>();
+  auto start = self_->clock().now();
+  self_->request(registry_, caf::infinite, health_atom::value)
+      .then(
+          [this, start, ask_providers, promise](registry_health& h) {
+            health_report r;
+            r.components.push_back(store_health(h, ms_since(start)));
+            provider_health(std::move(r), ask_providers, promise);
+          },
+          [this, start, ask_providers, promise](caf::error& e) {
+            health_report r;
+            r.components.push_back(
+                store_health(from_error(e), ms_since(start)));
+            provider_health(std::move(r), ask_providers, promise);
+          });
+  return promise;
+}
+
+std::vector<overview_state::health_peer>
+overview_state::reserve_slots(health_report& r) const {
+  std::vector<health_peer> peers;
+  for (const auto& [name, w] : pollers_)
+    if (w.poller)
+      peers.push_back({r.components.size() + peers.size(), name, w.poller});
+  r.components.resize(r.components.size() + peers.size());
+  return peers;
+}
+
+void overview_state::provider_health(
+    health_report report, bool ask_providers,
+    caf::typed_response_promise<health_report> promise) {
+  for (const auto& [name, w] : pollers_)
+    report.components.push_back(token_health(name, w.unavailable));
+  auto peers = reserve_slots(report);
+  gather<poller_status>(
+      peers, std::move(report),
+      [this](const health_peer& p) { return status_of(p.poller); },
+      [](health_report& r, const health_peer& p, poller_status& s) {
+        r.components[p.slot] = circuit_health(s);
+      },
+      [](health_report& r, const health_peer& p, caf::error& e) {
+        r.components[p.slot] = circuit_health(p.provider, from_error(e));
+      },
+      [this, ask_providers, promise](health_report& r) mutable {
+        if (ask_providers)
+          api_health(std::move(r), promise);
+        else
+          promise.deliver(r);
+      });
+}
+
+void overview_state::api_health(
+    health_report report, caf::typed_response_promise<health_report> promise) {
+  auto peers = reserve_slots(report);
+  // Every provider is asked at once, so each one's latency counts from here.
+  auto start = self_->clock().now();
+  gather<validation>(
+      peers, std::move(report),
+      [this](const health_peer& p) {
+        return self_->request(p.poller, caf::infinite, validate_atom::value);
+      },
+      [this, start](health_report& r, const health_peer& p, validation& v) {
+        r.components[p.slot]
+            = jobsync::api_health(p.provider, v, ms_since(start));
+      },
+      [this, start](health_report& r, const health_peer& p, caf::error& e) {
+        r.components[p.slot]
+            = jobsync::api_health(p.provider, from_error(e), ms_since(start));
+      },
+      [promise](health_report& r) mutable { promise.deliver(r); });
+}
+
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
@@ -201,6 +287,9 @@ overview(overview_actor::stateful_pointer<overview_state> self,
       [=](ready_atom) { return self->state.ready(); },
       [=](reload_atom, const provider_name& provider, poller_config& config) {
         self->state.reconfigure(provider, std::move(config));
+      },
+      [=](health_atom, bool ask_providers) {
+        return self->state.health(ask_providers);
       },
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));

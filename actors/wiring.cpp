@@ -158,8 +158,12 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     w->providers_.push_back(p.provider);
     entries[name]
         = provider_entry{{}, p.provider->label(), p.sync_limit, p.unavailable};
-    if (!p.polled())
+    if (!p.polled()) {
+      // The health report tells why an enabled provider cannot be asked.
+      if (p.enabled)
+        watched[name] = watched_poller{{}, false, p.unavailable};
       continue;
+    }
     auto registry = w->registry_;
     auto reader = w->readers_.front();
     auto shared = std::make_shared<shared_poller_config>();
@@ -178,7 +182,7 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     w->pollers_.push_back(poller);
     entries[name].poller = poller;
     auto on = p.poller.preference.enabled.value_or(p.poller.enabled);
-    watched[name] = watched_poller{poller, on};
+    watched[name] = watched_poller{poller, on, {}};
     if (p.poller.preference.enabled)
       log::info("wiring",
                 "{}: background polling {} (set at runtime and stored; the "
