@@ -13,7 +13,8 @@ namespace jobsync {
 /// One provider's poller as the overview sees it.
 struct watched_poller {
   poller_actor poller;
-  /// Background polling runs, so readiness waits for its first cycle.
+  /// Background polling runs, so readiness waits for its first cycle (or
+  /// the word that another replica polls).
   bool polling = false;
 };
 
@@ -39,8 +40,8 @@ public:
   /// restarting is left out rather than failing the scrape).
   caf::typed_response_promise<server_figures> figures();
 
-  /// Ready when the store is writable and every polling poller finished
-  /// its first cycle.
+  /// Ready when the store is writable and every polling poller is settled:
+  /// its first cycle ended, or it learned that another replica polls.
   caf::typed_response_promise<readiness> ready();
 
   /// A restarted poller replaces the one that stopped.

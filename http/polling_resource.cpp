@@ -75,6 +75,17 @@ void write_status(json_writer& w, const poller_status& s) {
   write_time(w, s.retry_after_until);
   w.Key("first_cycle_done");
   w.Bool(s.first_cycle_done);
+  // Which replica runs the background cycles (replicas sharing a
+  // database elect one per provider).
+  w.Key("replica");
+  w.String(s.replica);
+  w.Key("leader");
+  if (s.leadership && !s.leadership->leader.empty())
+    w.String(s.leadership->leader);
+  else
+    w.Null();
+  w.Key("leading");
+  w.Bool(s.leadership && s.leadership->leading);
   w.EndObject();
 }
 
