@@ -1,7 +1,8 @@
 // One poller per provider across replicas: only the replica holding the
 // provider's lock polls (the emulator counts each replica's requests by its
 // token), every replica's polling status names it, and when it is killed
-// with SIGKILL another replica polls within one interval.
+// with SIGKILL another replica polls within one interval, and a subscriber
+// of the dead replica resumes on another one without missing an event.
 
 #include "tests/integration/replicas/replicas_fixture.hpp"
 
@@ -80,10 +81,15 @@ BOOST_AUTO_TEST_CASE(one_replica_polls_and_another_takes_over_when_it_dies) {
   auto a = polling_replica("A");
   auto b = polling_replica("B");
   auto c = polling_replica("C");
+  // A subscriber on A (it will move when A dies) and one on C.
+  auto on_a = subscribe(*a);
+  auto on_c = subscribe(*c);
   BOOST_TEST(
       json_of(http_request("POST", a->url("/api/cloud/jobs/sync")))["synced"]
           .GetUint64()
       == 3u);
+  BOOST_REQUIRE(on_a->wait_events(3, std::chrono::seconds(60)));
+  BOOST_REQUIRE(on_c->wait_events(3, std::chrono::seconds(60)));
   for (auto* r : {a.get(), b.get(), c.get()})
     BOOST_TEST(eventually([&] { return says_leader_is(*r, "A"); }),
                poller_of(*r)["replica"].GetString());
@@ -106,9 +112,15 @@ BOOST_AUTO_TEST_CASE(one_replica_polls_and_another_takes_over_when_it_dies) {
   }
 
   // A dies without a word. Its database session ends with it, and B or C
-  // takes the lock at its next claim (every half interval).
+  // takes the lock at its next claim (every half interval). A job finishes
+  // at the provider meanwhile.
+  auto id = std::string{json_of(jobs)["ids"][0].GetString()};
   auto killed_at = now_ms();
   a->kill();
+  BOOST_REQUIRE(
+      sim.admin("/_admin/jobs/" + id + "/advance", R"({"to":"succeeded"})")
+          .status
+      == 200);
   jobsyncd* taker = nullptr;
   rapidjson::Document first;
   BOOST_REQUIRE(eventually(
@@ -139,28 +151,24 @@ BOOST_AUTO_TEST_CASE(one_replica_polls_and_another_takes_over_when_it_dies) {
   BOOST_TEST(counted[name] >= 1u);
   BOOST_TEST(counted[other == b.get() ? "B" : "C"] == 0u);
 
-  // The new leader keeps the store in step with the provider, and the
-  // change reaches the event streams of both surviving replicas.
-  auto id = std::string{json_of(jobs)["ids"][0].GetString()};
-  std::vector<std::unique_ptr<sse_stream>> streams;
-  for (auto* r : {b.get(), c.get()}) {
-    streams.push_back(
-        std::make_unique<sse_stream>(r->port(), "/api/events?job_id=" + id));
-    BOOST_REQUIRE(streams.back()->wait_head());
-    BOOST_REQUIRE(streams.back()->status() == 200);
-  }
-  BOOST_REQUIRE(
-      sim.admin("/_admin/jobs/" + id + "/advance", R"({"to":"succeeded"})")
-          .status
-      == 200);
-  for (auto& s : streams) {
-    BOOST_REQUIRE(s->wait_events(1, std::chrono::seconds(60)));
-    auto change = parse_change(s->events().front());
-    BOOST_TEST(change.job_id == id);
-    BOOST_TEST(change.status == "completed");
-    BOOST_TEST(change.previous_status == "running");
-  }
+  // The new leader finds the change, and it reaches C's subscriber.
+  BOOST_REQUIRE(on_c->wait_events(4, std::chrono::seconds(60)));
+  auto change = parse_change(on_c->events().back());
+  BOOST_TEST(change.job_id == id);
+  BOOST_TEST(change.status == "completed");
+  BOOST_TEST(change.previous_status == "running");
   BOOST_TEST(stored_status(*other, id) == "completed");
+  // A's subscriber lost its replica; it reconnects to B with its last id
+  // and gets exactly what C's subscriber got after that id.
+  BOOST_TEST(on_a->wait_closed());
+  auto last = on_a->parsed().last_event_id;
+  BOOST_TEST(last == std::to_string(parse_change(on_c->events()[2]).id));
+  auto moved = subscribe(*b, last);
+  BOOST_REQUIRE(moved->wait_events(1, std::chrono::seconds(60)));
+  auto on_c_after = changes_of(*on_c);
+  on_c_after.erase(on_c_after.begin(), on_c_after.begin() + 3);
+  BOOST_TEST((changes_of(*moved) == on_c_after));
+  BOOST_TEST(moved->body().find("resync_required") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_replica_that_stops_hands_its_providers_over) {
