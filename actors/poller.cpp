@@ -62,6 +62,9 @@ void poller_state::init(poller_config config,
   take_preference(config_.preference);
   status_.sweep_interval_seconds = static_cast<int>(config_.sweep.count());
   status_.requests_per_minute = config_.requests_per_minute;
+  status_.replica = config_.replica;
+  if (!config_.elected)
+    status_.leadership = poll_leadership{true, config_.replica};
   // Polling starts with a cycle; a sweep alone starts one sweep from now
   // (whatever changed while jobsync was down, webhooks are retried).
   if (config_.enabled)
@@ -107,6 +110,9 @@ poller_status poller_state::reconfigure(poller_config config) {
       gate_.block_until(*blocked);
   }
   auto preference = config_.preference;
+  // Who this replica is, and whether it waits to lead, stay as started.
+  config.replica = configured_.replica;
+  config.elected = configured_.elected;
   configured_ = std::move(config);
   config_ = configured_;
   take_preference(preference);
@@ -130,9 +136,11 @@ void poller_state::follow_changes(bool was_enabled,
     // cut short: what it found is stored, nothing more is asked.
     cut_cycle(cycle_->id);
   } else if (config_.enabled && !was_enabled && !cycle_) {
-    // Turned on: a cycle now.
+    // Turned on: a cycle now (on the replica that leads; another one's
+    // starts when it leads).
     next_due_.reset();
-    begin_cycle(false);
+    if (leads())
+      begin_cycle(false);
   } else if (!cycle_) {
     // A new period: the next cycle is due one period from now (a running
     // cycle schedules the next by the new period when it ends).
@@ -276,8 +284,34 @@ bool poller_state::live(uint64_t id) const {
   return cycle_ && cycle_->id == id && id != 0;
 }
 
+bool poller_state::leads() const {
+  return status_.leadership && status_.leadership->leading;
+}
+
+void poller_state::lead(const poll_leadership& l) {
+  bool gained = l.leading && !leads();
+  bool first_word = !status_.leadership;
+  status_.leadership = l;
+  // Readiness waits for the first cycle of a replica that polls, not for
+  // one another replica runs.
+  if (first_word && !l.leading)
+    status_.settled = true;
+  if (!l.leading)
+    status_.next_cycle.reset();
+  if (!gained || period() == clock::duration::zero())
+    return;
+  next_due_.reset();
+  // Polling starts with a cycle, as at start. A sweep alone starts one
+  // sweep from now when this replica leads from the start, but at once
+  // when it takes over: when the replica that led last swept is unknown.
+  if (config_.enabled || !first_word)
+    self_->send(self_, tick_atom::value);
+  else
+    schedule_next(self_->clock().now());
+}
+
 void poller_state::schedule_next(clock::time_point started) {
-  if (period() == clock::duration::zero())
+  if (period() == clock::duration::zero() || !leads())
     return;
   auto now = self_->clock().now();
   auto due = circuit_until_ ? *circuit_until_ : started + period();
@@ -293,6 +327,8 @@ void poller_state::schedule_next(clock::time_point started) {
 
 void poller_state::tick() {
   auto now = self_->clock().now();
+  if (!leads())
+    return; // another replica polls; lead() starts again
   if (cycle_ || (next_due_ && now < *next_due_))
     return; // a stale timer: the current schedule has its own
   if (period() == clock::duration::zero())
@@ -566,6 +602,7 @@ void poller_state::finish(bool complete, const apply_summary& stored,
   status_.last_cycle = c.report;
   status_.cycle_running = false;
   status_.first_cycle_done = true;
+  status_.settled = true;
   ++status_.cycles;
   bool failed = !c.report.complete && !c.cut_short;
   if (failed) {
@@ -812,6 +849,7 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
         return self->state.reconfigure(std::move(config));
       },
       [=](tick_atom) { self->state.tick(); },
+      [=](lead_atom, const poll_leadership& l) { self->state.lead(l); },
       [=](step_atom) { self->state.step(); },
       [=](run_atom, std::function<void()>& fn) { fn(); },
   };
