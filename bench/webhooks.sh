@@ -116,7 +116,7 @@ for round in $(seq 1 "$rounds"); do
   read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
   read -r rate ok cpu <<< "$(awk '{print $14 + 0, $8, $3}' <<< "$r")"
   ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
-  cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", n > 0 ? c * 1e6 / n : 0}')")
+  cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
   floor_cpus+=("$floor_cpu")
   printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
     "$round" "$rate" "${cpus[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
