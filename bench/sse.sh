@@ -10,12 +10,18 @@
 #  - nginx+nchan (Debian's libnginx-mod-nchan, installed here if missing
 #    and possible): the same client against an EventSource channel on
 #    loopback, publishing with a POST to nchan's publisher location.
-# Both servers take turns ROUNDS times (default 3). Prints p50/p99/max
-# over all subscribers and changes per round, the memory (PSS) of each
-# server before and after its subscribers connected, then the medians:
-# `p99 median of 3: jobsyncd A ms, nchan B ms` and
-# `memory per subscriber: jobsyncd X KiB, nchan Y KiB`.
-# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10 ROUNDS=3)
+#  - jobsyncd on PostgreSQL (a throwaway server on this machine): the same
+#    subscribers on one replica, then spread over two replicas sharing the
+#    database, the changes always delivered to the first one (so on the
+#    second every event comes back through the database).
+# jobsyncd (LMDB) and nginx+nchan take turns ROUNDS times (default 3);
+# each round prints p50/p99/max over all subscribers and changes and the
+# server's memory (PSS) before and after its subscribers connected; then
+# the medians: `p99 median of 3: jobsyncd A ms, nchan B ms` and
+# `memory per subscriber: jobsyncd X KiB, nchan Y KiB`. The PostgreSQL
+# runs follow, once each.
+# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10 ROUNDS=3;
+#        REPLICAS=0 leaves the PostgreSQL part out)
 source "$(dirname "$0")/common.sh"
 subscribers=${1:-10000}
 changes=${CHANGES:-10}
@@ -152,3 +158,54 @@ else
   echo "p99 median of $rounds: jobsyncd $j99 ms (spread $j99lo-$j99hi); nchan not measured"
   echo "memory per subscriber: jobsyncd $jmem KiB (median of $rounds)"
 fi
+
+# jobsyncd replicas on PostgreSQL: one, then two sharing the database.
+replica_flags() {
+  # shellcheck disable=SC2046
+  echo $(postgres_flags "$1") \
+    --set background.job_status_polling.enabled=false \
+    --set "providers.replicate.webhook_secret=$secret" \
+    --set "events.max_connections=$((subscribers + 100))" \
+    --set "events.max_connections_per_address=$((subscribers / sources + 10))"
+}
+one_replica_out="" two_replicas_out=""
+if [[ ${REPLICAS:-1} != 0 ]]; then
+  start_postgres
+  db=$(new_database sse_one)
+  mkdir -p "$work/one"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/one" "$work/one.log" $(replica_flags "$db")
+  fanout "$work/one.txt" "$jobsyncd_pid" --port "$jobsyncd_port" \
+    --path /api/events --publish webhook --secret "$secret"
+  one_replica_out=$(cat "$work/one.txt")
+  stop_jobsyncd
+  echo "$one_replica_out" | sed 's/^/  postgres, one replica: /'
+
+  db=$(new_database sse_two)
+  mkdir -p "$work/two-a" "$work/two-b"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-a" "$work/two-a.log" $(replica_flags "$db")
+  first_pid=$jobsyncd_pid first_port=$jobsyncd_port
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-b" "$work/two-b.log" $(replica_flags "$db")
+  until curl -sf "http://127.0.0.1:$jobsyncd_port/readyz" > /dev/null; do
+    sleep 0.05
+  done
+  fanout "$work/two.txt" "$first_pid $jobsyncd_pid" --port "$first_port" \
+    --subscribe-ports "$first_port,$jobsyncd_port" --path /api/events \
+    --publish webhook --secret "$secret"
+  two_replicas_out=$(cat "$work/two.txt")
+  stop_jobsyncd
+  kill "$first_pid"; wait "$first_pid" 2>/dev/null || true
+  echo "$two_replicas_out" | sed 's/^/  postgres, two replicas: /'
+fi
+
+
+for run in "postgres, 1 replica:$work/one.txt" \
+           "postgres, 2 replicas:$work/two.txt"; do
+  label=${run%%:*} out=${run#*:}
+  [[ -s $out ]] || continue
+  read -r got p50 p99 max first <<< "$(figures "$out")"
+  printf '  %-22s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms\n' \
+    "$label" "$got" "$first" "$p50" "$p99" "$max"
+done

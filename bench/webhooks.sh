@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # Durable webhook ingestion with signature checks, measured within one run
-# on this machine:
+# on this machine, on LMDB and then on PostgreSQL (a throwaway server on
+# this machine with fsync on, one jobsyncd on it, a fresh database per
+# measurement):
 #  - the floor: jobsync-bench-floor (jobsyncd's HTTP server, a POST handler
 #    that answers jobsyncd's "received" body without verifying or storing
 #    anything), the same client, the same bodies and connections;
 #  - jobsyncd: signed deliveries/s (POST /api/webhooks/replicate with a
 #    configured secret, each a distinct prediction change, answered after
-#    it is on disk) from jobsync-bench-webhook-load, each measurement on a
-#    fresh data folder;
+#    it is on disk) from jobsync-bench-webhook-load at several numbers of
+#    concurrent connections, each on a fresh store;
 #  - for scale, one commit per write: jobsync-bench-commit-per-write, one
-#    LMDB transaction and fsync per delivery-shaped write.
-# Prints a table over several numbers of connections, then three rounds at
-# 64 connections (jobsyncd and the floor in turn) and the line
-# `webhooks vs no-work POST at 64 connections: ratio R` with the median
-# ratio, its spread and the CPU per delivery. Target: ratio >= 0.5.
+#    transaction and fsync per delivery-shaped write (x_commit).
+# Prints a table over the numbers of connections, then ROUNDS rounds
+# (default 3) at 64 connections, jobsyncd and the floor in turn, and the
+# line `webhooks vs no-work POST at 64 connections: ratio R` with the
+# median ratio, its spread and the CPU per delivery. Target: ratio >= 0.5.
 # Usage: bench/webhooks.sh [seconds per measurement, default 10]
-#        CONNECTIONS="16 64 256" ROUNDS=3 bench/webhooks.sh
+#        CONNECTIONS="16 64 256" BACKENDS="lmdb postgres" ROUNDS=3 bench/webhooks.sh
 source "$(dirname "$0")/common.sh"
 seconds=${1:-10}
 connections=${CONNECTIONS:-"16 64 256"}
+backends=${BACKENDS:-"lmdb postgres"}
 rounds=${ROUNDS:-3}
 
 need_built jobsyncd:jobsyncd \
@@ -28,35 +31,50 @@ need_built jobsyncd:jobsyncd \
 
 secret=$(new_webhook_secret)
 
-echo "== webhook ingestion, ${seconds} s per measurement"
-print_machine
-run_client "$work/reference.txt" \
-  "$build/bench/jobsync-bench-commit-per-write" "$work/reference" "$seconds"
-reference=$(cat "$work/reference.txt")
-reference_rate=$(awk '{print $(NF-1)}' <<< "$reference")
-
 # CPU seconds a process has used so far (user + system).
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
 }
 
-# LMDB's last transaction id: the number of commits since the store was
-# created (mdb_stat from lmdb-utils; "?" without it).
+# The number of commits since the store was created: LMDB's last
+# transaction id (mdb_stat from lmdb-utils), or PostgreSQL's count of
+# committed transactions in the database (which also counts reads and
+# jobsyncd's own queries: an upper bound). "?" when neither is known.
 commits_of() {
+  if [[ $1 == postgresql://* ]]; then
+    "$pg_bin/psql" -qtA "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+    return
+  fi
   command -v mdb_stat > /dev/null || { echo "?"; return; }
   mdb_stat -e "$1" | awk '/Last transaction ID/ {print $4}'
 }
 
-# One measurement of jobsyncd at C connections on a fresh data folder;
-# prints "C jobs-stored cpu-seconds commits <the load line>".
+# A store of the current $backend: sets $store (the folder, or the
+# database's URL), $dir (jobsyncd's --data-dir) and $flags.
+#   new_store <name>
+new_store() {
+  dir="$work/$backend-$1"
+  mkdir -p "$dir"
+  store=$dir flags=""
+  if [[ $backend == postgres ]]; then
+    store=$(new_database "$1")
+    flags=$(postgres_flags "$store")
+  fi
+}
+
+# One measurement of jobsyncd at C connections on a fresh store of the
+# current $backend; prints "C jobs-stored cpu-seconds commits <load line>".
+#   measure_jobsyncd <connections> <name>
 measure_jobsyncd() {
-  local c=$1 tag=$2 cpu_before commits_before cpu stored commits
-  start_jobsyncd "$work/server-$tag" "$work/server-$tag.log" \
+  local c=$1 commits_before cpu_before cpu stored commits
+  new_store "server_$2"
+  # shellcheck disable=SC2086
+  start_jobsyncd "$dir" "$work/server-$backend-$2.log" $flags \
     --set background.job_status_polling.enabled=false \
     --set "providers.replicate.webhook_secret=$secret"
-  commits_before=$(commits_of "$work/server-$tag")
+  commits_before=$(commits_of "$store")
   cpu_before=$(cpu_seconds "$jobsyncd_pid")
-  run_client "$work/load-$tag.txt" "$build/bench/jobsync-bench-webhook-load" \
+  run_client "$work/load-$2.txt" "$build/bench/jobsync-bench-webhook-load" \
     --port "$jobsyncd_port" --secret "$secret" --connections "$c" \
     --seconds "$seconds"
   cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$jobsyncd_pid")" \
@@ -66,13 +84,13 @@ measure_jobsyncd() {
   stored=$(curl -sf "http://127.0.0.1:$jobsyncd_port/api/cloud/jobs?limit=1" \
              | jq .total)
   stop_jobsyncd
-  commits=$(commits_of "$work/server-$tag")
+  commits=$(commits_of "$store")
   [[ $commits == "?" ]] || commits=$((commits - commits_before))
-  rm -rf "$work/server-$tag"
-  echo "$c $stored $cpu $commits $(cat "$work/load-$tag.txt")"
+  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt")"
 }
 
-# One measurement of the floor at C connections; prints "rate cpu_us/request".
+# One measurement of the floor at C connections; prints
+# "requests/s cpu_us/request".
 measure_floor() {
   local c=$1 cpu_before cpu
   start_floor "$work/floor-body.json" "$work/floor.log"
@@ -83,45 +101,58 @@ measure_floor() {
   cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$floor_pid")" \
           'BEGIN {printf "%.2f", b - a}')
   stop_floor
-  awk -v cpu="$cpu" '{ ok = $4; printf "%s %.1f", $10 + 0, (ok > 0 ? cpu * 1e6 / ok : 0) }' \
+  awk -v cpu="$cpu" '{ ok = $4
+    printf "%s %.1f", $10 + 0, (ok > 0 ? cpu * 1e6 / ok : 0) }' \
     "$work/floor-load.txt"
 }
+# (The floor answers from its code; the file is only its GET body.)
 echo '{}' > "$work/floor-body.json"
 
-results=()
-for c in $connections; do
-  results+=("$(measure_jobsyncd "$c" "$c")")
-done
+[[ $backends == *postgres* ]] && start_postgres
+echo "== webhook ingestion, ${seconds} s per measurement"
+print_machine
+for backend in $backends; do
+  new_store reference
+  run_client "$work/reference-$backend.txt" \
+    "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds"
+  reference=$(cat "$work/reference-$backend.txt")
+  reference_rate=$(awk '{print $(NF-1)}' <<< "$reference")
 
-echo "  reference, one commit per write: $reference"
-printf '  %-22s %12s %7s %8s %8s %8s %10s %10s\n' jobsyncd deliveries/s \
-  x_commit p50_ms p99_ms commits per_commit cpu_us/del
-for r in "${results[@]}"; do
-  awk -v ref="$reference_rate" '{
-    # $1 connections, $2 jobs stored, $3 jobsyncd CPU s, $4 commits, then
-    # the load line: deliveries n ok n failed n seconds s rate r/s
-    # p50_ms x p99_ms y
-    c = $1; commits = $4; ok = $8; failed = $10; rate = $14 + 0
-    printf "  %4d connections       %12.1f %7.1f %8.1f %8.1f %8s %10s %10.0f   ok %d, failed %d, jobs stored %d\n",
-      c, rate, rate / ref, $16, $18, commits,
-      (commits + 0 > 0 ? sprintf("%.1f", ok / commits) : "?"),
-      (ok > 0 ? $3 * 1e6 / ok : 0), ok, failed, $2 }' <<< "$r"
+  results=()
+  for c in $connections; do
+    results+=("$(measure_jobsyncd "$c" "$c")")
+  done
+
+  echo "  $backend: reference, one commit per write: $reference"
+  printf '  %-22s %12s %7s %8s %8s %8s %10s %10s\n' "jobsyncd ($backend)" \
+    deliveries/s x_commit p50_ms p99_ms commits per_commit cpu_us/del
+  for r in "${results[@]}"; do
+    awk -v ref="$reference_rate" '{
+      # $1 connections, $2 jobs stored, $3 jobsyncd CPU s, $4 commits, then
+      # the load line: deliveries n ok n failed n seconds s rate r/s
+      # p50_ms x p99_ms y
+      c = $1; commits = $4; ok = $8; failed = $10; rate = $14 + 0
+      printf "  %4d connections       %12.1f %7.1f %8.1f %8.1f %8s %10s %10.0f   ok %d, failed %d, jobs stored %d\n",
+        c, rate, rate / ref, $16, $18, commits,
+        (commits + 0 > 0 ? sprintf("%.1f", ok / commits) : "?"),
+        (ok > 0 ? $3 * 1e6 / ok : 0), ok, failed, $2 }' <<< "$r"
+  done
+
+  echo "  $backend: at 64 connections, against the floor, $rounds rounds"
+  ratios=() cpus=() floor_cpus=()
+  for round in $(seq 1 "$rounds"); do
+    r=$(measure_jobsyncd 64 "round_$round")
+    read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
+    read -r rate ok cpu <<< "$(awk '{print $14 + 0, $8, $3}' <<< "$r")"
+    ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
+    cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
+    floor_cpus+=("$floor_cpu")
+    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
+      "$round" "$rate" "${cpus[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
+  done
+  read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
+  read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
+  read -r fcm _ _ <<< "$(median_of "${floor_cpus[@]}")"
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us)"
 done
 echo "  (x_commit: deliveries/s over one commit per write's writes/s, for scale)"
-
-echo "== at 64 connections, against the floor: $rounds rounds"
-ratios=() cpus=() floor_cpus=()
-for round in $(seq 1 "$rounds"); do
-  r=$(measure_jobsyncd 64 "round-$round")
-  read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
-  read -r rate ok cpu <<< "$(awk '{print $14 + 0, $8, $3}' <<< "$r")"
-  ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
-  cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
-  floor_cpus+=("$floor_cpu")
-  printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
-    "$round" "$rate" "${cpus[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
-done
-read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
-read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
-read -r fcm _ _ <<< "$(median_of "${floor_cpus[@]}")"
-echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50); CPU per delivery $cm us (no-work POST $fcm us)"
