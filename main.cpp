@@ -221,6 +221,16 @@ int run(const config::settings& s) {
   api_cfg.api_token = s.server.api_token;
   api_cfg.web.assets_dir = s.web.assets_dir;
   api_cfg.web.demo = s.web.demo;
+  api_cfg.callbacks.enabled = s.local.enabled;
+  api_cfg.callbacks.api_key = s.local.api_key;
+  api_cfg.callbacks.max_body_bytes = s.local.max_body_bytes;
+  api_cfg.callbacks.limits.max_image_bytes = s.local.max_image_bytes;
+  if (!s.local.enabled)
+    log::info("main", "local runs are disabled: POST /callback is not served");
+  else if (s.local.api_key.empty())
+    log::info("main",
+              "providers.local.api_key is not set: POST /callback accepts "
+              "reports from loopback clients only");
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
   auto api = std::make_shared<const http::api>(

@@ -51,6 +51,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_subscription)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_stream_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::server_figures)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation_image)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -86,6 +89,8 @@ using step_atom = caf::atom_constant<caf::atom("step")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using trainer_atom = caf::atom_constant<caf::atom("trainer")>;
+using image_atom = caf::atom_constant<caf::atom("image")>;
 
 // -- interfaces
 // ----------------------------------------------------------------
@@ -104,6 +109,11 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
     /// Stores a job as given (jobs that did not come from a provider).
     caf::replies_to<put_atom, job>::with<apply_summary>,
+    /// Applies one report of a local trainer (`POST /callback`) to its
+    /// local job, creating the job when the id is new; a report without a
+    /// job id is counted only. invalid_job_state when the id is a cloud
+    /// job's.
+    caf::replies_to<trainer_atom, trainer_event>::with<trainer_outcome>,
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
     caf::replies_to<erase_atom, std::string>::with<job>,
@@ -128,7 +138,10 @@ using reader_actor = caf::typed_actor<
     /// Dashboard figures over the last N days.
     caf::replies_to<metrics_atom, int>::with<metrics_report>,
     /// Every store counter: jobs by type, status and provider (`/metrics`).
-    caf::replies_to<counts_atom>::with<std::vector<job_tally>>>;
+    caf::replies_to<counts_atom>::with<std::vector<job_tally>>,
+    /// A local job's newest validation image; job_not_found for an unknown
+    /// job, not_found when it has none.
+    caf::replies_to<image_atom, std::string>::with<validation_image>>;
 
 /// Talks to one provider: background cycles that refresh every active job
 /// (list-first), and every other provider request, all through one gate

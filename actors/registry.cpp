@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "logging/log.hpp"
 #include "model/merge.hpp"
+#include "model/trainer_rules.hpp"
 
 #include <caf/event_based_actor.hpp>
 
@@ -18,6 +19,9 @@ struct flush_context {
   unix_ms now;
   uint64_t next_event_id;
   std::vector<job_changed> events;
+  /// Trainer reports in this commit, and those that named no job.
+  uint64_t trainer_reports = 0;
+  uint64_t unattributed_reports = 0;
 
   void emit(const job& x, std::optional<job_status> previous,
             const std::optional<job_logs>& logs) {
@@ -29,6 +33,9 @@ struct flush_context {
     e.status = x.status;
     if (logs && x.status == job_status::running) {
       e.stage = logs->progress.stage;
+      e.progress = logs->progress.progress;
+    } else if (logs && x.status == job_status::completed && is_local_run(x)) {
+      // A trainer's completion carries its final progress (100).
       e.progress = logs->progress.progress;
     }
     events.push_back(std::move(e));
@@ -217,6 +224,52 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   return {};
 }
 
+result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
+  auto& reply = op.reply;
+  const auto& e = op.event;
+  ++ctx.trainer_reports;
+  if (!e.job_id) {
+    // Never attributed to some "current" job: acknowledged and counted.
+    ++ctx.unattributed_reports;
+    reply = trainer_outcome{};
+    return {};
+  }
+  const auto& id = *e.job_id;
+  auto found = ctx.txn.get(id);
+  if (!found)
+    return found.error();
+  if (*found && !is_local_run(**found)) {
+    reply = failure{errc::invalid_job_state,
+                    "Job " + id
+                        + " is not a local run; trainer reports apply to "
+                          "local runs only"};
+    return {};
+  }
+  bool created = !*found;
+  job x = created ? local_job_from_event(e, ctx.now) : std::move(**found);
+  auto stored_logs = ctx.txn.logs(id);
+  if (!stored_logs)
+    return stored_logs.error();
+  auto logs = stored_logs->value_or(job_logs{});
+  auto effect
+      = apply_trainer_event(x, logs, e, ctx.config.log_tail_bytes, ctx.now);
+  if (created || effect.job_changed)
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+  if (auto put = ctx.txn.put_logs(id, logs); !put)
+    return put.error();
+  if (effect.keep_image)
+    if (auto put = ctx.txn.put_image(id, {*e.image, ctx.now}); !put)
+      return put.error();
+  std::optional<job_logs> published{std::move(logs)};
+  if (created)
+    ctx.emit(x, std::nullopt, published);
+  else if (effect.status_changed)
+    ctx.emit(x, effect.old_status, published);
+  reply = trainer_outcome{true, created, x.job_id, x.status};
+  return {};
+}
+
 template <class Op>
 void answer(Op& op) {
   if (!op.reply)
@@ -266,7 +319,7 @@ void registry_state::flush() {
   auto txn = store->begin_write();
   if (!txn)
     return fail_all(txn.error());
-  flush_context ctx{*txn, config, now_ms(), health.last_event_id, {}};
+  flush_context ctx{*txn, config, now_ms(), health.last_event_id, {}, 0, 0};
   for (auto& op : ops) {
     auto ran = std::visit([&](auto& x) { return run(ctx, x); }, op);
     if (!ran)
@@ -280,6 +333,8 @@ void registry_state::flush() {
   health.writable = true;
   health.reason.clear();
   health.last_event_id = ctx.next_event_id;
+  health.trainer_reports += ctx.trainer_reports;
+  health.unattributed_reports += ctx.unattributed_reports;
   ++health.commits;
   for (auto& op : ops)
     std::visit([](auto& x) { answer(x); }, op);
@@ -358,6 +413,12 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       [=](put_atom, job& value) {
         auto promise = self->make_response_promise<apply_summary>();
         stage(self, registry_state::staged_put{std::move(value), promise, {}});
+        return promise;
+      },
+      [=](trainer_atom, trainer_event& event) {
+        auto promise = self->make_response_promise<trainer_outcome>();
+        stage(self,
+              registry_state::staged_trainer{std::move(event), promise, {}});
         return promise;
       },
       [=](erase_atom, std::string& job_id) {

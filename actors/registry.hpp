@@ -57,8 +57,13 @@ struct registry_state {
     caf::typed_response_promise<job> promise;
     reply_slot<job> reply;
   };
-  using staged_op
-      = std::variant<staged_apply, staged_webhook, staged_put, staged_erase>;
+  struct staged_trainer {
+    trainer_event event;
+    caf::typed_response_promise<trainer_outcome> promise;
+    reply_slot<trainer_outcome> reply;
+  };
+  using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
+                                 staged_erase, staged_trainer>;
 
   storage::job_store* store = nullptr;
   registry_config config;

@@ -181,8 +181,11 @@ void answer_logs(self_ptr self, job_detail& d,
   job_log_text stored{d.value.job_id, d.logs ? d.logs->tail : "", false, ""};
   auto entry = provider_of(self, d.value);
   if (!entry) {
-    stored.note = "This job has no provider to ask; this is the stored log "
-                  "tail";
+    stored.note = d.value.type == job_type::local
+                      ? "A local run's log is what its trainer reported; "
+                        "this is the stored tail of it"
+                      : "This job has no provider to ask; this is the "
+                        "stored log tail";
     promise.deliver(stored);
     return;
   }

@@ -79,6 +79,20 @@ struct provider_settings {
   std::map<std::string, std::string> model_hardware;
 };
 
+/// `providers.local.*`: training runs on the user's own machines, reported
+/// by their trainer to `POST /callback`.
+struct local_settings {
+  /// false: `POST /callback` is not served.
+  bool enabled = true;
+  /// When set, reports must carry it as `X-API-Key`; when empty, only
+  /// loopback clients may report.
+  std::string api_key;
+  /// Largest report accepted (validation images are 1-2 MB each).
+  size_t max_body_bytes = size_t{32} << 20;
+  /// Larger validation images are not kept.
+  size_t max_image_bytes = size_t{8} << 20;
+};
+
 /// `events.*`: the SSE fan-out.
 struct event_settings {
   int heartbeat_seconds = 15;
@@ -137,6 +151,7 @@ struct settings {
   storage_settings storage;
   polling_settings polling;
   provider_settings replicate;
+  local_settings local;
   event_settings events;
   webhook_settings webhooks;
   sync_settings sync;

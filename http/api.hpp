@@ -19,6 +19,19 @@ struct web_config {
   bool demo = false;
 };
 
+/// `POST /callback`: reports of local trainers.
+struct callback_config {
+  /// false: the route is not served.
+  bool enabled = true;
+  /// When not empty, reports must carry it as `X-API-Key`; when empty,
+  /// only loopback clients may report.
+  std::string api_key;
+  /// Largest report accepted (the route's own body limit).
+  size_t max_body_bytes = size_t{32} << 20;
+  /// Bounds applied while reading a report (validation image size).
+  trainer_event_limits limits;
+};
+
 /// What the HTTP layer needs to know from the configuration.
 struct api_config {
   /// When not empty, /api/ routes (but the webhook receiver) need it.
@@ -27,6 +40,8 @@ struct api_config {
   std::chrono::milliseconds actor_timeout{10000};
   /// The dashboard (`/`, `/assets/`, `/api/ui/config`).
   web_config web;
+  /// The receiver of local trainers' reports.
+  callback_config callbacks;
 };
 
 /// The actors the handlers talk to.

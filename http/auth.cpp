@@ -19,6 +19,13 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+bool is_loopback(std::string_view address) {
+  constexpr std::string_view mapped = "::ffff:";
+  if (address.substr(0, mapped.size()) == mapped)
+    address.remove_prefix(mapped.size());
+  return address == "::1" || address.substr(0, 4) == "127.";
+}
+
 handler require_token(std::shared_ptr<const api> a, handler next,
                       bool allow_query_token) {
   return [a = std::move(a), next = std::move(next),

@@ -14,9 +14,10 @@ namespace jobsync::http {
 
 namespace {
 
-// Requests whose body exceeds this are cut off by RESTinio itself (the
-// connection closes without an answer); below it and above the configured
-// limit the server answers 413. Keeps memory bounded either way.
+// Requests whose body exceeds this (or twice the largest route limit) are
+// cut off by RESTinio itself (the connection closes without an answer);
+// below it and above a route's limit the server answers 413. Keeps memory
+// bounded either way.
 constexpr uint64_t hard_body_cap = uint64_t{64} << 20;
 
 // URLs (and headers) up to this size are parsed and answered; http_parser's
@@ -279,14 +280,14 @@ restinio::http_method_id_t method_id(const std::string& method) {
 // Runs a handler so that every request gets exactly one answer, whatever
 // happens inside.
 void run_guarded(const exchange_ptr& ex, const handler& fn,
-                 const server_config& config) {
+                 size_t max_body_bytes) {
   try {
-    if (ex->body.size() > config.max_body_bytes)
+    if (ex->body.size() > max_body_bytes)
       return ex->respond(error_response(
-          errc::payload_too_large,
-          "The request body has " + std::to_string(ex->body.size())
-              + " bytes; this server accepts at most "
-              + std::to_string(config.max_body_bytes)));
+          errc::payload_too_large, "The request body has "
+                                       + std::to_string(ex->body.size())
+                                       + " bytes; this route accepts at most "
+                                       + std::to_string(max_body_bytes)));
     fn(ex);
   } catch (const std::exception& e) {
     log::error("http", "{} {} failed: {}", ex->method, ex->path, e.what());
@@ -305,11 +306,13 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
   auto router = std::make_unique<router_t>();
   for (auto& r : routes) {
     auto names = parameter_names(r.pattern);
+    auto limit
+        = r.max_body_bytes > 0 ? r.max_body_bytes : config->max_body_bytes;
     router->add_handler(
         method_id(r.method), r.pattern,
         [fn = std::move(r.fn), names,
-         config](restinio::request_handle_t req,
-                 restinio::router::route_params_t params) {
+         limit](restinio::request_handle_t req,
+                restinio::router::route_params_t params) {
           auto ex = std::make_shared<restinio_exchange>(std::move(req));
           for (const auto& name : names) {
             auto raw = params[name];
@@ -323,7 +326,7 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
             }
             ex->params.emplace(name, std::move(*decoded));
           }
-          run_guarded(ex, fn, *config);
+          run_guarded(ex, fn, limit);
           return restinio::request_accepted();
         });
   }
@@ -335,7 +338,7 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
           x->respond(error_response(errc::not_found, "No route for " + x->method
                                                          + " " + x->path));
         },
-        *config);
+        config->max_body_bytes);
     return restinio::request_accepted();
   });
   return router;
@@ -402,6 +405,11 @@ result<std::unique_ptr<server>> server::start(server_config config,
                                               std::vector<route> routes) {
   http_parser_set_max_header_size(max_header_bytes);
   auto shared_config = std::make_shared<server_config>(config);
+  // RESTinio's own limit sits above the largest route limit, so that every
+  // body up to twice that gets a 413 rather than a closed connection.
+  uint64_t largest_limit = config.max_body_bytes;
+  for (const auto& r : routes)
+    largest_limit = std::max<uint64_t>(largest_limit, r.max_body_bytes);
   auto state = std::make_unique<impl>();
   auto* port_slot = &state->port;
   auto listener = std::make_shared<connection_listener>();
@@ -421,8 +429,7 @@ result<std::unique_ptr<server>> server::start(server_config config,
               .max_pipelined_requests(4)
               .incoming_http_msg_limits(
                   restinio::incoming_http_msg_limits_t{}.max_body_size(
-                      std::max<uint64_t>(hard_body_cap,
-                                         2 * config.max_body_bytes)))
+                      std::max<uint64_t>(hard_body_cap, 2 * largest_limit)))
               .connection_state_listener(listener)
               .ip_blocker(std::make_shared<connection_gate>(
                   connection_gate{listener, config.max_connections}))

@@ -4,6 +4,8 @@
 #include "model/job_filter.hpp"
 #include "model/job_logs.hpp"
 #include "model/provider_snapshot.hpp"
+#include "model/trainer_event.hpp"
+#include "model/validation_image.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -64,6 +66,17 @@ struct webhook_outcome {
   job_status status = job_status::pending;
 };
 
+/// What a trainer report did.
+struct trainer_outcome {
+  /// False when the report named no job: acknowledged and counted, applied
+  /// to none.
+  bool attributed = false;
+  /// The report created the local job.
+  bool created = false;
+  std::string job_id;
+  job_status status = job_status::pending;
+};
+
 /// A page request of `GET /api/cloud/jobs`.
 struct list_query {
   job_filter filter;
@@ -100,6 +113,9 @@ struct registry_health {
   std::string reason;
   uint64_t commits = 0;
   uint64_t last_event_id = 0;
+  /// Trainer reports committed, and how many of them named no job.
+  uint64_t trainer_reports = 0;
+  uint64_t unattributed_reports = 0;
 };
 
 } // namespace jobsync

@@ -62,6 +62,19 @@ result<std::optional<job_logs>> read_view::logs(std::string_view job_id) const {
   return std::optional<job_logs>{std::move(*x)};
 }
 
+result<std::optional<validation_image>>
+read_view::image(std::string_view job_id) const {
+  auto raw = txn_.get(t_.images, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<validation_image>{};
+  auto x = decode_image(**raw);
+  if (!x)
+    return corrupt("validation image", job_id);
+  return std::optional<validation_image>{std::move(*x)};
+}
+
 result<job_page> read_view::list(const job_filter& filter, size_t limit,
                                  size_t offset) const {
   job_page page;
@@ -288,11 +301,17 @@ result<bool> write_view::erase(std::string_view job_id) {
   JOBSYNC_TRY(remove_entries(**old));
   JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
+  JOBSYNC_TRY(txn_.del(t_.images, job_id));
   return true;
 }
 
 result<void> write_view::put_logs(std::string_view job_id, const job_logs& x) {
   return txn_.put(t_.logs, job_id, encode_logs(x));
+}
+
+result<void> write_view::put_image(std::string_view job_id,
+                                   const validation_image& x) {
+  return txn_.put(t_.images, job_id, encode_image(x));
 }
 
 result<void> write_view::record_webhook(std::string_view webhook_id,
@@ -333,7 +352,9 @@ result<void> write_view::commit() {
 // -- job_store ---------------------------------------------------------------
 
 result<std::unique_ptr<job_store>> job_store::open(const store_options& opts) {
-  auto env = environment::open(opts.path, opts.map_size_bytes, 8);
+  // Room for a few more tables than there are, so that adding one does not
+  // need a new limit.
+  auto env = environment::open(opts.path, opts.map_size_bytes, 16);
   if (!env)
     return env.error();
   std::unique_ptr<job_store> store{new job_store{std::move(*env)}};
@@ -347,6 +368,7 @@ result<std::unique_ptr<job_store>> job_store::open(const store_options& opts) {
                            {&t.active, "active"},
                            {&t.webhooks, "webhooks"},
                            {&t.logs, "logs"},
+                           {&t.images, "images"},
                            {&t.meta, "meta"}}) {
     auto opened = open_table(*txn, name);
     if (!opened)

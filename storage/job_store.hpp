@@ -6,6 +6,7 @@
 #include "model/metrics.hpp"
 #include "model/result.hpp"
 #include "model/server_figures.hpp"
+#include "model/validation_image.hpp"
 #include "storage/lmdb.hpp"
 
 #include <memory>
@@ -32,6 +33,7 @@ struct tables {
   MDB_dbi active = 0;
   MDB_dbi webhooks = 0;
   MDB_dbi logs = 0;
+  MDB_dbi images = 0;
   MDB_dbi meta = 0;
 };
 
@@ -46,6 +48,9 @@ public:
 
   /// A job's stored log tail; nullopt when none was stored.
   result<std::optional<job_logs>> logs(std::string_view job_id) const;
+
+  /// A local job's newest validation image; nullopt when none was stored.
+  result<std::optional<validation_image>> image(std::string_view job_id) const;
 
   /// A newest-first page (created_at descending, then job_id descending)
   /// and the number of all jobs matching the filter.
@@ -88,11 +93,15 @@ public:
   /// Inserts or replaces a job and keeps every index and counter in step.
   result<void> put(const job& x);
 
-  /// Removes a job, its indexes and its logs; false when it was unknown.
+  /// Removes a job, its indexes, its logs and its image; false when it was
+  /// unknown.
   result<bool> erase(std::string_view job_id);
 
   /// Stores a job's log tail.
   result<void> put_logs(std::string_view job_id, const job_logs& x);
+
+  /// Stores a job's newest validation image (replacing the one before).
+  result<void> put_image(std::string_view job_id, const validation_image& x);
 
   /// Remembers that a webhook id was applied at `received`.
   result<void> record_webhook(std::string_view webhook_id, unix_ms received);

@@ -140,7 +140,8 @@ BOOST_AUTO_TEST_CASE(only_secrets_are_secret) {
   BOOST_TEST((secret
               == std::set<std::string>{"server.api_token",
                                        "providers.replicate.api_token",
-                                       "providers.replicate.webhook_secret"}));
+                                       "providers.replicate.webhook_secret",
+                                       "providers.local.api_key"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
