@@ -56,9 +56,9 @@ std::optional<std::string> headline_of(const trainer_event& e) {
 
 // A failure with what the report says about it.
 verdict failed(const trainer_event& e) {
-  return verdict{job_status::failed,
-                 error_text_of(e).value_or(
-                     "The trainer reported that training failed")};
+  return verdict{
+      job_status::failed,
+      error_text_of(e).value_or("The trainer reported that training failed")};
 }
 
 std::optional<verdict> verdict_of(const trainer_event& e) {
@@ -72,15 +72,14 @@ std::optional<verdict> verdict_of(const trainer_event& e) {
     return failed(e);
   if (e.type != t::training_status)
     return std::nullopt;
-  if (is_one_of(e.status, {"failed", "training_failed", "error", "fatal",
-                           "crashed"}))
+  if (is_one_of(e.status,
+                {"failed", "training_failed", "error", "fatal", "crashed"}))
     return failed(e);
   if (is_one_of(e.status, {"interrupted", "cancelled", "canceled"}))
     return verdict{job_status::cancelled,
                    "The trainer reported that training was "
-                       + std::string{*e.status == "interrupted"
-                                         ? "interrupted"
-                                         : "cancelled"}};
+                       + std::string{*e.status == "interrupted" ? "interrupted"
+                                                                : "cancelled"}};
   if (is_one_of(e.status, {"completed", "success"}))
     return verdict{job_status::completed, std::nullopt};
   return std::nullopt;
