@@ -1,6 +1,7 @@
 // jobsyncd: config -> storage -> actors -> http -> wait for a signal ->
 // ordered shutdown.
 
+#include "actors/watchdog.hpp"
 #include "actors/wiring.hpp"
 #include "config/loader.hpp"
 #include "config/render.hpp"
@@ -10,15 +11,18 @@
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "logging/log.hpp"
+#include "service/sd_notify.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <malloc.h>
 #include <pthread.h>
@@ -187,8 +191,39 @@ void tune_allocator() {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
+// Under systemd (`Type=notify`) a watchdog actor reports readiness, status
+// and liveness; elsewhere nothing is spawned.
+watchdog_actor start_watchdog(caf::actor_system& sys,
+                              const service::notifier& notifier,
+                              const readiness_actor& readiness,
+                              std::string serving) {
+  if (!notifier.enabled())
+    return {};
+  watchdog_config cfg;
+  cfg.notify = [notifier](const std::string& state) { notifier.send(state); };
+  cfg.watchdog_timeout = notifier.watchdog_timeout();
+  cfg.serving = std::move(serving);
+  if (auto ok = cfg.validate(); !ok) {
+    log::warning("main", "not reporting to systemd: {}", ok.error().detail);
+    return {};
+  }
+  log::info("main", "reporting to systemd at {}{}", notifier.socket_path(),
+            cfg.watchdog_timeout
+                ? " with watchdog pings every "
+                      + std::to_string(cfg.watchdog_timeout->count() / 2000)
+                      + " ms"
+                : "");
+  return sys.spawn(watchdog, std::move(cfg), readiness);
+}
+
 int run(const config::settings& s) {
   auto signals = block_shutdown_signals();
+  auto notifier = service::notifier::from_environment(
+      [](const char* name) -> std::optional<std::string> {
+        if (const char* v = std::getenv(name))
+          return std::string{v};
+        return std::nullopt;
+      });
   tune_allocator();
   log::set_threshold(log_level(s.logging.level));
   storage::store_options opts{s.storage.path, s.storage.map_size_mb << 20};
@@ -257,9 +292,15 @@ int run(const config::settings& s) {
   log::info("main", "jobsyncd {} serving {} with data in {}", JOBSYNC_VERSION,
             s.server.host + ":" + std::to_string((*srv)->port()),
             s.storage.path);
+  auto dog
+      = start_watchdog(sys, notifier, (*actors)->sync(),
+                       s.server.host + ":" + std::to_string((*srv)->port()));
   int sig = 0;
   sigwait(&signals, &sig);
   log::info("main", "received {}, shutting down", strsignal(sig));
+  notifier.send("STOPPING=1\nSTATUS=Shutting down");
+  if (dog)
+    caf::anon_send_exit(dog, caf::exit_reason::user_shutdown);
   // Order matters: event streams end while the server can still write
   // their last chunk, then no new requests, then every actor exits (the
   // registry last, committing what it accepted), then RESTinio's handles

@@ -203,6 +203,21 @@ using sync_actor = caf::typed_actor<
     /// INTERNAL: a restarted poller replaces the one that crashed.
     caf::reacts_to<put_atom, std::string, poller_actor>>;
 
+// -- service manager
+// -----------------------------------------------------------
+
+/// Whatever answers `/readyz` (the sync actor): a subset of its interface.
+using readiness_actor = caf::typed_actor<
+    /// Readiness: the store is writable and each first cycle has ended.
+    caf::replies_to<ready_atom>::with<readiness>>;
+
+/// Reports to the service manager (systemd): READY=1 once `/readyz` would
+/// answer 200, STATUS= whenever the state changes, and WATCHDOG=1 after
+/// each readiness answer, so pings stop when the actors stop answering.
+using watchdog_actor = caf::typed_actor<
+    /// INTERNAL: time to ask for readiness again.
+    caf::reacts_to<tick_atom>>;
+
 // -- webhook receiver
 // ----------------------------------------------------------
 

@@ -12,6 +12,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev
   nodejs npm
   chromium
+  debootstrap
 )
 
 missing=()
