@@ -82,6 +82,21 @@ polling_decision(const config::settings& s,
   return {true, "auto: no webhook_url is configured"};
 }
 
+storage::store_options make_store_options(const config::settings& s) {
+  storage::store_options o;
+  o.backend = s.storage.backend == "postgres" ? storage::backend::postgres
+                                              : storage::backend::lmdb;
+  o.path = s.storage.path;
+  o.map_size_bytes = s.storage.map_size_mb << 20;
+  o.postgres.url = s.storage.postgres_url;
+  o.postgres.password_file = s.storage.postgres_password_file;
+  o.postgres.pool_size = s.storage.postgres_pool_size;
+  // The database keeps what one hub's ring holds, so a replica that starts
+  // (or reconnects) can fill its ring from it.
+  o.postgres.event_retention = s.events.replay_buffer;
+  return o;
+}
+
 sse_hub_config make_event_config(const config::settings& s,
                                  const http::connection_budget& b) {
   sse_hub_config c;
@@ -100,7 +115,11 @@ wiring_config make_wiring_config(const config::settings& s,
   w.registry.log_tail_bytes = s.storage.log_tail_bytes;
   w.registry.webhook_retention
       = std::chrono::hours{s.webhooks.id_retention_hours};
-  w.readers = std::max(2u, std::thread::hardware_concurrency());
+  // Readers work on the CPU with LMDB (one per core) and wait on the
+  // database with PostgreSQL (one per pooled connection but the writer's).
+  w.readers = s.storage.backend == "postgres"
+                  ? s.storage.postgres_pool_size - 1
+                  : std::max(2u, std::thread::hardware_concurrency());
   const auto& p = s.replicate;
   if (!p.enabled) {
     log::info("main", "provider {} is disabled in the configuration", p.name);
@@ -226,15 +245,11 @@ int run(const config::settings& s) {
       });
   tune_allocator();
   log::set_threshold(log_level(s.logging.level));
-  storage::store_options opts{s.storage.path, s.storage.map_size_mb << 20};
-  auto store = storage::job_store::open(opts);
+  auto store = storage::job_store::open(make_store_options(s));
   if (!store) {
     log::error("main", "cannot open storage: {}", store.error().detail);
     return exit_startup_failure;
   }
-  if ((*store)->stale_readers_cleared() > 0)
-    log::warning("main", "cleared {} stale LMDB readers",
-                 (*store)->stale_readers_cleared());
   auto open_files = http::raise_open_file_limit();
   auto budget = http::plan_connections(open_files, s.server.max_connections,
                                        s.events.max_connections);
@@ -291,7 +306,7 @@ int run(const config::settings& s) {
   std::fflush(stdout);
   log::info("main", "jobsyncd {} serving {} with data in {}", JOBSYNC_VERSION,
             s.server.host + ":" + std::to_string((*srv)->port()),
-            s.storage.path);
+            (*store)->describe());
   auto dog
       = start_watchdog(sys, notifier, (*actors)->sync(),
                        s.server.host + ":" + std::to_string((*srv)->port()));

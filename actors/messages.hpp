@@ -239,6 +239,7 @@ using webhook_receiver_actor = caf::typed_actor<
 using subscribe_atom = caf::subscribe_atom;
 using unsubscribe_atom = caf::unsubscribe_atom;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using drained_atom = caf::atom_constant<caf::atom("drained")>;
 using timeout_atom = caf::timeout_atom;
 
@@ -255,6 +256,10 @@ using sse_hub_actor = caf::typed_actor<
     /// later event. Answers the subscriber id; unavailable (503) at a
     /// connection limit or after a drain.
     caf::replies_to<subscribe_atom, event_subscription>::with<uint64_t>,
+    /// The events up to this id can no longer reach this hub (the shared
+    /// store pruned them while its feed was disconnected): every subscriber
+    /// gets resync_required and the replay restarts after the id.
+    caf::reacts_to<resync_atom, uint64_t>,
     /// A connection closed, or a write to it failed: ends its streams.
     caf::reacts_to<unsubscribe_atom, uint64_t>,
     /// The counters (subscribers, drops, events, frames).

@@ -16,7 +16,7 @@ auto with_read(const storage::job_store* store, Query query)
   auto txn = store->begin_read();
   if (!txn)
     return to_error(txn.error());
-  auto answer = query(*txn);
+  auto answer = query(**txn);
   if (!answer)
     return to_error(answer.error());
   return std::move(*answer);

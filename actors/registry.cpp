@@ -12,21 +12,17 @@ namespace jobsync {
 namespace {
 
 // Everything one flush produces: per-operation outcomes and the events to
-// publish once the transaction is durable.
+// publish once the transaction is durable. Events get their ids from the
+// store just before the commit (one sequence, in commit order).
 struct flush_context {
   storage::write_view& txn;
   const registry_config& config;
   unix_ms now;
-  uint64_t next_event_id;
   std::vector<job_changed> events;
-  /// Trainer reports in this commit, and those that named no job.
-  uint64_t trainer_reports = 0;
-  uint64_t unattributed_reports = 0;
 
   void emit(const job& x, std::optional<job_status> previous,
             const std::optional<job_logs>& logs) {
     job_changed e;
-    e.event_id = ++next_event_id;
     e.job_id = x.job_id;
     e.provider = x.provider;
     e.previous = previous;
@@ -145,11 +141,13 @@ result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
   auto& reply = op.reply;
   webhook_outcome out;
   const auto& d = op.delivery;
+  // Claimed before anything changes: a delivery of the same id to another
+  // replica either committed already (a duplicate here) or is waited for.
   if (!d.webhook_id.empty()) {
-    auto seen = ctx.txn.has_webhook(d.webhook_id);
-    if (!seen)
-      return seen.error();
-    if (*seen) {
+    auto claimed = ctx.txn.claim_webhook(d.webhook_id, d.received);
+    if (!claimed)
+      return claimed.error();
+    if (!*claimed) {
       auto current = find_job(ctx.txn, d.snapshot);
       if (!current)
         return current.error();
@@ -165,9 +163,6 @@ result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
   auto a = apply_one(ctx, d.snapshot, true);
   if (!a)
     return a.error();
-  if (!d.webhook_id.empty())
-    if (auto rec = ctx.txn.record_webhook(d.webhook_id, d.received); !rec)
-      return rec.error();
   out.created = a->what == applied::created;
   out.changed = a->what == applied::created || a->what == applied::updated;
   out.job_id = a->job_id;
@@ -227,10 +222,9 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
 result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
   auto& reply = op.reply;
   const auto& e = op.event;
-  ++ctx.trainer_reports;
   if (!e.job_id) {
-    // Never attributed to some "current" job: acknowledged and counted.
-    ++ctx.unattributed_reports;
+    // Never attributed to some "current" job: acknowledged, and counted
+    // once committed.
     reply = trainer_outcome{};
     return {};
   }
@@ -295,52 +289,91 @@ result<void> registry_state::init() {
   auto txn = store->begin_read();
   if (!txn)
     return txn.error();
-  auto last = txn->last_event_id();
+  auto last = (*txn)->last_event_id();
   if (!last)
     return last.error();
   health.last_event_id = *last;
   return {};
 }
 
+registry_state::attempt
+registry_state::try_commit(std::vector<staged_op>& ops) {
+  auto txn = store->begin_write();
+  if (!txn)
+    return {txn.error(), false, {}};
+  auto failed = [&](const failure& f) {
+    return attempt{f, (*txn)->conflicted(), {}};
+  };
+  flush_context ctx{**txn, config, now_ms(), {}};
+  for (auto& op : ops)
+    std::visit([](auto& x) { x.reply.reset(); }, op);
+  for (auto& op : ops) {
+    auto ran = std::visit([&](auto& x) { return run(ctx, x); }, op);
+    if (!ran)
+      return failed(ran.error());
+  }
+  if (auto numbered = (*txn)->number_events(ctx.events); !numbered)
+    return failed(numbered.error());
+  if (auto committed = (*txn)->commit(); !committed)
+    return failed(committed.error());
+  return {std::nullopt, false, std::move(ctx.events)};
+}
+
 void registry_state::flush() {
   flush_scheduled = false;
   auto ops = std::move(staged);
   staged.clear();
-  auto fail_all = [&](const failure& f) {
-    if (f.code == errc::unavailable) {
-      health.writable = false;
-      health.reason = f.detail;
-    }
+  attempt outcome;
+  // A conflict with another replica's transaction (a deadlock, a job it
+  // created meanwhile) is resolved by running everything again: the
+  // operations read the store afresh, so the merge starts from its rows.
+  for (int tries = 1;; ++tries) {
+    outcome = try_commit(ops);
+    if (!outcome.failed || !outcome.conflict || tries == max_attempts)
+      break;
+    log::debug("registry", "commit of {} requests conflicted ({}); again",
+               ops.size(), outcome.failed->detail);
+  }
+  if (outcome.failed) {
+    auto f = *outcome.failed;
+    if (outcome.conflict)
+      f = failure{errc::unavailable,
+                  "The database kept reporting conflicts with other "
+                  "writers; try again: "
+                      + f.detail};
     log::error("registry", "commit of {} requests failed: {}", ops.size(),
                f.detail);
     for (auto& op : ops)
       std::visit([&](auto& x) { x.promise.deliver(to_error(f)); }, op);
-  };
-  auto txn = store->begin_write();
-  if (!txn)
-    return fail_all(txn.error());
-  flush_context ctx{*txn, config, now_ms(), health.last_event_id, {}, 0, 0};
-  for (auto& op : ops) {
-    auto ran = std::visit([&](auto& x) { return run(ctx, x); }, op);
-    if (!ran)
-      return fail_all(ran.error());
+    return;
   }
-  if (ctx.next_event_id != health.last_event_id)
-    if (auto saved = txn->set_last_event_id(ctx.next_event_id); !saved)
-      return fail_all(saved.error());
-  if (auto committed = txn->commit(); !committed)
-    return fail_all(committed.error());
-  health.writable = true;
-  health.reason.clear();
-  health.last_event_id = ctx.next_event_id;
-  health.trainer_reports += ctx.trainer_reports;
-  health.unattributed_reports += ctx.unattributed_reports;
   ++health.commits;
+  if (!outcome.events.empty())
+    health.last_event_id = outcome.events.back().event_id;
+  count_trainer_reports(ops);
   for (auto& op : ops)
     std::visit([](auto& x) { answer(x); }, op);
   if (sink)
-    for (auto& e : ctx.events)
+    for (auto& e : outcome.events)
       caf::anon_send(sink, std::move(e));
+}
+
+void registry_state::count_trainer_reports(const std::vector<staged_op>& ops) {
+  for (const auto& op : ops) {
+    auto* t = std::get_if<staged_trainer>(&op);
+    if (!t || !t->reply)
+      continue;
+    ++health.trainer_reports;
+    if (auto* o = std::get_if<trainer_outcome>(&*t->reply); o && !o->attributed)
+      ++health.unattributed_reports;
+  }
+}
+
+registry_health registry_state::current_health() {
+  auto ok = store->check();
+  health.writable = static_cast<bool>(ok);
+  health.reason = ok ? std::string{} : ok.error().detail;
+  return health;
 }
 
 result<size_t> registry_state::prune_webhooks() {
@@ -351,10 +384,10 @@ result<size_t> registry_state::prune_webhooks() {
                 - std::chrono::duration_cast<std::chrono::milliseconds>(
                       config.webhook_retention)
                       .count();
-  auto removed = txn->prune_webhooks(cutoff);
+  auto removed = (*txn)->prune_webhooks(cutoff);
   if (!removed)
     return removed.error();
-  if (auto committed = txn->commit(); !committed)
+  if (auto committed = (*txn)->commit(); !committed)
     return committed.error();
   return *removed;
 }
@@ -427,7 +460,7 @@ registry(registry_actor::stateful_pointer<registry_state> self,
               registry_state::staged_erase{std::move(job_id), promise, {}});
         return promise;
       },
-      [=](health_atom) { return self->state.health; },
+      [=](health_atom) { return self->state.current_health(); },
       [=](flush_atom) { self->state.flush(); },
       [=](prune_atom) {
         auto removed = self->state.prune_webhooks();

@@ -65,6 +65,17 @@ struct registry_state {
   using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
                                  staged_erase, staged_trainer>;
 
+  /// How one run of the staged operations ended: committed with these
+  /// events, or failed (and whether it lost a race with another writer).
+  struct attempt {
+    std::optional<failure> failed;
+    bool conflict = false;
+    std::vector<job_changed> events;
+  };
+
+  /// Runs of one flush at most when other writers keep conflicting.
+  static constexpr int max_attempts = 5;
+
   storage::job_store* store = nullptr;
   registry_config config;
   event_sink_actor sink;
@@ -76,9 +87,19 @@ struct registry_state {
   result<void> init();
 
   /// Commits every staged operation in one write transaction, then answers
-  /// each and publishes the events. On a storage failure every staged
-  /// request gets the error and nothing is published.
+  /// each and publishes the events. A conflict with another writer runs
+  /// them again (at most max_attempts times); on any other storage failure
+  /// every staged request gets the error and nothing is published.
   void flush();
+
+  /// Runs the operations in one transaction and commits it.
+  attempt try_commit(std::vector<staged_op>& ops);
+
+  /// Counts the committed trainer reports in the health figures.
+  void count_trainer_reports(const std::vector<staged_op>& ops);
+
+  /// Whether the store can take writes now, and the commit figures.
+  registry_health current_health();
 
   /// Forgets webhook ids older than the retention period.
   result<size_t> prune_webhooks();

@@ -37,8 +37,24 @@ bool sse_hub_state::subscriber::wants(const retained_event& e) const {
 
 void sse_hub_state::init(sse_hub_config cfg) {
   config = std::move(cfg);
-  ring = replay_ring{config.replay_buffer, config.last_event_id};
+  auto& backlog = config.backlog;
+  auto start
+      = backlog.empty() ? config.last_event_id : backlog.front().event_id - 1;
+  ring = replay_ring{config.replay_buffer, start};
+  for (auto& e : backlog)
+    ring.push({e.event_id, e.job_id, e.provider,
+               std::make_shared<const std::string>(event_frame(e))});
+  backlog.clear();
   keepalive = std::make_shared<const std::string>(keepalive_frame());
+}
+
+void sse_hub_state::resync(uint64_t id) {
+  publish();
+  ring = replay_ring{config.replay_buffer, id};
+  auto frame = std::make_shared<const std::string>(resync_frame(id));
+  for (auto& [sub_id, sub] : subscribers)
+    sub.output->write(frame);
+  stats.resyncs += subscribers.size();
 }
 
 sse_hub_state::iterator sse_hub_state::remove(iterator i) {
@@ -287,6 +303,7 @@ sse_hub_actor::behavior_type sse_hub(self_ptr self, sse_hub_config config) {
           return to_error(id.error());
         return *id;
       },
+      [=](resync_atom, uint64_t id) { self->state.resync(id); },
       [=](unsubscribe_atom, uint64_t connection_id) {
         self->state.disconnect(connection_id);
       },

@@ -38,6 +38,10 @@ struct sse_hub_config {
   /// The store's event counter when the hub starts (set by wiring): resumes
   /// from this id on are served exactly after a restart.
   uint64_t last_event_id = 0;
+  /// The newest events the store kept, up to last_event_id, oldest first
+  /// (set by wiring; a shared store keeps them so that a client moving to
+  /// this replica can resume): the ring starts with them.
+  std::vector<job_changed> backlog;
   /// How long a drain waits for the ends of the streams to be written.
   std::chrono::milliseconds drain_timeout{2000};
 
@@ -98,6 +102,11 @@ struct sse_hub_state {
   /// next publish() continues exactly where the replay ended. Answers the
   /// subscriber id; unavailable at a limit or during a drain.
   result<uint64_t> subscribe(event_subscription& s);
+
+  /// Events up to `id` are lost to this hub (the store pruned them before
+  /// it could read them): the ring restarts after `id`, and every
+  /// subscriber is sent resync_required, since it cannot have them all.
+  void resync(uint64_t id);
 
   /// Drops every subscriber of a closed connection; returns how many.
   size_t disconnect(uint64_t connection_id);

@@ -52,22 +52,50 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   if (auto ok = cfg.validate(); !ok)
     return ok.error();
   std::unique_ptr<wiring> w{new wiring{sys}};
-  // The hub's replay ring starts at the store's event counter, so a client
-  // that saw the last event before a restart resumes without a resync.
+  // The hub's replay ring starts at the store's event counter, with the
+  // events a shared store kept, so a client that saw the last event (here,
+  // before a restart, or on another replica) resumes without a resync.
   {
     auto txn = store.begin_read();
     if (!txn)
       return txn.error();
-    auto last = txn->last_event_id();
-    if (!last)
-      return last.error();
-    cfg.events.last_event_id = *last;
+    auto backlog = (*txn)->recent_events(cfg.events.replay_buffer);
+    if (!backlog)
+      return backlog.error();
+    cfg.events.last_event_id = backlog->last_event_id;
+    cfg.events.backlog = std::move(backlog->events);
   }
+  auto after = cfg.events.last_event_id;
   w->events_ = sys.spawn<caf::detached>(jobsync::sse_hub, cfg.events);
-  w->registry_ = sys.spawn(jobsync::registry, &store, cfg.registry,
-                           event_sink_actor{w->events_});
-  for (size_t i = 0; i < cfg.readers; ++i)
-    w->readers_.push_back(sys.spawn(jobsync::reader, &store));
+  // A shared store announces every replica's events, this one's included:
+  // the hub takes them all from the feed, in id order, and the registry
+  // sends none itself. Otherwise the registry is the hub's only source.
+  auto hub = w->events_;
+  auto feed = store.follow_events(
+      after,
+      storage::event_handlers{
+          [hub](std::vector<job_changed> events) {
+            for (auto& e : events)
+              caf::anon_send(hub, std::move(e));
+          },
+          [hub](uint64_t id) { caf::anon_send(hub, resync_atom::value, id); }});
+  if (!feed)
+    return feed.error();
+  w->feed_ = std::move(*feed);
+  auto sink = w->feed_ ? event_sink_actor{} : event_sink_actor{w->events_};
+  // A store across the network blocks its callers for round trips: the
+  // registry and the readers then get threads of their own instead of
+  // holding the scheduler's few workers.
+  if (store.remote()) {
+    w->registry_ = sys.spawn<caf::detached>(jobsync::registry, &store,
+                                            cfg.registry, sink);
+    for (size_t i = 0; i < cfg.readers; ++i)
+      w->readers_.push_back(sys.spawn<caf::detached>(jobsync::reader, &store));
+  } else {
+    w->registry_ = sys.spawn(jobsync::registry, &store, cfg.registry, sink);
+    for (size_t i = 0; i < cfg.readers; ++i)
+      w->readers_.push_back(sys.spawn(jobsync::reader, &store));
+  }
   std::map<std::string, poller_actor> pollers;
   std::map<std::string, poller_factory> factories;
   std::map<std::string, provider_entry> entries;
@@ -122,6 +150,7 @@ void wiring::shutdown() {
   // Producers of work first: the supervisor (so nothing restarts), the
   // sync actor, the pollers; then the readers; the writer last.
   stop_all(sys_, std::vector<caf::actor>{supervisor_});
+  feed_.reset();
   // The webhook receiver asks the sync actor and feeds the registry.
   stop_all(sys_, std::vector<webhook_receiver_actor>{webhooks_});
   stop_all(sys_, std::vector<sync_actor>{sync_});

@@ -19,7 +19,7 @@ namespace jobsync {
 /// What wiring needs to spawn the actors.
 struct wiring_config {
   registry_config registry;
-  /// Size of the reader pool.
+  /// Size of the reader pool (on PostgreSQL: one connection each).
   size_t readers = 2;
   /// One poller per configured provider.
   std::vector<poller_config> pollers;
@@ -89,6 +89,8 @@ private:
   sse_hub_actor events_;
   webhook_receiver_actor webhooks_;
   caf::actor supervisor_;
+  /// The shared store's events (nullptr for a store of one process).
+  std::unique_ptr<storage::event_feed> feed_;
   bool stopped_ = false;
 };
 

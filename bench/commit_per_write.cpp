@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const double seconds = std::atof(argv[2]);
-  auto store = storage::job_store::open({argv[1], size_t{1} << 30});
+  auto store = storage::job_store::open(
+      storage::lmdb_options(argv[1], size_t{1} << 30));
   if (!store)
     return fail(store.error());
   using steady = std::chrono::steady_clock;
@@ -55,13 +56,16 @@ int main(int argc, char** argv) {
     if (!w)
       return fail(w.error());
     auto x = delivered_job(writes);
-    if (auto r = w->put(x); !r)
+    auto& txn = **w;
+    if (auto r = txn.put(x); !r)
       return fail(r.error());
-    if (auto r = w->record_webhook("msg_" + x.job_id, now_ms()); !r)
+    if (auto r = txn.claim_webhook("msg_" + x.job_id, now_ms()); !r)
       return fail(r.error());
-    if (auto r = w->set_last_event_id(static_cast<uint64_t>(writes) + 1); !r)
+    std::vector<job_changed> event(1);
+    event.front().job_id = x.job_id;
+    if (auto r = txn.number_events(event); !r)
       return fail(r.error());
-    if (auto r = w->commit(); !r)
+    if (auto r = txn.commit(); !r)
       return fail(r.error());
     ++writes;
   }

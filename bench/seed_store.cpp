@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const long count = std::atol(argv[2]);
-  auto store = storage::job_store::open({argv[1], size_t{16} << 30});
+  auto store = storage::job_store::open(
+      storage::lmdb_options(argv[1], size_t{16} << 30));
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().detail.c_str());
     return 1;
@@ -44,10 +45,10 @@ int main(int argc, char** argv) {
         x.cost_usd = 1800 * 0.000972222;
       }
       x.metadata = {{"model", "\"simpletuner/advanced-trainer-l40s\""}};
-      if (auto put = w->put(x); !put)
+      if (auto put = (*w)->put(x); !put)
         return std::fprintf(stderr, "%s\n", put.error().detail.c_str()), 1;
     }
-    if (auto done = w->commit(); !done)
+    if (auto done = (*w)->commit(); !done)
       return std::fprintf(stderr, "%s\n", done.error().detail.c_str()), 1;
   }
   std::printf("seeded %ld jobs into %s\n", count, argv[1]);

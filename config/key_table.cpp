@@ -1,5 +1,6 @@
 #include "config/key_table.hpp"
 
+#include "config/mask.hpp"
 #include "config/scalar.hpp"
 
 #include <algorithm>
@@ -215,6 +216,13 @@ key_spec secret(key_spec k) {
   return k;
 }
 
+// Shows everything of a URL but a password in it.
+key_spec password_masked(key_spec k) {
+  k.secret = true;
+  k.mask = mask_password;
+  return k;
+}
+
 key_spec with_aliases(std::vector<std::string> names, key_spec k) {
   k.env_aliases = std::move(names);
   return k;
@@ -262,6 +270,10 @@ std::vector<key_spec> build_table() {
                   "connections held at once, event streams included; 0: "
                   "what the open-file limit allows"));
   // storage
+  add(word_key("storage.backend", &s::storage, &sto::backend,
+               {"lmdb", "postgres"},
+               "lmdb (a local folder) or postgres (a database that "
+               "several replicas share)"));
   add(with_flag("--data-dir",
                 text_key("storage.path", &s::storage, &sto::path,
                          "folder of the LMDB environment", non_empty())));
@@ -269,6 +281,16 @@ std::vector<key_spec> build_table() {
                   16 * million, "LMDB map size: the most the data may grow"));
   add(integer_key("storage.log_tail_bytes", &s::storage, &sto::log_tail_bytes,
                   1, 64 * mib, "bytes of each job's log kept"));
+  add(password_masked(text_key("storage.postgres.url", &s::storage,
+                               &sto::postgres_url,
+                               "libpq connection string or URI of the "
+                               "database (backend postgres)")));
+  add(text_key("storage.postgres.password_file", &s::storage,
+               &sto::postgres_password_file,
+               "file whose first line is the database password"));
+  add(integer_key("storage.postgres.pool_size", &s::storage,
+                  &sto::postgres_pool_size, 2, 1000,
+                  "database connections kept open for queries"));
   // background.job_status_polling
   add(mode_key("background.job_status_polling.enabled", &s::polling,
                &pol::enabled,

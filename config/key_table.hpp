@@ -42,8 +42,12 @@ struct key_spec {
   value_kind kind = value_kind::text;
   /// One line for --help.
   std::string doc;
-  /// --print-config shows "***" instead of a non-empty value.
+  /// --print-config shows "***" instead of a non-empty value (or what
+  /// `mask` makes of it).
   bool secret = false;
+  /// For a secret that is mostly not secret (a URL that may hold a
+  /// password): the value as --print-config shows it. Empty: "***".
+  std::function<std::string(const std::string&)> mask;
   /// A dedicated command-line flag ("--port"), or empty.
   std::string flag;
   /// Older environment variable names, lowest precedence first; the

@@ -65,7 +65,7 @@ std::string render_yaml(const settings& s, bool mask_secrets) {
     }
     auto value = key.text(s);
     if (key.secret && mask_secrets && !value.empty())
-      value = "***";
+      value = key.mask ? key.mask(value) : "***";
     out += ' ' + (key.is_quoted() ? quote(value) : value) + '\n';
   }
   return out;

@@ -23,12 +23,20 @@ struct server_settings {
   size_t max_connections = 0;
 };
 
-/// `storage.*`: the LMDB environment.
+/// `storage.*`: where jobs are kept.
 struct storage_settings {
+  /// "lmdb" (a local folder) or "postgres" (a database replicas share).
+  std::string backend = "lmdb";
   std::string path = "./data";
   size_t map_size_mb = 4096;
   /// Bytes of each job's log kept for inline progress.
   size_t log_tail_bytes = 16384;
+  /// `storage.postgres.url`: libpq connection string or URI.
+  std::string postgres_url;
+  /// `storage.postgres.password_file`: its first line is the password.
+  std::string postgres_password_file;
+  /// `storage.postgres.pool_size`: connections kept open for queries.
+  size_t postgres_pool_size = 4;
 };
 
 /// Tri-state switch of `background.job_status_polling.enabled`.

@@ -68,6 +68,9 @@ status check_combinations(const settings& s, const origins& from) {
                         + (rule.strict ? "less than " : "at most ")
                         + describe(s, from, rule.rhs) + ": " + rule.why};
   }
+  if (s.storage.backend == "postgres" && s.storage.postgres_url.empty())
+    return config_error{describe(s, from, "storage.backend")
+                        + " needs storage.postgres.url: the database to use"};
   // Cost is computed from these prices; an SKU without one would silently
   // give jobs no cost.
   auto& replicate = s.replicate;

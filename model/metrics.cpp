@@ -2,6 +2,20 @@
 
 namespace jobsync {
 
+job_facts facts_of(const job& x) {
+  job_facts f;
+  f.created = created_ms(x);
+  f.status = x.status;
+  f.cost_usd = x.cost_usd;
+  if (x.started_at && x.completed_at) {
+    auto start = parse_rfc3339(*x.started_at);
+    auto end = parse_rfc3339(*x.completed_at);
+    if (start && end && *end >= *start)
+      f.run_ms = *end - *start;
+  }
+  return f;
+}
+
 void metrics_builder::add(const job_facts& x) {
   ++report_.jobs_by_status[static_cast<size_t>(x.status)];
   ++report_.job_count;

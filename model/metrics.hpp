@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/job.hpp"
 #include "model/status.hpp"
 #include "model/timestamp.hpp"
 
@@ -20,6 +21,10 @@ struct job_facts {
   /// completed_at - started_at of a finished job, in milliseconds.
   std::optional<int64_t> run_ms;
 };
+
+/// The facts of a stored job: its run is counted when both timestamps
+/// parse and the end is not before the start.
+job_facts facts_of(const job& x);
 
 /// Figures of one calendar day (UTC) of the period.
 struct day_figures {

@@ -10,6 +10,7 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   rapidjson-dev liblmdb-dev lmdb-utils libboost-test-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev
+  libpq-dev postgresql
   nodejs npm
   chromium
   debootstrap

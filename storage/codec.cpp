@@ -162,13 +162,7 @@ std::optional<validation_image> decode_image(std::string_view bytes) {
 }
 
 std::string encode_index_entry(const job& x) {
-  std::optional<int64_t> run_ms;
-  if (x.started_at && x.completed_at) {
-    auto start = parse_rfc3339(*x.started_at);
-    auto end = parse_rfc3339(*x.completed_at);
-    if (start && end && *end >= *start)
-      run_ms = *end - *start;
-  }
+  auto run_ms = facts_of(x).run_ms;
   uint8_t flags = (x.cost_usd ? has_cost : 0) | (run_ms ? has_run : 0)
                   | (x.provider ? has_provider : 0);
   std::string out;

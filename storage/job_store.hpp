@@ -4,10 +4,11 @@
 #include "model/job_filter.hpp"
 #include "model/job_logs.hpp"
 #include "model/metrics.hpp"
+#include "model/payloads.hpp"
 #include "model/result.hpp"
 #include "model/server_figures.hpp"
 #include "model/validation_image.hpp"
-#include "storage/lmdb.hpp"
+#include "storage/event_feed.hpp"
 
 #include <memory>
 #include <optional>
@@ -16,134 +17,184 @@
 
 namespace jobsync::storage {
 
-/// The store's schema version; kept in `meta` and checked at open.
-inline constexpr uint64_t schema_version = 1;
+/// Which implementation keeps the jobs (`storage.backend`).
+enum class backend {
+  /// One process, a folder on local disk (the default).
+  lmdb,
+  /// A PostgreSQL database shared by several replicas.
+  postgres,
+};
 
-/// Where and how big the store is.
+/// How to reach the PostgreSQL database (`storage.postgres.*`).
+struct postgres_options {
+  /// A libpq connection string or URI.
+  std::string url;
+  /// A file whose first line is the password; empty: libpq's own sources
+  /// (the URL, PGPASSWORD, ~/.pgpass).
+  std::string password_file;
+  /// Connections kept open for queries.
+  size_t pool_size = 4;
+  /// Committed events kept in the database for replicas that catch up
+  /// (`events.replay_buffer`).
+  size_t event_retention = 1000;
+};
+
+/// Which store, and where and how big it is.
 struct store_options {
+  /// The LMDB folder.
   std::string path;
   size_t map_size_bytes = size_t{4096} << 20;
+  storage::backend backend = backend::lmdb;
+  postgres_options postgres;
 };
 
-/// The named databases of the store (DESIGN.md, "Storage").
-struct tables {
-  MDB_dbi jobs = 0;
-  MDB_dbi by_created = 0;
-  MDB_dbi by_external = 0;
-  MDB_dbi active = 0;
-  MDB_dbi webhooks = 0;
-  MDB_dbi logs = 0;
-  MDB_dbi images = 0;
-  MDB_dbi meta = 0;
+/// An LMDB store at `path` with a map of `map_size_bytes`.
+inline store_options lmdb_options(std::string path, size_t map_size_bytes) {
+  store_options o;
+  o.path = std::move(path);
+  o.map_size_bytes = map_size_bytes;
+  return o;
+}
+
+/// The newest committed events, for a replay ring that starts with them.
+struct event_backlog {
+  /// The highest event id handed out so far (0 for a new store).
+  uint64_t last_event_id = 0;
+  /// The retained events up to last_event_id, oldest first; empty when the
+  /// store keeps none (LMDB: one process sees its events as they happen).
+  std::vector<job_changed> events;
 };
 
-/// Queries inside one transaction (read-only or read-write). Everything it
-/// returns is copied out of LMDB, so results outlive the transaction.
+/// Queries inside one read of the store. Everything it returns is copied
+/// out, so results outlive the view.
 class read_view {
 public:
-  read_view(transaction txn, const tables& t) : txn_(std::move(txn)), t_(t) {}
+  virtual ~read_view() = default;
 
-  /// One job; nullopt when unknown.
-  result<std::optional<job>> get(std::string_view job_id) const;
+  /// One job; nullopt when unknown. On a write view the job stays locked
+  /// until the transaction ends, so a writer elsewhere (another replica)
+  /// waits and every merge starts from the newest committed value.
+  virtual result<std::optional<job>> get(std::string_view job_id) const = 0;
 
   /// A job's stored log tail; nullopt when none was stored.
-  result<std::optional<job_logs>> logs(std::string_view job_id) const;
+  virtual result<std::optional<job_logs>>
+  logs(std::string_view job_id) const = 0;
 
   /// A local job's newest validation image; nullopt when none was stored.
-  result<std::optional<validation_image>> image(std::string_view job_id) const;
+  virtual result<std::optional<validation_image>>
+  image(std::string_view job_id) const = 0;
 
   /// A newest-first page (created_at descending, then job_id descending)
   /// and the number of all jobs matching the filter.
-  result<job_page> list(const job_filter& filter, size_t limit,
-                        size_t offset) const;
+  virtual result<job_page> list(const job_filter& filter, size_t limit,
+                                size_t offset) const = 0;
 
   /// Number of jobs matching the filter, from the counters.
-  result<uint64_t> count(const job_filter& filter) const;
+  virtual result<uint64_t> count(const job_filter& filter) const;
 
-  /// Every counter: jobs by type, status and provider.
-  result<std::vector<job_tally>> counters() const;
+  /// Every non-zero counter: jobs by type, status and provider.
+  virtual result<std::vector<job_tally>> counters() const = 0;
 
-  /// Every active job of a provider.
-  result<std::vector<job>> active(std::string_view provider) const;
+  /// Every active job of a provider, by job id.
+  virtual result<std::vector<job>> active(std::string_view provider) const = 0;
 
   /// The job id stored for a provider's id.
-  result<std::optional<std::string>>
-  find_external(std::string_view provider, std::string_view external_id) const;
+  virtual result<std::optional<std::string>>
+  find_external(std::string_view provider,
+                std::string_view external_id) const = 0;
 
   /// Whether a webhook id has been applied (and not yet pruned).
-  result<bool> has_webhook(std::string_view webhook_id) const;
+  virtual result<bool> has_webhook(std::string_view webhook_id) const = 0;
 
   /// The highest event id handed out so far (0 for a new store).
-  result<uint64_t> last_event_id() const;
+  virtual result<uint64_t> last_event_id() const = 0;
+
+  /// The last event id and up to `limit` of the newest retained events.
+  virtual result<event_backlog> recent_events(size_t limit) const = 0;
 
   /// Dashboard figures over jobs created at or after `since`.
-  result<metrics_report> metrics(unix_ms since, int period_days) const;
-
-protected:
-  transaction txn_;
-  const tables& t_;
+  virtual result<metrics_report> metrics(unix_ms since,
+                                         int period_days) const = 0;
 };
 
-/// A read-write transaction: the registry's only way to change the store.
-/// Nothing is visible to readers until commit().
+/// A write transaction: the registry's only way to change the store.
+/// Nothing is visible to readers until commit(); destroying the view
+/// without a commit discards everything.
 class write_view : public read_view {
 public:
-  using read_view::read_view;
-
   /// Inserts or replaces a job and keeps every index and counter in step.
-  result<void> put(const job& x);
+  virtual result<void> put(const job& x) = 0;
 
   /// Removes a job, its indexes, its logs and its image; false when it was
   /// unknown.
-  result<bool> erase(std::string_view job_id);
+  virtual result<bool> erase(std::string_view job_id) = 0;
 
   /// Stores a job's log tail.
-  result<void> put_logs(std::string_view job_id, const job_logs& x);
+  virtual result<void> put_logs(std::string_view job_id, const job_logs& x) = 0;
 
   /// Stores a job's newest validation image (replacing the one before).
-  result<void> put_image(std::string_view job_id, const validation_image& x);
+  virtual result<void> put_image(std::string_view job_id,
+                                 const validation_image& x)
+      = 0;
 
-  /// Remembers that a webhook id was applied at `received`.
-  result<void> record_webhook(std::string_view webhook_id, unix_ms received);
+  /// Records that a webhook id is applied by this transaction: true when it
+  /// was new, false for a duplicate. A transaction elsewhere that claimed
+  /// the same id and has not ended yet is waited for, so exactly one of
+  /// two concurrent deliveries wins.
+  virtual result<bool> claim_webhook(std::string_view webhook_id,
+                                     unix_ms received)
+      = 0;
 
   /// Forgets webhook ids received before `cutoff`; returns how many.
-  result<size_t> prune_webhooks(unix_ms cutoff);
+  virtual result<size_t> prune_webhooks(unix_ms cutoff) = 0;
 
-  /// Stores the highest event id handed out.
-  result<void> set_last_event_id(uint64_t id);
+  /// Gives the events the next ids of the store's one sequence and keeps
+  /// them with the transaction. Ids follow commit order: a transaction
+  /// elsewhere that numbers events waits until this one has ended.
+  virtual result<void> number_events(std::vector<job_changed>& events) = 0;
 
   /// Makes every change durable and visible.
-  result<void> commit();
+  virtual result<void> commit() = 0;
 
-private:
-  result<void> remove_entries(const job& old);
-  result<void> add_to_counter(const job& x, int delta);
+  /// Whether the last failure was a conflict with a concurrent writer (a
+  /// deadlock, or a job another replica created meanwhile): the whole
+  /// transaction may be run again from the start.
+  virtual bool conflicted() const {
+    return false;
+  }
 };
 
-/// The LMDB store of jobs. Any number of readers run beside one writer
-/// (LMDB MVCC); the registry actor is the only writer.
+/// The store of jobs. Any number of readers run beside the writer; the
+/// registry actor is the only writer of a process.
 class job_store {
 public:
-  /// Opens or creates the store, checks the schema version and clears
-  /// stale readers.
+  /// Opens (creating or migrating) the store the options name.
   static result<std::unique_ptr<job_store>> open(const store_options& opts);
 
-  /// Starts a read-only transaction.
-  result<read_view> begin_read() const;
+  virtual ~job_store() = default;
 
-  /// Starts the read-write transaction (blocks while another is open).
-  result<write_view> begin_write();
+  /// Starts a read.
+  virtual result<std::unique_ptr<read_view>> begin_read() const = 0;
 
-  /// Stale reader slots cleared at open.
-  int stale_readers_cleared() const {
-    return env_.stale_readers_cleared();
-  }
+  /// Starts the write transaction.
+  virtual result<std::unique_ptr<write_view>> begin_write() = 0;
 
-private:
-  explicit job_store(environment env) : env_(std::move(env)) {}
+  /// Whether a write could succeed now (readiness): the database answers,
+  /// and the last write did not run out of space.
+  virtual result<void> check() const = 0;
 
-  environment env_;
-  tables tables_;
+  /// Whether queries wait on the network (the actors that use the store
+  /// then get threads of their own).
+  virtual bool remote() const = 0;
+
+  /// Follows the events that every writer of a shared store commits,
+  /// starting after `after`, until the feed is destroyed; nullptr when the
+  /// store is not shared (the registry's own events are all there are).
+  virtual result<std::unique_ptr<event_feed>>
+  follow_events(uint64_t after, event_handlers handlers) const = 0;
+
+  /// Where the data is, for logs (never a password).
+  virtual std::string describe() const = 0;
 };
 
 } // namespace jobsync::storage

@@ -9,6 +9,10 @@ std::string source_dir() {
   return JOBSYNC_SOURCE_DIR;
 }
 
+std::string jobsyncd_binary() {
+  return JOBSYNCD_PATH;
+}
+
 jobsyncd::jobsyncd(std::string data_dir, std::vector<std::string> args,
                    std::map<std::string, std::string> env, std::string config) {
   if (config.empty())

@@ -13,6 +13,9 @@ namespace jobsync::test {
 /// The source tree (for config/test.yaml and fixtures).
 std::string source_dir();
 
+/// The jobsyncd binary (for tests that run it as a plain child process).
+std::string jobsyncd_binary();
+
 /// The real jobsyncd binary on an ephemeral loopback port.
 class jobsyncd {
 public:

@@ -16,14 +16,15 @@ namespace jobsync::test {
 
 /// Writes jobs into a data folder before the server opens it.
 inline void seed_store(const std::string& dir, const std::vector<job>& jobs) {
-  auto store = storage::job_store::open({dir, size_t{512} << 20});
+  auto store
+      = storage::job_store::open(storage::lmdb_options(dir, size_t{512} << 20));
   if (!store)
     BOOST_FAIL(store.error().detail);
   auto w = (*store)->begin_write();
   for (const auto& x : jobs)
-    if (auto put = w->put(x); !put)
+    if (auto put = (*w)->put(x); !put)
       BOOST_FAIL(put.error().detail);
-  if (auto done = w->commit(); !done)
+  if (auto done = (*w)->commit(); !done)
     BOOST_FAIL(done.error().detail);
 }
 

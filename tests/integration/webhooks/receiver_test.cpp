@@ -258,11 +258,12 @@ BOOST_AUTO_TEST_CASE(late_deliveries_never_move_a_job_back) {
         == "received");
     BOOST_TEST(server.stop() == 0);
   }
-  auto store = storage::job_store::open({dir.path(), size_t{64} << 20});
+  auto store = storage::job_store::open(
+      storage::lmdb_options(dir.path(), size_t{64} << 20));
   BOOST_REQUIRE(store);
   auto txn = (*store)->begin_read();
   BOOST_REQUIRE(txn);
-  auto logs = txn->logs("p2");
+  auto logs = (*txn)->logs("p2");
   BOOST_REQUIRE(logs);
   BOOST_REQUIRE(logs->has_value());
   BOOST_TEST((*logs)->tail.find("Step 600/1000") != std::string::npos);

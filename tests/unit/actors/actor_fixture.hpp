@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 #include "storage/job_store.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/store_backend.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -26,11 +27,13 @@ recording_sink(std::shared_ptr<std::vector<job_changed>> events) {
   return {[events](job_changed& e) { events->push_back(std::move(e)); }};
 }
 
-/// A store in a temp dir and an actor system with CAF's deterministic
+/// A store of the backend under test (an LMDB folder or a fresh
+/// PostgreSQL database) and an actor system with CAF's deterministic
 /// scheduler: nothing runs until the test says so, so batching and ordering
 /// are exact, not timing-dependent.
 struct actor_fixture {
   temp_dir dir;
+  storage::store_options options = fresh_store_options(dir.path());
   std::unique_ptr<storage::job_store> store;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
@@ -40,7 +43,7 @@ struct actor_fixture {
   event_sink_actor sink;
 
   actor_fixture() {
-    open_store(size_t{64} << 20);
+    open_store();
     cfg.set("scheduler.policy", caf::atom("testing"));
     sys = std::make_unique<caf::actor_system>(cfg);
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
@@ -66,9 +69,10 @@ struct actor_fixture {
     return h;
   }
 
-  void open_store(size_t map_bytes) {
+  /// Opens the store of `options` (again).
+  void open_store() {
     store.reset();
-    auto opened = storage::job_store::open({dir.path(), map_bytes});
+    auto opened = storage::job_store::open(options);
     if (!opened)
       BOOST_FAIL(opened.error().detail);
     store = std::move(*opened);

@@ -1,6 +1,10 @@
 #include "actors/registry.hpp"
 
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/test_jobs.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
+
+#include <future>
 
 #include <caf/send.hpp>
 
@@ -43,7 +47,7 @@ struct registry_fixture : test::actor_fixture {
   }
 
   std::optional<job> stored(const std::string& id) {
-    auto r = store->begin_read();
+    auto r = std::move(*store->begin_read());
     return *r->get(id);
   }
 
@@ -80,7 +84,7 @@ BOOST_AUTO_TEST_CASE(an_answer_is_sent_only_after_its_commit) {
     self->request(registry, caf::infinite, apply_atom::value,
                   batch({snap("p1", "processing")}))
         .then([=](apply_summary&) {
-          auto r = st->begin_read();
+          auto r = std::move(*st->begin_read());
           *seen_at_answer = r->get("p1")->has_value();
         });
   });
@@ -144,7 +148,7 @@ BOOST_AUTO_TEST_CASE(logs_in_snapshots_feed_the_tail_and_the_event) {
   BOOST_REQUIRE(events->size() == 2u);
   BOOST_TEST(*events->back().stage == "Training");
   BOOST_TEST(*events->back().progress == 25.0);
-  auto r = store->begin_read();
+  auto r = std::move(*store->begin_read());
   auto logs = **r->logs("p1");
   BOOST_TEST(*logs.progress.last_log == "Step 250/1000 - loss: 0.1");
 }
@@ -222,10 +226,12 @@ BOOST_AUTO_TEST_CASE(event_ids_keep_growing_across_a_restart) {
   BOOST_TEST(health().last_event_id == last + 1);
 }
 
-BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness) {
+BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   sched->run();
-  open_store(size_t{1} << 20);
+  options.map_size_bytes = size_t{1} << 20;
+  open_store();
   spawn_registry();
   std::vector<provider_snapshot> big;
   for (int i = 0; i < 5000; ++i) {
@@ -249,6 +255,54 @@ BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness) {
   ask<apply_summary>(registry, apply_atom::value,
                      batch({snap("small", "starting")}));
   BOOST_TEST(health().writable);
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_database_fails_writes_and_readiness,
+                     *boost::unit_test::precondition(test::postgres_only{})) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "starting")}));
+  auto& server = test::shared_postgres();
+  server.stop();
+  auto f = ask_fails<apply_summary>(registry, apply_atom::value,
+                                    batch({snap("p2", "starting")}));
+  BOOST_TEST((f.code == errc::unavailable));
+  auto h = health();
+  BOOST_TEST(!h.writable);
+  BOOST_TEST(h.reason.find("unavailable") != std::string::npos, h.reason);
+  // Back without a restart of the registry: readiness first, then writes.
+  server.start();
+  BOOST_TEST(health().writable);
+  auto sum = ask<apply_summary>(registry, apply_atom::value,
+                                batch({snap("p2", "starting")}));
+  BOOST_TEST(sum.created == 1u);
+  BOOST_TEST(stored("p1").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_job_another_replica_creates_meanwhile_is_merged,
+                     *boost::unit_test::precondition(test::postgres_only{})) {
+  // Another replica creates p1, running, and commits once this registry's
+  // transaction waits for it; this registry's insert then loses the race,
+  // and its second run merges a stale snapshot into the other's job.
+  auto other = storage::job_store::open(options);
+  BOOST_REQUIRE(other);
+  auto theirs = std::move(*(*other)->begin_write());
+  auto x = test::make_job("p1", job_status::running, 1000);
+  BOOST_REQUIRE(theirs->put(x));
+  auto database = test::postgres_server::database_of(options.postgres.url);
+  auto committer = std::async(std::launch::async, [&] {
+    bool waited = test::eventually(
+        [&] { return test::shared_postgres().has_lock_waiters(database); });
+    return waited && theirs->commit();
+  });
+  auto commits = health().commits;
+  auto sum = ask<apply_summary>(registry, apply_atom::value,
+                                batch({snap("p1", "starting")}));
+  BOOST_TEST(committer.get());
+  BOOST_TEST(sum.created == 0u);
+  BOOST_TEST(sum.updated + sum.unchanged == 1u);
+  BOOST_TEST((stored("p1")->status == job_status::running));
+  BOOST_TEST(events->empty());
+  BOOST_TEST(health().commits == commits + 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,15 +49,15 @@ struct trainer_fixture : test::actor_fixture {
   }
 
   std::optional<job> stored(const std::string& id) {
-    return *store->begin_read()->get(id);
+    return *(*store->begin_read())->get(id);
   }
 
   std::optional<job_logs> logs(const std::string& id) {
-    return *store->begin_read()->logs(id);
+    return *(*store->begin_read())->logs(id);
   }
 
   std::optional<validation_image> image(const std::string& id) {
-    return *store->begin_read()->image(id);
+    return *(*store->begin_read())->image(id);
   }
 
   registry_health health() {
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(the_first_report_of_a_job_id_creates_a_local_job) {
   BOOST_TEST(*logs("3f9c1a2b")->progress.last_log
              == "SimpleTuner has launched.");
   // Active local jobs are listed for their provider.
-  auto active = *store->begin_read()->active("local");
+  auto active = *(*store->begin_read())->active("local");
   BOOST_TEST(active.size() == 1u);
 }
 
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_whole_run_makes_one_event_per_status_change) {
 BOOST_AUTO_TEST_CASE(the_callback_key_in_the_completion_is_never_stored) {
   send(step("k", 1));
   send(complete("k"));
-  auto txn = store->begin_read();
+  auto txn = std::move(*store->begin_read());
   auto x = *txn->get("k");
   auto l = *txn->logs("k");
   std::string everything = x->error_message.value_or("") + l->tail;

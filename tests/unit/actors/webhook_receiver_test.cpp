@@ -121,7 +121,7 @@ struct receiver_fixture : test::actor_fixture {
   }
 
   std::optional<job> stored(const std::string& id) {
-    auto r = store->begin_read();
+    auto r = std::move(*store->begin_read());
     return *r->get(id);
   }
 
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(a_signed_delivery_is_recorded_before_it_is_answered) {
           BOOST_TEST(o.created);
           BOOST_TEST(o.job_id == "p1");
           BOOST_TEST((o.status == job_status::running));
-          *seen_at_answer = st->begin_read()->get("p1")->has_value();
+          *seen_at_answer = (*st->begin_read())->get("p1")->has_value();
         });
   });
   sched->run();

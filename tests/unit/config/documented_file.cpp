@@ -137,11 +137,12 @@ BOOST_AUTO_TEST_CASE(only_secrets_are_secret) {
   for (auto& k : keys())
     if (k.secret)
       secret.insert(k.path);
-  BOOST_TEST((secret
-              == std::set<std::string>{"server.api_token",
-                                       "providers.replicate.api_token",
-                                       "providers.replicate.webhook_secret",
-                                       "providers.local.api_key"}));
+  BOOST_TEST(
+      (secret
+       == std::set<std::string>{"server.api_token", "storage.postgres.url",
+                                "providers.replicate.api_token",
+                                "providers.replicate.webhook_secret",
+                                "providers.local.api_key"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 
 #include "config/key_table.hpp"
+#include "config/mask.hpp"
 #include "config/usage.hpp"
 #include "config/yaml_source.hpp"
 
@@ -22,6 +23,44 @@ BOOST_AUTO_TEST_CASE(print_config_masks_secrets_that_are_set) {
   // Unmasked, the values are there.
   auto plain = render_yaml(r->settings, false);
   BOOST_TEST(plain.find("\"r8_s3cret\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(print_config_shows_a_database_url_without_its_password) {
+  auto r = load({"--print-config", "--set",
+                 "storage.postgres.url=postgresql://app:pa55@db:5432/"
+                 "jobs?sslmode=require&password=pa55"});
+  REQUIRE_OK(r);
+  auto text = render_yaml(r->settings, true);
+  BOOST_TEST(text.find("pa55") == std::string::npos);
+  BOOST_TEST(text.find("    url: \"postgresql://app:***@db:5432/"
+                       "jobs?sslmode=require&password=***\"")
+                 != std::string::npos,
+             text);
+}
+
+BOOST_AUTO_TEST_CASE(passwords_are_masked_in_every_libpq_form) {
+  BOOST_TEST(mask_password("host=db password=s3cret dbname=jobs")
+             == "host=db password=*** dbname=jobs");
+  BOOST_TEST(mask_password("host=db password = 'it\\'s a secret' user=x")
+             == "host=db password = *** user=x");
+  BOOST_TEST(mask_password("host=db password='a b' user=x")
+             == "host=db password=*** user=x");
+  BOOST_TEST(mask_password("postgres://u:p@h/d") == "postgres://u:***@h/d");
+  // No password: nothing changes (a port is not a password).
+  BOOST_TEST(mask_password("postgresql://u@h:5432/d")
+             == "postgresql://u@h:5432/d");
+  BOOST_TEST(mask_password("host=db mypassword_hint=x")
+             == "host=db mypassword_hint=x");
+  BOOST_TEST(mask_password("dbname=jobs") == "dbname=jobs");
+}
+
+BOOST_AUTO_TEST_CASE(a_postgres_backend_needs_a_url) {
+  auto r = load({"--set", "storage.backend=postgres"});
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(r.error().find("storage.postgres.url") != std::string::npos,
+             r.error());
+  REQUIRE_OK(load({"--set", "storage.backend=postgres", "--set",
+                   "storage.postgres.url=dbname=jobs"}));
 }
 
 BOOST_AUTO_TEST_CASE(unset_secrets_print_as_empty_not_masked) {

@@ -30,7 +30,7 @@ struct figures_fixture : test::store_fixture {
   // Counters as (type, provider, status, count), sorted.
   std::vector<std::tuple<std::string, std::string, std::string, uint64_t>>
   tallies() {
-    auto all = read().counters();
+    auto all = read()->counters();
     BOOST_REQUIRE(all);
     std::vector<std::tuple<std::string, std::string, std::string, uint64_t>>
         out;
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
        test::make_job("e", job_status::running, noon - 2 * day),
        test::make_job("g", job_status::queued, noon - 4 * day, std::nullopt),
        finished("old", job_status::completed, noon - 40 * day, 300, 100.0)});
-  auto r = read().metrics(noon - 30 * day, 30);
+  auto r = read()->metrics(noon - 30 * day, 30);
   BOOST_REQUIRE(r);
   BOOST_TEST(r->period_days == 30);
   BOOST_TEST(r->job_count == 6u);
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
   BOOST_TEST(d3.failed == 1u);
   BOOST_TEST(d3.cost == 0.375);
   // A longer period reaches the old job.
-  auto longer = read().metrics(noon - 90 * day, 90);
+  auto longer = read()->metrics(noon - 90 * day, 90);
   BOOST_REQUIRE(longer);
   BOOST_TEST(longer->job_count == 7u);
   BOOST_TEST(longer->total_cost == 100.875);
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
 BOOST_AUTO_TEST_CASE(the_start_of_the_period_is_inclusive) {
   put({test::make_job("edge", job_status::pending, noon),
        test::make_job("before", job_status::pending, noon - 1)});
-  auto r = read().metrics(noon, 1);
+  auto r = read()->metrics(noon, 1);
   BOOST_REQUIRE(r);
   BOOST_TEST(r->job_count == 1u);
 }
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(the_start_of_the_period_is_inclusive) {
 BOOST_AUTO_TEST_CASE(an_update_moves_a_job_between_statuses_in_the_figures) {
   put({test::make_job("x", job_status::running, noon)});
   put({finished("x", job_status::completed, noon, 45, 0.75)});
-  auto r = read().metrics(noon - day, 30);
+  auto r = read()->metrics(noon - day, 30);
   BOOST_REQUIRE(r);
   BOOST_TEST(r->job_count == 1u);
   BOOST_TEST(r->jobs_by_status[static_cast<size_t>(job_status::running)] == 0u);
@@ -121,8 +121,7 @@ BOOST_AUTO_TEST_CASE(counters_list_every_type_provider_and_status) {
   // A status change moves the count; an erase removes it.
   put({test::make_job("r1", job_status::cancelled, noon)});
   {
-    auto w = store->begin_write();
-    BOOST_REQUIRE(w);
+    auto w = write();
     BOOST_REQUIRE(w->erase("c1"));
     BOOST_REQUIRE(w->commit());
   }

@@ -1,0 +1,527 @@
+#include "storage/lmdb_store.hpp"
+
+#include "logging/log.hpp"
+#include "storage/codec.hpp"
+
+namespace jobsync::storage {
+
+namespace {
+
+// Propagates a failure out of the enclosing function.
+#define JOBSYNC_TRY(expr)                                                      \
+  do {                                                                         \
+    auto try_result_ = (expr);                                                 \
+    if (!try_result_)                                                          \
+      return try_result_.error();                                              \
+  } while (false)
+
+constexpr std::string_view schema_key = "schema_version";
+constexpr std::string_view event_id_key = "last_event_id";
+
+bool has_prefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+failure corrupt(std::string_view what, std::string_view key) {
+  return {errc::internal, "storage holds an unreadable " + std::string{what}
+                              + " for '" + std::string{key} + "'"};
+}
+
+result<MDB_dbi> open_table(transaction& txn, const char* name) {
+  MDB_dbi dbi;
+  int rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi);
+  if (rc != 0)
+    return lmdb_failure(rc, std::string{"mdb_dbi_open "} + name);
+  return dbi;
+}
+
+// The queries, shared by read-only and read-write transactions.
+template <class Base>
+class lmdb_reader : public Base {
+public:
+  lmdb_reader(transaction txn, const tables& t) : txn_(std::move(txn)), t_(t) {}
+
+  result<std::optional<job>> get(std::string_view job_id) const override;
+  result<std::optional<job_logs>> logs(std::string_view job_id) const override;
+  result<std::optional<validation_image>>
+  image(std::string_view job_id) const override;
+  result<job_page> list(const job_filter& filter, size_t limit,
+                        size_t offset) const override;
+  result<std::vector<job_tally>> counters() const override;
+  result<std::vector<job>> active(std::string_view provider) const override;
+  result<std::optional<std::string>>
+  find_external(std::string_view provider,
+                std::string_view external_id) const override;
+  result<bool> has_webhook(std::string_view webhook_id) const override;
+  result<uint64_t> last_event_id() const override;
+  result<event_backlog> recent_events(size_t limit) const override;
+  result<metrics_report> metrics(unix_ms since, int period_days) const override;
+
+protected:
+  transaction txn_;
+  const tables& t_;
+};
+
+template <class Base>
+result<std::optional<job>>
+lmdb_reader<Base>::get(std::string_view job_id) const {
+  auto raw = txn_.get(t_.jobs, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<job>{};
+  auto x = decode_job(**raw);
+  if (!x)
+    return corrupt("job", job_id);
+  return std::optional<job>{std::move(*x)};
+}
+
+template <class Base>
+result<std::optional<job_logs>>
+lmdb_reader<Base>::logs(std::string_view job_id) const {
+  auto raw = txn_.get(t_.logs, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<job_logs>{};
+  auto x = decode_logs(**raw);
+  if (!x)
+    return corrupt("log record", job_id);
+  return std::optional<job_logs>{std::move(*x)};
+}
+
+template <class Base>
+result<std::optional<validation_image>>
+lmdb_reader<Base>::image(std::string_view job_id) const {
+  auto raw = txn_.get(t_.images, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<validation_image>{};
+  auto x = decode_image(**raw);
+  if (!x)
+    return corrupt("validation image", job_id);
+  return std::optional<validation_image>{std::move(*x)};
+}
+
+template <class Base>
+result<job_page> lmdb_reader<Base>::list(const job_filter& filter, size_t limit,
+                                         size_t offset) const {
+  job_page page;
+  auto total = this->count(filter);
+  if (!total)
+    return total.error();
+  page.total = *total;
+  if (limit == 0 || offset >= page.total)
+    return page;
+  std::vector<std::string> ids;
+  {
+    auto c = cursor::open(txn_, t_.by_created);
+    if (!c)
+      return c.error();
+    MDB_val key, value;
+    size_t skipped = 0;
+    for (auto more = c->move(MDB_LAST, key, value);;
+         more = c->move(MDB_PREV, key, value)) {
+      if (!more)
+        return more.error();
+      if (!*more || ids.size() == limit)
+        break;
+      auto entry = decode_index_entry(as_view(key), as_view(value));
+      if (!entry)
+        return corrupt("index entry", "by_created");
+      if (!filter.matches(entry->status, entry->type, entry->provider))
+        continue;
+      if (skipped < offset) {
+        ++skipped;
+        continue;
+      }
+      ids.emplace_back(job_id_of_created_key(as_view(key)));
+    }
+  }
+  page.jobs.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto raw = txn_.get(t_.jobs, id);
+    if (!raw)
+      return raw.error();
+    if (!*raw)
+      return corrupt("index entry without job", id);
+    auto x = decode_rendered_job(id, **raw);
+    if (!x)
+      return corrupt("job", id);
+    page.jobs.push_back(std::move(*x));
+  }
+  return page;
+}
+
+template <class Base>
+result<std::vector<job_tally>> lmdb_reader<Base>::counters() const {
+  auto c = cursor::open(txn_, t_.meta);
+  if (!c)
+    return c.error();
+  std::vector<job_tally> out;
+  MDB_val key = as_val(counter_prefix);
+  MDB_val value;
+  for (auto more = c->move(MDB_SET_RANGE, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more || !has_prefix(as_view(key), counter_prefix))
+      break;
+    auto attrs = decode_counter_key(as_view(key));
+    auto n = decode_u64(as_view(value));
+    if (!attrs || !n)
+      return corrupt("counter", as_view(key));
+    out.push_back(
+        job_tally{attrs->type, attrs->status, std::move(attrs->provider), *n});
+  }
+  return out;
+}
+
+template <class Base>
+result<std::vector<job>>
+lmdb_reader<Base>::active(std::string_view provider) const {
+  std::vector<std::string> ids;
+  {
+    auto c = cursor::open(txn_, t_.active);
+    if (!c)
+      return c.error();
+    auto prefix = provider_key(provider, "");
+    MDB_val key = as_val(prefix);
+    MDB_val value;
+    for (auto more = c->move(MDB_SET_RANGE, key, value);;
+         more = c->move(MDB_NEXT, key, value)) {
+      if (!more)
+        return more.error();
+      if (!*more || !has_prefix(as_view(key), prefix))
+        break;
+      ids.emplace_back(as_view(key).substr(prefix.size()));
+    }
+  }
+  std::vector<job> jobs;
+  jobs.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto x = get(id);
+    if (!x)
+      return x.error();
+    if (*x)
+      jobs.push_back(std::move(**x));
+  }
+  return jobs;
+}
+
+template <class Base>
+result<std::optional<std::string>>
+lmdb_reader<Base>::find_external(std::string_view provider,
+                                 std::string_view external_id) const {
+  auto raw = txn_.get(t_.by_external, provider_key(provider, external_id));
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<std::string>{};
+  return std::optional<std::string>{std::string{**raw}};
+}
+
+template <class Base>
+result<bool> lmdb_reader<Base>::has_webhook(std::string_view webhook_id) const {
+  auto raw = txn_.get(t_.webhooks, webhook_id);
+  if (!raw)
+    return raw.error();
+  return raw->has_value();
+}
+
+template <class Base>
+result<uint64_t> lmdb_reader<Base>::last_event_id() const {
+  auto raw = txn_.get(t_.meta, event_id_key);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return uint64_t{0};
+  auto n = decode_u64(**raw);
+  if (!n)
+    return corrupt("event counter", event_id_key);
+  return *n;
+}
+
+template <class Base>
+result<event_backlog> lmdb_reader<Base>::recent_events(size_t) const {
+  // Events are not stored: the one process that writes sees them live.
+  auto last = last_event_id();
+  if (!last)
+    return last.error();
+  return event_backlog{*last, {}};
+}
+
+template <class Base>
+result<metrics_report> lmdb_reader<Base>::metrics(unix_ms since,
+                                                  int period_days) const {
+  metrics_builder builder{period_days};
+  auto c = cursor::open(txn_, t_.by_created);
+  if (!c)
+    return c.error();
+  auto start = created_key(since, "");
+  MDB_val key = as_val(start);
+  MDB_val value;
+  for (auto more = c->move(MDB_SET_RANGE, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more)
+      break;
+    auto entry = decode_index_entry(as_view(key), as_view(value));
+    if (!entry)
+      return corrupt("index entry", "by_created");
+    builder.add(entry->facts);
+  }
+  return builder.finish();
+}
+
+class lmdb_read_view final : public lmdb_reader<read_view> {
+public:
+  using lmdb_reader::lmdb_reader;
+};
+
+class lmdb_write_view final : public lmdb_reader<write_view> {
+public:
+  lmdb_write_view(transaction txn, const tables& t, lmdb_store& store)
+      : lmdb_reader(std::move(txn), t), store_(store) {}
+
+  result<void> put(const job& x) override {
+    return noted(put_job(x));
+  }
+
+  result<bool> erase(std::string_view job_id) override {
+    return noted(erase_job(job_id));
+  }
+
+  result<void> put_logs(std::string_view job_id, const job_logs& x) override {
+    return noted(txn_.put(t_.logs, job_id, encode_logs(x)));
+  }
+
+  result<void> put_image(std::string_view job_id,
+                         const validation_image& x) override {
+    return noted(txn_.put(t_.images, job_id, encode_image(x)));
+  }
+
+  result<bool> claim_webhook(std::string_view webhook_id,
+                             unix_ms received) override;
+  result<size_t> prune_webhooks(unix_ms cutoff) override;
+  result<void> number_events(std::vector<job_changed>& events) override;
+
+  result<void> commit() override {
+    auto done = noted(txn_.commit());
+    if (done)
+      store_.note_full(std::nullopt);
+    return done;
+  }
+
+private:
+  // A write that ran out of map space makes the store unwritable until a
+  // commit succeeds (readiness reports it).
+  template <class T>
+  result<T> noted(result<T> x) {
+    if (!x && x.error().code == errc::unavailable)
+      store_.note_full(x.error());
+    return x;
+  }
+
+  result<void> put_job(const job& x);
+  result<bool> erase_job(std::string_view job_id);
+  result<void> remove_entries(const job& old);
+  result<void> add_to_counter(const job& x, int delta);
+
+  lmdb_store& store_;
+};
+
+result<void> lmdb_write_view::add_to_counter(const job& x, int delta) {
+  auto key = counter_key(x.type, x.status, x.provider);
+  auto raw = txn_.get(t_.meta, key);
+  if (!raw)
+    return raw.error();
+  uint64_t n = 0;
+  if (*raw) {
+    auto stored = decode_u64(**raw);
+    if (!stored)
+      return corrupt("counter", key);
+    n = *stored;
+  }
+  n = delta < 0 ? (n == 0 ? 0 : n - 1) : n + 1;
+  if (n == 0)
+    return txn_.del(t_.meta, key);
+  return txn_.put(t_.meta, key, encode_u64(n));
+}
+
+result<void> lmdb_write_view::remove_entries(const job& old) {
+  JOBSYNC_TRY(
+      txn_.del(t_.by_created, created_key(created_ms(old), old.job_id)));
+  if (old.provider) {
+    JOBSYNC_TRY(txn_.del(t_.active, provider_key(*old.provider, old.job_id)));
+    if (!old.external_id.empty())
+      JOBSYNC_TRY(txn_.del(t_.by_external,
+                           provider_key(*old.provider, old.external_id)));
+  }
+  return add_to_counter(old, -1);
+}
+
+result<void> lmdb_write_view::put_job(const job& x) {
+  auto old = get(x.job_id);
+  if (!old)
+    return old.error();
+  if (*old)
+    JOBSYNC_TRY(remove_entries(**old));
+  JOBSYNC_TRY(txn_.put(t_.jobs, x.job_id, encode_job(x)));
+  JOBSYNC_TRY(txn_.put(t_.by_created, created_key(created_ms(x), x.job_id),
+                       encode_index_entry(x)));
+  if (x.provider) {
+    if (is_active(x.status))
+      JOBSYNC_TRY(txn_.put(t_.active, provider_key(*x.provider, x.job_id), ""));
+    if (!x.external_id.empty())
+      JOBSYNC_TRY(txn_.put(t_.by_external,
+                           provider_key(*x.provider, x.external_id), x.job_id));
+  }
+  return add_to_counter(x, +1);
+}
+
+result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
+  auto old = get(job_id);
+  if (!old)
+    return old.error();
+  if (!*old)
+    return false;
+  JOBSYNC_TRY(remove_entries(**old));
+  JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
+  JOBSYNC_TRY(txn_.del(t_.logs, job_id));
+  JOBSYNC_TRY(txn_.del(t_.images, job_id));
+  return true;
+}
+
+result<bool> lmdb_write_view::claim_webhook(std::string_view webhook_id,
+                                            unix_ms received) {
+  // The only writer: no other transaction can claim the id meanwhile.
+  auto seen = has_webhook(webhook_id);
+  if (!seen)
+    return seen.error();
+  if (*seen)
+    return false;
+  auto put = noted(txn_.put(t_.webhooks, webhook_id,
+                            encode_u64(static_cast<uint64_t>(received))));
+  if (!put)
+    return put.error();
+  return true;
+}
+
+result<size_t> lmdb_write_view::prune_webhooks(unix_ms cutoff) {
+  auto c = cursor::open(txn_, t_.webhooks);
+  if (!c)
+    return c.error();
+  size_t removed = 0;
+  MDB_val key, value;
+  for (auto more = c->move(MDB_FIRST, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more)
+      break;
+    auto received = decode_u64(as_view(value));
+    if (!received || static_cast<unix_ms>(*received) < cutoff) {
+      JOBSYNC_TRY(c->del());
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+result<void> lmdb_write_view::number_events(std::vector<job_changed>& events) {
+  if (events.empty())
+    return {};
+  auto last = last_event_id();
+  if (!last)
+    return last.error();
+  auto id = *last;
+  for (auto& e : events)
+    e.event_id = ++id;
+  return noted(txn_.put(t_.meta, event_id_key, encode_u64(id)));
+}
+
+} // namespace
+
+result<std::unique_ptr<lmdb_store>>
+lmdb_store::open(const store_options& opts) {
+  // Room for more tables than there are: adding one needs no new limit.
+  auto env = environment::open(opts.path, opts.map_size_bytes, 16);
+  if (!env)
+    return env.error();
+  if (env->stale_readers_cleared() > 0)
+    log::warning("storage", "cleared {} stale LMDB readers",
+                 env->stale_readers_cleared());
+  std::unique_ptr<lmdb_store> store{new lmdb_store{std::move(*env), opts.path}};
+  auto txn = transaction::begin(store->env_, false);
+  if (!txn)
+    return txn.error();
+  auto& t = store->tables_;
+  for (auto [dbi, name] : {std::pair{&t.jobs, "jobs"},
+                           {&t.by_created, "by_created"},
+                           {&t.by_external, "by_external"},
+                           {&t.active, "active"},
+                           {&t.webhooks, "webhooks"},
+                           {&t.logs, "logs"},
+                           {&t.images, "images"},
+                           {&t.meta, "meta"}}) {
+    auto opened = open_table(*txn, name);
+    if (!opened)
+      return opened.error();
+    *dbi = *opened;
+  }
+  auto version = txn->get(t.meta, schema_key);
+  if (!version)
+    return version.error();
+  if (!*version) {
+    JOBSYNC_TRY(txn->put(t.meta, schema_key, encode_u64(lmdb_schema_version)));
+  } else if (decode_u64(**version) != lmdb_schema_version) {
+    return failure{errc::internal,
+                   "storage at " + opts.path
+                       + " has an unsupported schema version; it was written "
+                         "by another jobsync version"};
+  }
+  JOBSYNC_TRY(txn->commit());
+  return store;
+}
+
+result<std::unique_ptr<read_view>> lmdb_store::begin_read() const {
+  auto txn = transaction::begin(env_, true);
+  if (!txn)
+    return txn.error();
+  return std::unique_ptr<read_view>{
+      new lmdb_read_view{std::move(*txn), tables_}};
+}
+
+result<std::unique_ptr<write_view>> lmdb_store::begin_write() {
+  auto txn = transaction::begin(env_, false);
+  if (!txn)
+    return txn.error();
+  return std::unique_ptr<write_view>{
+      new lmdb_write_view{std::move(*txn), tables_, *this}};
+}
+
+result<void> lmdb_store::check() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (full_)
+    return *full_;
+  return {};
+}
+
+void lmdb_store::note_full(std::optional<failure> why) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  full_ = std::move(why);
+}
+
+result<std::unique_ptr<event_feed>>
+lmdb_store::follow_events(uint64_t, event_handlers) const {
+  return std::unique_ptr<event_feed>{};
+}
+
+std::string lmdb_store::describe() const {
+  return "LMDB at " + path_;
+}
+
+} // namespace jobsync::storage

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "storage/job_store.hpp"
+#include "storage/lmdb.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace jobsync::storage {
+
+/// The LMDB store's schema version; kept in `meta` and checked at open.
+inline constexpr uint64_t lmdb_schema_version = 1;
+
+/// The named databases of the LMDB store (docs/architecture.md, "Storage").
+struct tables {
+  MDB_dbi jobs = 0;
+  MDB_dbi by_created = 0;
+  MDB_dbi by_external = 0;
+  MDB_dbi active = 0;
+  MDB_dbi webhooks = 0;
+  MDB_dbi logs = 0;
+  MDB_dbi images = 0;
+  MDB_dbi meta = 0;
+};
+
+/// The jobs in an LMDB environment: any number of readers run beside one
+/// writer (MVCC); nothing is shared with other processes.
+class lmdb_store : public job_store {
+public:
+  /// Opens or creates the store, checks the schema version and clears
+  /// stale readers (logged).
+  static result<std::unique_ptr<lmdb_store>> open(const store_options& opts);
+
+  result<std::unique_ptr<read_view>> begin_read() const override;
+
+  /// Blocks while another write transaction is open.
+  result<std::unique_ptr<write_view>> begin_write() override;
+
+  /// Fails while the map is full: from a write that ran out of space until
+  /// a commit succeeds again.
+  result<void> check() const override;
+
+  bool remote() const override {
+    return false;
+  }
+
+  /// nullptr: the registry's events are all there are.
+  result<std::unique_ptr<event_feed>>
+  follow_events(uint64_t after, event_handlers handlers) const override;
+
+  std::string describe() const override;
+
+  /// Remembers why writes fail until a commit succeeds (nullopt clears).
+  void note_full(std::optional<failure> why);
+
+private:
+  lmdb_store(environment env, std::string path)
+      : env_(std::move(env)), path_(std::move(path)) {}
+
+  environment env_;
+  std::string path_;
+  tables tables_;
+  mutable std::mutex mtx_;
+  std::optional<failure> full_;
+};
+
+} // namespace jobsync::storage
