@@ -12,6 +12,7 @@
 #include "http/server.hpp"
 #include "logging/log.hpp"
 #include "service/sd_notify.hpp"
+#include "storage/folder_lock.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -33,7 +34,10 @@ using namespace jobsync;
 
 namespace {
 
+// 2: nothing can be done without the operator: the configuration is wrong,
+// or another jobsyncd holds the data folder.
 constexpr int exit_config_error = 2;
+constexpr int exit_folder_in_use = 2;
 constexpr int exit_startup_failure = 1;
 
 // Signals are taken by sigwait in main; every thread created later inherits
@@ -80,6 +84,31 @@ polling_decision(const config::settings& s,
   if (!p.webhook_url.empty())
     return {false, "auto: webhooks are configured (" + p.webhook_url + ")"};
   return {true, "auto: no webhook_url is configured"};
+}
+
+// When a job shows as stale: after stale_after_seconds, or three sweep
+// intervals (the poll interval when polling is on, else the reconcile
+// interval); jobs stored without a confirmation count from now.
+staleness_rule make_staleness(const config::settings& s) {
+  staleness_rule rule;
+  rule.since = now_ms();
+  int64_t seconds = s.freshness.stale_after_seconds;
+  if (seconds == 0) {
+    bool polling = polling_decision(s, s.replicate).first;
+    seconds = 3
+              * int64_t{polling ? s.polling.interval_seconds
+                                : s.freshness.reconcile_interval_seconds};
+  }
+  rule.after_ms = seconds * 1000;
+  if (seconds == 0)
+    log::info("main", "jobs are never marked stale: polling and the "
+                      "reconcile sweep are both off");
+  else
+    log::info("main",
+              "an active job its provider has not confirmed for {} s is "
+              "marked stale",
+              seconds);
+  return rule;
 }
 
 storage::store_options make_store_options(const config::settings& s) {
@@ -245,6 +274,19 @@ int run(const config::settings& s) {
       });
   tune_allocator();
   log::set_threshold(log_level(s.logging.level));
+  // One server per LMDB folder: taken before LMDB is opened, released only
+  // after it is closed (the lock outlives the store in this scope).
+  // Replicas on PostgreSQL share their database by design.
+  std::optional<storage::folder_lock> folder;
+  if (s.storage.backend != "postgres") {
+    auto locked = storage::folder_lock::acquire(s.storage.path);
+    if (!locked) {
+      log::error("main", "{}", locked.error().detail);
+      return locked.error().code == errc::unavailable ? exit_folder_in_use
+                                                      : exit_startup_failure;
+    }
+    folder = std::move(*locked);
+  }
   auto store = storage::job_store::open(make_store_options(s));
   if (!store) {
     log::error("main", "cannot open storage: {}", store.error().detail);
@@ -271,6 +313,7 @@ int run(const config::settings& s) {
   api_cfg.api_token = s.server.api_token;
   api_cfg.web.assets_dir = s.web.assets_dir;
   api_cfg.web.demo = s.web.demo;
+  api_cfg.staleness = make_staleness(s);
   api_cfg.callbacks.enabled = s.local.enabled;
   api_cfg.callbacks.api_key = s.local.api_key;
   api_cfg.callbacks.max_body_bytes = s.local.max_body_bytes;
@@ -283,12 +326,15 @@ int run(const config::settings& s) {
               "reports from loopback clients only");
   if (!s.web.assets_dir.empty())
     log::info("main", "serving the dashboard from {}", s.web.assets_dir);
+  auto connections = std::make_shared<http::connection_counters>();
   auto api = std::make_shared<const http::api>(
       sys, api_cfg,
       http::api_actors{(*actors)->registry(), (*actors)->readers(),
                        (*actors)->sync(), (*actors)->webhooks(),
-                       (*actors)->events()});
+                       (*actors)->events()},
+      connections);
   auto server_cfg = make_server_config(s, budget);
+  server_cfg.counters = connections;
   // Every closed connection is reported to the SSE hub, which ends the
   // event stream it carried (if any) at once.
   server_cfg.on_connection_closed = [hub = (*actors)->events()](uint64_t id) {

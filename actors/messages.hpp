@@ -4,6 +4,7 @@
 // place. Payload structs live in model/.
 
 #include "model/event_stream.hpp"
+#include "model/freshness.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
 #include "model/metrics.hpp"
@@ -51,6 +52,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_subscription)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_stream_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::server_figures)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation_image)
@@ -74,6 +77,7 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using active_atom = caf::atom_constant<caf::atom("active")>;
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 using counts_atom = caf::atom_constant<caf::atom("counts")>;
+using stale_atom = caf::atom_constant<caf::atom("stale")>;
 using detail_atom = caf::atom_constant<caf::atom("detail")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using discover_atom = caf::atom_constant<caf::atom("discover")>;
@@ -139,6 +143,8 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<metrics_atom, int>::with<metrics_report>,
     /// Every store counter: jobs by type, status and provider (`/metrics`).
     caf::replies_to<counts_atom>::with<std::vector<job_tally>>,
+    /// Stale active jobs per provider, by the rule, now (`/metrics`).
+    caf::replies_to<stale_atom, staleness_rule>::with<std::vector<stale_tally>>,
     /// A local job's newest validation image; job_not_found for an unknown
     /// job, not_found when it has none.
     caf::replies_to<image_atom, std::string>::with<validation_image>>;

@@ -77,6 +77,12 @@ reader(reader_actor::stateful_pointer<reader_state> self,
           return txn.counters();
         });
       },
+      [=](stale_atom,
+          const staleness_rule& rule) -> caf::result<std::vector<stale_tally>> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return txn.stale(rule, now_ms());
+        });
+      },
       [=](image_atom, const std::string& id) -> caf::result<validation_image> {
         return with_read(
             self->state.store,

@@ -90,9 +90,19 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   }
   job& stored = **found;
   auto merged = apply_snapshot(stored, s);
-  if (merged.changed)
+  // Every snapshot here is the provider's word (a list page, a fetch, a
+  // cancel's answer or a verified webhook): one that vouches for the stored
+  // state moves synced_at. Alone, that rewrites the header of the stored
+  // value, and emits no event.
+  if (merged.confirmed)
+    stored.synced_at = ctx.now;
+  if (merged.changed) {
     if (auto put = ctx.txn.put(stored); !put)
       return put.error();
+  } else if (merged.confirmed) {
+    if (auto confirmed = ctx.txn.confirm(stored.job_id, ctx.now); !confirmed)
+      return confirmed.error();
+  }
   auto logs = merge_snapshot_logs(ctx, stored.job_id, s);
   if (!logs)
     return logs.error();
@@ -245,11 +255,20 @@ result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
   if (!stored_logs)
     return stored_logs.error();
   auto logs = stored_logs->value_or(job_logs{});
+  bool was_final = !created && is_terminal(x.status);
   auto effect
       = apply_trainer_event(x, logs, e, ctx.config.log_tail_bytes, ctx.now);
-  if (created || effect.job_changed)
+  // The trainer is a local run's provider: its report confirms the job's
+  // state (a final job has nothing left to confirm).
+  if (!was_final)
+    x.synced_at = ctx.now;
+  if (created || effect.job_changed) {
     if (auto put = ctx.txn.put(x); !put)
       return put.error();
+  } else if (!was_final) {
+    if (auto confirmed = ctx.txn.confirm(id, ctx.now); !confirmed)
+      return confirmed.error();
+  }
   if (auto put = ctx.txn.put_logs(id, logs); !put)
     return put.error();
   if (effect.keep_image)
@@ -351,11 +370,15 @@ void registry_state::flush() {
   if (!outcome.events.empty())
     health.last_event_id = outcome.events.back().event_id;
   count_trainer_reports(ops);
-  for (auto& op : ops)
-    std::visit([](auto& x) { answer(x); }, op);
+  // The events reach the hub's mailbox before any answer leaves: whoever
+  // acts on an answer (subscribes, resumes from an id it saw) comes after
+  // them, so a stream opened after a sync's answer never gets the sync's
+  // discoveries as live events.
   if (sink)
     for (auto& e : outcome.events)
       caf::anon_send(sink, std::move(e));
+  for (auto& op : ops)
+    std::visit([](auto& x) { answer(x); }, op);
 }
 
 void registry_state::count_trainer_reports(const std::vector<staged_op>& ops) {

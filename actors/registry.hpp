@@ -86,10 +86,11 @@ struct registry_state {
   /// Loads the committed event counter.
   result<void> init();
 
-  /// Commits every staged operation in one write transaction, then answers
-  /// each and publishes the events. A conflict with another writer runs
-  /// them again (at most max_attempts times); on any other storage failure
-  /// every staged request gets the error and nothing is published.
+  /// Commits every staged operation in one write transaction, then
+  /// publishes the events and answers each request (in that order, so an
+  /// answer never overtakes its events). A conflict with another writer
+  /// runs them again (at most max_attempts times); on any other storage
+  /// failure every staged request gets the error and nothing is published.
   void flush();
 
   /// Runs the operations in one transaction and commits it.

@@ -248,6 +248,7 @@ size_t sse_hub_state::close_all(const std::function<void()>& on_end) {
 event_stream_stats sse_hub_state::status() const {
   auto x = stats;
   x.subscribers = subscribers.size();
+  x.addresses = per_address.size();
   x.last_event_id = ring.newest();
   x.replay_size = ring.size();
   return x;

@@ -239,6 +239,7 @@ std::vector<key_spec> build_table() {
   using srv = server_settings;
   using sto = storage_settings;
   using pol = polling_settings;
+  using fresh = freshness_settings;
   using rep = provider_settings;
   using evt = event_settings;
   using hook = webhook_settings;
@@ -263,7 +264,8 @@ std::vector<key_spec> build_table() {
                       "<token>'")));
   add(integer_key("server.request_timeout_seconds", &s::server,
                   &srv::request_timeout_seconds, 1, day,
-                  "a connection silent this long is closed"));
+                  "a request must arrive, and a response keep writing, "
+                  "within this"));
   // Up to what Linux allows any open-file limit to be (fs.nr_open).
   add(integer_key("server.max_connections", &s::server, &srv::max_connections,
                   0, int64_t{2147483647},
@@ -300,6 +302,15 @@ std::vector<key_spec> build_table() {
                                "interval_seconds",
                                &s::polling, &pol::interval_seconds, 1, day,
                                "seconds between polling cycles")));
+  // background (beside polling)
+  add(integer_key("background.reconcile_interval_seconds", &s::freshness,
+                  &fresh::reconcile_interval_seconds, 0, day,
+                  "every provider is reconciled at least this often; 0: "
+                  "never"));
+  add(integer_key("background.stale_after_seconds", &s::freshness,
+                  &fresh::stale_after_seconds, 0, 365 * day,
+                  "an unconfirmed active job is stale after this; 0: 3 x "
+                  "the sweep interval"));
   // providers.replicate
   add(boolean_key("providers.replicate.enabled", &s::replicate, &rep::enabled,
                   "whether jobsync talks to Replicate at all"));

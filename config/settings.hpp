@@ -17,7 +17,8 @@ struct server_settings {
   /// When set, every /api/ route but the webhook receiver needs
   /// `Authorization: Bearer <token>`.
   std::string api_token;
-  /// RESTinio's handle_request_timeout; SSE heartbeats must be shorter.
+  /// A request must arrive whole within it (slow clients are closed), and
+  /// a response keep writing (SSE heartbeats must be shorter).
   int request_timeout_seconds = 60;
   /// Connections held at once; 0: what the open-file limit allows.
   size_t max_connections = 0;
@@ -46,6 +47,17 @@ enum class polling_mode { automatic, on, off };
 struct polling_settings {
   polling_mode enabled = polling_mode::automatic;
   int interval_seconds = 30;
+};
+
+/// `background.*` beside polling: how long the store may go unconfirmed.
+struct freshness_settings {
+  /// Every provider is reconciled (list-first) at least this often,
+  /// whatever the polling mode; 0 turns the sweep off.
+  int reconcile_interval_seconds = 300;
+  /// A non-terminal job its provider has not confirmed for this long is
+  /// shown as stale; 0: three times the effective sweep interval (the poll
+  /// interval when polling is on, else the reconcile interval).
+  int stale_after_seconds = 0;
 };
 
 /// `providers.replicate.*`: one provider and how jobsync talks to it.
@@ -158,6 +170,7 @@ struct settings {
   server_settings server;
   storage_settings storage;
   polling_settings polling;
+  freshness_settings freshness;
   provider_settings replicate;
   local_settings local;
   event_settings events;

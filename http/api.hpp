@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "http/connection_counters.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -40,6 +41,8 @@ struct api_config {
   std::chrono::milliseconds actor_timeout{10000};
   /// The dashboard (`/`, `/assets/`, `/api/ui/config`).
   web_config web;
+  /// When a job is shown as stale (never, by default).
+  staleness_rule staleness;
   /// The receiver of local trainers' reports.
   callback_config callbacks;
 };
@@ -61,8 +64,11 @@ struct api_actors {
 /// settings. Shared by all routes; safe to use from any I/O thread.
 class api {
 public:
-  api(caf::actor_system& sys, api_config config, api_actors actors)
-      : sys_(sys), config_(std::move(config)), actors_(std::move(actors)) {}
+  /// `connections` are the server's counters (for /metrics; may be empty).
+  api(caf::actor_system& sys, api_config config, api_actors actors,
+      std::shared_ptr<const connection_counters> connections = {})
+      : sys_(sys), config_(std::move(config)), actors_(std::move(actors)),
+        connections_(std::move(connections)) {}
 
   caf::actor_system& system() const {
     return sys_;
@@ -76,6 +82,11 @@ public:
     return actors_;
   }
 
+  /// The HTTP server's connection counters; null when not shared.
+  const connection_counters* connections() const {
+    return connections_.get();
+  }
+
   /// The next reader of the pool.
   const reader_actor& reader() const {
     auto i = next_reader_.fetch_add(1, std::memory_order_relaxed);
@@ -86,6 +97,7 @@ private:
   caf::actor_system& sys_;
   api_config config_;
   api_actors actors_;
+  std::shared_ptr<const connection_counters> connections_;
   mutable std::atomic<size_t> next_reader_{0};
 };
 

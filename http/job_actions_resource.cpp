@@ -31,7 +31,7 @@ handler cancel_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     ask(
         *a, ex, a->actors().sync,
-        [ex](job& x) {
+        [ex, a](job& x) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("success");
@@ -43,7 +43,7 @@ handler cancel_job(std::shared_ptr<const api> a) {
             w.String(status.data(),
                      static_cast<rapidjson::SizeType>(status.size()));
             w.Key("job");
-            write_job(w, x, now_ms());
+            write_job(w, x, now_ms(), a->config().staleness);
             w.EndObject();
           }));
         },

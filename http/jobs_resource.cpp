@@ -39,7 +39,8 @@ result<void> parse_statuses(std::string_view text, job_filter& filter) {
 // Built by hand rather than through json_writer: the jobs are stored
 // pre-rendered, and a page is mostly their bytes copied once.
 std::string page_json(const job_page& page, const list_query& q,
-                      const refresh_report* sync) {
+                      const refresh_report* sync,
+                      const staleness_rule& staleness) {
   auto now = now_ms();
   size_t size = 160;
   for (const auto& x : page.jobs)
@@ -50,7 +51,7 @@ std::string page_json(const job_page& page, const list_query& q,
   for (const auto& x : page.jobs) {
     if (&x != page.jobs.data())
       out += ',';
-    append_job(out, x, now);
+    append_job(out, x, now, staleness);
   }
   out += "],\"total\":" + std::to_string(page.total);
   out += ",\"limit\":" + std::to_string(q.limit);
@@ -69,9 +70,10 @@ std::string page_json(const job_page& page, const list_query& q,
 }
 
 response page_response(const job_page& page, const list_query& q,
-                       const refresh_report* sync) {
+                       const refresh_report* sync,
+                       const staleness_rule& staleness) {
   response r;
-  r.body = page_json(page, q, sync);
+  r.body = page_json(page, q, sync, staleness);
   return r;
 }
 
@@ -127,16 +129,16 @@ handler list_jobs(std::shared_ptr<const api> a) {
     if (req->sync_active) {
       ask(
           *a, ex, a->actors().sync,
-          [ex, q](job_page& page, refresh_report& sync) {
-            ex->respond(page_response(page, q, &sync));
+          [ex, q, a](job_page& page, refresh_report& sync) {
+            ex->respond(page_response(page, q, &sync, a->config().staleness));
           },
           refresh_atom::value, q);
       return;
     }
     ask(
         *a, ex, a->reader(),
-        [ex, q](job_page& page) {
-          ex->respond(page_response(page, q, nullptr));
+        [ex, q, a](job_page& page) {
+          ex->respond(page_response(page, q, nullptr, a->config().staleness));
         },
         list_atom::value, q);
   };
@@ -146,11 +148,11 @@ handler get_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     ask(
         *a, ex, a->reader(),
-        [ex](job& x) {
+        [ex, a](job& x) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("job");
-            write_job(w, x, now_ms());
+            write_job(w, x, now_ms(), a->config().staleness);
             w.EndObject();
           }));
         },

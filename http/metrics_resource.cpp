@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <utility>
 
@@ -138,6 +139,77 @@ void per_last_cycle(exposition& e, const std::vector<poller_status>& pollers,
   for (const auto& p : pollers)
     if (p.last_cycle)
       e.sample({{"provider", p.provider}}, get(*p.last_cycle));
+}
+
+void single(exposition& e, std::string_view name, std::string_view type,
+            std::string_view help, uint64_t value) {
+  e.family(name, type, help);
+  e.sample({}, static_cast<double>(value));
+}
+
+// Every provider with a poller is listed, zeros included, like the job
+// counts; the reader lists every provider with an active job.
+void stale_family(exposition& e, const std::vector<poller_status>& pollers,
+                  const std::vector<stale_tally>& stale) {
+  std::map<std::string, uint64_t> by_provider;
+  for (const auto& p : pollers)
+    by_provider[p.provider];
+  for (const auto& t : stale)
+    by_provider[t.provider] += t.count;
+  e.family("jobsync_jobs_stale", "gauge",
+           "Active jobs their provider has not confirmed for "
+           "background.stale_after_seconds; their status may be out of "
+           "date.");
+  for (const auto& [provider, n] : by_provider)
+    e.sample({{"provider", provider}}, static_cast<double>(n));
+}
+
+void connection_families(exposition& e, const connection_figures& c) {
+  single(e, "jobsync_http_connections_open", "gauge",
+         "HTTP connections open now, event streams included.", c.open);
+  single(e, "jobsync_http_connections_accepted_total", "counter",
+         "HTTP connections accepted since start.", c.accepted);
+  single(e, "jobsync_http_connections_closed_total", "counter",
+         "HTTP connections closed since start, whoever closed them.", c.closed);
+  single(e, "jobsync_http_connections_refused_total", "counter",
+         "Connections closed at once because server.max_connections were "
+         "open.",
+         c.refused);
+}
+
+void event_stream_families(exposition& e, const event_stream_stats& s) {
+  single(e, "jobsync_event_streams_open", "gauge",
+         "Event streams (GET /api/events) open now.", s.subscribers);
+  single(e, "jobsync_event_stream_addresses", "gauge",
+         "Client addresses with an event stream open now.", s.addresses);
+  single(e, "jobsync_event_streams_total", "counter",
+         "Event streams accepted since start.", s.subscriptions);
+  single(e, "jobsync_event_streams_refused_total", "counter",
+         "Event streams refused at a connection limit or at shutdown.",
+         s.refused);
+  single(e, "jobsync_event_streams_dropped_slow_total", "counter",
+         "Event streams ended because their client did not keep up.",
+         s.dropped_slow);
+  single(e, "jobsync_event_streams_disconnected_total", "counter",
+         "Event streams whose connection closed or broke.", s.disconnected);
+  single(e, "jobsync_events_total", "counter",
+         "Job events published to event streams since start.", s.events);
+}
+
+// Entries of /proc/self/fd (the listing's own descriptor included, the
+// same in every scrape); nullopt where there is no /proc.
+std::optional<uint64_t> open_descriptors() {
+  std::error_code ec;
+  std::filesystem::directory_iterator it{"/proc/self/fd", ec};
+  if (ec)
+    return std::nullopt;
+  uint64_t n = 0;
+  for (; it != std::filesystem::directory_iterator{}; it.increment(ec)) {
+    if (ec)
+      return std::nullopt;
+    ++n;
+  }
+  return n;
 }
 
 } // namespace
@@ -313,6 +385,17 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
   per_last_cycle(e, ps, "jobsync_poller_last_cycle_complete",
                  "Whether the last poll cycle checked every active job.",
                  [](const cycle_report& c) { return flag(c.complete); });
+  if (f.stale)
+    stale_family(e, f.pollers, *f.stale);
+  if (f.connections)
+    connection_families(e, *f.connections);
+  if (f.events)
+    event_stream_families(e, *f.events);
+  if (f.open_descriptors) {
+    e.family("process_open_fds", "gauge",
+             "File descriptors the process holds open.");
+    e.sample({}, static_cast<double>(*f.open_descriptors));
+  }
   return e.take();
 }
 
@@ -334,16 +417,57 @@ handler dashboard_metrics(std::shared_ptr<const api> a) {
 
 handler prometheus_metrics(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(
-        *a, ex, a->actors().sync,
-        [ex](server_figures& f) {
-          response out;
-          out.content_type = "text/plain; version=0.0.4; charset=utf-8";
-          out.body = prometheus_text(f, process_started, JOBSYNC_VERSION);
-          out.headers.emplace_back("Cache-Control", "no-store");
-          ex->respond(std::move(out));
-        },
-        metrics_atom::value);
+    auto respond = [ex](const server_figures& f) {
+      response out;
+      out.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      out.body = prometheus_text(f, process_started, JOBSYNC_VERSION);
+      out.headers.emplace_back("Cache-Control", "no-store");
+      ex->respond(std::move(out));
+    };
+    // The sync actor's figures first (a failure there fails the scrape),
+    // then the hub's counters (left out if the hub does not answer), then
+    // what this process can tell by itself.
+    a->system().spawn([a, ex, respond](caf::event_based_actor* self) {
+      auto timeout = a->config().actor_timeout;
+      self->request(a->actors().sync, timeout, metrics_atom::value)
+          .then(
+              [=](server_figures& figures) {
+                auto f = std::make_shared<server_figures>(std::move(figures));
+                if (const auto* c = a->connections())
+                  f->connections
+                      = connection_figures{c->open.load(), c->accepted.load(),
+                                           c->closed.load(), c->refused.load()};
+                f->open_descriptors = open_descriptors();
+                // The hub and a reader answer in parallel; each part is
+                // left out if its actor fails.
+                auto pending = std::make_shared<int>(2);
+                auto done = [=] {
+                  if (--*pending == 0)
+                    respond(*f);
+                };
+                if (a->actors().events)
+                  self->request(a->actors().events, timeout, status_atom::value)
+                      .then(
+                          [=](event_stream_stats& s) {
+                            f->events = s;
+                            done();
+                          },
+                          [=](caf::error&) { done(); });
+                else
+                  done();
+                self->request(a->reader(), timeout, stale_atom::value,
+                              a->config().staleness)
+                    .then(
+                        [=](std::vector<stale_tally>& t) {
+                          f->stale = std::move(t);
+                          done();
+                        },
+                        [=](caf::error&) { done(); });
+              },
+              [ex](caf::error& e) {
+                ex->respond(error_response(from_error(e)));
+              });
+    });
   };
 }
 

@@ -28,7 +28,9 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
 handler dashboard_metrics(std::shared_ptr<const api> a);
 
 /// `GET /metrics`: store counters, poller state and build info for
-/// Prometheus, from one request to the sync actor.
+/// Prometheus (one request to the sync actor), event-stream counters (one
+/// to the SSE hub), stale jobs (one to a reader), the server's connections
+/// and the process's open descriptors.
 handler prometheus_metrics(std::shared_ptr<const api> a);
 
 } // namespace jobsync::http

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <unordered_set>
 
 namespace jobsync::http {
 
@@ -27,28 +28,62 @@ constexpr uint32_t max_header_bytes = 1u << 20;
 // Longer request targets get a 400 instead of being processed.
 constexpr size_t max_target_bytes = 16384;
 
-// Counts open connections (accepted to closed) and reports closes.
-struct connection_listener {
-  std::function<void(uint64_t)> on_closed;
-  std::atomic<size_t> open{0};
+// Keeps the set of open connections (accepted, not yet closed) and reports
+// each close once. RESTinio 0.6.16 can report one connection closed twice:
+// connection_t::close() sends a `closed` notice on every call, and when a
+// client resets a connection while a write is in flight (an event stream),
+// the read and the write both complete with an error before either handler
+// runs, so each of them calls close(). Counting notices instead of
+// connections made the open count wrap below zero, and the gate below then
+// refused every new connection for good.
+class connection_listener {
+public:
+  connection_listener(std::shared_ptr<connection_counters> counters,
+                      std::function<void(uint64_t)> on_closed)
+      : counters_(std::move(counters)), on_closed_(std::move(on_closed)) {}
+
+  const connection_counters& counters() const {
+    return *counters_;
+  }
+
+  void count_refused() const noexcept {
+    ++counters_->refused;
+  }
 
   void state_changed(const restinio::connection_state::notice_t& n) noexcept {
     namespace cs = restinio::connection_state;
+    auto id = n.connection_id();
     if (restinio::holds_alternative<cs::accepted_t>(n.cause())) {
-      ++open;
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (open_.insert(id).second) {
+        ++counters_->accepted;
+        counters_->open = open_.size();
+      }
       return;
     }
     if (!restinio::holds_alternative<cs::closed_t>(n.cause()))
       return;
-    --open;
-    if (on_closed) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (open_.erase(id) == 0)
+        return; // a repeated notice of a connection already closed
+      ++counters_->closed;
+      counters_->open = open_.size();
+    }
+    if (on_closed_) {
       try {
-        on_closed(n.connection_id());
+        on_closed_(id);
       } catch (...) {
         // A listener must not throw into RESTinio's I/O loop.
       }
     }
   }
+
+private:
+  std::shared_ptr<connection_counters> counters_;
+  std::function<void(uint64_t)> on_closed_;
+  std::mutex mtx_;
+  std::unordered_set<uint64_t> open_;
 };
 
 // Closes a newly accepted connection when `max_connections` are open, so
@@ -62,9 +97,10 @@ struct connection_gate {
 
   restinio::ip_blocker::inspection_result_t
   inspect(const restinio::ip_blocker::incoming_info_t&) const noexcept {
-    return listener->open.load() >= max_connections
-               ? restinio::ip_blocker::deny()
-               : restinio::ip_blocker::allow();
+    if (listener->counters().open.load() < max_connections)
+      return restinio::ip_blocker::allow();
+    listener->count_refused();
+    return restinio::ip_blocker::deny();
   }
 };
 
@@ -412,8 +448,10 @@ result<std::unique_ptr<server>> server::start(server_config config,
     largest_limit = std::max<uint64_t>(largest_limit, r.max_body_bytes);
   auto state = std::make_unique<impl>();
   auto* port_slot = &state->port;
-  auto listener = std::make_shared<connection_listener>();
-  listener->on_closed = config.on_connection_closed;
+  if (!config.counters)
+    config.counters = std::make_shared<connection_counters>();
+  auto listener = std::make_shared<connection_listener>(
+      config.counters, config.on_connection_closed);
   try {
     auto settings
         = restinio::server_settings_t<traits>{}
@@ -422,7 +460,11 @@ result<std::unique_ptr<server>> server::start(server_config config,
               .request_handler(guard_router(std::shared_ptr<router_t>{
                   make_router(std::move(routes), shared_config)}))
               .handle_request_timeout(config.request_timeout)
-              .read_next_http_message_timelimit(std::chrono::seconds(60))
+              // The whole of a request must arrive within this (RESTinio
+              // arms it when it starts waiting for one, and does not re-arm
+              // it per read), so a client that trickles its headers, or an
+              // idle keep-alive connection, is closed after it.
+              .read_next_http_message_timelimit(config.request_timeout)
               .write_http_response_timelimit(std::chrono::seconds(30))
               // Above 1, the connection keeps reading while a response (an SSE
               // stream) is pending, so a client hang-up is seen at once.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/connection_counters.hpp"
 #include "http/exchange.hpp"
 #include "model/result.hpp"
 
@@ -23,12 +24,18 @@ struct server_config {
   /// Connections held at once; a connection accepted beyond them is
   /// closed at once (see connection_budget.hpp).
   size_t max_connections = 1024;
-  /// A request without any write for this long is dropped (RESTinio's
-  /// handle_request_timeout; SSE heartbeats must come more often).
+  /// A request must arrive whole within this long after the connection
+  /// starts waiting for it (RESTinio's read_next_http_message_timelimit:
+  /// slow or idle clients are closed), and a response without any write
+  /// for this long is dropped (its handle_request_timeout; SSE heartbeats
+  /// must come more often).
   std::chrono::seconds request_timeout{60};
-  /// Called from I/O threads when a connection closes (SSE uses it to drop
-  /// subscribers at once).
+  /// Called from I/O threads once for every connection that closes (SSE
+  /// uses it to drop subscribers at once).
   std::function<void(uint64_t connection_id)> on_connection_closed;
+  /// Where the server counts its connections (may be shared with the
+  /// metrics handler); the server makes its own when empty.
+  std::shared_ptr<connection_counters> counters;
 };
 
 /// The RESTinio server: the only translation unit that instantiates it.

@@ -58,6 +58,8 @@ struct event_subscription {
 struct event_stream_stats {
   /// Streams open now.
   uint64_t subscribers = 0;
+  /// Client addresses with a stream open now (the per-address counts).
+  uint64_t addresses = 0;
   /// Streams accepted since start.
   uint64_t subscriptions = 0;
   /// Subscriptions refused by a connection limit (503) or a shutdown.

@@ -11,7 +11,7 @@ auto as_tuple(const job& x) {
   return std::tie(x.job_id, x.type, x.provider, x.status, x.provider_status,
                   x.config_name, x.created_at, x.started_at, x.completed_at,
                   x.cost_usd, x.hardware_type, x.error_message, x.output_url,
-                  x.metadata, x.external_id);
+                  x.metadata, x.external_id, x.synced_at);
 }
 
 } // namespace

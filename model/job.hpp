@@ -33,6 +33,12 @@ struct job {
   /// The provider's id for this job (Replicate's prediction id); empty for
   /// jobs that never reached a provider.
   std::string external_id;
+  /// When the provider last confirmed the stored state (a list page, a
+  /// fetch or a verified webhook said so); empty when it never did, or
+  /// when the job was stored before jobsync recorded it. Not one of the
+  /// rendered members: list pages derive `synced_at` and `stale` at read
+  /// time, so a confirmation does not re-render the job.
+  std::optional<unix_ms> synced_at;
 
   friend bool operator==(const job& a, const job& b);
   friend bool operator!=(const job& a, const job& b) {
@@ -70,6 +76,10 @@ struct rendered_job {
   std::string members;
   job_status status = job_status::pending;
   duration_basis duration;
+  /// The job has the provider's id (it can be confirmed, so it can be
+  /// stale).
+  bool reached_provider = false;
+  std::optional<unix_ms> synced_at;
 };
 
 } // namespace jobsync

@@ -54,11 +54,16 @@ rendered_job render_job(const job& x) {
   w.EndObject();
   // Without the braces, so that derived members can follow.
   std::string_view object{buf.GetString(), buf.GetSize()};
-  return {x.job_id, std::string{object.substr(1, object.size() - 2)}, x.status,
-          duration_basis_of(x)};
+  return {x.job_id,
+          std::string{object.substr(1, object.size() - 2)},
+          x.status,
+          duration_basis_of(x),
+          !x.external_id.empty(),
+          x.synced_at};
 }
 
-void append_job(std::string& out, const rendered_job& x, unix_ms now) {
+void append_job(std::string& out, const rendered_job& x, unix_ms now,
+                const staleness_rule& staleness) {
   out += '{';
   out += x.members;
   out += is_terminal(x.status) ? ",\"is_terminal\":true"
@@ -72,18 +77,31 @@ void append_job(std::string& out, const rendered_job& x, unix_ms now) {
   } else {
     out += "null";
   }
+  out += ",\"synced_at\":";
+  if (x.synced_at) {
+    out += '"';
+    out += format_rfc3339(*x.synced_at);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += is_stale(staleness, x.status, x.reached_provider, x.synced_at, now)
+             ? ",\"stale\":true"
+             : ",\"stale\":false";
   out += '}';
 }
 
-void write_job(json_writer& w, const rendered_job& x, unix_ms now) {
+void write_job(json_writer& w, const rendered_job& x, unix_ms now,
+               const staleness_rule& staleness) {
   std::string object;
-  object.reserve(x.members.size() + 80);
-  append_job(object, x, now);
+  object.reserve(x.members.size() + 140);
+  append_job(object, x, now, staleness);
   w.RawValue(object.data(), object.size(), rapidjson::kObjectType);
 }
 
-void write_job(json_writer& w, const job& x, unix_ms now) {
-  write_job(w, render_job(x), now);
+void write_job(json_writer& w, const job& x, unix_ms now,
+               const staleness_rule& staleness) {
+  write_job(w, render_job(x), now, staleness);
 }
 
 std::string stored_job_json(const rendered_job& r, const job& x) {

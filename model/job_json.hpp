@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/freshness.hpp"
 #include "model/job.hpp"
 #include "model/job_logs.hpp"
 #include "model/json.hpp"
@@ -13,15 +14,19 @@ namespace jobsync {
 rendered_job render_job(const job& x);
 
 /// Appends the API's job object to `out`: the rendered members, then the
-/// derived is_terminal, is_active and duration_seconds (computed at
-/// `now`). Pages are built with this: it copies the stored bytes once.
-void append_job(std::string& out, const rendered_job& x, unix_ms now);
+/// derived is_terminal, is_active, duration_seconds (computed at `now`),
+/// synced_at (RFC 3339 or null) and stale (by `staleness` at `now`). Pages
+/// are built with this: it copies the stored bytes once.
+void append_job(std::string& out, const rendered_job& x, unix_ms now,
+                const staleness_rule& staleness = {});
 
 /// Writes what append_job appends.
-void write_job(json_writer& w, const rendered_job& x, unix_ms now);
+void write_job(json_writer& w, const rendered_job& x, unix_ms now,
+               const staleness_rule& staleness = {});
 
 /// Writes the API's job object of a job.
-void write_job(json_writer& w, const job& x, unix_ms now);
+void write_job(json_writer& w, const job& x, unix_ms now,
+               const staleness_rule& staleness = {});
 
 /// The JSON object a job is stored as: its rendered members and the fields
 /// only the store needs (`external_id`).

@@ -56,6 +56,8 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
   x.output_url = s.output_url;
   x.config_name = s.config_name;
   x.metadata = s.metadata;
+  if (s.status)
+    x.synced_at = now;
   note_abort(x, s);
   return x;
 }
@@ -92,6 +94,7 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
   result.new_status = stored.status;
   result.status_changed = before.status != stored.status;
   result.changed = before != stored;
+  result.confirmed = s.status.has_value() && fresh;
   return result;
 }
 

@@ -13,10 +13,15 @@ struct merge_result {
   bool status_changed = false;
   job_status old_status = job_status::pending;
   job_status new_status = job_status::pending;
+  /// The snapshot vouches for the stored state: its status is known and
+  /// not behind the stored one (so the job's `synced_at` moves). A stale
+  /// snapshot, or one with an unknown status word, confirms nothing.
+  bool confirmed = false;
 };
 
 /// The job first seen in `s` (a discovery). Its id is the provider's id;
-/// `now` stands in for a missing `created_at`.
+/// `now` stands in for a missing `created_at`, and is its `synced_at` when
+/// the snapshot's status is known.
 job job_from_snapshot(const provider_snapshot& s, unix_ms now);
 
 /// Applies a provider snapshot to a stored job. The rules:

@@ -72,6 +72,9 @@ mkdir -p "$root/var/lib/jobsync"
 chown nobody:nogroup "$root/var/lib/jobsync"
 chmod 0750 "$root/var/lib/jobsync"
 log="$root/tmp/jobsyncd.log"
+# Created first: the loop below may read it before the shell that starts
+# jobsyncd has opened it (and a failed read ends this script under set -e).
+: >"$log"
 chroot "$root" env -i PATH=/usr/bin:/bin \
   setpriv --reuid=nobody --regid=nogroup --clear-groups \
   /usr/bin/jobsyncd --config /etc/jobsync/jobsync.yaml \

@@ -44,26 +44,78 @@ Uint get_be(std::string_view in) {
   return x;
 }
 
-// A version 2 job value: version, status, duration kind (1 byte each),
-// duration milliseconds (8), length of the API members (4), then the JSON
-// object, whose members start right after its opening brace.
-constexpr size_t job_header = 1 + 1 + 1 + 8 + 4;
+// A version 3 job value: version, status, duration kind (1 byte each),
+// duration milliseconds (8), flags (1), synced_at milliseconds (8), length
+// of the API members (4), then the JSON object, whose members start right
+// after its opening brace and are followed by `"external_id"`. Version 2
+// had no flags and no synced_at.
+constexpr size_t v2_header = 1 + 1 + 1 + 8 + 4;
+constexpr size_t v3_header = 1 + 1 + 1 + 8 + 1 + 8 + 4;
+constexpr size_t flags_at = 11;
+constexpr size_t synced_at_offset = 12;
+constexpr uint8_t has_synced_at = 1;
+constexpr uint8_t reached_provider = 2;
 
-struct job_value {
-  uint8_t version;
+// The header of a version 2 or 3 value, with the JSON it precedes.
+struct job_header {
+  job_status status;
+  duration_basis duration;
+  bool reached_provider;
+  std::optional<unix_ms> synced_at;
+  uint32_t members;
   std::string_view json;
 };
 
-// The JSON of a job value of a known version.
-std::optional<job_value> split_job_value(std::string_view bytes) {
+// A version 2 value's job reached its provider when the external id that
+// stored_job_json writes right after the members is not empty.
+bool external_id_written(std::string_view json, uint32_t members) {
+  constexpr std::string_view none = ",\"external_id\":\"\"";
+  return json.substr(1 + members, none.size()) != none;
+}
+
+std::optional<job_header> read_header(std::string_view bytes) {
   if (bytes.empty())
     return std::nullopt;
   auto version = static_cast<uint8_t>(bytes[0]);
-  if (version == 1)
-    return job_value{version, bytes.substr(1)};
-  if (version == job_codec_version && bytes.size() > job_header)
-    return job_value{version, bytes.substr(job_header)};
-  return std::nullopt;
+  size_t size = version == 3 ? v3_header : version == 2 ? v2_header : 0;
+  if (size == 0 || bytes.size() <= size)
+    return std::nullopt;
+  auto status = static_cast<uint8_t>(bytes[1]);
+  auto how = static_cast<uint8_t>(bytes[2]);
+  auto members = get_be<uint32_t>(bytes.substr(size - 4));
+  auto json = bytes.substr(size);
+  if (status > static_cast<uint8_t>(job_status::cancelled)
+      || how > static_cast<uint8_t>(duration_basis::kind::running)
+      || json.front() != '{' || uint64_t{members} + 2 > json.size())
+    return std::nullopt;
+  job_header h;
+  h.status = static_cast<job_status>(status);
+  h.duration.how = static_cast<duration_basis::kind>(how);
+  h.duration.ms = static_cast<int64_t>(get_be<uint64_t>(bytes.substr(3)));
+  h.members = members;
+  h.json = json;
+  if (version == 2) {
+    h.reached_provider = external_id_written(json, members);
+    return h;
+  }
+  auto flags = static_cast<uint8_t>(bytes[flags_at]);
+  h.reached_provider = (flags & reached_provider) != 0;
+  if (flags & has_synced_at)
+    h.synced_at = static_cast<unix_ms>(
+        get_be<uint64_t>(bytes.substr(synced_at_offset)));
+  return h;
+}
+
+// The JSON of a job value of a known version.
+std::optional<std::string_view> job_json_of(std::string_view bytes) {
+  if (bytes.empty())
+    return std::nullopt;
+  if (static_cast<uint8_t>(bytes[0]) == 1)
+    return bytes.substr(1);
+  auto h = read_header(bytes);
+  if (!h)
+    return std::nullopt;
+  return h->json;
 }
 
 constexpr uint8_t has_cost = 1;
@@ -76,31 +128,35 @@ constexpr size_t index_header = 3 + 8 + 8;
 std::string encode_job(const job& x) {
   auto r = render_job(x);
   auto json = stored_job_json(r, x);
+  uint8_t flags = (x.synced_at ? has_synced_at : 0)
+                  | (r.reached_provider ? reached_provider : 0);
   std::string out;
-  out.reserve(job_header + json.size());
+  out.reserve(v3_header + json.size());
   out.push_back(static_cast<char>(job_codec_version));
   out.push_back(static_cast<char>(r.status));
   out.push_back(static_cast<char>(r.duration.how));
   put_be(out, static_cast<uint64_t>(r.duration.ms));
+  out.push_back(static_cast<char>(flags));
+  put_be(out, static_cast<uint64_t>(x.synced_at.value_or(0)));
   put_be(out, static_cast<uint32_t>(r.members.size()));
   out += json;
   return out;
 }
 
 std::optional<job> decode_job(std::string_view bytes) {
-  auto value = split_job_value(bytes);
+  auto json = job_json_of(bytes);
   rapidjson::Document doc;
-  if (!value || parse_json(doc, value->json))
+  if (!json || parse_json(doc, *json))
     return std::nullopt;
-  return read_stored_job(doc);
+  auto x = read_stored_job(doc);
+  if (x && static_cast<uint8_t>(bytes[0]) == job_codec_version)
+    x->synced_at = read_header(bytes)->synced_at;
+  return x;
 }
 
 std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
                                                 std::string_view bytes) {
-  auto value = split_job_value(bytes);
-  if (!value)
-    return std::nullopt;
-  if (value->version == 1) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == 1) {
     auto x = decode_job(bytes);
     if (!x)
       return std::nullopt;
@@ -108,20 +164,43 @@ std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
     r.job_id = std::string{job_id};
     return r;
   }
-  auto status = static_cast<uint8_t>(bytes[1]);
-  auto how = static_cast<uint8_t>(bytes[2]);
-  auto members = get_be<uint32_t>(bytes.substr(11));
-  if (status > static_cast<uint8_t>(job_status::cancelled)
-      || how > static_cast<uint8_t>(duration_basis::kind::running)
-      || value->json.front() != '{' || members + 2 > value->json.size())
+  auto h = read_header(bytes);
+  if (!h)
     return std::nullopt;
   rendered_job r;
   r.job_id = std::string{job_id};
-  r.members = std::string{value->json.substr(1, members)};
-  r.status = static_cast<job_status>(status);
-  r.duration.how = static_cast<duration_basis::kind>(how);
-  r.duration.ms = static_cast<int64_t>(get_be<uint64_t>(bytes.substr(3)));
+  r.members = std::string{h->json.substr(1, h->members)};
+  r.status = h->status;
+  r.duration = h->duration;
+  r.reached_provider = h->reached_provider;
+  r.synced_at = h->synced_at;
   return r;
+}
+
+std::optional<job_freshness> decode_job_freshness(std::string_view bytes) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == 1) {
+    auto x = decode_job(bytes);
+    if (!x)
+      return std::nullopt;
+    return job_freshness{x->status, !x->external_id.empty(), x->synced_at};
+  }
+  auto h = read_header(bytes);
+  if (!h)
+    return std::nullopt;
+  return job_freshness{h->status, h->reached_provider, h->synced_at};
+}
+
+std::optional<std::string> confirm_job(std::string_view bytes, unix_ms at) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != job_codec_version
+      || !read_header(bytes))
+    return std::nullopt;
+  std::string out{bytes};
+  out[flags_at]
+      = static_cast<char>(static_cast<uint8_t>(out[flags_at]) | has_synced_at);
+  std::string stamp;
+  put_be(stamp, static_cast<uint64_t>(at));
+  out.replace(synced_at_offset, stamp.size(), stamp);
+  return out;
 }
 
 std::string encode_logs(const job_logs& x) {

@@ -16,11 +16,15 @@ namespace jobsync::storage {
 /// newer codec is refused rather than misread.
 inline constexpr uint8_t codec_version = 1;
 
-/// The version byte of job values. Version 2 puts a header before the JSON
+/// The version byte of job values. Version 2 put a header before the JSON
 /// (status, duration basis, length of the API members), so that pages are
 /// served by splicing stored bytes instead of decoding and re-rendering;
-/// version 1 values (JSON only) are still read.
-inline constexpr uint8_t job_codec_version = 2;
+/// version 3 adds to it when the provider last confirmed the job
+/// (`synced_at`) and whether the job reached its provider, so that a
+/// confirmation rewrites the header alone. Version 2 and version 1 (JSON
+/// only) values are still read, with no `synced_at`, and are rewritten as
+/// version 3 when next stored.
+inline constexpr uint8_t job_codec_version = 3;
 
 /// A job as stored in `jobs`: the version byte, the header, then JSON.
 std::string encode_job(const job& x);
@@ -32,6 +36,22 @@ std::optional<job> decode_job(std::string_view bytes);
 /// for a foreign version or bad data.
 std::optional<rendered_job> decode_rendered_job(std::string_view job_id,
                                                 std::string_view bytes);
+
+/// What decides whether a stored job is stale.
+struct job_freshness {
+  job_status status = job_status::pending;
+  bool reached_provider = false;
+  std::optional<unix_ms> synced_at;
+};
+
+/// A stored job's freshness, from the header alone when it has one;
+/// nullopt for a foreign version or bad data.
+std::optional<job_freshness> decode_job_freshness(std::string_view bytes);
+
+/// The stored value with `synced_at` set to `at` and nothing else changed
+/// (no decoding, no rendering); nullopt unless it is a current-version
+/// value, which the caller then decodes and stores anew.
+std::optional<std::string> confirm_job(std::string_view bytes, unix_ms at);
 
 /// A log record as stored in `logs`.
 std::string encode_logs(const job_logs& x);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/freshness.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
 #include "model/job_logs.hpp"
@@ -98,6 +99,11 @@ public:
   /// Every active job of a provider, by job id.
   virtual result<std::vector<job>> active(std::string_view provider) const = 0;
 
+  /// How many active jobs of each provider are stale at `now`, for every
+  /// provider that has an active job (zeros included), in provider order.
+  virtual result<std::vector<stale_tally>> stale(const staleness_rule& rule,
+                                                 unix_ms now) const = 0;
+
   /// The job id stored for a provider's id.
   virtual result<std::optional<std::string>>
   find_external(std::string_view provider,
@@ -124,6 +130,11 @@ class write_view : public read_view {
 public:
   /// Inserts or replaces a job and keeps every index and counter in step.
   virtual result<void> put(const job& x) = 0;
+
+  /// Records that the provider confirmed a stored job's state at `at`
+  /// (its `synced_at`) without rendering it again or touching an index;
+  /// false when the job is unknown.
+  virtual result<bool> confirm(std::string_view job_id, unix_ms at) = 0;
 
   /// Removes a job, its indexes, its logs and its image; false when it was
   /// unknown.

@@ -49,6 +49,8 @@ public:
                         size_t offset) const override;
   result<std::vector<job_tally>> counters() const override;
   result<std::vector<job>> active(std::string_view provider) const override;
+  result<std::vector<stale_tally>> stale(const staleness_rule& rule,
+                                         unix_ms now) const override;
   result<std::optional<std::string>>
   find_external(std::string_view provider,
                 std::string_view external_id) const override;
@@ -210,6 +212,44 @@ lmdb_reader<Base>::active(std::string_view provider) const {
   return jobs;
 }
 
+// Walks the `active` index (provider order) and reads only the header of
+// each active job's value.
+template <class Base>
+result<std::vector<stale_tally>>
+lmdb_reader<Base>::stale(const staleness_rule& rule, unix_ms now) const {
+  std::vector<stale_tally> out;
+  auto c = cursor::open(txn_, t_.active);
+  if (!c)
+    return c.error();
+  MDB_val key, value;
+  for (auto more = c->move(MDB_FIRST, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more)
+      break;
+    auto k = as_view(key);
+    auto zero = k.find('\0');
+    if (zero == std::string_view::npos)
+      return corrupt("index entry", "active");
+    auto provider = k.substr(0, zero);
+    auto job_id = k.substr(zero + 1);
+    if (out.empty() || out.back().provider != provider)
+      out.push_back(stale_tally{std::string{provider}, 0});
+    auto raw = txn_.get(t_.jobs, job_id);
+    if (!raw)
+      return raw.error();
+    if (!*raw)
+      continue;
+    auto f = decode_job_freshness(**raw);
+    if (!f)
+      return corrupt("job", job_id);
+    if (is_stale(rule, f->status, f->reached_provider, f->synced_at, now))
+      ++out.back().count;
+  }
+  return out;
+}
+
 template <class Base>
 result<std::optional<std::string>>
 lmdb_reader<Base>::find_external(std::string_view provider,
@@ -290,6 +330,10 @@ public:
     return noted(put_job(x));
   }
 
+  result<bool> confirm(std::string_view job_id, unix_ms at) override {
+    return noted(confirm_job_at(job_id, at));
+  }
+
   result<bool> erase(std::string_view job_id) override {
     return noted(erase_job(job_id));
   }
@@ -326,6 +370,7 @@ private:
   }
 
   result<void> put_job(const job& x);
+  result<bool> confirm_job_at(std::string_view job_id, unix_ms at);
   result<bool> erase_job(std::string_view job_id);
   result<void> remove_entries(const job& old);
   result<void> add_to_counter(const job& x, int delta);
@@ -380,6 +425,27 @@ result<void> lmdb_write_view::put_job(const job& x) {
                            provider_key(*x.provider, x.external_id), x.job_id));
   }
   return add_to_counter(x, +1);
+}
+
+result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
+                                             unix_ms at) {
+  auto raw = txn_.get(t_.jobs, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return false;
+  if (auto stamped = confirm_job(**raw, at)) {
+    JOBSYNC_TRY(txn_.put(t_.jobs, job_id, *stamped));
+    return true;
+  }
+  // A value from before synced_at existed: stored anew, as this version
+  // writes it.
+  auto x = decode_job(**raw);
+  if (!x)
+    return corrupt("job", job_id);
+  x->synced_at = at;
+  JOBSYNC_TRY(put_job(*x));
+  return true;
 }
 
 result<bool> lmdb_write_view::erase_job(std::string_view job_id) {

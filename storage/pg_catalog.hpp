@@ -73,6 +73,16 @@ inline constexpr statement events_after{
     "SELECT id, job_id, provider, previous, status, stage, progress FROM "
     "jobsync_events WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint"};
 
+/// Active jobs per provider that has one, and how many of them are stale:
+/// reached their provider and were last confirmed (or, never confirmed,
+/// counted from $1) before $2.
+inline constexpr statement stale_jobs{
+    "stale_jobs",
+    "SELECT provider, count(*) FILTER (WHERE external_id <> '' AND "
+    "coalesce(synced_ms, $1::bigint) < $2::bigint) FROM jobsync_jobs WHERE "
+    "status < 4 AND provider IS NOT NULL GROUP BY provider ORDER BY provider "
+    "COLLATE \"C\""};
+
 inline constexpr statement job_facts{
     "job_facts", "SELECT created_ms, status, cost_usd, run_ms FROM "
                  "jobsync_jobs WHERE created_ms >= $1::bigint"};
@@ -80,21 +90,26 @@ inline constexpr statement job_facts{
 // -- writes ------------------------------------------------------------------
 
 /// $1 job_id, $2 created_ms, $3 status, $4 type, $5 provider, $6
-/// external_id, $7 cost_usd, $8 run_ms, $9 value.
+/// external_id, $7 cost_usd, $8 run_ms, $9 value, $10 synced_ms.
 inline constexpr statement insert_job{
     "insert_job",
     "INSERT INTO jobsync_jobs (job_id, created_ms, status, type, provider, "
-    "external_id, cost_usd, run_ms, value) VALUES ($1::text, $2::bigint, "
-    "$3::smallint, $4::smallint, $5::text, $6::text, $7::float8, $8::bigint, "
-    "$9::bytea)"};
+    "external_id, cost_usd, run_ms, value, synced_ms) VALUES ($1::text, "
+    "$2::bigint, $3::smallint, $4::smallint, $5::text, $6::text, $7::float8, "
+    "$8::bigint, $9::bytea, $10::bigint)"};
 
 /// The parameters of insert_job.
 inline constexpr statement update_job{
     "update_job",
     "UPDATE jobsync_jobs SET created_ms = $2::bigint, status = $3::smallint, "
     "type = $4::smallint, provider = $5::text, external_id = $6::text, "
-    "cost_usd = $7::float8, run_ms = $8::bigint, value = $9::bytea WHERE "
-    "job_id = $1::text"};
+    "cost_usd = $7::float8, run_ms = $8::bigint, value = $9::bytea, "
+    "synced_ms = $10::bigint WHERE job_id = $1::text"};
+
+/// A confirmation: $2 the value with its new synced_at, $3 synced_ms.
+inline constexpr statement confirm_job{
+    "confirm_job", "UPDATE jobsync_jobs SET value = $2::bytea, synced_ms = "
+                   "$3::bigint WHERE job_id = $1::text"};
 
 /// Removes a job, its log tail and its image; returns what the counters
 /// need.

@@ -15,7 +15,7 @@ constexpr const char* migration_lock = "30520206536896355";
 // published one: add the next. Text columns that take part in ordering or
 // lookups use the "C" collation, so they compare byte-wise as in LMDB,
 // whatever the database's locale.
-constexpr std::array<const char*, 2> migrations = {
+constexpr std::array<const char*, 3> migrations = {
     // 1: jobs with their index columns, log tails, webhook ids, counters
     // and the shared event log.
     R"sql(
@@ -62,7 +62,12 @@ CREATE TABLE jobsync_events (
 );
 INSERT INTO jobsync_meta (key, value) VALUES ('last_event_id', 0);
 )sql",
-    // 2: local runs' newest validation images (the storage codec's value),
+    // 2: when the provider last confirmed each job (also in the value's
+    // header); NULL for jobs stored before, which were never confirmed.
+    R"sql(
+ALTER TABLE jobsync_jobs ADD COLUMN synced_ms bigint;
+)sql",
+    // 3: local runs' newest validation images (the storage codec's value),
     // apart from jobs and logs so that neither carries megabytes.
     R"sql(
 CREATE TABLE jobsync_images (

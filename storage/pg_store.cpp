@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -52,6 +53,10 @@ pg::params job_params(const job& x) {
   else
     p.null();
   p.bytes(encode_job(x));
+  if (x.synced_at)
+    p.int64(*x.synced_at);
+  else
+    p.null();
   return p;
 }
 
@@ -81,6 +86,8 @@ public:
                         size_t offset) const override;
   result<std::vector<job_tally>> counters() const override;
   result<std::vector<job>> active(std::string_view provider) const override;
+  result<std::vector<stale_tally>> stale(const staleness_rule& rule,
+                                         unix_ms now) const override;
   result<std::optional<std::string>>
   find_external(std::string_view provider,
                 std::string_view external_id) const override;
@@ -235,6 +242,28 @@ pg_reader<Base>::active(std::string_view provider) const {
   return jobs;
 }
 
+// Counted by the database from the synced_ms column, which every write
+// of a job keeps equal to the synced_at in its value.
+template <class Base>
+result<std::vector<stale_tally>>
+pg_reader<Base>::stale(const staleness_rule& rule, unix_ms now) const {
+  // No rule: a cutoff before any time, so that nothing is stale.
+  auto cutoff = rule.after_ms > 0 ? now - rule.after_ms
+                                  : std::numeric_limits<int64_t>::min();
+  auto r = run(pg::stale_jobs, pg::params{}.int64(rule.since).int64(cutoff));
+  if (!r)
+    return r.error();
+  std::vector<stale_tally> out;
+  for (int i = 0; i < r->size(); ++i) {
+    auto n = r->integer(i, 1);
+    if (!n || *n < 0)
+      return corrupt("stale count", r->bytes(i, 0));
+    out.push_back(
+        stale_tally{std::string{r->bytes(i, 0)}, static_cast<uint64_t>(*n)});
+  }
+  return out;
+}
+
 template <class Base>
 result<std::optional<std::string>>
 pg_reader<Base>::find_external(std::string_view provider,
@@ -337,6 +366,7 @@ public:
   result<std::optional<job>> get(std::string_view job_id) const override;
   result<std::vector<job_tally>> counters() const override;
   result<void> put(const job& x) override;
+  result<bool> confirm(std::string_view job_id, unix_ms at) override;
   result<bool> erase(std::string_view job_id) override;
   result<void> put_logs(std::string_view job_id, const job_logs& x) override;
   result<void> put_image(std::string_view job_id,
@@ -457,6 +487,31 @@ result<void> pg_write_view::put(const job& x) {
   count(counted_of(x), +1);
   known_[x.job_id] = counted_of(x);
   return {};
+}
+
+result<bool> pg_write_view::confirm(std::string_view job_id, unix_ms at) {
+  // Locks the row, as any write does (the registry has read it already).
+  auto r = noted(run(pg::lock_job, pg::params{}.bytes(job_id)));
+  if (!r)
+    return r.error();
+  if (r->size() == 0)
+    return false;
+  if (auto stamped = confirm_job(r->bytes(0, 0), at)) {
+    auto done = noted(run(
+        pg::confirm_job, pg::params{}.bytes(job_id).bytes(*stamped).int64(at)));
+    if (!done)
+      return done.error();
+    return true;
+  }
+  // A value from before synced_at existed: stored anew, as this version
+  // writes it.
+  auto x = decode_job(r->bytes(0, 0));
+  if (!x)
+    return corrupt("job", job_id);
+  x->synced_at = at;
+  if (auto put_again = put(*x); !put_again)
+    return put_again.error();
+  return true;
 }
 
 result<bool> pg_write_view::erase(std::string_view job_id) {

@@ -1,6 +1,7 @@
 // Bytes read back from LMDB (a damaged or foreign store): every decoder
-// refuses what it cannot read instead of crashing, and what it accepts
-// encodes back to something that decodes the same.
+// refuses what it cannot read instead of crashing, what it accepts encodes
+// back to something that decodes the same, and a confirmation stamps
+// synced_at without touching anything else.
 
 #include "tests/fuzz/fuzz_target.hpp"
 
@@ -16,8 +17,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(again.has_value() && *again == *x);
     FUZZ_CHECK(decode_rendered_job(x->job_id, encode_job(*x)).has_value());
   }
-  if (auto r = decode_rendered_job("id", bytes))
+  if (auto r = decode_rendered_job("id", bytes)) {
     FUZZ_CHECK(r->job_id == "id");
+    // The header alone tells the same freshness as the rendering.
+    auto f = decode_job_freshness(bytes);
+    FUZZ_CHECK(f.has_value() && f->status == r->status
+               && f->synced_at == r->synced_at
+               && f->reached_provider == r->reached_provider);
+  }
+  if (auto stamped = confirm_job(bytes, 1'793'000'000'123)) {
+    // A confirmation changes synced_at and nothing else.
+    auto before = decode_rendered_job("id", bytes);
+    auto after = decode_rendered_job("id", *stamped);
+    FUZZ_CHECK(before.has_value() && after.has_value());
+    FUZZ_CHECK(
+        after->members == before->members && after->status == before->status
+        && after->reached_provider == before->reached_provider
+        && after->synced_at == std::optional<unix_ms>{1'793'000'000'123});
+    FUZZ_CHECK(stamped->size() == bytes.size());
+  }
   if (auto logs = decode_logs(bytes)) {
     auto again = decode_logs(encode_logs(*logs));
     FUZZ_CHECK(again.has_value() && again->tail == logs->tail);

@@ -22,6 +22,7 @@ import {
   refreshJob,
   removeJob,
   replaceJob,
+  staleBadge,
   statusBadge,
 } from './jobs.js';
 
@@ -113,7 +114,7 @@ export function renderDetail() {
   } else {
     actions.append(h('button', { class: 'button small', type: 'button', id: 'delete-job', onclick: () => deleteJob(job) }, icon('trash'), 'Delete'));
   }
-  const statusLine = h('div', { class: 'detail-status' }, statusBadge(job.status),
+  const statusLine = h('div', { class: 'detail-status' }, statusBadge(job.status), staleBadge(job),
     job.provider_status && job.provider_status !== job.status ? h('span', { class: 'muted', text: `Provider says “${job.provider_status}”` }) : null,
     actions);
   let output = null;
@@ -135,6 +136,7 @@ export function renderDetail() {
     timeField('Created', job.created_at),
     timeField('Started', job.started_at),
     timeField('Completed', job.completed_at),
+    timeField('Last confirmed', job.synced_at),
     field('Duration', dur === null ? null : `${formatDuration(dur)}${job.status === 'running' ? ' so far' : ''}`),
     field('Cost', job.cost_usd === null || job.cost_usd === undefined ? null : formatMoney(job.cost_usd, { exact: true })),
     field('Error', job.error_message, { cls: 'error' }),

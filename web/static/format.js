@@ -28,6 +28,14 @@ export function relativeTime(t, now = Date.now()) {
   return new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
+// "14:02" today, "Nov 3, 14:02" on another day (local time).
+export function clockTime(t, now = Date.now()) {
+  const d = new Date(t);
+  const hm = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+  if (d.toDateString() === new Date(now).toDateString()) return hm;
+  return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${hm}`;
+}
+
 export function exactTime(t) {
   return `${exactFmt.format(new Date(t))} (${new Date(t).toISOString()})`;
 }

@@ -3,6 +3,7 @@
 import { PAGE_SIZE, SEARCH_POOL } from './constants.js';
 import { $, h, icon } from './dom.js';
 import {
+  clockTime,
   exactTime,
   formatDuration,
   formatMoney,
@@ -102,6 +103,22 @@ export function statusBadge(status) {
   return h('span', { class: `badge st-${status}`, text: status.charAt(0).toUpperCase() + status.slice(1) });
 }
 
+// A job its provider has not confirmed for a while (the server's `stale`):
+// its status may be out of date. Nothing is guessed; the badge says since
+// when the status is known to be true.
+export function staleBadge(job) {
+  if (!job.stale) return null;
+  const t = parseTime(job.synced_at);
+  const who = providerLabel(job.provider);
+  return h('span', {
+    class: 'badge stale',
+    title: t === null
+      ? `${who} has not confirmed this job's status since this server started; it may be out of date.`
+      : `${who} last confirmed this job's status at ${exactTime(t)}; it may be out of date.`,
+    text: t === null ? 'Stale · not confirmed yet' : `Stale · last confirmed ${clockTime(t)}`,
+  });
+}
+
 function timeCell(t, cls) {
   if (t === null) return h('td', { class: `${cls} muted`, text: '—' });
   return h('td', { class: cls }, h('time', { datetime: new Date(t).toISOString(), title: exactTime(t), dataset: { ts: String(t) }, text: relativeTime(t) }));
@@ -150,6 +167,8 @@ function jobRow(job) {
   const idLine = [job.job_id];
   if (job.hardware_type) idLine.push(job.hardware_type);
   const jobCell = h('td', { class: 'job' }, nameButton, h('span', { class: 'job-id', title: job.job_id, text: idLine.join(' · ') }));
+  const stale = staleBadge(job);
+  if (stale) jobCell.append(h('div', { class: 'stale-line' }, stale));
   if (job.status === 'running') jobCell.append(inlineBlock(job));
   else if (job.status === 'failed' && job.error_message) jobCell.append(h('div', { class: 'job-error', title: job.error_message, text: job.error_message }));
   else if (job.status === 'queued' || job.status === 'pending') jobCell.append(h('div', { class: 'job-id', text: job.provider_status ? `Waiting (${job.provider_status})` : 'Waiting to start' }));

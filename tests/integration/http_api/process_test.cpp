@@ -1,6 +1,8 @@
 #include "tests/integration/http_api/api_fixture.hpp"
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 
 using namespace jobsync;
 using namespace jobsync::test;
@@ -60,6 +62,38 @@ BOOST_AUTO_TEST_CASE(print_config_masks_secrets) {
   BOOST_TEST(out.find("r8_secret") == std::string::npos);
   BOOST_TEST(out.find("***") != std::string::npos);
   BOOST_TEST(out.find("port: 8080") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_second_server_on_the_same_folder_exits_2_naming_the_first) {
+  temp_dir dir;
+  seed_store(dir.path(),
+             {make_job("kept", job_status::running, 1'790'000'000'000)});
+  auto first = std::make_unique<jobsyncd>(dir.path());
+  child_process second{{JOBSYNCD_BINARY, "--config",
+                        source_dir() + "/config/test.yaml", "--data-dir",
+                        dir.path(), "--port", "0"}};
+  BOOST_TEST(second.wait_exit().value_or(-1) == 2, second.output());
+  auto said = second.output();
+  BOOST_TEST(said.find(dir.path()) != std::string::npos, said);
+  BOOST_TEST(said.find("PID " + std::to_string(first->process().pid()))
+                 != std::string::npos,
+             said);
+  BOOST_TEST(said.find("listening on") == std::string::npos, said);
+  // The first one never noticed.
+  BOOST_TEST(http_get(first->url("/healthz")).status == 200);
+  BOOST_TEST(http_get(first->url("/api/cloud/jobs/kept")).status == 200);
+
+  // kill -9 leaves the lock file behind, but no holder: the next server
+  // takes it without anyone cleaning up.
+  first->kill();
+  BOOST_TEST(std::filesystem::exists(dir.path() + "/jobsyncd.lock"));
+  jobsyncd third{dir.path()};
+  BOOST_TEST(http_get(third.url("/api/cloud/jobs/kept")).status == 200);
+  std::ifstream lock_file{dir.path() + "/jobsyncd.lock"};
+  long written = 0;
+  lock_file >> written;
+  BOOST_TEST(written == third.process().pid());
 }
 
 BOOST_AUTO_TEST_CASE(help_and_version_answer_and_exit) {

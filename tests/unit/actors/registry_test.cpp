@@ -131,6 +131,61 @@ BOOST_AUTO_TEST_CASE(events_are_emitted_only_for_real_changes) {
   BOOST_TEST((stored("p1")->status == job_status::completed));
 }
 
+BOOST_AUTO_TEST_CASE(confirmations_move_synced_at_and_emit_nothing) {
+  auto t0 = now_ms();
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "processing")}));
+  BOOST_REQUIRE(events->size() == 1u);
+  auto first = stored("p1")->synced_at;
+  BOOST_REQUIRE(first);
+  BOOST_TEST(*first >= t0);
+  BOOST_TEST(*first <= now_ms());
+  // Make the last confirmation old, then let each kind of answer arrive.
+  auto age = [&] {
+    auto x = *stored("p1");
+    x.synced_at = 1000;
+    auto w = store->begin_write();
+    BOOST_REQUIRE(w);
+    BOOST_REQUIRE((*w)->put(x));
+    BOOST_REQUIRE((*w)->commit());
+  };
+  auto moved_since = [&](unix_ms t) {
+    auto at = stored("p1")->synced_at;
+    return at && *at >= t;
+  };
+  age();
+  auto t1 = now_ms();
+  auto same = ask<apply_summary>(registry, apply_atom::value,
+                                 batch({snap("p1", "processing")}));
+  BOOST_TEST(same.unchanged == 1u);
+  BOOST_TEST(moved_since(t1), "a poll that found nothing new confirms");
+  age();
+  auto t2 = now_ms();
+  ask<webhook_outcome>(registry, webhook_atom::value,
+                       webhook_delivery{"msg_a", snap("p1", "processing"), t2});
+  BOOST_TEST(moved_since(t2), "a webhook with the same status confirms");
+  // What does not vouch for the stored state leaves it alone.
+  age();
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "starting")}));
+  BOOST_TEST(*stored("p1")->synced_at == 1000, "a stale snapshot");
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "paused")}));
+  BOOST_TEST(*stored("p1")->synced_at == 1000, "an unknown word");
+  ask<webhook_outcome>(registry, webhook_atom::value,
+                       webhook_delivery{"msg_a", snap("p1", "processing"), 5});
+  BOOST_TEST(*stored("p1")->synced_at == 1000, "a duplicate webhook");
+  // None of it was an event; the status never moved.
+  BOOST_TEST(events->size() == 1u);
+  BOOST_TEST((stored("p1")->status == job_status::running));
+  // A real change is stored whole, confirmation included.
+  auto t3 = now_ms();
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("p1", "succeeded")}));
+  BOOST_TEST(events->size() == 2u);
+  BOOST_TEST(moved_since(t3));
+}
+
 BOOST_AUTO_TEST_CASE(a_refresh_does_not_resurrect_unknown_jobs) {
   auto sum = ask<apply_summary>(registry, apply_atom::value,
                                 batch({snap("gone", "processing")}, false));

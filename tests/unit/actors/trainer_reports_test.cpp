@@ -196,6 +196,25 @@ BOOST_AUTO_TEST_CASE(the_newest_validation_image_is_kept_and_erased_with_it) {
   BOOST_TEST(!logs("v"));
 }
 
+BOOST_AUTO_TEST_CASE(every_report_confirms_the_job_until_it_is_final) {
+  auto before = now_ms();
+  send(step("s", 1));
+  auto first = stored("s")->synced_at;
+  BOOST_REQUIRE(first);
+  BOOST_TEST(*first >= before);
+  // A report that changes no job field still confirms it.
+  send(step("s", 2));
+  auto second = stored("s")->synced_at;
+  BOOST_REQUIRE(second);
+  BOOST_TEST(*second >= *first);
+  send(complete("s"));
+  auto final_confirmation = stored("s")->synced_at;
+  // Late lines for a finished job confirm nothing.
+  send(R"({"type": "log.message", "job_id": "s", "message": "late"})");
+  BOOST_TEST((stored("s")->synced_at == final_confirmation));
+  BOOST_TEST(*logs("s")->progress.last_log == "late");
+}
+
 BOOST_AUTO_TEST_CASE(a_crash_keeps_the_error_text) {
   send(step("c", 2));
   send(

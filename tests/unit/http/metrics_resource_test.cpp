@@ -235,6 +235,59 @@ BOOST_AUTO_TEST_CASE(without_pollers_only_the_store_and_build_are_shown) {
     BOOST_TEST(name.find("poller") == std::string::npos, name);
 }
 
+BOOST_AUTO_TEST_CASE(stale_jobs_per_provider_zeros_included) {
+  server_figures f;
+  f.pollers = {poller("replicate")};
+  f.stale = std::vector<stale_tally>{{"other", 2}};
+  auto e = parse(prometheus_text(f, 0, "0.1.0"));
+  BOOST_TEST(e.type["jobsync_jobs_stale"] == "gauge");
+  BOOST_TEST(e.samples["jobsync_jobs_stale{provider=\"replicate\"}"] == "0");
+  BOOST_TEST(e.samples["jobsync_jobs_stale{provider=\"other\"}"] == "2");
+  // Without the reader's answer the family is left out, not zero.
+  f.stale.reset();
+  BOOST_TEST(
+      parse(prometheus_text(f, 0, "0.1.0")).type.count("jobsync_jobs_stale")
+      == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(connections_streams_and_descriptors_when_known) {
+  server_figures f;
+  f.connections = connection_figures{3, 40, 37, 2};
+  event_stream_stats s;
+  s.subscribers = 2;
+  s.addresses = 1;
+  s.subscriptions = 9;
+  s.refused = 1;
+  s.dropped_slow = 1;
+  s.disconnected = 6;
+  s.events = 12;
+  f.events = s;
+  f.open_descriptors = 17;
+  auto e = parse(prometheus_text(f, 0, "0.1.0"));
+  std::map<std::string, std::pair<std::string, std::string>> expected{
+      {"jobsync_http_connections_open", {"gauge", "3"}},
+      {"jobsync_http_connections_accepted_total", {"counter", "40"}},
+      {"jobsync_http_connections_closed_total", {"counter", "37"}},
+      {"jobsync_http_connections_refused_total", {"counter", "2"}},
+      {"jobsync_event_streams_open", {"gauge", "2"}},
+      {"jobsync_event_stream_addresses", {"gauge", "1"}},
+      {"jobsync_event_streams_total", {"counter", "9"}},
+      {"jobsync_event_streams_refused_total", {"counter", "1"}},
+      {"jobsync_event_streams_dropped_slow_total", {"counter", "1"}},
+      {"jobsync_event_streams_disconnected_total", {"counter", "6"}},
+      {"jobsync_events_total", {"counter", "12"}},
+      {"process_open_fds", {"gauge", "17"}},
+  };
+  for (const auto& [name, want] : expected) {
+    BOOST_TEST(e.type[name] == want.first, name);
+    BOOST_TEST(e.samples[name] == want.second, name);
+  }
+  // Unknown figures are left out, not shown as zeros.
+  auto none = parse(prometheus_text(server_figures{}, 0, "0.1.0"));
+  for (const auto& [name, want] : expected)
+    BOOST_TEST(none.type.count(name) == 0u, name);
+}
+
 BOOST_AUTO_TEST_CASE(label_values_are_escaped) {
   server_figures f;
   f.jobs = {{job_type::cloud, job_status::running, "we\"ird\\na\nme", 1}};

@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
        {"job_id", "job_type", "provider", "status", "provider_status",
         "config_name", "created_at", "started_at", "completed_at", "cost_usd",
         "hardware_type", "error_message", "output_url", "metadata",
-        "is_terminal", "is_active", "duration_seconds"})
+        "is_terminal", "is_active", "duration_seconds", "synced_at", "stale"})
     BOOST_TEST(d.HasMember(key), key);
   BOOST_TEST(!d.HasMember("external_id"));
   BOOST_TEST(d["is_terminal"].GetBool());
@@ -63,6 +63,47 @@ BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
   BOOST_TEST(d["error_message"].IsNull());
   BOOST_TEST(std::string{d["metadata"]["urls"]["get"].GetString()}
              == "https://api/x");
+  BOOST_TEST(d["synced_at"].IsNull());
+  BOOST_TEST(!d["stale"].GetBool());
+}
+
+BOOST_AUTO_TEST_CASE(stale_follows_the_last_confirmation_and_the_clock) {
+  auto x = full_job();
+  x.status = job_status::running;
+  x.completed_at = std::nullopt;
+  x.synced_at = *parse_rfc3339("2026-11-01T10:00:20Z");
+  auto at = [&](const job& j, const char* now, staleness_rule rule) {
+    rapidjson::StringBuffer buf;
+    json_writer w{buf};
+    write_job(w, j, *parse_rfc3339(now), rule);
+    rapidjson::Document d;
+    d.Parse(buf.GetString());
+    BOOST_REQUIRE(!d.HasParseError());
+    return std::make_pair(std::string{d["synced_at"].IsString()
+                                          ? d["synced_at"].GetString()
+                                          : "null"},
+                          d["stale"].GetBool());
+  };
+  staleness_rule minute{60000, *parse_rfc3339("2026-11-01T09:00:00Z")};
+  auto [synced, stale] = at(x, "2026-11-01T10:01:20Z", minute);
+  BOOST_TEST(synced == "2026-11-01T10:00:20.000Z");
+  BOOST_TEST(!stale);
+  BOOST_TEST(at(x, "2026-11-01T10:01:20.001Z", minute).second);
+  // No rule: never stale.
+  BOOST_TEST(!at(x, "2026-11-02T10:00:00Z", staleness_rule{}).second);
+  // Never confirmed: counts from the rule's start.
+  auto never = x;
+  never.synced_at.reset();
+  BOOST_TEST(at(never, "2026-11-01T09:01:00Z", minute).first == "null");
+  BOOST_TEST(!at(never, "2026-11-01T09:01:00Z", minute).second);
+  BOOST_TEST(at(never, "2026-11-01T09:01:00.001Z", minute).second);
+  // Never sent to a provider, or finished: never stale.
+  auto local = x;
+  local.external_id.clear();
+  BOOST_TEST(!at(local, "2026-11-02T10:00:00Z", minute).second);
+  auto done = x;
+  done.status = job_status::failed;
+  BOOST_TEST(!at(done, "2026-11-02T10:00:00Z", minute).second);
 }
 
 BOOST_AUTO_TEST_CASE(the_duration_of_a_running_job_follows_the_clock) {

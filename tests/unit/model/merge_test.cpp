@@ -58,6 +58,30 @@ BOOST_AUTO_TEST_CASE(a_discovery_without_created_at_uses_now) {
   BOOST_TEST(x.created_at == "2023-11-27T13:35:45.993Z");
 }
 
+BOOST_AUTO_TEST_CASE(a_discovery_is_confirmed_when_its_status_is_known) {
+  BOOST_TEST((job_from_snapshot(snapshot("processing"), 77).synced_at
+              == std::optional<unix_ms>{77}));
+  BOOST_TEST(!job_from_snapshot(snapshot("paused"), 77).synced_at);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_confirms_when_it_is_not_behind_for_every_pair) {
+  for (auto from : replicate_words)
+    for (auto to : replicate_words) {
+      auto x = stored_job(*map_replicate_status(from));
+      auto before = x.status;
+      auto to_status = *map_replicate_status(to);
+      auto r = apply_snapshot(x, snapshot(to));
+      bool expected = is_terminal(before)
+                          ? to_status == before
+                          : lifecycle_rank(to_status) >= lifecycle_rank(before);
+      BOOST_TEST(r.confirmed == expected, from << " -> " << to);
+      BOOST_TEST(!x.synced_at, "the registry stamps it, not the merge");
+    }
+  // An unknown word says nothing about the state.
+  auto x = stored_job(job_status::running);
+  BOOST_TEST(!apply_snapshot(x, snapshot("paused")).confirmed);
+}
+
 BOOST_AUTO_TEST_CASE(a_discovered_job_with_an_unknown_word_is_pending) {
   auto x = job_from_snapshot(snapshot("booting"), 0);
   BOOST_TEST((x.status == job_status::pending));

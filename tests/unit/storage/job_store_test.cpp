@@ -1,10 +1,14 @@
 #include "model/job_json.hpp"
 #include "storage/codec.hpp"
 #include "storage/job_store.hpp"
+#include "storage/lmdb.hpp"
 
+#include "tests/support/postgres_server.hpp"
 #include "tests/unit/storage/store_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
+
+#include <map>
 
 using namespace jobsync;
 using namespace jobsync::storage;
@@ -13,6 +17,32 @@ using test::make_job;
 namespace {
 
 struct job_store_fixture : test::store_fixture {
+  // Replaces a stored job's value with these bytes, as an older jobsync
+  // wrote them (the store must be closed meanwhile).
+  void overwrite_value(const std::string& job_id, const std::string& bytes) {
+    if (options.backend == backend::postgres) {
+      std::string hex;
+      for (unsigned char c : bytes) {
+        const char* digits = "0123456789abcdef";
+        hex += digits[c >> 4];
+        hex += digits[c & 15];
+      }
+      test::shared_postgres().query(
+          test::postgres_server::database_of(options.postgres.url),
+          "UPDATE jobsync_jobs SET synced_ms = NULL, value = decode('" + hex
+              + "', 'hex') WHERE job_id = '" + job_id + "'");
+      return;
+    }
+    auto env = environment::open(dir.path(), size_t{64} << 20, 8);
+    BOOST_REQUIRE(env);
+    auto txn = transaction::begin(*env, false);
+    BOOST_REQUIRE(txn);
+    MDB_dbi jobs;
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "jobs", 0, &jobs) == 0);
+    BOOST_REQUIRE(txn->put(jobs, job_id, bytes));
+    BOOST_REQUIRE(txn->commit());
+  }
+
   std::vector<std::string> page_ids(const job_filter& f, size_t limit,
                                     size_t offset) {
     auto page = read()->list(f, limit, offset);
@@ -23,6 +53,27 @@ struct job_store_fixture : test::store_fixture {
     return ids;
   }
 };
+
+// A job value as version 2 wrote it: no flags, no synced_at.
+std::string version_two(const job& x) {
+  auto r = render_job(x);
+  auto json = stored_job_json(r, x);
+  std::string out;
+  out.push_back('\x02');
+  out.push_back(static_cast<char>(r.status));
+  out.push_back(static_cast<char>(r.duration.how));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((r.duration.ms >> shift) & 0xFF));
+  auto members = static_cast<uint32_t>(r.members.size());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((members >> shift) & 0xFF));
+  return out + json;
+}
+
+job unconfirmed(job x) {
+  x.synced_at.reset();
+  return x;
+}
 
 job_filter status_filter(std::initializer_list<job_status> xs) {
   job_filter f;
@@ -277,6 +328,98 @@ BOOST_AUTO_TEST_CASE(metrics_count_jobs_of_the_period) {
   BOOST_TEST(m->cost_by_day[1].cost == 0.5);
 }
 
+BOOST_AUTO_TEST_CASE(a_confirmation_moves_synced_at_and_nothing_else) {
+  auto x = make_job("c", job_status::running, 1000);
+  x.cost_usd = 1.5;
+  put({x});
+  {
+    auto w = write();
+    auto done = w->confirm("c", 42'000);
+    BOOST_REQUIRE(done);
+    BOOST_TEST(*done);
+    auto missing = w->confirm("nope", 42'000);
+    BOOST_REQUIRE(missing);
+    BOOST_TEST(!*missing);
+    BOOST_REQUIRE(w->commit());
+  }
+  auto want = x;
+  want.synced_at = 42'000;
+  auto got = read()->get("c");
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(*got);
+  BOOST_TEST((**got == want));
+  BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"c"}));
+  auto active = read()->active("replicate");
+  BOOST_REQUIRE(active);
+  BOOST_TEST(active->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(stale_counts_follow_the_rule_per_provider) {
+  auto confirmed_at = [](job x, std::optional<unix_ms> at) {
+    x.synced_at = at;
+    return x;
+  };
+  auto never_sent = make_job("local-ish", job_status::pending, 1);
+  never_sent.external_id.clear();
+  auto other = make_job("o", job_status::queued, 1, std::string{"other"});
+  put({confirmed_at(make_job("fresh", job_status::running, 1), 9'500),
+       confirmed_at(make_job("old", job_status::running, 1), 5'000),
+       make_job("never", job_status::queued, 1), never_sent,
+       confirmed_at(make_job("done", job_status::completed, 1), 0),
+       confirmed_at(other, 9'900)});
+  // Stale after 2 s unconfirmed; jobs never confirmed count from `since`.
+  auto at = [&](unix_ms now, unix_ms since) {
+    auto t = read()->stale(staleness_rule{2000, since}, now);
+    BOOST_REQUIRE(t);
+    std::map<std::string, uint64_t> out;
+    for (const auto& x : *t)
+      out[x.provider] = x.count;
+    return out;
+  };
+  using counts = std::map<std::string, uint64_t>;
+  BOOST_TEST((at(10'000, 8'500) == counts{{"other", 0}, {"replicate", 1}}));
+  BOOST_TEST((at(10'000, 5'000) == counts{{"other", 0}, {"replicate", 2}}));
+  BOOST_TEST((at(12'000, 8'500) == counts{{"other", 1}, {"replicate", 3}}));
+  auto off = read()->stale(staleness_rule{0, 0}, 1'000'000);
+  BOOST_REQUIRE(off);
+  for (const auto& x : *off)
+    BOOST_TEST(x.count == 0u, x.provider);
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_value_from_before_synced_at_is_stored_anew_when_confirmed) {
+  auto x = make_job("v2", job_status::running, 1000);
+  put({x});
+  store.reset();
+  overwrite_value("v2", version_two(x));
+  reopen();
+  auto got = read()->get("v2");
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(*got);
+  BOOST_TEST(!(*got)->synced_at);
+  // Stale from the rule's start: it was never confirmed.
+  auto before = read()->stale(staleness_rule{1000, 50'000}, 77'000);
+  BOOST_REQUIRE(before);
+  BOOST_REQUIRE(before->size() == 1u);
+  BOOST_TEST(before->front().count == 1u);
+  auto w = write();
+  BOOST_REQUIRE(w->confirm("v2", 77'000));
+  BOOST_REQUIRE(w->commit());
+  auto again = read()->get("v2");
+  BOOST_REQUIRE(again);
+  BOOST_REQUIRE(*again);
+  BOOST_TEST(((*again)->synced_at == std::optional<unix_ms>{77'000}));
+  auto page = read()->list({}, 10, 0);
+  BOOST_REQUIRE(page);
+  BOOST_REQUIRE(page->jobs.size() == 1u);
+  BOOST_TEST(page->jobs[0].reached_provider);
+  BOOST_TEST((page->jobs[0].synced_at == std::optional<unix_ms>{77'000}));
+  auto after = read()->stale(staleness_rule{1000, 50'000}, 77'500);
+  BOOST_REQUIRE(after);
+  BOOST_REQUIRE(after->size() == 1u);
+  BOOST_TEST(after->front().count == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(codec)
@@ -284,18 +427,22 @@ BOOST_AUTO_TEST_SUITE(codec)
 BOOST_AUTO_TEST_CASE(a_foreign_version_byte_is_refused) {
   auto bytes = encode_job(make_job("x", job_status::queued, 5));
   BOOST_TEST(decode_job(bytes).has_value());
-  bytes[0] = 3;
-  BOOST_TEST(!decode_job(bytes));
-  BOOST_TEST(!decode_rendered_job("x", bytes));
+  for (char foreign : {'\x00', '\x04'}) {
+    bytes[0] = foreign;
+    BOOST_TEST(!decode_job(bytes));
+    BOOST_TEST(!decode_rendered_job("x", bytes));
+    BOOST_TEST(!decode_job_freshness(bytes));
+  }
   BOOST_TEST(!decode_job(""));
   BOOST_TEST(!decode_rendered_job("x", ""));
 }
 
-// What GET /api/cloud/jobs writes for a stored job, at `now`.
+// What GET /api/cloud/jobs writes for a stored job, at `now`, when jobs go
+// stale after a second unconfirmed.
 std::string api_text(const rendered_job& r, unix_ms now) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
-  write_job(w, r, now);
+  write_job(w, r, now, staleness_rule{1000, 0});
   return buf.GetString();
 }
 
@@ -321,6 +468,15 @@ std::vector<job> jobs_of_every_shape() {
   backwards.completed_at = "2026-11-01T09:00:00Z";
   out.push_back(backwards); // end before start: zero
   out.push_back(make_job("bare", job_status::pending, 5, std::nullopt));
+  auto confirmed = base;
+  confirmed.synced_at = *parse_rfc3339("2026-11-01T10:00:06.5Z");
+  out.push_back(confirmed); // stale at 10:00:07.5 and later
+  auto never_sent = confirmed;
+  never_sent.external_id.clear();
+  out.push_back(never_sent); // never reached the provider: never stale
+  auto confirmed_done = done;
+  confirmed_done.synced_at = 0;
+  out.push_back(confirmed_done); // terminal: never stale
   return out;
 }
 
@@ -333,9 +489,69 @@ BOOST_AUTO_TEST_CASE(a_stored_job_renders_as_the_job_itself) {
     auto r = decode_rendered_job(x.job_id, bytes);
     BOOST_REQUIRE(r);
     BOOST_TEST(r->job_id == x.job_id);
-    for (unix_ms now : {unix_ms{0}, *parse_rfc3339("2026-11-01T10:00:07Z")})
+    BOOST_TEST((r->synced_at == x.synced_at));
+    BOOST_TEST(r->reached_provider == !x.external_id.empty());
+    for (unix_ms now : {unix_ms{0}, *parse_rfc3339("2026-11-01T10:00:07Z"),
+                        *parse_rfc3339("2026-11-01T10:00:08Z")})
       BOOST_TEST(api_text(*r, now) == api_text(render_job(x), now),
                  x.job_id << " at " << now);
+    auto f = decode_job_freshness(bytes);
+    BOOST_REQUIRE(f);
+    BOOST_TEST((f->status == x.status));
+    BOOST_TEST((f->synced_at == x.synced_at));
+    BOOST_TEST(f->reached_provider == !x.external_id.empty());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(synced_at_and_stale_are_derived_when_read) {
+  auto x = make_job("r", job_status::running, 1000);
+  x.synced_at = *parse_rfc3339("2026-11-01T10:00:00Z");
+  auto r = decode_rendered_job("r", encode_job(x));
+  BOOST_REQUIRE(r);
+  auto fresh = api_text(*r, *parse_rfc3339("2026-11-01T10:00:01Z"));
+  BOOST_TEST(fresh.find(",\"synced_at\":\"2026-11-01T10:00:00.000Z\","
+                        "\"stale\":false}")
+                 != std::string::npos,
+             fresh);
+  auto later = api_text(*r, *parse_rfc3339("2026-11-01T10:00:01.001Z"));
+  BOOST_TEST(later.find("\"stale\":true}") != std::string::npos, later);
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmation_changes_only_synced_at) {
+  for (const auto& x : jobs_of_every_shape()) {
+    auto bytes = encode_job(x);
+    auto at = *parse_rfc3339("2026-11-02T08:00:00.25Z");
+    auto stamped = confirm_job(bytes, at);
+    BOOST_REQUIRE(stamped);
+    auto want = x;
+    want.synced_at = at;
+    BOOST_TEST((*stamped == encode_job(want)), x.job_id);
+    auto back = decode_job(*stamped);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((*back == want));
+  }
+  // Older values are not patched: the store writes them anew.
+  auto x = jobs_of_every_shape().front();
+  BOOST_TEST(!confirm_job(version_two(x), 5));
+  BOOST_TEST(!confirm_job("\x01{}", 5));
+}
+
+BOOST_AUTO_TEST_CASE(version_two_values_read_back_without_synced_at) {
+  for (const auto& x : jobs_of_every_shape()) {
+    auto v2 = version_two(x);
+    auto back = decode_job(v2);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((*back == unconfirmed(x)), x.job_id);
+    auto r = decode_rendered_job(x.job_id, v2);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->reached_provider == !x.external_id.empty(), x.job_id);
+    for (unix_ms now : {unix_ms{0}, *parse_rfc3339("2026-11-01T10:00:07Z")})
+      BOOST_TEST(api_text(*r, now) == api_text(render_job(unconfirmed(x)), now),
+                 x.job_id);
+    auto f = decode_job_freshness(v2);
+    BOOST_REQUIRE(f);
+    BOOST_TEST(!f->synced_at);
+    BOOST_TEST(f->reached_provider == !x.external_id.empty());
   }
 }
 
@@ -382,16 +598,17 @@ BOOST_AUTO_TEST_CASE(version_one_values_are_still_read) {
     auto v1 = std::string(1, '\x01') + stored_job_json(render_job(x), x);
     auto back = decode_job(v1);
     BOOST_REQUIRE(back);
-    BOOST_TEST((*back == x));
+    BOOST_TEST((*back == unconfirmed(x)));
     auto r = decode_rendered_job(x.job_id, v1);
     BOOST_REQUIRE(r);
-    BOOST_TEST(api_text(*r, 7) == api_text(render_job(x), 7));
+    BOOST_TEST(api_text(*r, 7) == api_text(render_job(unconfirmed(x)), 7));
+    BOOST_TEST(decode_job_freshness(v1).has_value());
   }
 }
 
 BOOST_AUTO_TEST_CASE(a_damaged_header_is_refused) {
   auto bytes = encode_job(jobs_of_every_shape().front());
-  for (size_t cut : {size_t{1}, size_t{10}, size_t{15}})
+  for (size_t cut : {size_t{1}, size_t{10}, size_t{15}, size_t{23}, size_t{24}})
     BOOST_TEST(!decode_rendered_job("x", bytes.substr(0, cut)), cut);
   auto bad_status = bytes;
   bad_status[1] = 9;
@@ -400,8 +617,10 @@ BOOST_AUTO_TEST_CASE(a_damaged_header_is_refused) {
   bad_kind[2] = 7;
   BOOST_TEST(!decode_rendered_job("x", bad_kind));
   auto too_long = bytes;
-  too_long[11] = '\x7f';
+  too_long[20] = '\x7f';
   BOOST_TEST(!decode_rendered_job("x", too_long));
+  BOOST_TEST(!decode_job_freshness(too_long));
+  BOOST_TEST(!confirm_job(too_long, 5));
 }
 
 BOOST_AUTO_TEST_CASE(created_keys_sort_by_time_including_before_1970) {
