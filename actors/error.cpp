@@ -16,15 +16,25 @@ caf::error make_error(errc code, std::string detail) {
 }
 
 caf::error to_error(const failure& f) {
-  return make_error(f.code, f.detail);
+  if (!f.retry_after)
+    return make_error(f.code, f.detail);
+  // The retry-after travels beside the detail, so an HTTP handler can
+  // answer with it however many actors the failure passed through.
+  return caf::error{static_cast<uint8_t>(f.code), errc_category(),
+                    caf::make_message(f.detail, static_cast<int64_t>(
+                                                    f.retry_after->count()))};
 }
 
 failure from_error(const caf::error& e) {
   if (e.category() == errc_category()) {
-    std::string detail;
-    if (e.context().match_elements<std::string>())
-      detail = e.context().get_as<std::string>(0);
-    return {static_cast<errc>(e.code()), std::move(detail)};
+    auto code = static_cast<errc>(e.code());
+    const auto& context = e.context();
+    if (context.match_elements<std::string, int64_t>())
+      return {code, context.get_as<std::string>(0),
+              std::chrono::seconds{context.get_as<int64_t>(1)}};
+    if (context.match_elements<std::string>())
+      return {code, context.get_as<std::string>(0)};
+    return {code, ""};
   }
   if (e.category() == caf::atom("system")
       && e.code() == static_cast<uint8_t>(caf::sec::request_timeout))

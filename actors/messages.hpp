@@ -5,6 +5,7 @@
 
 #include "model/event_stream.hpp"
 #include "model/freshness.hpp"
+#include "model/ids.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
 #include "model/metrics.hpp"
@@ -52,6 +53,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_subscription)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_stream_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::server_figures)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_job_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_name)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
@@ -120,7 +125,7 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<trainer_atom, trainer_event>::with<trainer_outcome>,
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
-    caf::replies_to<erase_atom, std::string>::with<job>,
+    caf::replies_to<erase_atom, job_ref>::with<job>,
     /// Whether the store is still writable.
     caf::replies_to<health_atom>::with<registry_health>,
     /// INTERNAL: commits everything staged since the last flush.
@@ -132,13 +137,13 @@ using registry_actor = caf::typed_actor<
 /// writer (LMDB MVCC).
 using reader_actor = caf::typed_actor<
     /// One job; job_not_found when unknown.
-    caf::replies_to<get_atom, std::string>::with<job>,
+    caf::replies_to<get_atom, job_ref>::with<job>,
     /// One job with its stored log tail; job_not_found when unknown.
-    caf::replies_to<detail_atom, std::string>::with<job_detail>,
+    caf::replies_to<detail_atom, job_ref>::with<job_detail>,
     /// A newest-first page and the total number of matches.
     caf::replies_to<list_atom, list_query>::with<job_page>,
     /// Every active job of a provider.
-    caf::replies_to<active_atom, std::string>::with<std::vector<job>>,
+    caf::replies_to<active_atom, provider_name>::with<std::vector<job>>,
     /// Dashboard figures over the last N days.
     caf::replies_to<metrics_atom, int>::with<metrics_report>,
     /// Every store counter: jobs by type, status and provider (`/metrics`).
@@ -149,9 +154,11 @@ using reader_actor = caf::typed_actor<
     /// job, not_found when it has none.
     caf::replies_to<image_atom, std::string>::with<validation_image>>;
 
-/// Talks to one provider: background cycles that refresh every active job
-/// (list-first), and every other provider request, all through one gate
-/// that keeps the request budget and the provider's Retry-After.
+/// Talks to one provider through its provider interface: background cycles
+/// that refresh every active job (list-first), and every other provider
+/// request, all through one gate that keeps the request budget and the
+/// provider's Retry-After. Provider failures answer with the API's codes
+/// (see poller_state::api_failure).
 using poller_actor = caf::typed_actor<
     /// Runs a cycle now, or joins the running one; answers when it ends or
     /// when the deadline (milliseconds) cuts it short.
@@ -159,15 +166,17 @@ using poller_actor = caf::typed_actor<
     /// Pages the provider's newest-first list for up to N jobs (discovery).
     caf::replies_to<discover_atom,
                     uint64_t>::with<std::vector<provider_snapshot>>,
-    /// A job's full log text by its provider id: fetched (one request per
-    /// job at a time, shared by everyone asking meanwhile), or the last fetch
-    /// when it is younger than the given age (milliseconds).
-    caf::replies_to<logs_atom, std::string, int64_t>::with<std::string>,
-    /// Cancels a job at the provider (by its provider id).
-    caf::replies_to<cancel_atom, std::string>::with<provider_snapshot>,
-    /// Checks the token; answers the account name.
-    caf::replies_to<validate_atom>::with<std::string>,
-    /// The webhook signing secret, fetched once and cached.
+    /// A job's full log text: fetched (one request per job at a time,
+    /// shared by everyone asking meanwhile), or the last fetch when it is
+    /// younger than the given age (milliseconds).
+    caf::replies_to<logs_atom, provider_job_ref, int64_t>::with<std::string>,
+    /// Cancels a job at the provider.
+    caf::replies_to<cancel_atom, provider_job_ref>::with<provider_snapshot>,
+    /// Asks the provider whether it accepts the token.
+    caf::replies_to<validate_atom>::with<validation>,
+    /// The webhook signing secret, fetched from the provider (one request
+    /// at a time, shared by everyone asking meanwhile; not cached: the
+    /// webhook receiver keeps it).
     caf::replies_to<secret_atom>::with<std::string>,
     /// The poller's state.
     caf::replies_to<status_atom>::with<poller_status>,
@@ -178,41 +187,56 @@ using poller_actor = caf::typed_actor<
     /// INTERNAL: a provider completion, run in the actor's context.
     caf::reacts_to<run_atom, std::function<void()>>>;
 
+/// Whoever must know each provider's current poller: the supervisor tells
+/// them when a restarted poller replaces one that stopped.
+using poller_directory_actor = caf::typed_actor<
+    /// The poller of a provider is now this one.
+    caf::reacts_to<put_atom, provider_name, poller_actor>>;
+
 /// Coordinates work that spans pollers, the registry and the readers.
-using sync_actor = caf::typed_actor<
+using sync_actor = poller_directory_actor::extend<
     /// Discovers jobs at every provider (concurrent calls share one run).
     caf::replies_to<sync_atom>::with<sync_report>,
     /// Refreshes every active job within the sync_active deadline, then lists
     /// (`GET /api/cloud/jobs?sync_active=true`).
     caf::replies_to<refresh_atom, list_query>::with<job_page, refresh_report>,
     /// Cancels a job at its provider and stores the outcome.
-    caf::replies_to<cancel_atom, std::string>::with<job>,
-    /// Every poller's state.
-    caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+    caf::replies_to<cancel_atom, job_ref>::with<job>,
     /// A job's inline progress: from the stored log tail while it is fresh
     /// (or fed by webhooks), else from one shared provider fetch; the stored
     /// tail again when the provider fails.
-    caf::replies_to<progress_atom, std::string>::with<job_progress>,
+    caf::replies_to<progress_atom, job_ref>::with<job_progress>,
     /// A job's full log from its provider, or the stored tail (marked) when
     /// the provider cannot be reached.
-    caf::replies_to<logs_atom, std::string>::with<job_log_text>,
-    /// The store's counters and every poller's state (`GET /metrics`).
+    caf::replies_to<logs_atom, job_ref>::with<job_log_text>,
+    /// Checks a provider's token; not_found for a provider jobsync does not
+    /// know.
+    caf::replies_to<validate_atom, provider_name>::with<validation>,
+    /// A provider's webhook signing secret (`whsec_...`), from its poller;
+    /// unavailable for a provider that cannot be asked.
+    caf::replies_to<secret_atom, provider_name>::with<std::string>>;
+
+/// What the server reports about itself: readiness, the figures of
+/// `GET /metrics` and every poller's state.
+using overview_actor = poller_directory_actor::extend<
+    /// Every poller's state (`GET /api/cloud/polling/status`).
+    caf::replies_to<status_atom>::with<std::vector<poller_status>>,
+    /// The store's counters and every poller's state (`GET /metrics`); a
+    /// poller that does not answer is left out.
     caf::replies_to<metrics_atom>::with<server_figures>,
-    /// Checks a provider's token.
-    caf::replies_to<validate_atom, std::string>::with<std::string>,
-    /// A provider's webhook signing secret (`whsec_...`), from its poller,
-    /// which fetches it once and caches it; unavailable for an unknown
-    /// provider.
-    caf::replies_to<secret_atom, std::string>::with<std::string>,
     /// Readiness: the store is writable and each first cycle has ended.
-    caf::replies_to<ready_atom>::with<readiness>,
-    /// INTERNAL: a restarted poller replaces the one that crashed.
-    caf::reacts_to<put_atom, std::string, poller_actor>>;
+    caf::replies_to<ready_atom>::with<readiness>>;
+
+/// Restarts pollers that stop: after 1 s, doubling up to a minute, and
+/// tells the poller directories (sync, overview) about each replacement.
+using supervisor_actor = caf::typed_actor<
+    /// INTERNAL: the restart of a provider's poller is due.
+    caf::reacts_to<restart_atom, provider_name>>;
 
 // -- service manager
 // -----------------------------------------------------------
 
-/// Whatever answers `/readyz` (the sync actor): a subset of its interface.
+/// Whatever answers `/readyz` (the overview): a subset of its interface.
 using readiness_actor = caf::typed_actor<
     /// Readiness: the store is writable and each first cycle has ended.
     caf::replies_to<ready_atom>::with<readiness>>;
@@ -233,8 +257,8 @@ using watchdog_actor = caf::typed_actor<
 using webhook_receiver_actor = caf::typed_actor<
     /// One delivery as received. Errors: unauthorized (signature missing,
     /// malformed, stale or not matching, or no secret to check it with),
-    /// rate_limited (too many failed checks from this address; see
-    /// `refusal_of`), bad_request (not a prediction or training object).
+    /// rate_limited with a retry-after (too many failed checks from this
+    /// address), bad_request (not one of the provider's job objects).
     caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
     /// INTERNAL: forgets per-address failure counts whose window ended.
     caf::reacts_to<tick_atom>>;

@@ -7,111 +7,372 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace jobsync {
 
 namespace {
 
-using self_ptr = poller_actor::stateful_pointer<poller_state>;
 using clock = poller_state::clock;
-
-template <class T>
-using provider_result = providers::provider_result<T>;
-
-// Wraps a handler so that a provider completion, which arrives on the HTTP
-// client's thread, runs as a message in the poller's own context. A weak
-// handle: completions for a poller that is gone are dropped.
-template <class T>
-providers::provider_callback<T>
-in_actor(self_ptr self, std::function<void(provider_result<T>&)> fn) {
-  auto addr = caf::actor_cast<caf::actor_addr>(self);
-  return [addr, fn = std::move(fn)](provider_result<T> r) {
-    auto strong = caf::actor_cast<poller_actor>(addr);
-    if (!strong)
-      return;
-    caf::anon_send(strong, run_atom::value,
-                   std::function<void()>{[fn, r]() mutable { fn(r); }});
-  };
-}
-
-failure provider_failure(const poller_state& st,
-                         const providers::provider_error& e) {
-  auto code = e.kind == providers::provider_error_kind::not_found
-                  ? errc::not_found
-                  : errc::provider_error;
-  return {code, st.config.label + " answered with an error: " + e.message};
-}
 
 unix_ms wall_in(clock::duration d) {
   return now_ms()
          + std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
-// -- the gate
-// ------------------------------------------------------------------
+// Pages hold 100 jobs; a cycle allows some pages for newer finished jobs
+// above the active ones.
+size_t cycle_page_budget(size_t active) {
+  return active / 100 * 2 + 5;
+}
 
-void pump(self_ptr self) {
-  auto& st = self->state;
-  while (!st.waiting.empty()) {
-    auto now = self->clock().now();
-    auto wait = st.gate.delay(now);
+} // namespace
+
+result<void> poller_config::validate() const {
+  if (interval.count() <= 0)
+    return failure{errc::bad_request, "the poll interval must be positive"};
+  if (requests_per_minute <= 0)
+    return failure{errc::bad_request, "the request budget must be positive"};
+  if (circuit_failure_threshold <= 0 || circuit_open.count() <= 0)
+    return failure{errc::bad_request,
+                   "the circuit threshold and open period must be positive"};
+  if (backoff_initial.count() <= 0 || backoff_max < backoff_initial)
+    return failure{errc::bad_request,
+                   "the backoff must start positive and grow to its maximum"};
+  return {};
+}
+
+void poller_state::init(poller_config config,
+                        std::shared_ptr<providers::provider> provider,
+                        registry_actor registry, reader_actor reader) {
+  config_ = std::move(config);
+  provider_ = std::move(provider);
+  registry_ = std::move(registry);
+  reader_ = std::move(reader);
+  gate_ = request_gate{config_.requests_per_minute, self_->clock().now()};
+  rng_.seed(static_cast<uint32_t>(now_ms()));
+  status_.provider = provider_->name();
+  status_.enabled = config_.enabled;
+  status_.reason = config_.reason;
+  status_.interval_seconds = static_cast<int>(config_.interval.count());
+  status_.requests_per_minute = config_.requests_per_minute;
+  if (config_.enabled)
+    self_->send(self_, tick_atom::value);
+}
+
+failure poller_state::api_failure(const failure& f) const {
+  auto detail = provider_->label() + " answered with an error: " + f.detail;
+  switch (f.code) {
+  case errc::not_found:
+    return {errc::not_found, std::move(detail)};
+  case errc::rate_limited:
+    // The caller may ask again when the provider said it may.
+    return {errc::rate_limited, std::move(detail), f.retry_after};
+  case errc::timeout:
+    return {errc::timeout,
+            provider_->label() + " did not answer in time: " + f.detail};
+  default:
+    return {errc::provider_error, std::move(detail)};
+  }
+}
+
+std::optional<failure> poller_state::held_back() const {
+  auto now = self_->clock().now();
+  auto until = gate_.blocked_until(now);
+  if (!until)
+    return std::nullopt;
+  auto wait = std::chrono::ceil<std::chrono::seconds>(*until - now);
+  return failure{errc::rate_limited,
+                 provider_->label()
+                     + " asked us to wait before the next request; retry in "
+                     + std::to_string(wait.count()) + " s",
+                 wait};
+}
+
+// -- the gate -----------------------------------------------------------------
+
+void poller_state::note_limits(const failure* f) {
+  auto now = self_->clock().now();
+  if (f && f->code == errc::rate_limited && f->retry_after)
+    gate_.block_until(now + *f->retry_after);
+  // The provider's own window is spent: nothing it would answer before the
+  // reset, whatever our budget says.
+  auto limits = provider_->rate_limits();
+  if (limits.remaining && *limits.remaining == 0 && limits.reset_seconds)
+    gate_.block_until(now + std::chrono::seconds{*limits.reset_seconds});
+}
+
+void poller_state::pump() {
+  while (!waiting_.empty()) {
+    auto now = self_->clock().now();
+    auto wait = gate_.delay(now);
     if (wait > clock::duration::zero()) {
-      if (!st.step_scheduled) {
-        st.step_scheduled = true;
-        self->delayed_send(self, wait + std::chrono::milliseconds(1),
-                           step_atom::value);
+      if (!step_scheduled_) {
+        step_scheduled_ = true;
+        self_->delayed_send(self_, wait + std::chrono::milliseconds(1),
+                            step_atom::value);
       }
       return;
     }
-    st.gate.spend(now);
-    auto call = std::move(st.waiting.front());
-    st.waiting.pop_front();
+    gate_.spend(now);
+    auto call = std::move(waiting_.front());
+    waiting_.pop_front();
     call();
   }
 }
 
-// Queues a provider call behind the gate.
-void submit(self_ptr self, std::function<void()> call) {
-  self->state.waiting.push_back(std::move(call));
-  pump(self);
+void poller_state::step() {
+  step_scheduled_ = false;
+  pump();
 }
 
-// A 429's Retry-After closes the gate for every request of this provider.
-void note_rate_limit(self_ptr self, const providers::provider_error& e) {
-  if (e.kind == providers::provider_error_kind::rate_limited && e.retry_after)
-    self->state.gate.block_until(self->clock().now() + *e.retry_after);
+template <class T>
+void poller_state::ask_provider(
+    std::function<void(providers::provider&, providers::provider_callback<T>)>
+        call,
+    std::function<void(result<T>&)> done) {
+  // The completion arrives on the provider's thread and enters the actor as
+  // a message, through a weak handle: a poller that is gone drops it.
+  auto addr = caf::actor_cast<caf::actor_addr>(self_);
+  providers::provider_callback<T> complete
+      = [this, addr, done](result<T> r) mutable {
+          auto strong = caf::actor_cast<poller_actor>(addr);
+          if (!strong)
+            return;
+          caf::anon_send(strong, run_atom::value,
+                         std::function<void()>{[this, done, r]() mutable {
+                           note_limits(r ? nullptr : &r.error());
+                           done(r);
+                         }});
+        };
+  waiting_.push_back(
+      [provider = provider_, call = std::move(call),
+       complete = std::move(complete)] { call(*provider, complete); });
+  pump();
 }
 
-// -- cycles
-// --------------------------------------------------------------------
-
-void advance(self_ptr self);
-void end_cycle(self_ptr self, bool complete);
-
-bool live(self_ptr self, uint64_t id) {
-  auto& c = self->state.cycle;
-  return c && c->id == id && id != 0;
+template <class T>
+std::function<void(result<T>&)>
+poller_state::answer(caf::typed_response_promise<T> promise) {
+  return [this, promise](result<T>& r) mutable {
+    if (r)
+      promise.deliver(std::move(*r));
+    else
+      promise.deliver(to_error(api_failure(r.error())));
+  };
 }
 
-void schedule_next(self_ptr self, clock::time_point started) {
-  auto& st = self->state;
-  if (!st.config.enabled)
+// -- cycles -------------------------------------------------------------------
+
+bool poller_state::live(uint64_t id) const {
+  return cycle_ && cycle_->id == id && id != 0;
+}
+
+void poller_state::schedule_next(clock::time_point started) {
+  if (!config_.enabled)
     return;
-  auto now = self->clock().now();
-  auto due
-      = st.circuit_until ? *st.circuit_until : started + st.config.interval;
-  st.next_due = due;
+  auto now = self_->clock().now();
+  auto due = circuit_until_ ? *circuit_until_ : started + config_.interval;
+  next_due_ = due;
   auto wait = due > now ? due - now : clock::duration::zero();
-  self->delayed_send(self, wait, tick_atom::value);
-  st.status.next_cycle = wall_in(wait);
+  self_->delayed_send(self_, wait, tick_atom::value);
+  status_.next_cycle = wall_in(wait);
 }
 
-void finish(self_ptr self, bool complete, uint64_t changed,
-            const std::string& apply_error) {
-  auto& st = self->state;
-  auto c = std::move(*st.cycle);
-  st.cycle.reset();
-  auto now = self->clock().now();
+void poller_state::tick() {
+  auto now = self_->clock().now();
+  if (cycle_ || (next_due_ && now < *next_due_))
+    return; // a stale timer: the current schedule has its own
+  begin_cycle(false);
+}
+
+void poller_state::begin_cycle(bool requested) {
+  if (cycle_)
+    return;
+  auto now = self_->clock().now();
+  if (circuit_until_) {
+    if (now < *circuit_until_ && !requested)
+      return schedule_next(now);
+    circuit_until_.reset();
+    half_open_ = true;
+    status_.circuit = "half_open";
+  }
+  poll_cycle c;
+  c.id = next_cycle_id_++;
+  c.started = now;
+  c.deadline = now + config_.interval;
+  c.report.started = now_ms();
+  cycle_ = std::move(c);
+  status_.cycle_running = true;
+  status_.next_cycle.reset();
+  auto id = cycle_->id;
+  self_
+      ->request(reader_, caf::infinite, active_atom::value,
+                provider_name{provider_->name()})
+      .then([this, id](std::vector<job>& jobs) { on_active(id, jobs); },
+            [this, id](caf::error& e) {
+              if (!live(id))
+                return;
+              cycle_->report.last_error = from_error(e).detail;
+              end_cycle(false);
+            });
+}
+
+void poller_state::on_active(uint64_t id, std::vector<job>& jobs) {
+  if (!live(id))
+    return;
+  auto& c = *cycle_;
+  c.oldest_created = std::numeric_limits<unix_ms>::max();
+  for (const auto& x : jobs) {
+    if (x.external_id.empty())
+      continue; // never reached the provider
+    auto created = created_ms(x);
+    c.remaining.emplace(x.external_id, created);
+    c.oldest_created = std::min(c.oldest_created, created);
+  }
+  c.report.jobs_active = c.remaining.size();
+  c.pages = page_walk{cycle_page_budget(c.remaining.size())};
+  if (c.remaining.empty())
+    return end_cycle(true);
+  advance();
+}
+
+// Issues the cycle's next request: list pages first, then single fetches
+// for active jobs the list did not show.
+void poller_state::advance() {
+  auto& c = *cycle_;
+  auto id = c.id;
+  if (c.listing && !c.remaining.empty() && c.pages.may_go_on()) {
+    auto cursor = c.pages.cursor();
+    ask_provider<providers::provider_page>(
+        [cursor](providers::provider& p, auto done) {
+          p.list_page(cursor, std::move(done));
+        },
+        [this, id](result<providers::provider_page>& r) { on_page(id, r); });
+    return;
+  }
+  c.listing = false;
+  if (!c.remaining.empty()) {
+    auto external_id = c.remaining.begin()->first;
+    ask_provider<provider_snapshot>(
+        [external_id](providers::provider& p, auto done) {
+          p.get(external_id, std::move(done));
+        },
+        [this, id, external_id](result<provider_snapshot>& r) {
+          on_single(id, external_id, r);
+        });
+    return;
+  }
+  end_cycle(true);
+}
+
+void poller_state::on_page(uint64_t id, result<providers::provider_page>& r) {
+  if (!live(id))
+    return;
+  auto& c = *cycle_;
+  ++c.report.requests;
+  if (!r)
+    return on_step_error(r.error());
+  c.attempt = 0;
+  ++c.report.pages;
+  auto& page = *r;
+  for (auto& s : page.jobs)
+    if (c.remaining.erase(s.external_id) > 0) {
+      ++c.report.jobs_checked;
+      c.found.push_back(std::move(s));
+    }
+  // Newest first: once a page reaches jobs older than the oldest active one,
+  // every active job the list still shows has been seen.
+  if (!page.jobs.empty() && page.jobs.back().created_at) {
+    auto last = parse_rfc3339(*page.jobs.back().created_at);
+    if (last && *last < c.oldest_created)
+      c.listing = false;
+  }
+  if (c.pages.take(page.next) == page_walk::end::circle) {
+    ++c.report.errors;
+    c.report.last_error = provider_->label()
+                          + "'s list links go round in a circle; the jobs "
+                            "it did not show are fetched one by one";
+    log::warning("poller", "{}: {}", provider_->name(), c.report.last_error);
+  }
+  advance();
+}
+
+void poller_state::on_single(uint64_t id, const std::string& external_id,
+                             result<provider_snapshot>& r) {
+  if (!live(id))
+    return;
+  auto& c = *cycle_;
+  ++c.report.requests;
+  if (!r) {
+    if (r.error().code == errc::not_found) {
+      // The provider forgot the job (its data retention): nothing to learn.
+      c.remaining.erase(external_id);
+      ++c.report.errors;
+      c.report.last_error = r.error().detail;
+      return advance();
+    }
+    return on_step_error(r.error());
+  }
+  c.attempt = 0;
+  if (c.remaining.erase(external_id) > 0)
+    ++c.report.jobs_checked;
+  c.found.push_back(std::move(*r));
+  advance();
+}
+
+void poller_state::on_step_error(const failure& f) {
+  auto& c = *cycle_;
+  ++c.report.errors;
+  c.report.last_error = f.detail;
+  if (!providers::is_transient(f.code))
+    return end_cycle(false);
+  ++c.attempt;
+  auto delay = backoff_delay(c.attempt, config_.backoff_initial,
+                             config_.backoff_max, rng_);
+  status_.backoff_seconds = static_cast<double>(delay.count()) / 1000.0;
+  if (self_->clock().now() + delay >= c.deadline)
+    return end_cycle(false);
+  auto id = c.id;
+  self_->delayed_send(self_, delay, run_atom::value,
+                      std::function<void()>{[this, id] {
+                        if (live(id))
+                          advance();
+                      }});
+}
+
+void poller_state::cut_cycle(uint64_t id) {
+  if (!live(id))
+    return;
+  cycle_->cut_short = true;
+  end_cycle(false);
+}
+
+// Stores what the cycle found in one batch, then finishes it.
+void poller_state::end_cycle(bool complete) {
+  auto& c = *cycle_;
+  auto found = std::move(c.found);
+  c.found.clear();
+  // From here on, late provider answers for this cycle are ignored.
+  c.id = 0;
+  if (found.empty())
+    return finish(complete, 0, {});
+  self_
+      ->request(registry_, caf::infinite, apply_atom::value,
+                snapshot_batch{std::move(found), false})
+      .then([this, complete](
+                apply_summary& sum) { finish(complete, sum.updated, {}); },
+            [this](caf::error& e) {
+              finish(false, 0,
+                     "storing the results failed: " + from_error(e).detail);
+            });
+}
+
+void poller_state::finish(bool complete, uint64_t changed,
+                          const std::string& apply_error) {
+  auto c = std::move(*cycle_);
+  cycle_.reset();
+  auto now = self_->clock().now();
   c.report.jobs_changed = changed;
   if (!apply_error.empty()) {
     ++c.report.errors;
@@ -122,468 +383,247 @@ void finish(self_ptr self, bool complete, uint64_t changed,
   c.report.duration_ms
       = std::chrono::duration_cast<std::chrono::milliseconds>(now - c.started)
             .count();
-  st.status.last_cycle = c.report;
-  st.status.cycle_running = false;
-  st.status.first_cycle_done = true;
-  ++st.status.cycles;
+  status_.last_cycle = c.report;
+  status_.cycle_running = false;
+  status_.first_cycle_done = true;
+  ++status_.cycles;
   bool failed = !c.report.complete && !c.cut_short;
   if (failed) {
-    ++st.status.consecutive_failures;
-    if (st.half_open
-        || st.status.consecutive_failures
-               >= static_cast<uint32_t>(st.config.circuit_failure_threshold)) {
-      st.circuit_until = now + st.config.circuit_open;
-      st.status.circuit = "open";
+    ++status_.consecutive_failures;
+    if (half_open_
+        || status_.consecutive_failures
+               >= static_cast<uint32_t>(config_.circuit_failure_threshold)) {
+      circuit_until_ = now + config_.circuit_open;
+      status_.circuit = "open";
       log::warning("poller",
                    "{}: {} failed cycles in a row, pausing for {} s "
                    "(last error: {})",
-                   st.config.provider, st.status.consecutive_failures,
-                   st.config.circuit_open.count(), c.report.last_error);
+                   provider_->name(), status_.consecutive_failures,
+                   config_.circuit_open.count(), c.report.last_error);
     }
   } else if (c.report.complete) {
-    if (st.status.circuit != "closed")
+    if (status_.circuit != "closed")
       log::info("poller", "{}: provider reachable again, circuit closed",
-                st.config.provider);
-    st.status.consecutive_failures = 0;
-    st.status.circuit = "closed";
-    st.status.backoff_seconds = 0;
+                provider_->name());
+    status_.consecutive_failures = 0;
+    status_.circuit = "closed";
+    status_.backoff_seconds = 0;
   }
-  st.half_open = false;
+  half_open_ = false;
   refresh_report r;
   r.checked = c.report.jobs_checked;
   r.updated = changed;
   r.failed = c.report.jobs_active - c.report.jobs_checked;
   r.complete = c.report.complete;
-  for (auto& w : st.refresh_waiters)
+  for (auto& w : refresh_waiters_)
     w.deliver(r);
-  st.refresh_waiters.clear();
+  refresh_waiters_.clear();
   log::debug("poller",
              "{}: cycle checked {}/{} active jobs with {} requests, "
              "{} changed",
-             st.config.provider, c.report.jobs_checked, c.report.jobs_active,
+             provider_->name(), c.report.jobs_checked, c.report.jobs_active,
              c.report.requests, changed);
-  schedule_next(self, c.started);
+  schedule_next(c.started);
 }
 
-// Stores what the cycle found in one batch, then finishes it.
-void end_cycle(self_ptr self, bool complete) {
-  auto& st = self->state;
-  auto& c = *st.cycle;
-  auto found = std::move(c.found);
-  c.found.clear();
-  // From here on, late provider answers for this cycle are ignored.
-  c.id = 0;
-  if (found.empty())
-    return finish(self, complete, 0, {});
-  self->request(st.registry, caf::infinite, apply_atom::value,
-                snapshot_batch{std::move(found), false})
-      .then(
-          [=](apply_summary& sum) { finish(self, complete, sum.updated, {}); },
-          [=](caf::error& e) {
-            finish(self, false, 0,
-                   "storing the results failed: " + from_error(e).detail);
-          });
-}
-
-void on_step_error(self_ptr self, const providers::provider_error& e) {
-  auto& st = self->state;
-  auto& c = *st.cycle;
-  ++c.report.errors;
-  c.report.last_error = e.message;
-  note_rate_limit(self, e);
-  if (!providers::is_transient(e.kind))
-    return end_cycle(self, false);
-  ++c.attempt;
-  auto delay = backoff_delay(c.attempt, st.config.backoff_initial,
-                             st.config.backoff_max, st.rng);
-  st.status.backoff_seconds = static_cast<double>(delay.count()) / 1000.0;
-  auto now = self->clock().now();
-  if (now + delay >= c.deadline)
-    return end_cycle(self, false);
-  auto id = c.id;
-  self->delayed_send(self, delay, run_atom::value,
-                     std::function<void()>{[self, id] {
-                       if (live(self, id))
-                         advance(self);
-                     }});
-}
-
-void on_page(self_ptr self, uint64_t id,
-             provider_result<providers::replicate_page>& r) {
-  if (!live(self, id))
-    return;
-  auto& c = *self->state.cycle;
-  ++c.report.requests;
-  if (!r)
-    return on_step_error(self, r.error());
-  c.attempt = 0;
-  ++c.report.pages;
-  auto& page = r.value();
-  for (auto& s : page.jobs)
-    if (c.remaining.erase(s.external_id) > 0) {
-      ++c.report.jobs_checked;
-      c.found.push_back(std::move(s));
-    }
-  c.first_page = false;
-  c.next_url = page.next;
-  // Newest first: once a page reaches jobs older than the oldest active one,
-  // every active job the list still shows has been seen.
-  if (!page.jobs.empty() && page.jobs.back().created_at) {
-    auto last = parse_rfc3339(*page.jobs.back().created_at);
-    if (last && *last < c.oldest_created)
-      c.listing = false;
+caf::typed_response_promise<refresh_report>
+poller_state::refresh(std::chrono::milliseconds deadline) {
+  auto promise = self_->make_response_promise<refresh_report>();
+  refresh_waiters_.push_back(promise);
+  begin_cycle(true);
+  if (cycle_) {
+    auto id = cycle_->id;
+    self_->delayed_send(self_, deadline, run_atom::value,
+                        std::function<void()>{[this, id] { cut_cycle(id); }});
   }
-  if (!c.next_url)
-    c.listing = false;
-  advance(self);
+  return promise;
 }
 
-void on_single(self_ptr self, uint64_t id, const std::string& external_id,
-               provider_result<provider_snapshot>& r) {
-  if (!live(self, id))
-    return;
-  auto& c = *self->state.cycle;
-  ++c.report.requests;
-  if (!r) {
-    if (r.error().kind == providers::provider_error_kind::not_found) {
-      // The provider forgot the job (its data retention): nothing to learn.
-      c.remaining.erase(external_id);
-      ++c.report.errors;
-      c.report.last_error = r.error().message;
-      return advance(self);
-    }
-    return on_step_error(self, r.error());
-  }
-  c.attempt = 0;
-  if (c.remaining.erase(external_id) > 0)
-    ++c.report.jobs_checked;
-  c.found.push_back(std::move(r.value()));
-  advance(self);
+// -- discovery ----------------------------------------------------------------
+
+caf::typed_response_promise<std::vector<provider_snapshot>>
+poller_state::discover(uint64_t limit) {
+  auto d = std::make_shared<discovery>();
+  d->limit = limit;
+  // Every page but the last holds at least one job, so `limit` pages are
+  // always enough.
+  d->pages = page_walk{static_cast<size_t>(std::max<uint64_t>(limit, 1))};
+  d->promise = self_->make_response_promise<std::vector<provider_snapshot>>();
+  if (auto refused = held_back())
+    d->promise.deliver(to_error(*refused));
+  else if (limit == 0)
+    d->promise.deliver(std::vector<provider_snapshot>{});
+  else
+    discover_next(d);
+  return d->promise;
 }
 
-// Issues the cycle's next request: list pages first, then single fetches
-// for active jobs the list did not show.
-void advance(self_ptr self) {
-  auto& st = self->state;
-  auto& c = *st.cycle;
-  auto id = c.id;
-  if (c.listing && !c.remaining.empty() && (c.first_page || c.next_url)
-      && c.report.pages < c.page_budget) {
-    auto url = c.next_url.value_or("");
-    submit(self, [self, id, url] {
-      self->state.client->list_page(
-          url, in_actor<providers::replicate_page>(
-                   self, [self, id](auto& r) { on_page(self, id, r); }));
-    });
-    return;
-  }
-  c.listing = false;
-  if (!c.remaining.empty()) {
-    auto external_id = c.remaining.begin()->first;
-    submit(self, [self, id, external_id] {
-      self->state.client->get(
-          external_id,
-          in_actor<provider_snapshot>(self, [self, id, external_id](auto& r) {
-            on_single(self, id, external_id, r);
-          }));
-    });
-    return;
-  }
-  end_cycle(self, true);
+void poller_state::discover_next(std::shared_ptr<discovery> d) {
+  auto cursor = d->pages.cursor();
+  ask_provider<providers::provider_page>(
+      [cursor](providers::provider& p, auto done) {
+        p.list_page(cursor, std::move(done));
+      },
+      [this, d](result<providers::provider_page>& r) {
+        if (!r) {
+          d->promise.deliver(to_error(api_failure(r.error())));
+          return;
+        }
+        for (auto& s : r->jobs)
+          if (d->found.size() < d->limit)
+            d->found.push_back(std::move(s));
+        auto end = d->pages.take(r->next);
+        if (end == page_walk::end::circle)
+          log::warning("poller",
+                       "{}: the list links go round in a circle; discovery "
+                       "stops with the {} jobs found",
+                       provider_->name(), d->found.size());
+        if (d->found.size() >= d->limit || r->jobs.empty()
+            || end != page_walk::end::none)
+          d->promise.deliver(std::move(d->found));
+        else
+          discover_next(d);
+      });
 }
 
-void on_active(self_ptr self, uint64_t id, std::vector<job>& jobs) {
-  if (!live(self, id))
-    return;
-  auto& c = *self->state.cycle;
-  c.oldest_created = std::numeric_limits<unix_ms>::max();
-  for (const auto& x : jobs) {
-    if (x.external_id.empty())
-      continue; // never reached the provider
-    auto created = created_ms(x);
-    c.remaining.emplace(x.external_id, created);
-    c.oldest_created = std::min(c.oldest_created, created);
-  }
-  c.report.jobs_active = c.remaining.size();
-  // Pages hold 100 jobs; allow some for newer finished jobs above them.
-  c.page_budget = c.remaining.size() / 100 * 2 + 5;
-  if (c.remaining.empty())
-    return end_cycle(self, true);
-  advance(self);
-}
+// -- logs, cancel, validate, secret -------------------------------------------
 
-void begin_cycle(self_ptr self, bool requested) {
-  auto& st = self->state;
-  if (st.cycle)
-    return;
-  auto now = self->clock().now();
-  if (st.circuit_until) {
-    if (now < *st.circuit_until && !requested)
-      return schedule_next(self, now);
-    st.circuit_until.reset();
-    st.half_open = true;
-    st.status.circuit = "half_open";
-  }
-  poll_cycle c;
-  c.id = st.next_cycle_id++;
-  c.started = now;
-  c.deadline = now + st.config.interval;
-  c.report.started = now_ms();
-  st.cycle = std::move(c);
-  st.status.cycle_running = true;
-  st.status.next_cycle.reset();
-  auto id = st.cycle->id;
-  self->request(st.reader, caf::infinite, active_atom::value,
-                st.config.provider)
-      .then([=](std::vector<job>& jobs) { on_active(self, id, jobs); },
-            [=](caf::error& e) {
-              if (!live(self, id))
-                return;
-              self->state.cycle->report.last_error = from_error(e).detail;
-              end_cycle(self, false);
-            });
-}
-
-// A sync_active deadline: store what was found so far and end the cycle.
-void cut_cycle(self_ptr self, uint64_t id) {
-  if (!live(self, id))
-    return;
-  self->state.cycle->cut_short = true;
-  end_cycle(self, false);
-}
-
-// -- logs
-// ----------------------------------------------------------------------
-
-// Keeps a job's fetched log for reuse; forgets entries nobody asked for in
-// a while, so the cache stays as small as the set of watched jobs.
-void remember_log(self_ptr self, const std::string& external_id,
-                  const std::string& text, std::optional<caf::error> error) {
-  auto& cache = self->state.log_cache;
-  auto now = self->clock().now();
-  if (cache.size() > 1000) {
-    for (auto i = cache.begin(); i != cache.end();) {
-      if (now - i->second.at > std::chrono::minutes(5))
-        i = cache.erase(i);
+void poller_state::remember_log(const std::string& id, fetched_log entry) {
+  // Entries nobody asked for in a while are forgotten, so the cache stays as
+  // small as the set of watched jobs.
+  if (log_cache_.size() > 1000) {
+    for (auto i = log_cache_.begin(); i != log_cache_.end();) {
+      if (entry.at - i->second.at > std::chrono::minutes(5))
+        i = log_cache_.erase(i);
       else
         ++i;
     }
   }
-  cache[external_id] = poller_state::fetched_log{now, text, std::move(error)};
+  log_cache_[id] = std::move(entry);
 }
 
-// -- discovery
-// -----------------------------------------------------------------
-
-struct discovery {
-  uint64_t limit = 0;
-  std::vector<provider_snapshot> found;
-  caf::typed_response_promise<std::vector<provider_snapshot>> promise;
-};
-
-void discover_page(self_ptr self, std::shared_ptr<discovery> d,
-                   std::string url) {
-  submit(self, [self, d, url] {
-    self->state.client->list_page(
-        url, in_actor<providers::replicate_page>(self, [self, d](auto& r) {
-          if (!r) {
-            note_rate_limit(self, r.error());
-            d->promise.deliver(
-                to_error(provider_failure(self->state, r.error())));
-            return;
-          }
-          for (auto& s : r.value().jobs)
-            if (d->found.size() < d->limit)
-              d->found.push_back(std::move(s));
-          if (d->found.size() >= d->limit || !r.value().next)
-            d->promise.deliver(std::move(d->found));
-          else
-            discover_page(self, d, *r.value().next);
-        }));
-  });
+caf::typed_response_promise<std::string>
+poller_state::logs(const std::string& id, std::chrono::milliseconds max_age) {
+  auto promise = self_->make_response_promise<std::string>();
+  auto now = self_->clock().now();
+  if (auto cached = log_cache_.find(id);
+      cached != log_cache_.end() && now - cached->second.at < max_age) {
+    if (cached->second.error)
+      promise.deliver(*cached->second.error);
+    else
+      promise.deliver(cached->second.text);
+    return promise;
+  }
+  if (!log_fetches_.join(id, promise))
+    return promise; // one fetch per job at a time, shared
+  ask_provider<providers::provider_log>(
+      [id](providers::provider& p, auto done) { p.logs(id, std::move(done)); },
+      [this, id](result<providers::provider_log>& r) {
+        auto at = self_->clock().now();
+        if (!r) {
+          auto err = to_error(api_failure(r.error()));
+          remember_log(id, fetched_log{at, {}, err});
+          log_fetches_.fail(id, err);
+          return;
+        }
+        remember_log(id, fetched_log{at, r->text, std::nullopt});
+        // The fetch is also a fresh snapshot: store it (and its logs).
+        auto snapshot = r->snapshot;
+        snapshot.logs = r->text;
+        caf::anon_send(registry_, apply_atom::value,
+                       snapshot_batch{{std::move(snapshot)}, false});
+        log_fetches_.deliver(id, r->text);
+      });
+  return promise;
 }
 
-} // namespace
+caf::typed_response_promise<provider_snapshot>
+poller_state::cancel(const std::string& id) {
+  auto promise = self_->make_response_promise<provider_snapshot>();
+  if (auto refused = held_back()) {
+    promise.deliver(to_error(*refused));
+    return promise;
+  }
+  ask_provider<provider_snapshot>(
+      [id](providers::provider& p, auto done) {
+        p.cancel(id, std::move(done));
+      },
+      answer(promise));
+  return promise;
+}
 
-result<void> poller_config::validate() const {
-  if (interval.count() <= 0)
-    return failure{errc::bad_request, "the poll interval must be positive"};
-  if (requests_per_minute <= 0)
-    return failure{errc::bad_request, "the request budget must be positive"};
-  if (auto bad = client.validate())
-    return failure{errc::bad_request, *bad};
-  return {};
+caf::typed_response_promise<validation> poller_state::validate() {
+  auto promise = self_->make_response_promise<validation>();
+  if (auto refused = held_back()) {
+    promise.deliver(to_error(*refused));
+    return promise;
+  }
+  ask_provider<std::string>(
+      [](providers::provider& p, auto done) { p.validate(std::move(done)); },
+      [this, promise](result<std::string>& r) mutable {
+        if (r)
+          promise.deliver(validation{true, std::move(*r), {}});
+        else if (r.error().code == errc::unauthorized)
+          // An answer, not a failure: the provider refused the token.
+          promise.deliver(validation{false, {}, r.error().detail});
+        else
+          promise.deliver(to_error(api_failure(r.error())));
+      });
+  return promise;
+}
+
+caf::typed_response_promise<std::string> poller_state::secret() {
+  // Not cached here: the webhook receiver keeps the secret and asks again
+  // only when a signature stops matching (a rotation).
+  auto promise = self_->make_response_promise<std::string>();
+  if (!secret_fetch_.join("", promise))
+    return promise;
+  ask_provider<std::string>(
+      [](providers::provider& p, auto done) {
+        p.webhook_secret(std::move(done));
+      },
+      [this](result<std::string>& r) {
+        if (r)
+          secret_fetch_.deliver("", *r);
+        else
+          secret_fetch_.fail("", to_error(api_failure(r.error())));
+      });
+  return promise;
+}
+
+poller_status poller_state::status() const {
+  auto s = status_;
+  auto now = self_->clock().now();
+  if (auto until = gate_.blocked_until(now))
+    s.retry_after_until = wall_in(*until - now);
+  return s;
 }
 
 poller_actor::behavior_type
 poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
-       registry_actor registry, reader_actor reader) {
-  auto& st = self->state;
-  st.config = std::move(config);
-  st.registry = std::move(registry);
-  st.reader = std::move(reader);
-  st.gate = request_gate{st.config.requests_per_minute, self->clock().now()};
-  st.rng.seed(static_cast<uint32_t>(now_ms()));
-  st.client = std::make_unique<providers::replicate_client>(st.config.client);
-  st.status.provider = st.config.provider;
-  st.status.enabled = st.config.enabled;
-  st.status.reason = st.config.reason;
-  st.status.interval_seconds = static_cast<int>(st.config.interval.count());
-  st.status.requests_per_minute = st.config.requests_per_minute;
-  // The first cycle runs at start-up.
-  if (st.config.enabled)
-    self->send(self, tick_atom::value);
+       std::shared_ptr<providers::provider> provider, registry_actor registry,
+       reader_actor reader) {
+  self->state.init(std::move(config), std::move(provider), std::move(registry),
+                   std::move(reader));
   return {
       [=](refresh_atom, int64_t deadline_ms) {
-        auto& st = self->state;
-        auto promise = self->make_response_promise<refresh_report>();
-        st.refresh_waiters.push_back(promise);
-        begin_cycle(self, true);
-        if (st.cycle) {
-          auto id = st.cycle->id;
-          self->delayed_send(
-              self, std::chrono::milliseconds(deadline_ms), run_atom::value,
-              std::function<void()>{[self, id] { cut_cycle(self, id); }});
-        }
-        return promise;
+        return self->state.refresh(std::chrono::milliseconds{deadline_ms});
       },
       [=](discover_atom, uint64_t limit) {
-        auto d = std::make_shared<discovery>();
-        d->limit = limit;
-        d->promise
-            = self->make_response_promise<std::vector<provider_snapshot>>();
-        if (limit == 0)
-          d->promise.deliver(std::vector<provider_snapshot>{});
-        else
-          discover_page(self, d, "");
-        return d->promise;
+        return self->state.discover(limit);
       },
-      [=](logs_atom, std::string& external_id, int64_t max_age_ms) {
-        auto promise = self->make_response_promise<std::string>();
-        auto now = self->clock().now();
-        auto cached = self->state.log_cache.find(external_id);
-        if (cached != self->state.log_cache.end()
-            && now - cached->second.at
-                   < std::chrono::milliseconds(max_age_ms)) {
-          if (cached->second.error)
-            promise.deliver(*cached->second.error);
-          else
-            promise.deliver(cached->second.text);
-          return promise;
-        }
-        auto& waiters = self->state.log_fetches[external_id];
-        waiters.push_back(promise);
-        if (waiters.size() > 1)
-          return promise; // one fetch per job at a time, shared
-        submit(self, [self, external_id] {
-          self->state.client->logs(
-              external_id,
-              in_actor<providers::replicate_logs>(self, [self,
-                                                         external_id](auto& r) {
-                auto& st = self->state;
-                auto waiters = std::move(st.log_fetches[external_id]);
-                st.log_fetches.erase(external_id);
-                if (!r) {
-                  note_rate_limit(self, r.error());
-                  auto err = to_error(provider_failure(st, r.error()));
-                  remember_log(self, external_id, {}, err);
-                  for (auto& w : waiters)
-                    w.deliver(err);
-                  return;
-                }
-                remember_log(self, external_id, r.value().text, std::nullopt);
-                // The fetch is also a fresh snapshot: store it (and its logs).
-                auto snapshot = r.value().snapshot;
-                snapshot.logs = r.value().text;
-                caf::anon_send(st.registry, apply_atom::value,
-                               snapshot_batch{{std::move(snapshot)}, false});
-                for (auto& w : waiters)
-                  w.deliver(r.value().text);
-              }));
-        });
-        return promise;
+      [=](logs_atom, const provider_job_ref& job, int64_t max_age_ms) {
+        return self->state.logs(job.value,
+                                std::chrono::milliseconds{max_age_ms});
       },
-      [=](cancel_atom, std::string& external_id) {
-        auto promise = self->make_response_promise<provider_snapshot>();
-        submit(self, [self, external_id, promise]() mutable {
-          self->state.client->cancel(
-              external_id, in_actor<provider_snapshot>(
-                               self, [self, promise](auto& r) mutable {
-                                 if (!r) {
-                                   note_rate_limit(self, r.error());
-                                   promise.deliver(to_error(provider_failure(
-                                       self->state, r.error())));
-                                   return;
-                                 }
-                                 promise.deliver(std::move(r.value()));
-                               }));
-        });
-        return promise;
+      [=](cancel_atom, const provider_job_ref& job) {
+        return self->state.cancel(job.value);
       },
-      [=](validate_atom) {
-        auto promise = self->make_response_promise<std::string>();
-        submit(self, [self, promise]() mutable {
-          self->state.client->validate(
-              in_actor<std::string>(self, [self, promise](auto& r) mutable {
-                if (!r) {
-                  note_rate_limit(self, r.error());
-                  promise.deliver(
-                      to_error(provider_failure(self->state, r.error())));
-                  return;
-                }
-                promise.deliver(r.value());
-              }));
-        });
-        return promise;
-      },
-      [=](secret_atom) {
-        auto& st = self->state;
-        // Not cached here: the webhook receiver keeps the secret and asks
-        // again only when a signature stops matching (a rotation).
-        auto promise = self->make_response_promise<std::string>();
-        st.secret_waiters.push_back(promise);
-        if (st.secret_waiters.size() > 1)
-          return promise;
-        submit(self, [self] {
-          self->state.client->webhook_secret(
-              in_actor<std::string>(self, [self](auto& r) {
-                auto& st = self->state;
-                auto waiters = std::move(st.secret_waiters);
-                st.secret_waiters.clear();
-                if (!r) {
-                  note_rate_limit(self, r.error());
-                  auto err = to_error(provider_failure(st, r.error()));
-                  for (auto& w : waiters)
-                    w.deliver(err);
-                  return;
-                }
-                for (auto& w : waiters)
-                  w.deliver(r.value());
-              }));
-        });
-        return promise;
-      },
-      [=](status_atom) {
-        auto& st = self->state;
-        auto s = st.status;
-        auto now = self->clock().now();
-        if (auto until = st.gate.blocked_until(now))
-          s.retry_after_until = wall_in(*until - now);
-        if (st.cycle)
-          s.backoff_seconds = st.status.backoff_seconds;
-        return s;
-      },
-      [=](tick_atom) {
-        auto& st = self->state;
-        auto now = self->clock().now();
-        if (st.cycle || (st.next_due && now < *st.next_due))
-          return; // a stale timer: the current schedule has its own
-        begin_cycle(self, false);
-      },
-      [=](step_atom) {
-        self->state.step_scheduled = false;
-        pump(self);
-      },
+      [=](validate_atom) { return self->state.validate(); },
+      [=](secret_atom) { return self->state.secret(); },
+      [=](status_atom) { return self->state.status(); },
+      [=](tick_atom) { self->state.tick(); },
+      [=](step_atom) { self->state.step(); },
       [=](run_atom, std::function<void()>& fn) { fn(); },
   };
 }

@@ -1,15 +1,18 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "actors/page_walk.hpp"
 #include "actors/request_gate.hpp"
+#include "actors/shared_fetches.hpp"
 #include "model/result.hpp"
-#include "providers/replicate_client.hpp"
+#include "providers/provider.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,25 +22,21 @@
 
 namespace jobsync {
 
-/// How one provider is polled.
+/// How one provider is polled. Every value comes from the provider's
+/// configuration section (defaults in config/settings.hpp).
 struct poller_config {
-  /// The provider's name in jobs ("replicate") and for people ("Replicate").
-  std::string provider = "replicate";
-  std::string label = "Replicate";
   /// Whether background cycles run, and why (shown in the status).
-  bool enabled = true;
+  bool enabled = false;
   std::string reason;
-  std::chrono::seconds interval{30};
+  std::chrono::seconds interval{0};
   /// The request budget (a share of the provider's rate limit).
-  int requests_per_minute = 1200;
+  int requests_per_minute = 0;
   /// Consecutive failed cycles that open the circuit, and for how long.
-  int circuit_failure_threshold = 5;
-  std::chrono::seconds circuit_open{60};
+  int circuit_failure_threshold = 0;
+  std::chrono::seconds circuit_open{0};
   /// Retry delays within a cycle after a failed request.
-  std::chrono::milliseconds backoff_initial{1000};
-  std::chrono::milliseconds backoff_max{300000};
-  /// The provider client's settings.
-  providers::replicate_client_config client;
+  std::chrono::milliseconds backoff_initial{0};
+  std::chrono::milliseconds backoff_max{0};
 
   /// Rejects settings the poller cannot work with.
   result<void> validate() const;
@@ -55,9 +54,7 @@ struct poll_cycle {
   std::vector<provider_snapshot> found;
   /// Still paging the list (then single fetches for what is left).
   bool listing = true;
-  bool first_page = true;
-  std::optional<std::string> next_url;
-  size_t page_budget = 0;
+  page_walk pages{0};
   /// Consecutive failures of the current step.
   uint32_t attempt = 0;
   /// Ended early by a sync_active deadline (not a failure).
@@ -65,53 +62,156 @@ struct poll_cycle {
   cycle_report report;
 };
 
-/// The poller's state: the provider client, the gate every request passes,
-/// the current cycle and the circuit.
-struct poller_state {
+/// The poller's state: the provider, the gate every request passes, the
+/// current cycle, the circuit, and the fetches shared by several callers.
+class poller_state {
+public:
   static inline const char* name = "poller";
 
   using clock = request_gate::clock;
+  using self_pointer = poller_actor::stateful_pointer<poller_state>;
 
-  poller_config config;
-  std::unique_ptr<providers::replicate_client> client;
-  registry_actor registry;
-  reader_actor reader;
-  request_gate gate{1, clock::now()};
-  std::mt19937 rng{42};
+  explicit poller_state(self_pointer self) : self_(self) {}
 
-  /// Provider calls waiting for the gate, in order.
-  std::deque<std::function<void()>> waiting;
-  bool step_scheduled = false;
+  /// Takes the configuration (validated by the caller) and the peers; the
+  /// first cycle runs at once when polling is on.
+  void init(poller_config config, std::shared_ptr<providers::provider> provider,
+            registry_actor registry, reader_actor reader);
 
-  std::optional<poll_cycle> cycle;
-  uint64_t next_cycle_id = 1;
-  std::vector<caf::typed_response_promise<refresh_report>> refresh_waiters;
-  /// When the next background cycle is due.
-  std::optional<clock::time_point> next_due;
-  std::optional<clock::time_point> circuit_until;
-  bool half_open = false;
-  poller_status status;
+  /// Runs a cycle now or joins the running one; `deadline` cuts it short
+  /// (what was found is stored; that is not a failure).
+  caf::typed_response_promise<refresh_report>
+  refresh(std::chrono::milliseconds deadline);
 
-  /// Everyone waiting for the webhook secret fetch in flight.
-  std::vector<caf::typed_response_promise<std::string>> secret_waiters;
-  /// Log fetches in flight, by provider id, with everyone waiting for them.
-  std::map<std::string, std::vector<caf::typed_response_promise<std::string>>>
-      log_fetches;
+  /// Pages the newest-first list for up to `limit` jobs.
+  caf::typed_response_promise<std::vector<provider_snapshot>>
+  discover(uint64_t limit);
 
-  /// The last log fetch of each job, reused while young enough: its text,
-  /// or the error it ended in (so a failing provider is not asked again
-  /// for every request).
+  /// A job's log text: one fetch per job at a time, shared, and reused
+  /// while younger than `max_age` (a failure too). A fetch is also a
+  /// snapshot, so it is stored.
+  caf::typed_response_promise<std::string>
+  logs(const std::string& id, std::chrono::milliseconds max_age);
+
+  /// Cancels a job at the provider.
+  caf::typed_response_promise<provider_snapshot> cancel(const std::string& id);
+
+  /// Asks the provider about the token.
+  caf::typed_response_promise<validation> validate();
+
+  /// Fetches the webhook signing secret (one fetch at a time, shared).
+  caf::typed_response_promise<std::string> secret();
+
+  /// The poller's state as of now.
+  poller_status status() const;
+
+  /// The cycle timer fired.
+  void tick();
+
+  /// The gate may have opened: send what waits for it.
+  void step();
+
+  /// The failure a caller of the poller sees for a provider failure: the
+  /// provider's label and reason, as `not_found` when the provider does not
+  /// know the job, `rate_limited` (with its retry-after) when it asked us
+  /// to wait, `timeout` when it did not answer in time, else
+  /// `provider_error`.
+  failure api_failure(const failure& f) const;
+
+  /// A rate_limited failure while the provider's Retry-After holds the gate
+  /// closed (with the time left), so that a person asking is answered at
+  /// once instead of waiting behind the gate; nullopt when it is open.
+  std::optional<failure> held_back() const;
+
+private:
+  /// Queues a provider call behind the gate. `call` starts the request
+  /// with a completion callback; `done` gets the outcome in the actor's
+  /// context, after its Retry-After and rate-limit headers closed the
+  /// gate as they say.
+  template <class T>
+  void ask_provider(
+      std::function<void(providers::provider&, providers::provider_callback<T>)>
+          call,
+      std::function<void(result<T>&)> done);
+
+  /// A `done` for ask_provider that answers `promise` with the value or
+  /// the api_failure.
+  template <class T>
+  std::function<void(result<T>&)>
+  answer(caf::typed_response_promise<T> promise);
+
+  /// Notes what the provider said about its limits: a 429's Retry-After
+  /// closes the gate until it has passed, and so does an exhausted window.
+  void note_limits(const failure* f);
+
+  /// Sends the calls the gate lets through; schedules a step for the rest.
+  void pump();
+
+  // -- cycles ----------------------------------------------------------------
+
+  bool live(uint64_t id) const;
+  void begin_cycle(bool requested);
+  void on_active(uint64_t id, std::vector<job>& jobs);
+  void advance();
+  void on_page(uint64_t id, result<providers::provider_page>& r);
+  void on_single(uint64_t id, const std::string& external_id,
+                 result<provider_snapshot>& r);
+  void on_step_error(const failure& f);
+  void cut_cycle(uint64_t id);
+  void end_cycle(bool complete);
+  void finish(bool complete, uint64_t changed, const std::string& apply_error);
+  void schedule_next(clock::time_point started);
+
+  // -- discovery -------------------------------------------------------------
+
+  struct discovery {
+    uint64_t limit = 0;
+    page_walk pages{0};
+    std::vector<provider_snapshot> found;
+    caf::typed_response_promise<std::vector<provider_snapshot>> promise;
+  };
+  void discover_next(std::shared_ptr<discovery> d);
+
+  // -- logs ------------------------------------------------------------------
+
+  /// The last log fetch of a job: its text or the error it ended in.
   struct fetched_log {
     clock::time_point at;
     std::string text;
     std::optional<caf::error> error;
   };
-  std::map<std::string, fetched_log> log_cache;
+  void remember_log(const std::string& id, fetched_log entry);
+
+  self_pointer self_;
+  poller_config config_;
+  std::shared_ptr<providers::provider> provider_;
+  registry_actor registry_;
+  reader_actor reader_;
+  request_gate gate_{1, clock::time_point{}};
+  std::mt19937 rng_{42};
+
+  /// Provider calls waiting for the gate, in order.
+  std::deque<std::function<void()>> waiting_;
+  bool step_scheduled_ = false;
+
+  std::optional<poll_cycle> cycle_;
+  uint64_t next_cycle_id_ = 1;
+  std::vector<caf::typed_response_promise<refresh_report>> refresh_waiters_;
+  /// When the next background cycle is due.
+  std::optional<clock::time_point> next_due_;
+  std::optional<clock::time_point> circuit_until_;
+  bool half_open_ = false;
+  poller_status status_;
+
+  shared_fetches<std::string> secret_fetch_;
+  shared_fetches<std::string> log_fetches_;
+  std::map<std::string, fetched_log> log_cache_;
 };
 
 /// Spawnable behavior of the poller of one provider.
 poller_actor::behavior_type
 poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
-       registry_actor registry, reader_actor reader);
+       std::shared_ptr<providers::provider> provider, registry_actor registry,
+       reader_actor reader);
 
 } // namespace jobsync

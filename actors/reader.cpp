@@ -38,18 +38,18 @@ reader(reader_actor::stateful_pointer<reader_state> self,
        const storage::job_store* store) {
   self->state.store = store;
   return {
-      [=](get_atom, const std::string& id) -> caf::result<job> {
+      [=](get_atom, const job_ref& id) -> caf::result<job> {
         return with_read(self->state.store, [&](storage::read_view& txn) {
-          return existing(txn, id);
+          return existing(txn, id.value);
         });
       },
-      [=](detail_atom, const std::string& id) -> caf::result<job_detail> {
+      [=](detail_atom, const job_ref& id) -> caf::result<job_detail> {
         return with_read(self->state.store,
                          [&](storage::read_view& txn) -> result<job_detail> {
-                           auto x = existing(txn, id);
+                           auto x = existing(txn, id.value);
                            if (!x)
                              return x.error();
-                           auto logs = txn.logs(id);
+                           auto logs = txn.logs(id.value);
                            if (!logs)
                              return logs.error();
                            return job_detail{std::move(*x), std::move(*logs)};
@@ -61,9 +61,9 @@ reader(reader_actor::stateful_pointer<reader_state> self,
         });
       },
       [=](active_atom,
-          const std::string& provider) -> caf::result<std::vector<job>> {
+          const provider_name& provider) -> caf::result<std::vector<job>> {
         return with_read(self->state.store, [&](storage::read_view& txn) {
-          return txn.active(provider);
+          return txn.active(provider.value);
         });
       },
       [=](metrics_atom, int days) -> caf::result<metrics_report> {

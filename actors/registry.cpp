@@ -477,10 +477,10 @@ registry(registry_actor::stateful_pointer<registry_state> self,
               registry_state::staged_trainer{std::move(event), promise, {}});
         return promise;
       },
-      [=](erase_atom, std::string& job_id) {
+      [=](erase_atom, job_ref& job_id) {
         auto promise = self->make_response_promise<job>();
-        stage(self,
-              registry_state::staged_erase{std::move(job_id), promise, {}});
+        stage(self, registry_state::staged_erase{
+                        std::move(job_id.value), promise, {}});
         return promise;
       },
       [=](health_atom) { return self->state.current_health(); },

@@ -14,12 +14,13 @@
 
 namespace jobsync {
 
-/// How the registry keeps the store.
+/// How the registry keeps the store (configured values come from the
+/// settings; their defaults are in config/settings.hpp).
 struct registry_config {
   /// Bytes of each job's log kept for inline progress.
-  size_t log_tail_bytes = 16384;
+  size_t log_tail_bytes = 0;
   /// How long applied webhook ids are remembered.
-  std::chrono::hours webhook_retention{24};
+  std::chrono::hours webhook_retention{0};
   /// How often old webhook ids are forgotten.
   std::chrono::minutes prune_interval{10};
 

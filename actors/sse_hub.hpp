@@ -18,23 +18,24 @@
 
 namespace jobsync {
 
-/// How the SSE hub serves `GET /api/events` (config `events.*`).
+/// How the SSE hub serves `GET /api/events` (config `events.*`, whose
+/// defaults are in config/settings.hpp).
 struct sse_hub_config {
   /// A `: keepalive` comment goes to every stream this often; shorter than
   /// the HTTP layer's request timeout, which closes silent responses.
-  std::chrono::milliseconds heartbeat{15000};
+  std::chrono::milliseconds heartbeat{0};
   /// Events kept for `Last-Event-ID` resumes.
-  size_t replay_buffer = 1000;
+  size_t replay_buffer = 0;
   /// Open streams at most, and per client address.
-  size_t max_connections = 10000;
-  size_t max_connections_per_address = 5;
+  size_t max_connections = 0;
+  size_t max_connections_per_address = 0;
   /// A subscriber that owes more than this many unsent bytes at two
   /// heartbeats in a row (a whole interval without catching up) is
   /// dropped. Checked at heartbeats, not at each write, so a burst that a
   /// reader is still taking in is not mistaken for a stall.
-  size_t max_buffered_bytes = 262144;
+  size_t max_buffered_bytes = 0;
   /// The reconnect delay suggested to clients (`retry:`).
-  std::chrono::milliseconds retry{3000};
+  std::chrono::milliseconds retry{0};
   /// The store's event counter when the hub starts (set by wiring): resumes
   /// from this id on are served exactly after a restart.
   uint64_t last_event_id = 0;

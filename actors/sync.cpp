@@ -1,99 +1,179 @@
 #include "actors/sync.hpp"
 
 #include "actors/error.hpp"
+#include "actors/gather.hpp"
 #include "logging/log.hpp"
 
 #include <caf/send.hpp>
 
 namespace jobsync {
 
-namespace {
+result<void> sync_config::validate() const {
+  if (active_deadline.count() <= 0)
+    return failure{errc::bad_request,
+                   "the sync_active deadline must be positive"};
+  if (log_freshness.count() <= 0 || log_fetch_timeout.count() <= 0)
+    return failure{errc::bad_request,
+                   "the log freshness and fetch timeout must be positive"};
+  if (log_tail_bytes == 0)
+    return failure{errc::bad_request, "the log tail must keep some bytes"};
+  return {};
+}
 
-using self_ptr = sync_actor::stateful_pointer<sync_state>;
+void sync_state::init(sync_config config, registry_actor registry,
+                      reader_actor reader,
+                      std::map<std::string, provider_entry> providers) {
+  config_ = std::move(config);
+  registry_ = std::move(registry);
+  reader_ = std::move(reader);
+  providers_ = std::move(providers);
+}
 
-// Counts down the answers of a fan-out and keeps the first error.
-template <class T>
-struct gather {
-  T value;
-  size_t pending = 0;
-  std::optional<caf::error> error;
-};
+std::vector<const provider_entry*> sync_state::askable() const {
+  std::vector<const provider_entry*> out;
+  for (const auto& [name, entry] : providers_)
+    if (entry.poller)
+      out.push_back(&entry);
+  return out;
+}
 
-void finish_sync(self_ptr self, const gather<sync_report>& g) {
-  auto waiters = std::move(self->state.sync_waiters);
-  self->state.sync_waiters.clear();
+const provider_entry* sync_state::provider_of(const job& x) const {
+  if (x.external_id.empty() || !x.provider)
+    return nullptr;
+  auto i = providers_.find(*x.provider);
+  if (i == providers_.end() || !i->second.poller)
+    return nullptr;
+  return &i->second;
+}
+
+void sync_state::replace(const provider_name& provider, poller_actor poller) {
+  auto i = providers_.find(provider.value);
+  if (i != providers_.end())
+    i->second.poller = std::move(poller);
+}
+
+// -- discovery ----------------------------------------------------------------
+
+caf::result<sync_report> sync_state::sync() {
+  if (askable().empty())
+    return make_error(errc::unavailable,
+                      "No provider is configured to discover jobs from");
+  auto promise = self_->make_response_promise<sync_report>();
+  sync_waiters_.push_back(promise);
+  // Concurrent requests share the run in progress.
+  if (sync_waiters_.size() == 1)
+    run_sync();
+  return promise;
+}
+
+// Asks every provider for its newest jobs, then stores all of them in one
+// batch: what the providers that answered found is kept even when another
+// failed (the caller still sees that failure).
+void sync_state::run_sync() {
+  struct found {
+    std::vector<provider_snapshot> snapshots;
+    std::optional<caf::error> error;
+  };
+  auto providers = askable();
+  sync_report report;
+  for (const auto* entry : providers)
+    report.provider_label = report.provider_label.empty()
+                                ? entry->label
+                                : report.provider_label + ", " + entry->label;
+  gather<std::vector<provider_snapshot>>(
+      providers, found{},
+      [this](const provider_entry* entry) {
+        return self_->request(entry->poller, caf::infinite,
+                              discover_atom::value, entry->sync_limit);
+      },
+      [](found& f, std::vector<provider_snapshot>& snapshots) {
+        for (auto& s : snapshots)
+          f.snapshots.push_back(std::move(s));
+      },
+      [](found& f, caf::error& e) { f.error = e; },
+      [this, report](found& f) mutable {
+        if (f.snapshots.empty())
+          return finish_sync(report, f.error);
+        auto error = f.error;
+        self_
+            ->request(registry_, caf::infinite, apply_atom::value,
+                      snapshot_batch{std::move(f.snapshots), true})
+            .then(
+                [this, report, error](apply_summary& sum) mutable {
+                  report.synced = sum.created;
+                  report.updated = sum.updated;
+                  finish_sync(report, error);
+                },
+                [this, report](caf::error& e) { finish_sync(report, e); });
+      });
+}
+
+void sync_state::finish_sync(const sync_report& report,
+                             const std::optional<caf::error>& error) {
+  auto waiters = std::move(sync_waiters_);
+  sync_waiters_.clear();
   for (auto& w : waiters) {
-    if (g.error)
-      w.deliver(*g.error);
+    if (error)
+      w.deliver(*error);
     else
-      w.deliver(g.value);
+      w.deliver(report);
   }
 }
 
-// Runs discovery at every provider and stores what it found.
-void run_sync(self_ptr self) {
-  auto& st = self->state;
-  auto g = std::make_shared<gather<sync_report>>();
-  g->pending = st.providers.size();
-  for (const auto& [name, entry] : st.providers) {
-    g->value.provider_label
-        = g->value.provider_label.empty()
-              ? entry.label
-              : g->value.provider_label + ", " + entry.label;
-    auto done = [self, g] {
-      if (--g->pending == 0)
-        finish_sync(self, *g);
-    };
-    self->request(entry.poller, caf::infinite, discover_atom::value,
-                  st.config.sync_limit)
-        .then(
-            [=](std::vector<provider_snapshot>& found) {
-              self->request(self->state.registry, caf::infinite,
-                            apply_atom::value,
-                            snapshot_batch{std::move(found), true})
-                  .then(
-                      [=](apply_summary& sum) {
-                        g->value.synced += sum.created;
-                        g->value.updated += sum.updated;
-                        done();
-                      },
-                      [=](caf::error& e) {
-                        g->error = e;
-                        done();
-                      });
-            },
-            [=](caf::error& e) {
-              g->error = e;
-              done();
-            });
-  }
+// -- sync_active
+// ----------------------------------------------------------------
+
+caf::typed_response_promise<job_page, refresh_report>
+sync_state::refresh(const list_query& query) {
+  auto promise = self_->make_response_promise<job_page, refresh_report>();
+  auto deadline = int64_t{config_.active_deadline.count()};
+  // Each poller answers by the deadline; then a reader lists.
+  gather<refresh_report>(
+      askable(), refresh_report{},
+      [this, deadline](const provider_entry* entry) {
+        return self_->request(entry->poller, caf::infinite, refresh_atom::value,
+                              deadline);
+      },
+      [](refresh_report& all, refresh_report& r) {
+        all.checked += r.checked;
+        all.updated += r.updated;
+        all.failed += r.failed;
+        all.complete = all.complete && r.complete;
+      },
+      [](refresh_report& all, caf::error&) { all.complete = false; },
+      [this, query, promise](refresh_report& all) mutable {
+        self_->request(reader_, caf::infinite, list_atom::value, query)
+            .then([promise,
+                   all](job_page& page) mutable { promise.deliver(page, all); },
+                  [promise](caf::error& e) mutable { promise.deliver(e); });
+      });
+  return promise;
+}
+
+// -- cancel -------------------------------------------------------------------
+
+caf::typed_response_promise<job> sync_state::cancel(const job_ref& id) {
+  auto promise = self_->make_response_promise<job>();
+  self_->request(reader_, caf::infinite, get_atom::value, id)
+      .then([this, promise](job& x) { cancel_job(std::move(x), promise); },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
 }
 
 // Stores a cancellation that never reaches a provider.
-caf::typed_response_promise<job>
-cancel_locally(self_ptr self, job x, std::string why,
-               caf::typed_response_promise<job> promise) {
+void sync_state::cancel_locally(job x, std::string why,
+                                caf::typed_response_promise<job> promise) {
   x.status = job_status::cancelled;
   if (!x.completed_at)
     x.completed_at = format_rfc3339(now_ms());
   if (!x.error_message)
     x.error_message = std::move(why);
-  self->request(self->state.registry, caf::infinite, put_atom::value, x)
-      .then([=](apply_summary&) mutable { promise.deliver(x); },
-            [=](caf::error& e) mutable { promise.deliver(e); });
-  return promise;
+  self_->request(registry_, caf::infinite, put_atom::value, x)
+      .then([promise, x](apply_summary&) mutable { promise.deliver(x); },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
-void reread(self_ptr self, const std::string& job_id,
-            caf::typed_response_promise<job> promise) {
-  self->request(self->state.reader, caf::infinite, get_atom::value, job_id)
-      .then([=](job& x) mutable { promise.deliver(x); },
-            [=](caf::error& e) mutable { promise.deliver(e); });
-}
-
-void cancel_job(self_ptr self, job x,
-                caf::typed_response_promise<job> promise) {
-  auto& st = self->state;
+void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
   if (is_terminal(x.status)) {
     promise.deliver(make_error(
         errc::invalid_job_state,
@@ -102,31 +182,38 @@ void cancel_job(self_ptr self, job x,
               "cancelled"));
     return;
   }
-  auto entry = x.provider ? st.providers.find(*x.provider) : st.providers.end();
-  if (x.external_id.empty() || entry == st.providers.end()) {
-    cancel_locally(self, std::move(x), "Cancelled before it reached a provider",
+  auto entry = provider_of(x);
+  if (!entry) {
+    cancel_locally(std::move(x), "Cancelled before it reached a provider",
                    promise);
     return;
   }
-  auto job_id = x.job_id;
-  self->request(entry->second.poller, caf::infinite, cancel_atom::value,
-                x.external_id)
+  auto id = job_ref{x.job_id};
+  self_
+      ->request(entry->poller, caf::infinite, cancel_atom::value,
+                provider_job_ref{x.external_id})
       .then(
-          [=](provider_snapshot& s) mutable {
-            self->request(self->state.registry, caf::infinite,
-                          apply_atom::value,
+          [this, id, promise](provider_snapshot& s) {
+            self_
+                ->request(registry_, caf::infinite, apply_atom::value,
                           snapshot_batch{{std::move(s)}, false})
                 .then(
-                    [=](apply_summary&) mutable {
-                      reread(self, job_id, promise);
+                    [this, id, promise](apply_summary&) {
+                      // The stored job, as the merge rules left it.
+                      self_
+                          ->request(reader_, caf::infinite, get_atom::value, id)
+                          .then(
+                              [promise](job& x) mutable { promise.deliver(x); },
+                              [promise](caf::error& e) mutable {
+                                promise.deliver(e);
+                              });
                     },
-                    [=](caf::error& e) mutable { promise.deliver(e); });
+                    [promise](caf::error& e) mutable { promise.deliver(e); });
           },
-          [=](caf::error& e) mutable {
-            auto f = from_error(e);
-            if (f.code == errc::not_found) {
+          [this, x, promise](caf::error& e) mutable {
+            if (from_error(e).code == errc::not_found) {
               // The provider no longer knows the job: nothing runs there.
-              cancel_locally(self, x,
+              cancel_locally(x,
                              "Cancelled locally: the provider no longer knows "
                              "this job",
                              promise);
@@ -136,16 +223,34 @@ void cancel_job(self_ptr self, job x,
           });
 }
 
-// The provider of a job and its poller, if it has one.
-const provider_entry* provider_of(self_ptr self, const job& x) {
-  if (x.external_id.empty() || !x.provider)
-    return nullptr;
-  auto i = self->state.providers.find(*x.provider);
-  return i == self->state.providers.end() ? nullptr : &i->second;
+// -- progress and logs
+// ----------------------------------------------------------
+
+template <class T>
+caf::typed_response_promise<T> sync_state::with_detail(
+    const job_ref& id,
+    void (sync_state::*answer)(job_detail&, caf::typed_response_promise<T>)) {
+  auto promise = self_->make_response_promise<T>();
+  self_->request(reader_, caf::infinite, detail_atom::value, id)
+      .then([this, answer,
+             promise](job_detail& d) { (this->*answer)(d, promise); },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
 }
 
-void answer_progress(self_ptr self, job_detail& d,
-                     caf::typed_response_promise<job_progress> promise) {
+auto sync_state::fetch_log(const provider_entry& entry, const job& x) {
+  return self_->request(entry.poller, config_.log_fetch_timeout,
+                        logs_atom::value, provider_job_ref{x.external_id},
+                        int64_t{config_.log_freshness.count()});
+}
+
+caf::typed_response_promise<job_progress>
+sync_state::progress(const job_ref& id) {
+  return with_detail(id, &sync_state::answer_progress);
+}
+
+void sync_state::answer_progress(
+    job_detail& d, caf::typed_response_promise<job_progress> promise) {
   job_progress out{d.value.job_id, {}};
   if (d.value.status != job_status::running) {
     promise.deliver(out); // nulls: only running jobs have progress
@@ -153,33 +258,35 @@ void answer_progress(self_ptr self, job_detail& d,
   }
   if (d.logs)
     out.progress = d.logs->progress;
-  const auto& cfg = self->state.config;
   auto age
       = std::chrono::milliseconds{now_ms() - (d.logs ? d.logs->updated_at : 0)};
   // Webhooks push this job's logs; the provider need not be asked.
   bool pushed = d.value.metadata.count("webhook_url") > 0 && d.logs;
-  auto entry = provider_of(self, d.value);
-  if (age < cfg.log_freshness || pushed || !entry) {
+  auto entry = provider_of(d.value);
+  if (age < config_.log_freshness || pushed || !entry) {
     promise.deliver(out);
     return;
   }
-  self->request(entry->poller, cfg.log_fetch_timeout, logs_atom::value,
-                d.value.external_id, int64_t{cfg.log_freshness.count()})
+  fetch_log(*entry, d.value)
       .then(
-          [=](std::string& text) mutable {
+          [this, out, promise](std::string& text) mutable {
             auto fresh = out;
             fresh.progress = compute_inline_progress(
-                log_tail(text, self->state.config.log_tail_bytes));
+                log_tail(text, config_.log_tail_bytes));
             promise.deliver(fresh);
           },
           // The provider failed or was slow: the stored tail still answers.
-          [=](caf::error&) mutable { promise.deliver(out); });
+          [out, promise](caf::error&) mutable { promise.deliver(out); });
 }
 
-void answer_logs(self_ptr self, job_detail& d,
-                 caf::typed_response_promise<job_log_text> promise) {
+caf::typed_response_promise<job_log_text> sync_state::logs(const job_ref& id) {
+  return with_detail(id, &sync_state::answer_logs);
+}
+
+void sync_state::answer_logs(
+    job_detail& d, caf::typed_response_promise<job_log_text> promise) {
   job_log_text stored{d.value.job_id, d.logs ? d.logs->tail : "", false, ""};
-  auto entry = provider_of(self, d.value);
+  auto entry = provider_of(d.value);
   if (!entry) {
     stored.note = d.value.type == job_type::local
                       ? "A local run's log is what its trainer reported; "
@@ -189,16 +296,15 @@ void answer_logs(self_ptr self, job_detail& d,
     promise.deliver(stored);
     return;
   }
-  const auto& cfg = self->state.config;
-  self->request(entry->poller, cfg.log_fetch_timeout, logs_atom::value,
-                d.value.external_id, int64_t{cfg.log_freshness.count()})
+  bool has_tail = d.logs.has_value();
+  fetch_log(*entry, d.value)
       .then(
-          [=](std::string& text) mutable {
+          [stored, promise](std::string& text) mutable {
             promise.deliver(job_log_text{stored.job_id, text, true, ""});
           },
-          [=](caf::error& e) mutable {
+          [stored, has_tail, promise](caf::error& e) mutable {
             auto f = from_error(e);
-            if (!d.logs) {
+            if (!has_tail) {
               promise.deliver(
                   make_error(errc::provider_error,
                              "The logs could not be fetched and none "
@@ -213,226 +319,55 @@ void answer_logs(self_ptr self, job_detail& d,
           });
 }
 
-} // namespace
+// -- validate and secret
+// ---------------------------------------------------------
 
-result<void> sync_config::validate() const {
-  if (sync_limit == 0)
-    return failure{errc::bad_request, "sync_limit must be positive"};
-  if (active_deadline.count() <= 0)
-    return failure{errc::bad_request,
-                   "the sync_active deadline must be positive"};
-  return {};
+caf::result<validation> sync_state::validate(const provider_name& provider) {
+  auto i = providers_.find(provider.value);
+  if (i == providers_.end())
+    return make_error(errc::not_found,
+                      "Unknown provider '" + provider.value + "'");
+  if (!i->second.poller)
+    return validation{false, {}, i->second.unavailable};
+  return self_->delegate(i->second.poller, validate_atom::value);
+}
+
+caf::result<std::string> sync_state::secret(const provider_name& provider) {
+  // Asked through here, not of a poller handle kept elsewhere, because the
+  // supervisor may have replaced the poller since.
+  auto i = providers_.find(provider.value);
+  if (i == providers_.end() || !i->second.poller)
+    return make_error(errc::unavailable,
+                      "provider '" + provider.value
+                          + "' is not configured (no API token?), so its "
+                            "webhook signing secret cannot be fetched");
+  return self_->delegate(i->second.poller, secret_atom::value);
 }
 
 sync_actor::behavior_type
 sync(sync_actor::stateful_pointer<sync_state> self, sync_config config,
      registry_actor registry, reader_actor reader,
      std::map<std::string, provider_entry> providers) {
-  auto& st = self->state;
-  st.config = config;
-  st.registry = std::move(registry);
-  st.reader = std::move(reader);
-  st.providers = std::move(providers);
+  self->state.init(std::move(config), std::move(registry), std::move(reader),
+                   std::move(providers));
   return {
-      [=](sync_atom) -> caf::result<sync_report> {
-        auto& st = self->state;
-        if (st.providers.empty())
-          return make_error(errc::unavailable,
-                            "No provider is configured to discover jobs from");
-        auto promise = self->make_response_promise<sync_report>();
-        st.sync_waiters.push_back(promise);
-        // Concurrent requests share the run in progress.
-        if (st.sync_waiters.size() == 1)
-          run_sync(self);
-        return promise;
+      [=](sync_atom) { return self->state.sync(); },
+      [=](refresh_atom, const list_query& query) {
+        return self->state.refresh(query);
       },
-      [=](refresh_atom, list_query& query) {
-        auto& st = self->state;
-        auto promise = self->make_response_promise<job_page, refresh_report>();
-        auto g = std::make_shared<gather<refresh_report>>();
-        // Lists once every provider answered (each answers by its deadline).
-        auto list_then_answer = [self, g, query, promise]() mutable {
-          self->request(self->state.reader, caf::infinite, list_atom::value,
-                        query)
-              .then(
-                  [=](job_page& page) mutable {
-                    promise.deliver(page, g->value);
-                  },
-                  [=](caf::error& e) mutable { promise.deliver(e); });
-        };
-        g->pending = st.providers.size();
-        if (g->pending == 0) {
-          list_then_answer();
-          return promise;
-        }
-        auto deadline = st.config.active_deadline.count();
-        for (const auto& [name, entry] : st.providers) {
-          auto done = [g, list_then_answer]() mutable {
-            if (--g->pending == 0)
-              list_then_answer();
-          };
-          self->request(entry.poller, caf::infinite, refresh_atom::value,
-                        int64_t{deadline})
-              .then(
-                  [=](refresh_report& r) mutable {
-                    g->value.checked += r.checked;
-                    g->value.updated += r.updated;
-                    g->value.failed += r.failed;
-                    g->value.complete = g->value.complete && r.complete;
-                    done();
-                  },
-                  [=](caf::error&) mutable {
-                    g->value.complete = false;
-                    done();
-                  });
-        }
-        return promise;
+      [=](cancel_atom, const job_ref& id) { return self->state.cancel(id); },
+      [=](progress_atom, const job_ref& id) {
+        return self->state.progress(id);
       },
-      [=](cancel_atom, std::string& job_id) {
-        auto promise = self->make_response_promise<job>();
-        self->request(self->state.reader, caf::infinite, get_atom::value,
-                      job_id)
-            .then([=](job& x) { cancel_job(self, std::move(x), promise); },
-                  [=](caf::error& e) mutable { promise.deliver(e); });
-        return promise;
+      [=](logs_atom, const job_ref& id) { return self->state.logs(id); },
+      [=](validate_atom, const provider_name& provider) {
+        return self->state.validate(provider);
       },
-      [=](status_atom) {
-        auto& st = self->state;
-        auto promise
-            = self->make_response_promise<std::vector<poller_status>>();
-        auto g = std::make_shared<gather<std::vector<poller_status>>>();
-        g->pending = st.providers.size();
-        if (g->pending == 0) {
-          promise.deliver(g->value);
-          return promise;
-        }
-        for (const auto& [name, entry] : st.providers)
-          self->request(entry.poller, caf::infinite, status_atom::value)
-              .then(
-                  [=](poller_status& s) mutable {
-                    g->value.push_back(std::move(s));
-                    if (--g->pending == 0)
-                      promise.deliver(g->value);
-                  },
-                  [=](caf::error& e) mutable {
-                    if (--g->pending == 0)
-                      promise.deliver(e);
-                  });
-        return promise;
+      [=](secret_atom, const provider_name& provider) {
+        return self->state.secret(provider);
       },
-      [=](metrics_atom) {
-        auto promise = self->make_response_promise<server_figures>();
-        self->request(self->state.reader, caf::infinite, counts_atom::value)
-            .then(
-                [=](std::vector<job_tally>& tallies) mutable {
-                  auto g = std::make_shared<gather<server_figures>>();
-                  g->value.jobs = std::move(tallies);
-                  g->pending = self->state.providers.size();
-                  if (g->pending == 0) {
-                    promise.deliver(g->value);
-                    return;
-                  }
-                  // A poller that does not answer (restarting) is left out
-                  // rather than failing the whole scrape.
-                  auto done = [g, promise]() mutable {
-                    if (--g->pending == 0)
-                      promise.deliver(g->value);
-                  };
-                  for (const auto& [name, entry] : self->state.providers)
-                    self->request(entry.poller, caf::infinite,
-                                  status_atom::value)
-                        .then(
-                            [=](poller_status& s) mutable {
-                              g->value.pollers.push_back(std::move(s));
-                              done();
-                            },
-                            [=](caf::error&) mutable { done(); });
-                },
-                [=](caf::error& e) mutable { promise.deliver(e); });
-        return promise;
-      },
-      [=](validate_atom, std::string& provider) -> caf::result<std::string> {
-        auto& st = self->state;
-        auto entry = st.providers.find(provider);
-        if (entry == st.providers.end())
-          return make_error(errc::not_found,
-                            "Unknown provider '" + provider + "'");
-        return self->delegate(entry->second.poller, validate_atom::value);
-      },
-      [=](secret_atom, std::string& provider) -> caf::result<std::string> {
-        // Asked through here, not of a poller handle kept elsewhere, because
-        // the supervisor may have replaced the poller since.
-        auto entry = self->state.providers.find(provider);
-        if (entry == self->state.providers.end())
-          return make_error(errc::unavailable,
-                            "provider '" + provider
-                                + "' is not configured (no API token?), so its "
-                                  "webhook signing secret cannot be fetched");
-        return self->delegate(entry->second.poller, secret_atom::value);
-      },
-      [=](progress_atom, std::string& job_id) {
-        auto promise = self->make_response_promise<job_progress>();
-        self->request(self->state.reader, caf::infinite, detail_atom::value,
-                      job_id)
-            .then([=](job_detail& d) { answer_progress(self, d, promise); },
-                  [=](caf::error& e) mutable { promise.deliver(e); });
-        return promise;
-      },
-      [=](logs_atom, std::string& job_id) {
-        auto promise = self->make_response_promise<job_log_text>();
-        self->request(self->state.reader, caf::infinite, detail_atom::value,
-                      job_id)
-            .then([=](job_detail& d) { answer_logs(self, d, promise); },
-                  [=](caf::error& e) mutable { promise.deliver(e); });
-        return promise;
-      },
-      [=](put_atom, std::string& provider, poller_actor& replacement) {
-        auto entry = self->state.providers.find(provider);
-        if (entry != self->state.providers.end())
-          entry->second.poller = std::move(replacement);
-      },
-      [=](ready_atom) {
-        auto promise = self->make_response_promise<readiness>();
-        self->request(self->state.registry, caf::infinite, health_atom::value)
-            .then(
-                [=](registry_health& h) mutable {
-                  if (!h.writable) {
-                    promise.deliver(readiness{false, h.reason});
-                    return;
-                  }
-                  auto g = std::make_shared<gather<readiness>>();
-                  g->value.ready = true;
-                  for (const auto& [name, entry] : self->state.providers) {
-                    if (!entry.polling)
-                      continue;
-                    ++g->pending;
-                    self->request(entry.poller, caf::infinite,
-                                  status_atom::value)
-                        .then(
-                            [=](poller_status& s) mutable {
-                              if (!s.first_cycle_done) {
-                                g->value.ready = false;
-                                g->value.reason = "the first poll of "
-                                                  + s.provider
-                                                  + " has not finished yet";
-                              }
-                              if (--g->pending == 0)
-                                promise.deliver(g->value);
-                            },
-                            [=](caf::error&) mutable {
-                              g->value.ready = false;
-                              g->value.reason = "a poller is not running";
-                              if (--g->pending == 0)
-                                promise.deliver(g->value);
-                            });
-                  }
-                  if (g->pending == 0)
-                    promise.deliver(g->value);
-                },
-                [=](caf::error& e) mutable {
-                  promise.deliver(readiness{false, from_error(e).detail});
-                });
-        return promise;
+      [=](put_atom, const provider_name& provider, poller_actor& replacement) {
+        self->state.replace(provider, std::move(replacement));
       },
   };
 }

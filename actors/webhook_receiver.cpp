@@ -5,8 +5,6 @@
 #include "model/standard_webhooks.hpp"
 #include "model/timestamp.hpp"
 
-#include <caf/message.hpp>
-
 #include <algorithm>
 
 namespace jobsync {
@@ -33,19 +31,14 @@ bool has_control_character(std::string_view s) {
   });
 }
 
-std::string secret_key_name(const webhook_receiver_config& c) {
-  return "providers." + c.provider + ".webhook_secret";
-}
-
-refusal no_secret(const webhook_receiver_state& st) {
-  return {{errc::unauthorized,
-           "No webhook signing secret is available to verify this delivery: "
-           "set "
-               + secret_key_name(st.config)
-               + " (or REPLICATE_WEBHOOK_SECRET), or give jobsync the "
-                 "provider's API token so it can fetch the secret ("
-               + st.fetch_error + ")"},
-          0};
+failure no_secret(const webhook_receiver_state& st) {
+  return {errc::unauthorized,
+          "No webhook signing secret is available to verify this delivery: "
+          "set "
+              + st.config.secret_setting
+              + ", or give jobsync the provider's API token so it can fetch "
+                "the secret ("
+              + st.fetch_error + ")"};
 }
 
 std::string missing_headers(const webhook_request& r) {
@@ -134,7 +127,7 @@ void secret_failed(self_ptr self, std::string detail) {
     log::warning("webhooks",
                  "cannot fetch the webhook signing secret of {} "
                  "again: {}; the one fetched before stays in use",
-                 st.config.provider, detail);
+                 st.provider->name(), detail);
     for (auto& w : waiting)
       check_then_accept(self, w.request, w.promise);
     return;
@@ -144,7 +137,7 @@ void secret_failed(self_ptr self, std::string detail) {
   log::warning("webhooks",
                "cannot get the webhook signing secret of {}: {}; signed "
                "deliveries are refused until it can be had (set {})",
-               st.config.provider, st.fetch_error, secret_key_name(st.config));
+               st.provider->name(), st.fetch_error, st.config.secret_setting);
   for (auto& w : waiting)
     w.promise.deliver(to_error(no_secret(st)));
 }
@@ -156,7 +149,7 @@ void fetch_secret(self_ptr self) {
   st.fetching = true;
   st.last_fetch = self->clock().now();
   self->request(st.sync, st.config.secret_fetch_timeout, secret_atom::value,
-                st.config.provider)
+                provider_name{st.provider->name()})
       .then(
           [self](std::string& secret) {
             auto key = decode_webhook_secret(secret);
@@ -171,13 +164,13 @@ void fetch_secret(self_ptr self) {
               log::info("webhooks",
                         "the webhook signing secret of {} has "
                         "changed at the provider",
-                        st.config.provider);
+                        st.provider->name());
             st.key = std::move(*key);
             st.key_fetched = true;
             st.fetching = false;
             st.fetch_failed_until.reset();
             log::info("webhooks", "fetched the webhook signing secret of {}",
-                      st.config.provider);
+                      st.provider->name());
             auto waiting = std::move(st.waiting);
             st.waiting.clear();
             for (auto& w : waiting)
@@ -214,11 +207,9 @@ void receive(self_ptr self, webhook_request r, promise_type promise) {
 } // namespace
 
 result<void> webhook_receiver_config::validate() const {
-  if (provider.empty())
-    return failure{errc::bad_request, "the webhook receiver needs a provider"};
   if (!secret.empty() && !decode_webhook_secret(secret))
     return failure{errc::bad_request,
-                   secret_key_name(*this)
+                   secret_setting
                        + " is not a webhook secret: expected whsec_<base64>"};
   if (tolerance.count() <= 0)
     return failure{errc::bad_request,
@@ -245,7 +236,7 @@ bool webhook_receiver_state::may_recheck_secret(const webhook_request& r,
          == webhook_verdict::no_match;
 }
 
-std::optional<refusal>
+std::optional<failure>
 webhook_receiver_state::check_signature(const webhook_request& r,
                                         clock::time_point now) {
   auto verdict = verify_webhook(*key, headers_of(r), r.body, now_ms() / 1000,
@@ -257,7 +248,7 @@ webhook_receiver_state::check_signature(const webhook_request& r,
   if (!counted.over) {
     log::debug("webhooks", "refused a delivery from {}: {}", r.remote_address,
                to_string(verdict));
-    return refusal{{errc::unauthorized, std::move(detail)}, 0};
+    return failure{errc::unauthorized, std::move(detail)};
   }
   if (counted.crossed)
     log::warning("webhooks",
@@ -266,12 +257,12 @@ webhook_receiver_state::check_signature(const webhook_request& r,
                  "ends",
                  r.remote_address, config.failed_signatures_per_minute);
   auto seconds = std::chrono::ceil<std::chrono::seconds>(counted.wait).count();
-  return refusal{{errc::rate_limited,
-                  "Too many failed webhook signature checks from "
-                      + r.remote_address + " (more than "
-                      + std::to_string(config.failed_signatures_per_minute)
-                      + " a minute); this one failed too: " + detail},
-                 static_cast<int>(std::max<int64_t>(1, seconds))};
+  return failure{errc::rate_limited,
+                 "Too many failed webhook signature checks from "
+                     + r.remote_address + " (more than "
+                     + std::to_string(config.failed_signatures_per_minute)
+                     + " a minute); this one failed too: " + detail,
+                 std::chrono::seconds{std::max<int64_t>(1, seconds)}};
 }
 
 result<webhook_delivery>
@@ -280,47 +271,33 @@ webhook_receiver_state::to_delivery(const webhook_request& r) const {
     return failure{errc::bad_request,
                    "webhook-id must be at most " + std::to_string(max_id_bytes)
                        + " printable characters without spaces"};
-  auto parsed
-      = parse_replicate_job_json(r.body, config.pricing, config.provider);
+  auto parsed = provider->parse_webhook(r.body);
   if (!parsed)
     return failure{errc::bad_request,
                    "The webhook body is not a prediction or training "
                    "object: "
-                       + parsed.error};
-  if (parsed.snapshot->external_id.size() > max_id_bytes
-      || has_control_character(parsed.snapshot->external_id))
+                       + parsed.error().detail};
+  if (parsed->external_id.size() > max_id_bytes
+      || has_control_character(parsed->external_id))
     return failure{errc::bad_request,
                    "The webhook body's `id` must be at most "
                        + std::to_string(max_id_bytes)
                        + " bytes without control characters"};
   webhook_delivery d;
   d.webhook_id = r.id.value_or("");
-  d.snapshot = std::move(*parsed.snapshot);
+  d.snapshot = std::move(*parsed);
   d.received = now_ms();
   return d;
 }
 
-caf::error to_error(const refusal& x) {
-  if (x.retry_after_seconds <= 0)
-    return to_error(x.reason);
-  return caf::error{
-      static_cast<uint8_t>(x.reason.code), errc_category(),
-      caf::make_message(x.reason.detail, int32_t{x.retry_after_seconds})};
-}
-
-refusal refusal_of(const caf::error& e) {
-  if (e.category() == errc_category()
-      && e.context().match_elements<std::string, int32_t>())
-    return {{static_cast<errc>(e.code()), e.context().get_as<std::string>(0)},
-            e.context().get_as<int32_t>(1)};
-  return {from_error(e), 0};
-}
-
 webhook_receiver_actor::behavior_type webhook_receiver(
     webhook_receiver_actor::stateful_pointer<webhook_receiver_state> self,
-    webhook_receiver_config config, registry_actor registry, sync_actor sync) {
+    webhook_receiver_config config,
+    std::shared_ptr<const providers::provider> provider,
+    registry_actor registry, sync_actor sync) {
   auto& st = self->state;
   st.config = std::move(config);
+  st.provider = std::move(provider);
   st.registry = std::move(registry);
   st.sync = std::move(sync);
   st.failures = failure_limiter{st.config.failed_signatures_per_minute};

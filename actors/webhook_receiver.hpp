@@ -2,14 +2,15 @@
 
 #include "actors/failure_limiter.hpp"
 #include "actors/messages.hpp"
-#include "model/replicate_prediction.hpp"
 #include "model/result.hpp"
+#include "providers/provider.hpp"
 
 #include <caf/error.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,20 +19,21 @@ namespace jobsync {
 
 /// How the webhook deliveries of one provider are checked.
 struct webhook_receiver_config {
-  /// The provider the deliveries come from (its name in jobs).
-  std::string provider = "replicate";
   /// The signing secret from the configuration (`whsec_<base64>`); empty:
   /// fetched from the provider when the first signed delivery needs it, and
   /// cached (see secret_recheck).
   std::string secret;
+  /// How a person sets the secret, for messages: the configuration key and
+  /// its environment variables.
+  std::string secret_setting;
   /// Development only: deliveries without a `webhook-signature` header are
   /// accepted. A signature that is present is still checked.
   bool allow_unsigned = false;
   /// How far `webhook-timestamp` may be from the receiver's clock.
-  std::chrono::seconds tolerance{300};
+  std::chrono::seconds tolerance{0};
   /// Failed signature checks one address may make per minute before it is
   /// answered 429.
-  int failed_signatures_per_minute = 30;
+  int failed_signatures_per_minute = 0;
   /// How long deliveries wait for the provider to hand out the secret.
   std::chrono::milliseconds secret_fetch_timeout{5000};
   /// After a failed fetch, deliveries are refused without asking the
@@ -41,19 +43,10 @@ struct webhook_receiver_config {
   /// match it (the provider may have rotated it), at most this often, so
   /// that bad deliveries cannot make the receiver hammer the provider.
   std::chrono::milliseconds secret_recheck{60000};
-  /// How jobs are priced (cost from `metrics.predict_time`).
-  replicate_pricing pricing;
 
   /// Rejects settings the receiver cannot work with (a secret that is not
   /// `whsec_<base64>`, a non-positive tolerance or limit).
   result<void> validate() const;
-};
-
-/// A refusal as the HTTP layer answers it.
-struct refusal {
-  failure reason;
-  /// Seconds for `Retry-After`; 0 when the refusal carries none.
-  int retry_after_seconds = 0;
 };
 
 /// The receiver's state: the secret, the deliveries waiting for it, and the
@@ -70,6 +63,8 @@ struct webhook_receiver_state {
   };
 
   webhook_receiver_config config;
+  /// Reads the deliveries' bodies.
+  std::shared_ptr<const providers::provider> provider;
   registry_actor registry;
   sync_actor sync;
   /// The decoded HMAC key, once known.
@@ -86,7 +81,8 @@ struct webhook_receiver_state {
   /// `fetch_error` without asking again.
   std::optional<clock::time_point> fetch_failed_until;
   std::string fetch_error;
-  failure_limiter failures{30};
+  /// Replaced at start by one with the configured limit.
+  failure_limiter failures{1};
 
   /// Whether the delivery needs the key (it is signed, or unsigned ones
   /// are not allowed).
@@ -100,24 +96,20 @@ struct webhook_receiver_state {
 
   /// Checks the signature against the key (which must be known): nullopt
   /// when it holds. A failed check counts against the client's address and
-  /// becomes rate_limited once the address is over its limit.
-  std::optional<refusal> check_signature(const webhook_request& r,
+  /// becomes rate_limited (with the rest of the window as retry-after) once
+  /// the address is over its limit.
+  std::optional<failure> check_signature(const webhook_request& r,
                                          clock::time_point now);
 
   /// Parses an accepted delivery into what the registry records.
   result<webhook_delivery> to_delivery(const webhook_request& r) const;
 };
 
-/// The error of a refusal; one with Retry-After seconds carries them in
-/// its context beside the detail.
-caf::error to_error(const refusal& x);
-
-/// Recovers code, detail and Retry-After from any error (see from_error).
-refusal refusal_of(const caf::error& e);
-
 /// Spawnable behavior of the webhook receiver of one provider.
 webhook_receiver_actor::behavior_type webhook_receiver(
     webhook_receiver_actor::stateful_pointer<webhook_receiver_state> self,
-    webhook_receiver_config config, registry_actor registry, sync_actor sync);
+    webhook_receiver_config config,
+    std::shared_ptr<const providers::provider> provider,
+    registry_actor registry, sync_actor sync);
 
 } // namespace jobsync

@@ -34,14 +34,24 @@ void stop_all(caf::actor_system& sys, const std::vector<Handle>& handles) {
 result<void> wiring_config::validate() const {
   if (readers == 0)
     return failure{errc::bad_request, "the reader pool needs a reader"};
-  for (const auto& p : pollers)
-    if (auto ok = p.validate(); !ok)
-      return failure{ok.error().code, p.provider + ": " + ok.error().detail};
+  for (const auto& p : providers) {
+    if (!p.provider)
+      return failure{errc::bad_request, "a provider is missing"};
+    auto named = [&p](const failure& f) {
+      return failure{f.code, p.provider->name() + ": " + f.detail};
+    };
+    if (auto ok = p.webhooks.validate(); !ok)
+      return named(ok.error());
+    if (!p.polled())
+      continue;
+    if (auto ok = p.poller.validate(); !ok)
+      return named(ok.error());
+    if (p.sync_limit == 0)
+      return named(failure{errc::bad_request, "sync_limit must be positive"});
+  }
   if (auto ok = sync.validate(); !ok)
     return ok;
   if (auto ok = events.validate(); !ok)
-    return ok;
-  if (auto ok = webhooks.validate(); !ok)
     return ok;
   return registry.validate();
 }
@@ -99,25 +109,40 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   std::map<std::string, poller_actor> pollers;
   std::map<std::string, poller_factory> factories;
   std::map<std::string, provider_entry> entries;
-  for (const auto& pc : cfg.pollers) {
+  std::map<std::string, watched_poller> watched;
+  for (const auto& p : cfg.providers) {
+    const auto& name = p.provider->name();
+    w->providers_.push_back(p.provider);
+    entries[name]
+        = provider_entry{{}, p.provider->label(), p.sync_limit, p.unavailable};
+    if (!p.polled())
+      continue;
     auto registry = w->registry_;
     auto reader = w->readers_.front();
-    factories[pc.provider] = [&sys, pc, registry, reader] {
-      return sys.spawn(jobsync::poller, pc, registry, reader);
-    };
-    auto p = factories[pc.provider]();
-    pollers[pc.provider] = p;
-    w->pollers_.push_back(p);
-    entries[pc.provider] = provider_entry{p, pc.label, pc.enabled};
-    log::info("wiring", "{}: background polling {} ({})", pc.provider,
-              pc.enabled ? "on" : "off", pc.reason);
+    factories[name]
+        = [&sys, pc = p.poller, provider = p.provider, registry, reader] {
+            return sys.spawn(jobsync::poller, pc, provider, registry, reader);
+          };
+    auto poller = factories[name]();
+    pollers[name] = poller;
+    w->pollers_.push_back(poller);
+    entries[name].poller = poller;
+    watched[name] = watched_poller{poller, p.poller.enabled};
+    log::info("wiring", "{}: background polling {} ({})", name,
+              p.poller.enabled ? "on" : "off", p.poller.reason);
   }
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
-  w->webhooks_ = sys.spawn(jobsync::webhook_receiver, cfg.webhooks,
-                           w->registry_, w->sync_);
-  w->supervisor_ = sys.spawn(supervisor, std::move(pollers),
-                             std::move(factories), w->sync_);
+  w->overview_ = sys.spawn(jobsync::overview, w->registry_, w->readers_.front(),
+                           std::move(watched));
+  for (const auto& p : cfg.providers)
+    w->webhooks_[p.provider->name()]
+        = sys.spawn(jobsync::webhook_receiver, p.webhooks,
+                    std::shared_ptr<const providers::provider>{p.provider},
+                    w->registry_, w->sync_);
+  w->supervisor_
+      = sys.spawn(jobsync::supervisor, std::move(pollers), std::move(factories),
+                  std::vector<poller_directory_actor>{w->sync_, w->overview_});
   return w;
 }
 
@@ -149,11 +174,15 @@ void wiring::shutdown() {
   stopped_ = true;
   // Producers of work first: the supervisor (so nothing restarts), the
   // sync actor, the pollers; then the readers; the writer last.
-  stop_all(sys_, std::vector<caf::actor>{supervisor_});
+  stop_all(sys_, std::vector<supervisor_actor>{supervisor_});
   feed_.reset();
-  // The webhook receiver asks the sync actor and feeds the registry.
-  stop_all(sys_, std::vector<webhook_receiver_actor>{webhooks_});
+  // The webhook receivers ask the sync actor and feed the registry.
+  std::vector<webhook_receiver_actor> receivers;
+  for (const auto& [name, r] : webhooks_)
+    receivers.push_back(r);
+  stop_all(sys_, receivers);
   stop_all(sys_, std::vector<sync_actor>{sync_});
+  stop_all(sys_, std::vector<overview_actor>{overview_});
   stop_all(sys_, pollers_);
   // The hub ends the streams still open; the registry may still publish to
   // it while committing what is staged, which is dropped.

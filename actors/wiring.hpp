@@ -1,34 +1,58 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "actors/overview.hpp"
 #include "actors/poller.hpp"
 #include "actors/registry.hpp"
 #include "actors/sse_hub.hpp"
 #include "actors/sync.hpp"
 #include "actors/webhook_receiver.hpp"
 #include "model/result.hpp"
+#include "providers/provider.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/actor_system.hpp>
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace jobsync {
+
+/// One configured provider and the actors that serve it.
+struct provider_wiring {
+  /// Shared by its poller and its webhook receiver.
+  std::shared_ptr<providers::provider> provider;
+  /// jobsync talks to the provider's API (it is enabled in the
+  /// configuration); it gets a poller when it also has a token.
+  bool enabled = true;
+  poller_config poller;
+  /// Jobs a sync discovers at most.
+  uint64_t sync_limit = 0;
+  /// Why jobsync cannot talk to the provider's API when it gets no poller
+  /// (disabled, or no token: which key to set).
+  std::string unavailable;
+  /// Its webhook receiver (every configured provider has one).
+  webhook_receiver_config webhooks;
+
+  /// Whether the provider gets a poller.
+  bool polled() const {
+    return enabled && provider && provider->can_ask();
+  }
+};
 
 /// What wiring needs to spawn the actors.
 struct wiring_config {
   registry_config registry;
   /// Size of the reader pool (on PostgreSQL: one connection each).
   size_t readers = 2;
-  /// One poller per configured provider.
-  std::vector<poller_config> pollers;
+  /// Every configured provider.
+  std::vector<provider_wiring> providers;
   sync_config sync;
   /// The SSE fan-out (`GET /api/events`); wiring sets its last_event_id
   /// from the store.
   sse_hub_config events;
-  /// The receiver of the provider's webhook deliveries.
-  webhook_receiver_config webhooks;
 
   /// Rejects settings the actors cannot work with.
   result<void> validate() const;
@@ -55,13 +79,18 @@ public:
     return readers_;
   }
 
-  /// The sync actor (discovery, sync_active, cancel, poller status).
+  /// The sync actor (discovery, sync_active, cancel, progress, logs).
   const sync_actor& sync() const {
     return sync_;
   }
 
-  /// The webhook receiver (`POST /api/webhooks/replicate`).
-  const webhook_receiver_actor& webhooks() const {
+  /// Readiness, figures and the pollers' state.
+  const overview_actor& overview() const {
+    return overview_;
+  }
+
+  /// The webhook receivers by provider (`POST /api/webhooks/<provider>`).
+  const std::map<std::string, webhook_receiver_actor>& webhooks() const {
     return webhooks_;
   }
 
@@ -86,9 +115,12 @@ private:
   std::vector<reader_actor> readers_;
   std::vector<poller_actor> pollers_;
   sync_actor sync_;
+  overview_actor overview_;
   sse_hub_actor events_;
-  webhook_receiver_actor webhooks_;
-  caf::actor supervisor_;
+  std::map<std::string, webhook_receiver_actor> webhooks_;
+  supervisor_actor supervisor_;
+  /// The providers, kept until every actor using them has stopped.
+  std::vector<std::shared_ptr<providers::provider>> providers_;
   /// The shared store's events (nullptr for a store of one process).
   std::unique_ptr<storage::event_feed> feed_;
   bool stopped_ = false;

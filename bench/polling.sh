@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md: "Polling: requests per cycle about active/100 + stragglers;
+# The target (docs/architecture.md): "Polling: requests per cycle about active/100 + stragglers;
 # 10,000 active jobs refreshed within one 30 s interval under 3,000
 # requests/min." Measured on this machine against replicate-sim:
 #  - the emulator (frozen clock, Replicate's rate limits enforced) holds

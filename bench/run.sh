@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures two of DESIGN.md's performance targets as ratios or bounds within
+# Measures two of the performance targets (docs/architecture.md) as ratios or bounds within
 # one run on this machine, and prints them:
 #  - REST reads: `GET /api/cloud/jobs?limit=50` over 100,000 stored jobs
 #    against `GET /healthz` (a handler that does no work) of the same

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md: "SSE: 10,000 concurrent subscribers; one status change reaches
+# The target (docs/architecture.md): "SSE: 10,000 concurrent subscribers; one status change reaches
 # all of them with p99 under 200 ms; beat nginx+nchan's delivery latency on
 # the same machine." Measured within one run on this machine:
 #  - jobsyncd: jobsync-bench-sse-fanout opens N streams to /api/events from

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md: "Durable webhook ingestion with signature checks: at least 20x
+# The target (docs/architecture.md): "Durable webhook ingestion with signature checks: at least 20x
 # the one-commit-per-write rate." Measured within one run on this machine:
 #  - reference: writes/s of jobsync-bench-commit-per-write, one LMDB
 #    transaction and commit (fsync) per write, each write the job, its

@@ -30,10 +30,10 @@ const std::string* lookup(const environment& env, const std::string& name) {
 
 } // namespace
 
-expected<std::vector<std::string>>
-apply_environment(const environment& env, settings& s, origins& from) {
-  auto result = s;
-  auto result_from = from;
+result<std::vector<std::string>> apply_environment(const environment& env,
+                                                   settings& s, origins& from) {
+  auto updated = s;
+  auto updated_from = from;
   std::vector<std::string> known;
   for (auto& key : keys()) {
     auto names = key.env_aliases;
@@ -41,9 +41,9 @@ apply_environment(const environment& env, settings& s, origins& from) {
     known.insert(known.end(), names.begin(), names.end());
     if (key.is_map()) {
       if (lookup(env, key.env_name()))
-        return config_error{"environment variable " + key.env_name() + ": "
+        return config_error("environment variable " + key.env_name() + ": "
                             + key.path
-                            + ": a mapping; set it in the config file"};
+                            + ": a mapping; set it in the config file");
       continue;
     }
     // Later names win: aliases come first, the JOBSYNC_ name last.
@@ -57,9 +57,9 @@ apply_environment(const environment& env, settings& s, origins& from) {
     if (!chosen)
       continue;
     auto source = "environment variable " + *chosen;
-    if (auto why = key.assign(result, *value))
-      return config_error{source + ": " + key.path + ": " + *why};
-    result_from[key.path] = source;
+    if (auto why = key.assign(updated, *value))
+      return config_error(source + ": " + key.path + ": " + *why);
+    updated_from[key.path] = source;
   }
   std::vector<std::string> warnings;
   std::set<std::string> names{known.begin(), known.end()};
@@ -71,8 +71,8 @@ apply_environment(const environment& env, settings& s, origins& from) {
                        + " is not a configuration key; ignored"
                        + did_you_mean(name, known));
   }
-  s = std::move(result);
-  from = std::move(result_from);
+  s = std::move(updated);
+  from = std::move(updated_from);
   return warnings;
 }
 

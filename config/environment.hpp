@@ -1,6 +1,6 @@
 #pragma once
 
-#include "config/expected.hpp"
+#include "config/config_error.hpp"
 #include "config/origins.hpp"
 #include "config/settings.hpp"
 
@@ -23,7 +23,7 @@ environment process_environment();
 /// as unset. A map-valued key's variable or a bad value is an error; the
 /// result lists warnings about `JOBSYNC_*` variables that name no key
 /// (other tools may share the prefix, so they do not stop start-up).
-expected<std::vector<std::string>>
-apply_environment(const environment& env, settings& s, origins& from);
+result<std::vector<std::string>> apply_environment(const environment& env,
+                                                   settings& s, origins& from);
 
 } // namespace jobsync::config

@@ -44,10 +44,10 @@ std::vector<std::string> all_flag_names() {
 
 // `--set path=value`: the key must exist and be a scalar; its value is
 // checked later, when it is applied, so the message can name the flag.
-expected<flag_assignment> parse_set(const std::string& arg) {
+result<flag_assignment> parse_set(const std::string& arg) {
   auto eq = arg.find('=');
   if (eq == std::string::npos || eq == 0)
-    return config_error{"--set: expected KEY=VALUE, got \"" + arg + "\""};
+    return config_error("--set: expected KEY=VALUE, got \"" + arg + "\"");
   auto path = arg.substr(0, eq);
   auto key = find_key(path);
   if (!key) {
@@ -56,17 +56,17 @@ expected<flag_assignment> parse_set(const std::string& arg) {
       paths.push_back(k.path);
     auto what = is_section(path) ? " is a section, not a key"
                                  : " is not a key" + did_you_mean(path, paths);
-    return config_error{"--set: " + path + what};
+    return config_error("--set: " + path + what);
   }
   if (key->is_map())
-    return config_error{"--set: " + path
-                        + ": a mapping; set it in the config file"};
+    return config_error("--set: " + path
+                        + ": a mapping; set it in the config file");
   return flag_assignment{path, arg.substr(eq + 1), "--set"};
 }
 
 } // namespace
 
-expected<command_line> parse_flags(int argc, const char* const* argv) {
+result<command_line> parse_flags(int argc, const char* const* argv) {
   command_line out;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg{argv[i]};
@@ -75,8 +75,8 @@ expected<command_line> parse_flags(int argc, const char* const* argv) {
       return out;
     }
     if (arg.substr(0, 2) != "--")
-      return config_error{"unexpected argument \"" + std::string{arg}
-                          + "\" (flags start with --)"};
+      return config_error("unexpected argument \"" + std::string{arg}
+                          + "\" (flags start with --)");
     auto [name, inline_value] = split(arg);
     const flag_spec* general = nullptr;
     for (auto& f : general_flags())
@@ -87,12 +87,12 @@ expected<command_line> parse_flags(int argc, const char* const* argv) {
       if (!k.flag.empty() && k.flag == name)
         key = &k;
     if (!general && !key)
-      return config_error{"unknown flag " + name
-                          + did_you_mean(name, all_flag_names())};
+      return config_error("unknown flag " + name
+                          + did_you_mean(name, all_flag_names()));
     auto takes_value = key || !general->value_name.empty();
     if (!takes_value) {
       if (inline_value)
-        return config_error{name + " takes no value"};
+        return config_error(name + " takes no value");
       if (name == "--help") {
         out.action = action::help;
         return out;
@@ -113,38 +113,38 @@ expected<command_line> parse_flags(int argc, const char* const* argv) {
                && std::string_view{argv[i + 1]}.substr(0, 2) != "--") {
       value = argv[++i];
     } else {
-      return config_error{name + " needs a value"};
+      return config_error(name + " needs a value");
     }
     if (key) {
       out.assignments.push_back({key->path, value, name});
     } else if (name == "--config") {
       if (value.empty())
-        return config_error{"--config needs a value"};
+        return config_error("--config needs a value");
       out.config_path = value;
     } else {
       auto assignment = parse_set(value);
       if (!assignment)
-        return config_error{assignment.error()};
+        return assignment.error();
       out.assignments.push_back(std::move(*assignment));
     }
   }
   return out;
 }
 
-status apply_flags(const command_line& cl, settings& s, origins& from) {
-  auto result = s;
-  auto result_from = from;
+result<void> apply_flags(const command_line& cl, settings& s, origins& from) {
+  auto updated = s;
+  auto updated_from = from;
   for (auto& x : cl.assignments) {
     auto key = find_key(x.path);
     if (!key)
-      return config_error{x.flag + ": " + x.path + " is not a key"};
-    if (auto why = key->assign(result, x.value))
-      return config_error{x.flag + ": " + x.path + ": " + *why};
-    result_from[x.path] = x.flag;
+      return config_error(x.flag + ": " + x.path + " is not a key");
+    if (auto why = key->assign(updated, x.value))
+      return config_error(x.flag + ": " + x.path + ": " + *why);
+    updated_from[x.path] = x.flag;
   }
-  s = std::move(result);
-  from = std::move(result_from);
-  return std::nullopt;
+  s = std::move(updated);
+  from = std::move(updated_from);
+  return {};
 }
 
 } // namespace jobsync::config

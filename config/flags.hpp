@@ -1,6 +1,6 @@
 #pragma once
 
-#include "config/expected.hpp"
+#include "config/config_error.hpp"
 #include "config/origins.hpp"
 #include "config/settings.hpp"
 
@@ -58,10 +58,10 @@ struct command_line {
 };
 
 /// Parses `argv[1..argc)`. Accepts `--flag value` and `--flag=value`.
-expected<command_line> parse_flags(int argc, const char* const* argv);
+result<command_line> parse_flags(int argc, const char* const* argv);
 
 /// Applies the assignments of `cl` over `s`, in order, recording sources in
 /// `from`. A bad value fails with a message naming the flag and the key.
-status apply_flags(const command_line& cl, settings& s, origins& from);
+result<void> apply_flags(const command_line& cl, settings& s, origins& from);
 
 } // namespace jobsync::config

@@ -64,6 +64,40 @@ text_rule optional_url() {
   };
 }
 
+// Standard base64 as the webhook receiver decodes it: padding optional,
+// but when present it completes the last quantum.
+bool is_base64(std::string_view x) {
+  auto data = x;
+  size_t pads = 0;
+  while (pads < 2 && !data.empty() && data.back() == '=') {
+    data.remove_suffix(1);
+    ++pads;
+  }
+  if ((pads > 0 && x.size() % 4 != 0) || data.size() % 4 == 1)
+    return false;
+  return std::all_of(data.begin(), data.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+'
+           || c == '/';
+  });
+}
+
+// A Standard Webhooks signing secret, checked here so that a typo stops
+// --print-config and start-up alike. The value is never repeated: it is a
+// secret.
+text_rule webhook_secret() {
+  return [](std::string& x) -> problem {
+    constexpr std::string_view prefix = "whsec_";
+    if (x.empty())
+      return std::nullopt;
+    auto key = std::string_view{x}.substr(std::min(prefix.size(), x.size()));
+    if (x.compare(0, prefix.size(), prefix) != 0 || key.empty()
+        || !is_base64(key))
+      return "expected empty or whsec_ followed by base64, as Replicate "
+             "shows it (the value given is not repeated here)";
+    return std::nullopt;
+  };
+}
+
 std::string join_choices(const std::vector<std::string>& xs) {
   std::string out;
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -74,6 +108,30 @@ std::string join_choices(const std::vector<std::string>& xs) {
   return out;
 }
 
+// Where a key's section lives: a member of the settings (`&settings::server`)
+// or one provider's entry of `settings::providers`.
+struct provider_at {
+  std::string name;
+};
+
+template <class Section>
+Section& section_of(settings& s, Section settings::*member) {
+  return s.*member;
+}
+
+template <class Section>
+const Section& section_of(const settings& s, Section settings::*member) {
+  return s.*member;
+}
+
+provider_settings& section_of(settings& s, const provider_at& p) {
+  return s.providers[p.name];
+}
+
+const provider_settings& section_of(const settings& s, const provider_at& p) {
+  return s.providers.at(p.name);
+}
+
 key_spec make(std::string path, value_kind kind, std::string doc) {
   key_spec k;
   k.path = std::move(path);
@@ -82,10 +140,9 @@ key_spec make(std::string path, value_kind kind, std::string doc) {
   return k;
 }
 
-template <class Section>
-key_spec text_key(std::string path, Section settings::*section,
-                  std::string Section::*field, std::string doc,
-                  text_rule rule = {}) {
+template <class At, class Section>
+key_spec text_key(std::string path, At section, std::string Section::*field,
+                  std::string doc, text_rule rule = {}) {
   auto k = make(std::move(path), value_kind::text, std::move(doc));
   k.assign
       = [section, field, rule](settings& s, std::string_view x) -> problem {
@@ -93,84 +150,86 @@ key_spec text_key(std::string path, Section settings::*section,
     if (rule)
       if (auto why = rule(value))
         return why;
-    (s.*section).*field = std::move(value);
+    section_of(s, section).*field = std::move(value);
     return std::nullopt;
   };
-  k.text = [section, field](const settings& s) { return (s.*section).*field; };
+  k.text = [section, field](const settings& s) {
+    return section_of(s, section).*field;
+  };
   return k;
 }
 
-template <class Section>
-key_spec word_key(std::string path, Section settings::*section,
-                  std::string Section::*field, std::vector<std::string> choices,
-                  std::string doc) {
+template <class At, class Section>
+key_spec word_key(std::string path, At section, std::string Section::*field,
+                  std::vector<std::string> choices, std::string doc) {
   auto k = make(std::move(path), value_kind::word, std::move(doc));
   k.assign
       = [section, field, choices](settings& s, std::string_view x) -> problem {
     if (std::find(choices.begin(), choices.end(), x) == choices.end())
       return "expected " + join_choices(choices) + ", got " + quote(x);
-    (s.*section).*field = std::string{x};
+    section_of(s, section).*field = std::string{x};
     return std::nullopt;
   };
-  k.text = [section, field](const settings& s) { return (s.*section).*field; };
+  k.text = [section, field](const settings& s) {
+    return section_of(s, section).*field;
+  };
   return k;
 }
 
-template <class Section, class T>
-key_spec integer_key(std::string path, Section settings::*section,
-                     T Section::*field, int64_t lo, int64_t hi,
-                     std::string doc) {
+template <class At, class Section, class T>
+key_spec integer_key(std::string path, At section, T Section::*field,
+                     int64_t lo, int64_t hi, std::string doc) {
   auto k = make(std::move(path), value_kind::integer, std::move(doc));
   k.assign
       = [section, field, lo, hi](settings& s, std::string_view x) -> problem {
     auto n = parse_integer(x, lo, hi);
     if (!n)
-      return n.error();
-    (s.*section).*field = static_cast<T>(*n);
+      return n.error().detail;
+    section_of(s, section).*field = static_cast<T>(*n);
     return std::nullopt;
   };
   k.text = [section, field](const settings& s) {
-    return std::to_string((s.*section).*field);
+    return std::to_string(section_of(s, section).*field);
   };
   return k;
 }
 
-template <class Section>
-key_spec boolean_key(std::string path, Section settings::*section,
-                     bool Section::*field, std::string doc) {
+template <class At, class Section>
+key_spec boolean_key(std::string path, At section, bool Section::*field,
+                     std::string doc) {
   auto k = make(std::move(path), value_kind::boolean, std::move(doc));
   k.assign = [section, field](settings& s, std::string_view x) -> problem {
     auto flag = parse_boolean(x);
     if (!flag)
-      return flag.error();
-    (s.*section).*field = *flag;
+      return flag.error().detail;
+    section_of(s, section).*field = *flag;
     return std::nullopt;
   };
   k.text = [section, field](const settings& s) {
-    return to_text((s.*section).*field);
+    return to_text(section_of(s, section).*field);
   };
   return k;
 }
 
-template <class Section>
-key_spec mode_key(std::string path, Section settings::*section,
-                  polling_mode Section::*field, std::string doc) {
+template <class At, class Section>
+key_spec mode_key(std::string path, At section, polling_mode Section::*field,
+                  std::string doc) {
   auto k = make(std::move(path), value_kind::word, std::move(doc));
   k.assign = [section, field](settings& s, std::string_view x) -> problem {
     auto mode = parse_polling_mode(x);
     if (!mode)
-      return mode.error();
-    (s.*section).*field = *mode;
+      return mode.error().detail;
+    section_of(s, section).*field = *mode;
     return std::nullopt;
   };
   k.text = [section, field](const settings& s) {
-    return to_text((s.*section).*field);
+    return to_text(section_of(s, section).*field);
   };
   return k;
 }
 
-template <class Section, class T>
-key_spec map_key(std::string path, value_kind kind, Section settings::*section,
+template <class At, class Section, class T>
+key_spec map_key(std::string path, value_kind kind, At section,
                  std::map<std::string, T> Section::*field, std::string doc) {
   auto k = make(std::move(path), kind, std::move(doc));
   k.assign_map
@@ -182,7 +241,7 @@ key_spec map_key(std::string path, value_kind kind, Section settings::*section,
       if constexpr (std::is_same_v<T, double>) {
         auto price = parse_number(value, 0);
         if (!price)
-          return "entry " + quote(name) + ": " + price.error();
+          return "entry " + quote(name) + ": " + price.error().detail;
         result[name] = *price;
       } else {
         if (value.empty())
@@ -190,12 +249,12 @@ key_spec map_key(std::string path, value_kind kind, Section settings::*section,
         result[name] = value;
       }
     }
-    (s.*section).*field = std::move(result);
+    section_of(s, section).*field = std::move(result);
     return std::nullopt;
   };
   k.entries = [section, field](const settings& s) {
     map_entries out;
-    for (auto& [name, value] : (s.*section).*field) {
+    for (auto& [name, value] : section_of(s, section).*field) {
       if constexpr (std::is_same_v<T, double>)
         out.emplace_back(name, to_text(value));
       else
@@ -234,13 +293,83 @@ constexpr int64_t mib = 1 << 20;
 constexpr int64_t gib = 1 << 30;
 constexpr int64_t million = 1000000;
 
+// The providers jobsync knows, each a section `providers.<name>`.
+constexpr const char* provider_names[] = {"replicate"};
+
+std::string upper(std::string x) {
+  for (auto& c : x)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return x;
+}
+
+// Every key of one provider's section. The seed's environment names
+// (REPLICATE_API_TOKEN, REPLICATE_WEBHOOK_SECRET) follow from the name.
+template <class Add>
+void add_provider_keys(Add add, const std::string& name) {
+  using rep = provider_settings;
+  auto at = provider_at{name};
+  auto key = [&name](const char* field) {
+    return "providers." + name + "." + field;
+  };
+  add(boolean_key(key("enabled"), at, &rep::enabled,
+                  "whether jobsync talks to the provider at all"));
+  add(text_key(key("api_base_url"), at, &rep::api_base_url,
+               "the provider's API root", base_url()));
+  add(with_aliases({upper(name) + "_API_TOKEN"},
+                   secret(text_key(key("api_token"), at, &rep::api_token,
+                                   "the provider's API token"))));
+  add(text_key(key("webhook_url"), at, &rep::webhook_url,
+               "public URL of this server's webhook receiver, if any",
+               optional_url()));
+  add(with_aliases(
+      {upper(name) + "_WEBHOOK_SECRET"},
+      secret(text_key(key("webhook_secret"), at, &rep::webhook_secret,
+                      "webhook signing secret (whsec_...); empty: fetched "
+                      "from the provider",
+                      webhook_secret()))));
+  add(integer_key(key("sync_limit"), at, &rep::sync_limit, 1, 100000,
+                  "jobs a sync discovers at most"));
+  add(word_key(key("resource"), at, &rep::resource,
+               {"predictions", "trainings"},
+               "the provider's collection that holds the jobs"));
+  add(integer_key(key("request_timeout_seconds"), at,
+                  &rep::request_timeout_seconds, 1, hour,
+                  "deadline of one request to the provider"));
+  add(integer_key(key("connect_timeout_seconds"), at,
+                  &rep::connect_timeout_seconds, 1, hour,
+                  "deadline of connecting to the provider"));
+  add(integer_key(key("max_concurrency"), at, &rep::max_concurrency, 1, 1024,
+                  "requests to the provider in flight at most"));
+  add(integer_key(key("requests_per_minute"), at, &rep::requests_per_minute, 1,
+                  million, "request budget of the poller"));
+  add(integer_key(key("circuit_failure_threshold"), at,
+                  &rep::circuit_failure_threshold, 1, 1000,
+                  "failed cycles in a row that open the circuit"));
+  add(integer_key(key("circuit_open_seconds"), at, &rep::circuit_open_seconds,
+                  1, day, "how long an open circuit waits before a probe"));
+  add(integer_key(key("backoff_initial_seconds"), at,
+                  &rep::backoff_initial_seconds, 1, day,
+                  "first retry delay after a failure"));
+  add(integer_key(key("backoff_max_seconds"), at, &rep::backoff_max_seconds, 1,
+                  day, "longest retry delay"));
+  add(text_key(key("default_hardware"), at, &rep::default_hardware,
+               "hardware SKU assumed when a job does not say", non_empty()));
+  add(map_key(key("hardware_prices"), value_kind::number_map, at,
+              &rep::hardware_prices,
+              "SKU -> US dollars per second (file only)"));
+  add(map_key(key("hardware_names"), value_kind::text_map, at,
+              &rep::hardware_names,
+              "SKU -> label shown as hardware_type (file only)"));
+  add(map_key(key("model_hardware"), value_kind::text_map, at,
+              &rep::model_hardware, "model (owner/name) -> SKU (file only)"));
+}
+
 std::vector<key_spec> build_table() {
   using s = settings;
   using srv = server_settings;
   using sto = storage_settings;
   using pol = polling_settings;
   using fresh = freshness_settings;
-  using rep = provider_settings;
   using evt = event_settings;
   using hook = webhook_settings;
   using prog = progress_settings;
@@ -311,64 +440,9 @@ std::vector<key_spec> build_table() {
                   &fresh::stale_after_seconds, 0, 365 * day,
                   "an unconfirmed active job is stale after this; 0: 3 x "
                   "the sweep interval"));
-  // providers.replicate
-  add(boolean_key("providers.replicate.enabled", &s::replicate, &rep::enabled,
-                  "whether jobsync talks to Replicate at all"));
-  add(text_key("providers.replicate.api_base_url", &s::replicate,
-               &rep::api_base_url, "Replicate's API root", base_url()));
-  add(with_aliases(
-      {"REPLICATE_API_TOKEN"},
-      secret(text_key("providers.replicate.api_token", &s::replicate,
-                      &rep::api_token, "Replicate API token"))));
-  add(text_key(
-      "providers.replicate.webhook_url", &s::replicate, &rep::webhook_url,
-      "public URL of this server's webhook receiver, if any", optional_url()));
-  add(with_aliases({"REPLICATE_WEBHOOK_SECRET"},
-                   secret(text_key("providers.replicate.webhook_secret",
-                                   &s::replicate, &rep::webhook_secret,
-                                   "webhook signing secret; empty: fetched "
-                                   "from Replicate"))));
-  add(integer_key("providers.replicate.sync_limit", &s::replicate,
-                  &rep::sync_limit, 1, 100000,
-                  "jobs a sync discovers at most"));
-  add(word_key("providers.replicate.resource", &s::replicate, &rep::resource,
-               {"predictions", "trainings"},
-               "Replicate collection that holds the jobs"));
-  add(integer_key("providers.replicate.request_timeout_seconds", &s::replicate,
-                  &rep::request_timeout_seconds, 1, hour,
-                  "deadline of one request to Replicate"));
-  add(integer_key("providers.replicate.connect_timeout_seconds", &s::replicate,
-                  &rep::connect_timeout_seconds, 1, hour,
-                  "deadline of connecting to Replicate"));
-  add(integer_key("providers.replicate.max_concurrency", &s::replicate,
-                  &rep::max_concurrency, 1, 1024,
-                  "requests to Replicate in flight at most"));
-  add(integer_key("providers.replicate.requests_per_minute", &s::replicate,
-                  &rep::requests_per_minute, 1, million,
-                  "request budget of the poller"));
-  add(integer_key("providers.replicate.circuit_failure_threshold",
-                  &s::replicate, &rep::circuit_failure_threshold, 1, 1000,
-                  "failed cycles in a row that open the circuit"));
-  add(integer_key("providers.replicate.circuit_open_seconds", &s::replicate,
-                  &rep::circuit_open_seconds, 1, day,
-                  "how long an open circuit waits before a probe"));
-  add(integer_key("providers.replicate.backoff_initial_seconds", &s::replicate,
-                  &rep::backoff_initial_seconds, 1, day,
-                  "first retry delay after a failure"));
-  add(integer_key("providers.replicate.backoff_max_seconds", &s::replicate,
-                  &rep::backoff_max_seconds, 1, day, "longest retry delay"));
-  add(text_key("providers.replicate.default_hardware", &s::replicate,
-               &rep::default_hardware,
-               "hardware SKU assumed when a job does not say", non_empty()));
-  add(map_key("providers.replicate.hardware_prices", value_kind::number_map,
-              &s::replicate, &rep::hardware_prices,
-              "SKU -> US dollars per second (file only)"));
-  add(map_key("providers.replicate.hardware_names", value_kind::text_map,
-              &s::replicate, &rep::hardware_names,
-              "SKU -> label shown as hardware_type (file only)"));
-  add(map_key("providers.replicate.model_hardware", value_kind::text_map,
-              &s::replicate, &rep::model_hardware,
-              "model (owner/name) -> SKU (file only)"));
+  // providers.<name>
+  for (const char* name : provider_names)
+    add_provider_keys(add, name);
   // providers.local
   add(boolean_key("providers.local.enabled", &s::local, &loc::enabled,
                   "whether POST /callback takes local trainers' reports"));

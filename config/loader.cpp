@@ -5,11 +5,11 @@
 
 namespace jobsync::config {
 
-expected<load_result> parse_command_line(int argc, const char* const* argv,
-                                         const environment& env) {
+result<load_result> parse_command_line(int argc, const char* const* argv,
+                                       const environment& env) {
   auto cl = parse_flags(argc, argv);
   if (!cl)
-    return config_error{cl.error()};
+    return cl.error();
   load_result out;
   out.action = cl->action;
   out.config_path = cl->config_path;
@@ -19,16 +19,16 @@ expected<load_result> parse_command_line(int argc, const char* const* argv,
   if (cl->config_path) {
     auto found = apply_yaml_file(*cl->config_path, out.settings, from);
     if (!found)
-      return config_error{found.error()};
+      return found.error();
   }
   auto warnings = apply_environment(env, out.settings, from);
   if (!warnings)
-    return config_error{warnings.error()};
+    return warnings.error();
   out.warnings = std::move(*warnings);
-  if (auto failed = apply_flags(*cl, out.settings, from))
-    return *failed;
-  if (auto failed = check_combinations(out.settings, from))
-    return *failed;
+  if (auto applied = apply_flags(*cl, out.settings, from); !applied)
+    return applied.error();
+  if (auto checked = check_combinations(out.settings, from); !checked)
+    return checked.error();
   return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "config/config_error.hpp"
 #include "config/environment.hpp"
-#include "config/expected.hpp"
 #include "config/flags.hpp"
 #include "config/settings.hpp"
 
@@ -28,7 +28,7 @@ struct load_result {
 /// environment < flags, and checks the result. For --help and --version
 /// nothing but the command line is read. main prints a failure and exits
 /// with code 2.
-expected<load_result> parse_command_line(int argc, const char* const* argv,
-                                         const environment& env);
+result<load_result> parse_command_line(int argc, const char* const* argv,
+                                       const environment& env);
 
 } // namespace jobsync::config

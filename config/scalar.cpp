@@ -29,13 +29,14 @@ bool equals_ignoring_case(std::string_view x, std::string_view y) {
   return true;
 }
 
-config_error bad(std::string expectation, std::string_view got) {
-  return {"expected " + std::move(expectation) + ", got " + quote(got)};
+failure bad(std::string expectation, std::string_view got) {
+  return config_error("expected " + std::move(expectation) + ", got "
+                      + quote(got));
 }
 
 } // namespace
 
-expected<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi) {
+result<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi) {
   auto range
       = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
   auto digits = trim(text);
@@ -48,7 +49,7 @@ expected<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi) {
   return x;
 }
 
-expected<double> parse_number(std::string_view text, double lo) {
+result<double> parse_number(std::string_view text, double lo) {
   auto expectation = "a number of at least " + to_text(lo);
   auto digits = trim(text);
   double x = 0;
@@ -60,7 +61,7 @@ expected<double> parse_number(std::string_view text, double lo) {
   return x;
 }
 
-expected<bool> parse_boolean(std::string_view text) {
+result<bool> parse_boolean(std::string_view text) {
   auto word = trim(text);
   for (auto yes : {"true", "yes", "on"})
     if (equals_ignoring_case(word, yes))
@@ -71,7 +72,7 @@ expected<bool> parse_boolean(std::string_view text) {
   return bad("true or false", text);
 }
 
-expected<polling_mode> parse_polling_mode(std::string_view text) {
+result<polling_mode> parse_polling_mode(std::string_view text) {
   if (equals_ignoring_case(trim(text), "auto"))
     return polling_mode::automatic;
   if (auto flag = parse_boolean(text))

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "config/expected.hpp"
+#include "config/config_error.hpp"
 #include "config/settings.hpp"
 
 #include <cstdint>
@@ -14,16 +14,16 @@
 namespace jobsync::config {
 
 /// A whole decimal integer in [lo, hi]; surrounding blanks are ignored.
-expected<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi);
+result<int64_t> parse_integer(std::string_view text, int64_t lo, int64_t hi);
 
 /// A finite decimal number, at least `lo`.
-expected<double> parse_number(std::string_view text, double lo);
+result<double> parse_number(std::string_view text, double lo);
 
 /// true/false, also YAML 1.1's yes/no/on/off, in any letter case.
-expected<bool> parse_boolean(std::string_view text);
+result<bool> parse_boolean(std::string_view text);
 
 /// `auto`, or a boolean as parse_boolean reads it.
-expected<polling_mode> parse_polling_mode(std::string_view text);
+result<polling_mode> parse_polling_mode(std::string_view text);
 
 /// "true" or "false".
 std::string to_text(bool x);

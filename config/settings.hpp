@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/polling.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -41,7 +43,7 @@ struct storage_settings {
 };
 
 /// Tri-state switch of `background.job_status_polling.enabled`.
-enum class polling_mode { automatic, on, off };
+using jobsync::polling_mode;
 
 /// `background.job_status_polling.*` (the seed's enterprise keys).
 struct polling_settings {
@@ -60,10 +62,9 @@ struct freshness_settings {
   int stale_after_seconds = 0;
 };
 
-/// `providers.replicate.*`: one provider and how jobsync talks to it.
+/// `providers.<name>.*`: one provider and how jobsync talks to it. The
+/// defaults are Replicate's, the one provider jobsync knows today.
 struct provider_settings {
-  /// Not a key: the provider's name under `providers.`.
-  std::string name = "replicate";
   bool enabled = true;
   std::string api_base_url = "https://api.replicate.com/v1";
   std::string api_token;
@@ -83,17 +84,24 @@ struct provider_settings {
   int circuit_open_seconds = 60;
   int backoff_initial_seconds = 1;
   int backoff_max_seconds = 300;
-  /// Hardware assumed for cost when a job does not say (SKU).
+  /// Hardware assumed for cost when neither model_hardware nor the
+  /// model's name says (SKU).
   std::string default_hardware = "gpu-l40s";
-  /// SKU -> US dollars per second of predict_time.
+  /// The price table, the only one: SKU -> US dollars per second of
+  /// predict_time. One GPU at SimpleTuner's figures, several at n times
+  /// that (the SKUs of SimpleTuner's trainers, named in Replicate's way).
   std::map<std::string, double> hardware_prices = {
-      {"gpu-l40s", 0.000972222},
-      {"gpu-h100", 0.001525},
+      {"gpu-l40s", 0.000972222},    {"gpu-2x-l40s", 0.001944444},
+      {"gpu-4x-l40s", 0.003888889}, {"gpu-8x-l40s", 0.007777778},
+      {"gpu-h100", 0.001525},       {"gpu-h100-2x", 0.00305},
+      {"gpu-h100-4x", 0.0061},      {"gpu-h100-8x", 0.0122},
   };
   /// SKU -> label stored as hardware_type.
   std::map<std::string, std::string> hardware_names = {
-      {"gpu-l40s", "L40S (48GB)"},
-      {"gpu-h100", "H100 (80GB)"},
+      {"gpu-l40s", "L40S (48GB)"},        {"gpu-2x-l40s", "2x L40S (96GB)"},
+      {"gpu-4x-l40s", "4x L40S (192GB)"}, {"gpu-8x-l40s", "8x L40S (384GB)"},
+      {"gpu-h100", "H100 (80GB)"},        {"gpu-h100-2x", "2x H100 (160GB)"},
+      {"gpu-h100-4x", "4x H100 (320GB)"}, {"gpu-h100-8x", "8x H100 (640GB)"},
   };
   /// Model ("owner/name") -> SKU, for accounts that run several trainers.
   std::map<std::string, std::string> model_hardware;
@@ -171,7 +179,9 @@ struct settings {
   storage_settings storage;
   polling_settings polling;
   freshness_settings freshness;
-  provider_settings replicate;
+  /// The providers asked over their API, by name under `providers.`.
+  std::map<std::string, provider_settings> providers = {{"replicate", {}}};
+  /// `providers.local`: runs that report to jobsync themselves.
   local_settings local;
   event_settings events;
   webhook_settings webhooks;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "config/expected.hpp"
+#include "config/config_error.hpp"
 #include "config/origins.hpp"
 #include "config/settings.hpp"
 
@@ -10,10 +10,10 @@ namespace jobsync::config {
 /// request timeout, priced default hardware, ...). Each key's own rules are
 /// checked when it is parsed. `from` lets messages say where each of the
 /// values came from.
-status check_combinations(const settings& s, const origins& from);
+result<void> check_combinations(const settings& s, const origins& from);
 
 /// Checks settings built in code (tests, tools) exactly as the loader
 /// checks loaded ones: every key's own rules, then the combinations.
-status validate(const settings& s);
+result<void> validate(const settings& s);
 
 } // namespace jobsync::config

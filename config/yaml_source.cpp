@@ -37,9 +37,9 @@ public:
   walker(const std::string& source, settings& s, origins& from)
       : source_(source), settings_(s), from_(from) {}
 
-  status walk_root(const YAML::Node& root) {
+  result<void> walk_root(const YAML::Node& root) {
     if (root.IsNull())
-      return std::nullopt;
+      return {};
     if (!root.IsMap())
       return fail(root, "expected a mapping of sections at the top level, "
                         "got "
@@ -50,7 +50,7 @@ public:
   std::vector<key_location> found;
 
 private:
-  status walk(const YAML::Node& map, const std::string& section) {
+  result<void> walk(const YAML::Node& map, const std::string& section) {
     std::set<std::string> seen;
     for (const auto& pair : map) {
       YAML::Node key = pair.first;
@@ -61,8 +61,8 @@ private:
       if (!seen.insert(key.Scalar()).second)
         return fail(key, path + ": duplicate key");
       if (auto spec = find_key(path)) {
-        if (auto failed = apply(*spec, value))
-          return failed;
+        if (auto applied = apply(*spec, value); !applied)
+          return applied;
         auto line = key.Mark().line + 1;
         found.push_back({path, line});
         from_[path] = source_ + ":" + std::to_string(line);
@@ -72,16 +72,16 @@ private:
         if (!value.IsMap())
           return fail(value, path + ": expected a section of keys, got "
                                  + shape_of(value));
-        if (auto failed = walk(value, path))
-          return failed;
+        if (auto walked = walk(value, path); !walked)
+          return walked;
       } else {
         return fail(key, unknown_key(path, section));
       }
     }
-    return std::nullopt;
+    return {};
   }
 
-  status apply(const key_spec& spec, const YAML::Node& value) {
+  result<void> apply(const key_spec& spec, const YAML::Node& value) {
     if (spec.is_map())
       return apply_map(spec, value);
     if (value.IsMap() || value.IsSequence())
@@ -97,10 +97,10 @@ private:
     }
     if (auto why = spec.assign(settings_, text))
       return fail(value, spec.path + ": " + *why);
-    return std::nullopt;
+    return {};
   }
 
-  status apply_map(const key_spec& spec, const YAML::Node& value) {
+  result<void> apply_map(const key_spec& spec, const YAML::Node& value) {
     map_entries entries;
     if (value.IsMap()) {
       std::set<std::string> seen;
@@ -126,7 +126,7 @@ private:
     }
     if (auto why = spec.assign_map(settings_, entries))
       return fail(value, spec.path + ": " + *why);
-    return std::nullopt;
+    return {};
   }
 
   static std::string unknown_key(const std::string& path,
@@ -144,12 +144,12 @@ private:
     return out;
   }
 
-  config_error fail(const YAML::Node& at, const std::string& what) const {
+  failure fail(const YAML::Node& at, const std::string& what) const {
     auto mark = at.Mark();
     if (mark.is_null())
-      return {source_ + ": " + what};
-    return {source_ + ":" + std::to_string(mark.line + 1) + ":"
-            + std::to_string(mark.column + 1) + ": " + what};
+      return config_error(source_ + ": " + what);
+    return config_error(source_ + ":" + std::to_string(mark.line + 1) + ":"
+                        + std::to_string(mark.column + 1) + ": " + what);
   }
 
   const std::string& source_;
@@ -159,36 +159,35 @@ private:
 
 } // namespace
 
-expected<std::vector<key_location>> apply_yaml_text(std::string_view text,
-                                                    const std::string& source,
-                                                    settings& s,
-                                                    origins& from) {
+result<std::vector<key_location>> apply_yaml_text(std::string_view text,
+                                                  const std::string& source,
+                                                  settings& s, origins& from) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string{text});
   } catch (const YAML::Exception& e) {
-    return config_error{source + ":" + std::to_string(e.mark.line + 1) + ":"
+    return config_error(source + ":" + std::to_string(e.mark.line + 1) + ":"
                         + std::to_string(e.mark.column + 1)
-                        + ": invalid YAML: " + e.msg};
+                        + ": invalid YAML: " + e.msg);
   }
   // Each layer is all-or-nothing: the caller's settings only change when
   // the whole document is valid.
-  auto result = s;
-  auto result_from = from;
-  walker w{source, result, result_from};
-  if (auto failed = w.walk_root(root))
-    return *failed;
-  s = std::move(result);
-  from = std::move(result_from);
+  auto updated = s;
+  auto updated_from = from;
+  walker w{source, updated, updated_from};
+  if (auto walked = w.walk_root(root); !walked)
+    return walked.error();
+  s = std::move(updated);
+  from = std::move(updated_from);
   return std::move(w.found);
 }
 
-expected<std::vector<key_location>>
-apply_yaml_file(const std::string& path, settings& s, origins& from) {
+result<std::vector<key_location>> apply_yaml_file(const std::string& path,
+                                                  settings& s, origins& from) {
   std::ifstream in{path};
   if (!in)
-    return config_error{"cannot read config file " + path + ": "
-                        + std::strerror(errno)};
+    return config_error("cannot read config file " + path + ": "
+                        + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   return apply_yaml_text(text.str(), path, s, from);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "config/expected.hpp"
+#include "config/config_error.hpp"
 #include "config/origins.hpp"
 #include "config/settings.hpp"
 
@@ -20,12 +20,12 @@ struct key_location {
 /// in `from`. Rejects invalid YAML, unknown keys (at any depth), duplicate
 /// keys and bad values; `source` (a file name) starts every message.
 /// Returns the keys the document sets.
-expected<std::vector<key_location>> apply_yaml_text(std::string_view text,
-                                                    const std::string& source,
-                                                    settings& s, origins& from);
+result<std::vector<key_location>> apply_yaml_text(std::string_view text,
+                                                  const std::string& source,
+                                                  settings& s, origins& from);
 
 /// Reads the file at `path` and applies it as apply_yaml_text does.
-expected<std::vector<key_location>> apply_yaml_file(const std::string& path,
-                                                    settings& s, origins& from);
+result<std::vector<key_location>> apply_yaml_file(const std::string& path,
+                                                  settings& s, origins& from);
 
 } // namespace jobsync::config

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,10 +53,12 @@ struct api_actors {
   registry_actor registry;
   /// The reader pool; requests go round-robin.
   std::vector<reader_actor> readers;
-  /// Discovery, sync_active, cancel, poller status, readiness.
+  /// Discovery, sync_active, cancel, progress, logs, validate.
   sync_actor sync;
-  /// Verifies and records Replicate's webhook deliveries.
-  webhook_receiver_actor webhooks;
+  /// Readiness, the figures of `/metrics`, the pollers' state.
+  overview_actor overview;
+  /// Verify and record each provider's webhook deliveries, by provider.
+  std::map<std::string, webhook_receiver_actor> webhooks;
   /// The SSE fan-out (`GET /api/events`).
   sse_hub_actor events;
 };

@@ -4,6 +4,7 @@
 #include "http/query.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace jobsync::http {
 
@@ -26,6 +27,24 @@ bool is_loopback(std::string_view address) {
   return address == "::1" || address.substr(0, 4) == "127.";
 }
 
+std::optional<std::string> bearer_token(std::string_view authorization) {
+  // RFC 9110: the scheme name is case-insensitive and one or more spaces
+  // separate it from the credentials.
+  constexpr std::string_view scheme = "bearer";
+  if (authorization.size() <= scheme.size()
+      || authorization[scheme.size()] != ' ')
+    return std::nullopt;
+  for (size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
+      return std::nullopt;
+  auto token = authorization.substr(scheme.size());
+  while (!token.empty() && token.front() == ' ')
+    token.remove_prefix(1);
+  if (token.empty())
+    return std::nullopt;
+  return std::string{token};
+}
+
 handler require_token(std::shared_ptr<const api> a, handler next,
                       bool allow_query_token) {
   return [a = std::move(a), next = std::move(next),
@@ -34,16 +53,15 @@ handler require_token(std::shared_ptr<const api> a, handler next,
     if (token.empty())
       return next(ex);
     std::optional<std::string> offered;
-    if (auto h = ex->header("authorization")) {
-      constexpr std::string_view scheme = "Bearer ";
-      if (h->size() > scheme.size()
-          && h->compare(0, scheme.size(), scheme) == 0)
-        offered = h->substr(scheme.size());
+    if (auto h = ex->header("authorization"))
+      offered = bearer_token(*h);
+    if (!offered && allow_query_token) {
+      auto q = query_params::parse(ex->query);
+      if (!q)
+        return ex->respond(error_response(q.error()));
+      if (auto t = q->get("access_token"))
+        offered = std::string{*t};
     }
-    if (!offered && allow_query_token)
-      if (auto q = query_params::parse(ex->query))
-        if (auto t = q->get("access_token"))
-          offered = std::string{*t};
     if (!offered)
       return ex->respond(error_response(
           errc::unauthorized,

@@ -15,6 +15,8 @@ int status_of(errc code) {
   case errc::job_not_found:
   case errc::not_found:
     return 404;
+  case errc::method_not_allowed:
+    return 405;
   case errc::invalid_job_state:
     return 409;
   case errc::payload_too_large:
@@ -33,7 +35,7 @@ int status_of(errc code) {
   return 500;
 }
 
-response error_response(const failure& f, int retry_after_seconds) {
+response error_response(const failure& f) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.StartObject();
@@ -46,8 +48,9 @@ response error_response(const failure& f, int retry_after_seconds) {
   response r;
   r.status = status_of(f.code);
   r.body.assign(buf.GetString(), buf.GetSize());
-  if (f.code == errc::rate_limited && retry_after_seconds > 0)
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  if (f.code == errc::rate_limited && f.retry_after)
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(f.retry_after->count()));
   if (f.code == errc::unauthorized)
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;

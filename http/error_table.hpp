@@ -5,12 +5,13 @@
 
 namespace jobsync::http {
 
-/// The HTTP status of an error code (API.md's table).
+/// The HTTP status of an error code (the table of docs/api.md).
 int status_of(errc code);
 
 /// The JSON error response `{"detail": ..., "error": ...}` of a failure;
-/// rate_limited answers carry `Retry-After` when `retry_after_seconds` > 0.
-response error_response(const failure& f, int retry_after_seconds = 0);
+/// a rate_limited failure with a retry-after is answered with
+/// `Retry-After`.
+response error_response(const failure& f);
 
 /// Shorthand for error_response(failure{code, detail}).
 response error_response(errc code, std::string detail);

@@ -89,7 +89,8 @@ using handler = std::function<void(const exchange_ptr&)>;
 
 /// One entry of the route table.
 struct route {
-  /// "GET", "POST" or "DELETE".
+  /// "GET", "POST", "PUT", "PATCH" or "DELETE". A GET route answers HEAD
+  /// too (the same headers, no body).
   std::string method;
   /// Express-style path, parameters as `:name`.
   std::string pattern;

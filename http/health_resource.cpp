@@ -19,7 +19,7 @@ handler healthz() {
 handler readyz(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     ask(
-        *a, ex, a->actors().sync,
+        *a, ex, a->actors().overview,
         [ex](readiness& r) {
           if (!r.ready)
             return ex->respond(

@@ -47,7 +47,7 @@ handler cancel_job(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        cancel_atom::value, ex->params.at("job_id"));
+        cancel_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 

@@ -28,7 +28,8 @@ result<void> parse_statuses(std::string_view text, job_filter& filter) {
       return bad_parameter("status", text,
                            "must be one or more of pending, uploading, "
                            "queued, running, completed, failed, cancelled, "
-                           "separated by commas");
+                           "separated by commas or given as repeated "
+                           "status parameters");
     filter.allow(*status);
     if (comma == std::string_view::npos)
       return {};
@@ -80,7 +81,7 @@ response page_response(const job_page& page, const list_query& q,
 } // namespace
 
 result<list_request> parse_list_request(std::string_view raw_query) {
-  auto params = query_params::parse(raw_query);
+  auto params = query_params::parse(raw_query, {"status"});
   if (!params)
     return params.error();
   list_request out;
@@ -156,7 +157,7 @@ handler get_job(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        get_atom::value, ex->params.at("job_id"));
+        get_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 
@@ -174,7 +175,7 @@ handler delete_job(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        erase_atom::value, ex->params.at("job_id"));
+        erase_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 

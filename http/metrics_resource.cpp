@@ -3,6 +3,7 @@
 #include "http/bridge.hpp"
 #include "http/json_response.hpp"
 #include "http/query.hpp"
+#include "model/money.hpp"
 
 #include <array>
 #include <charconv>
@@ -17,12 +18,6 @@ namespace {
 
 constexpr int default_days = 30;
 constexpr int max_days = 365;
-
-// Sums of floating-point costs pick up binary noise (0.1 + 0.2); a millionth
-// of a dollar is finer than any provider bills.
-double round_usd(double x) {
-  return std::round(x * 1e6) / 1e6;
-}
 
 // The process start, for jobsync_start_time_seconds: taken when the HTTP
 // layer is loaded, which is during start-up.
@@ -259,16 +254,20 @@ std::string dashboard_metrics_json(const metrics_report& r) {
     w.StartObject();
     w.Key("date");
     w.String(d.date);
-    w.Key("jobs");
-    w.Uint64(d.jobs);
+    w.Key("total_jobs");
+    w.Uint64(d.total_jobs);
     w.Key("completed");
     w.Uint64(d.completed);
     w.Key("failed");
     w.Uint64(d.failed);
     w.Key("cancelled");
     w.Uint64(d.cancelled);
-    w.Key("cost");
-    w.Double(round_usd(d.cost));
+    w.Key("local_jobs");
+    w.Uint64(d.local_jobs);
+    w.Key("cloud_jobs");
+    w.Uint64(d.cloud_jobs);
+    w.Key("total_cost_usd");
+    w.Double(round_usd(d.total_cost_usd));
     w.EndObject();
   }
   w.EndArray();
@@ -424,12 +423,12 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
       out.headers.emplace_back("Cache-Control", "no-store");
       ex->respond(std::move(out));
     };
-    // The sync actor's figures first (a failure there fails the scrape),
+    // The overview's figures first (a failure there fails the scrape),
     // then the hub's counters (left out if the hub does not answer), then
     // what this process can tell by itself.
     a->system().spawn([a, ex, respond](caf::event_based_actor* self) {
       auto timeout = a->config().actor_timeout;
-      self->request(a->actors().sync, timeout, metrics_atom::value)
+      self->request(a->actors().overview, timeout, metrics_atom::value)
           .then(
               [=](server_figures& figures) {
                 auto f = std::make_shared<server_figures>(std::move(figures));

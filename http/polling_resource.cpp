@@ -83,7 +83,7 @@ void write_status(json_writer& w, const poller_status& s) {
 handler polling_status(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
     ask(
-        *a, ex, a->actors().sync,
+        *a, ex, a->actors().overview,
         [ex](std::vector<poller_status>& all) {
           ex->respond(json_response([&](json_writer& w) {
             bool any = false;
@@ -112,19 +112,24 @@ handler validate_provider(std::shared_ptr<const api> a) {
     auto provider = ex->params.at("provider");
     ask(
         *a, ex, a->actors().sync,
-        [ex, provider](std::string& username) {
+        [ex, provider](validation& v) {
           ex->respond(json_response([&](json_writer& w) {
             w.StartObject();
             w.Key("valid");
-            w.Bool(true);
+            w.Bool(v.valid);
             w.Key("provider");
             w.String(provider);
-            w.Key("username");
-            w.String(username);
+            if (v.valid) {
+              w.Key("username");
+              w.String(v.username);
+            } else {
+              w.Key("detail");
+              w.String(v.detail);
+            }
             w.EndObject();
           }));
         },
-        validate_atom::value, provider);
+        validate_atom::value, provider_name{provider});
   };
 }
 

@@ -40,7 +40,7 @@ handler inline_progress(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        progress_atom::value, ex->params.at("job_id"));
+        progress_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 
@@ -66,7 +66,7 @@ handler job_logs(std::shared_ptr<const api> a) {
             w.EndObject();
           }));
         },
-        logs_atom::value, ex->params.at("job_id"));
+        logs_atom::value, job_ref{ex->params.at("job_id")});
   };
 }
 

@@ -1,8 +1,12 @@
 #include "http/query.hpp"
 
+#include <algorithm>
+
 namespace jobsync::http {
 
-result<query_params> query_params::parse(std::string_view raw) {
+result<query_params>
+query_params::parse(std::string_view raw,
+                    std::initializer_list<std::string_view> lists) {
   query_params q;
   while (!raw.empty()) {
     auto amp = raw.find('&');
@@ -20,12 +24,18 @@ result<query_params> query_params::parse(std::string_view raw) {
       return failure{errc::bad_request,
                      "Malformed percent-escape in query parameter '"
                          + std::string{item.substr(0, eq)} + "'"};
-    if (q.get(*name))
-      return failure{errc::bad_request,
-                     "Query parameter '" + *name
-                         + "' is given more than once; give it once (status "
-                           "accepts a comma-separated list)"};
-    q.items_.emplace_back(std::move(*name), std::move(*value));
+    auto seen = std::find_if(q.items_.begin(), q.items_.end(),
+                             [&](const auto& kv) { return kv.first == *name; });
+    if (seen == q.items_.end()) {
+      q.items_.emplace_back(std::move(*name), std::move(*value));
+      continue;
+    }
+    if (std::find(lists.begin(), lists.end(), *name) == lists.end())
+      return failure{errc::bad_request, "Query parameter '" + *name
+                                            + "' is given more than once; "
+                                              "give it once"};
+    seen->second += ',';
+    seen->second += *value;
   }
   return q;
 }

@@ -32,7 +32,7 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
        guarded(validate_provider(a))},
       {"GET", "/api/cloud/metrics", guarded(dashboard_metrics(a))},
       // Not guarded: the webhook signature is its authentication.
-      {"POST", "/api/webhooks/replicate", receive_webhook(a)},
+      {"POST", "/api/webhooks/:provider", receive_webhook(a)},
       {"GET", "/api/ui/config", guarded(ui_config(a))},
       {"GET", "/metrics", prometheus_metrics(a)},
       {"GET", "/", dashboard_page(a)},

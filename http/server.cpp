@@ -1,14 +1,19 @@
 #include "http/server.hpp"
 
+#include "http/connection_ledger.hpp"
 #include "http/error_table.hpp"
+#include "http/malformed_request.hpp"
 #include "http/query.hpp"
 #include "logging/log.hpp"
 
 #include <http_parser.h>
 #include <restinio/all.hpp>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <set>
 #include <unordered_set>
 
 namespace jobsync::http {
@@ -104,12 +109,110 @@ struct connection_gate {
   }
 };
 
+// RESTinio 0.6.16 closes a connection whose bytes http_parser refuses
+// (`HELLO WORLD`, `Content-Length: abc`, a header over the limit) without
+// a word: no handler runs and its connection class has no hook. What it
+// does do, on the connection's strand and in this order, is log the parser
+// error and then shut the socket down. The logger below turns that line
+// into a pending refusal for this thread, and the socket type writes the
+// refusal when RESTinio shuts it down, right after.
+thread_local std::string refusal_for_this_thread;
+
+// The most bytes of a refused request read and dropped before the close.
+constexpr size_t max_drained_bytes = size_t{16} << 20;
+
+class refusing_logger {
+public:
+  explicit refusing_logger(std::shared_ptr<const connection_ledger> ledger)
+      : ledger_(std::move(ledger)) {}
+
+  template <class Builder>
+  void trace(Builder&&) const noexcept {}
+
+  template <class Builder>
+  void info(Builder&&) const noexcept {}
+
+  template <class Builder>
+  void warn(Builder&&) const noexcept {}
+
+  template <class Builder>
+  void error(Builder&& builder) const {
+    auto line = builder();
+    auto bad = malformed_request_of(line);
+    if (!bad)
+      return;
+    // A connection that still owes a response keeps RESTinio's plain close:
+    // a refusal written now would cut into that response.
+    if (ledger_->idle(bad->connection_id))
+      refusal_for_this_thread = bad_request_bytes(bad->detail);
+  }
+
+private:
+  std::shared_ptr<const connection_ledger> ledger_;
+};
+
+class refusing_socket : public asio::ip::tcp::socket {
+public:
+  using base = asio::ip::tcp::socket;
+  using base::base;
+
+  // RESTinio's acceptor asks `lowest_layer().remote_endpoint()` twice per
+  // connection, the second time inside the noexcept IP-blocker hook: a
+  // client that resets in between made asio throw there, and the server
+  // died in std::terminate. Asked through this type, the peer of a socket
+  // that is already gone is the unspecified endpoint instead; such a
+  // connection fails its first read and closes like any other.
+  refusing_socket& lowest_layer() {
+    return *this;
+  }
+
+  const refusing_socket& lowest_layer() const {
+    return *this;
+  }
+
+  endpoint_type remote_endpoint() const {
+    asio::error_code ignored;
+    return base::remote_endpoint(ignored);
+  }
+
+  // Hides the base's overload: RESTinio calls it by this type.
+  void shutdown(shutdown_type what, asio::error_code& ec) {
+    if (!refusal_for_this_thread.empty()) {
+      std::string refusal;
+      refusal.swap(refusal_for_this_thread);
+      send_refusal(refusal);
+    }
+    base::shutdown(what, ec);
+  }
+
+private:
+  void send_refusal(const std::string& bytes) {
+    auto fd = native_handle();
+    // Never blocks an I/O thread: nothing else is queued on an idle
+    // connection, so the few hundred bytes fit the socket buffer.
+    if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+      return;
+    // Closing a socket with unread bytes sends a reset, which can destroy
+    // the answer before the client reads it: read what has arrived.
+    ::shutdown(fd, SHUT_WR);
+    char sink[16384];
+    for (size_t drained = 0; drained < max_drained_bytes;) {
+      auto n = ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+      if (n <= 0)
+        break;
+      drained += static_cast<size_t>(n);
+    }
+  }
+};
+
 struct traits : restinio::default_traits_t {
   // The express router runs inside a handler of ours, which answers for it
   // when it throws (it does on malformed percent-escapes in the path).
   using request_handler_t = restinio::default_request_handler_t;
   using connection_state_listener_t = connection_listener;
   using ip_blocker_t = connection_gate;
+  using logger_t = refusing_logger;
+  using stream_socket_t = refusing_socket;
 };
 
 using router_t = restinio::router::express_router_t<>;
@@ -134,6 +237,8 @@ const char* reason_phrase(int status) {
     return "Forbidden";
   case 404:
     return "Not Found";
+  case 405:
+    return "Method Not Allowed";
   case 409:
     return "Conflict";
   case 413:
@@ -158,13 +263,23 @@ restinio::http_status_line_t status_line(int status) {
       reason_phrase(status)};
 }
 
+// Tells the ledger when a response of a connection has been written.
+std::function<void(const asio::error_code&)>
+on_written(std::shared_ptr<connection_ledger> ledger, uint64_t connection_id) {
+  return [ledger = std::move(ledger), connection_id](const asio::error_code&) {
+    ledger->response_written(connection_id);
+  };
+}
+
 // The chunked body of a streaming response. RESTinio's builders are not
 // thread-safe, hence the mutex.
 class chunked_stream final : public stream {
 public:
   using builder_t = restinio::response_builder_t<restinio::chunked_output_t>;
+  using written_t = std::function<void(const asio::error_code&)>;
 
-  explicit chunked_stream(builder_t builder) : builder_(std::move(builder)) {}
+  chunked_stream(builder_t builder, written_t written)
+      : builder_(std::move(builder)), written_(std::move(written)) {}
 
   void write(std::string bytes, std::function<void(bool)> done) override {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -185,7 +300,7 @@ public:
     if (closed_)
       return;
     closed_ = true;
-    builder_.done();
+    builder_.done(std::move(written_));
   }
 
   void write_shared(std::shared_ptr<const std::string> bytes,
@@ -212,7 +327,9 @@ public:
       return;
     }
     closed_ = true;
-    builder_.done([done = std::move(done)](const asio::error_code& ec) {
+    builder_.done([done = std::move(done),
+                   written = std::move(written_)](const asio::error_code& ec) {
+      written(ec);
       if (done)
         done(!ec);
     });
@@ -221,13 +338,27 @@ public:
 private:
   std::mutex mtx_;
   builder_t builder_;
+  written_t written_;
   bool closed_ = false;
+};
+
+// The stream of a HEAD request: the headers are sent, and the body's
+// writer is told at once that nothing can be written.
+class headers_only_stream final : public stream {
+public:
+  void write(std::string, std::function<void(bool)> done) override {
+    if (done)
+      done(false);
+  }
+
+  void close() override {}
 };
 
 class restinio_exchange final : public exchange {
 public:
-  explicit restinio_exchange(restinio::request_handle_t req)
-      : req_(std::move(req)) {
+  restinio_exchange(restinio::request_handle_t req,
+                    std::shared_ptr<connection_ledger> ledger)
+      : req_(std::move(req)), ledger_(std::move(ledger)) {
     const auto& head = req_->header();
     method = head.method().c_str();
     path = std::string{head.path()};
@@ -235,6 +366,8 @@ public:
     body = req_->body();
     remote_address = req_->remote_endpoint().address().to_string();
     connection_id = req_->connection_id();
+    head_only_ = head.method() == restinio::http_method_head();
+    ledger_->request_started(connection_id);
   }
 
   // A handler that lost its exchange (a callback that never ran) would
@@ -263,23 +396,43 @@ public:
   void respond(response r) override {
     if (answered_.exchange(true))
       return;
+    if (head_only_) {
+      // The headers of the GET answer, its Content-Length included, and
+      // no body.
+      auto out = req_->create_response<restinio::user_controlled_output_t>(
+          status_line(r.status));
+      out.append_header(restinio::http_field::content_type, r.content_type);
+      for (auto& [k, v] : r.headers)
+        out.append_header(k, v);
+      out.set_content_length(r.body.size());
+      out.done(on_written(ledger_, connection_id));
+      return;
+    }
     auto out = req_->create_response(status_line(r.status));
     out.append_header(restinio::http_field::content_type, r.content_type);
     for (auto& [k, v] : r.headers)
       out.append_header(k, v);
     out.set_body(std::move(r.body));
-    out.done();
+    out.done(on_written(ledger_, connection_id));
   }
 
   std::shared_ptr<stream> open_stream(
       std::vector<std::pair<std::string, std::string>> headers) override {
     if (answered_.exchange(true))
       return nullptr;
+    if (head_only_) {
+      auto out = req_->create_response<restinio::user_controlled_output_t>();
+      for (auto& [k, v] : headers)
+        out.append_header(k, v);
+      out.done(on_written(ledger_, connection_id));
+      return std::make_shared<headers_only_stream>();
+    }
     auto out = req_->create_response<restinio::chunked_output_t>();
     for (auto& [k, v] : headers)
       out.append_header(k, v);
     out.flush();
-    return std::make_shared<chunked_stream>(std::move(out));
+    return std::make_shared<chunked_stream>(std::move(out),
+                                            on_written(ledger_, connection_id));
   }
 
   bool answered() const override {
@@ -288,6 +441,8 @@ public:
 
 private:
   restinio::request_handle_t req_;
+  std::shared_ptr<connection_ledger> ledger_;
+  bool head_only_ = false;
   std::atomic<bool> answered_{false};
 };
 
@@ -304,14 +459,69 @@ std::vector<std::string> parameter_names(const std::string& pattern) {
 }
 
 restinio::http_method_id_t method_id(const std::string& method) {
+  if (method == "GET")
+    return restinio::http_method_get();
   if (method == "POST")
     return restinio::http_method_post();
   if (method == "DELETE")
     return restinio::http_method_delete();
   if (method == "PUT")
     return restinio::http_method_put();
-  return restinio::http_method_get();
+  if (method == "PATCH")
+    return restinio::http_method_patch();
+  throw std::invalid_argument{"a route names the unknown method " + method};
 }
+
+// Lets every method through: the path alone decides.
+struct any_method final : restinio::router::method_matcher_t {
+  bool match(const restinio::http_method_id_t&) const noexcept override {
+    return true;
+  }
+};
+
+// The route table's patterns with the methods served at each, to tell a
+// path served with other methods (405 with Allow) from an unknown one.
+class path_table {
+public:
+  void add(const std::string& method, const std::string& pattern) {
+    auto known = patterns_.find(pattern);
+    if (known != patterns_.end()) {
+      entries_[known->second].methods.insert(method);
+      return;
+    }
+    patterns_.emplace(pattern, entries_.size());
+    entries_.push_back({entry_t{any_method{}, pattern, {}}, {method}});
+  }
+
+  // The value of `Allow` for this path (every method some route serves
+  // there, HEAD with GET); empty when no route has this path.
+  std::string allowed(const restinio::http_request_header_t& head) const {
+    std::set<std::string> methods;
+    for (const auto& e : entries_) {
+      restinio::router::impl::target_path_holder_t target{head.path()};
+      restinio::router::route_params_t params;
+      if (e.matcher.match(head, target, params))
+        methods.insert(e.methods.begin(), e.methods.end());
+    }
+    if (methods.count("GET"))
+      methods.insert("HEAD");
+    std::string out;
+    for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+      if (methods.count(m))
+        out += (out.empty() ? "" : ", ") + std::string{m};
+    return out;
+  }
+
+private:
+  using entry_t = restinio::router::generic_express_route_entry_t<
+      restinio::router::std_regex_engine_t, restinio::no_extra_data_factory_t>;
+  struct entry {
+    entry_t matcher;
+    std::set<std::string> methods;
+  };
+  std::vector<entry> entries_;
+  std::map<std::string, size_t> patterns_;
+};
 
 // Runs a handler so that every request gets exactly one answer, whatever
 // happens inside.
@@ -337,42 +547,58 @@ void run_guarded(const exchange_ptr& ex, const handler& fn,
   }
 }
 
-std::unique_ptr<router_t> make_router(std::vector<route> routes,
-                                      std::shared_ptr<server_config> config) {
+std::unique_ptr<router_t>
+make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
+            std::shared_ptr<connection_ledger> ledger) {
   auto router = std::make_unique<router_t>();
+  auto paths = std::make_shared<path_table>();
   for (auto& r : routes) {
+    paths->add(r.method, r.pattern);
     auto names = parameter_names(r.pattern);
     auto limit
         = r.max_body_bytes > 0 ? r.max_body_bytes : config->max_body_bytes;
-    router->add_handler(
-        method_id(r.method), r.pattern,
-        [fn = std::move(r.fn), names,
-         limit](restinio::request_handle_t req,
-                restinio::router::route_params_t params) {
-          auto ex = std::make_shared<restinio_exchange>(std::move(req));
-          for (const auto& name : names) {
-            auto raw = params[name];
-            auto decoded = percent_decode({raw.data(), raw.size()}, false);
-            if (!decoded) {
-              ex->respond(error_response(
-                  errc::bad_request,
-                  "Malformed percent-escape in the path parameter '" + name
-                      + "'"));
-              return restinio::request_accepted();
-            }
-            ex->params.emplace(name, std::move(*decoded));
-          }
-          run_guarded(ex, fn, limit);
+    auto fn = [fn = std::move(r.fn), names, limit,
+               ledger](restinio::request_handle_t req,
+                       restinio::router::route_params_t params) {
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
+      for (const auto& name : names) {
+        auto raw = params[name];
+        auto decoded = percent_decode({raw.data(), raw.size()}, false);
+        if (!decoded) {
+          ex->respond(error_response(
+              errc::bad_request,
+              "Malformed percent-escape in the path parameter '" + name + "'"));
           return restinio::request_accepted();
-        });
+        }
+        ex->params.emplace(name, std::move(*decoded));
+      }
+      run_guarded(ex, fn, limit);
+      return restinio::request_accepted();
+    };
+    // Every GET route answers HEAD too: the same headers, no body.
+    if (r.method == "GET")
+      router->add_handler(
+          restinio::router::any_of_methods(restinio::http_method_get(),
+                                           restinio::http_method_head()),
+          r.pattern, std::move(fn));
+    else
+      router->add_handler(method_id(r.method), r.pattern, std::move(fn));
   }
-  router->non_matched_request_handler([config](restinio::request_handle_t req) {
-    auto ex = std::make_shared<restinio_exchange>(std::move(req));
+  router->non_matched_request_handler([config, ledger,
+                                       paths](restinio::request_handle_t req) {
+    auto allowed = paths->allowed(req->header());
+    auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
     run_guarded(
         ex,
-        [](const exchange_ptr& x) {
-          x->respond(error_response(errc::not_found, "No route for " + x->method
-                                                         + " " + x->path));
+        [&allowed](const exchange_ptr& x) {
+          if (allowed.empty())
+            return x->respond(error_response(
+                errc::not_found, "No route for " + x->method + " " + x->path));
+          auto r = error_response(errc::method_not_allowed,
+                                  x->path + " does not serve " + x->method
+                                      + "; it serves " + allowed);
+          r.headers.emplace_back("Allow", allowed);
+          x->respond(std::move(r));
         },
         config->max_body_bytes);
     return restinio::request_accepted();
@@ -383,13 +609,14 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
 // Runs the router; a request it cannot even match (a malformed path) gets
 // a 400 instead of a closed connection.
 restinio::default_request_handler_t
-guard_router(std::shared_ptr<router_t> router) {
-  return [router](restinio::request_handle_t req) {
+guard_router(std::shared_ptr<router_t> router,
+             std::shared_ptr<connection_ledger> ledger) {
+  return [router, ledger](restinio::request_handle_t req) {
     // std::regex recurses per character: a huge path would overflow the
     // stack inside the router, so long targets are refused before it.
     const auto& head = req->header();
     if (head.path().size() + head.query().size() > max_target_bytes) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req));
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
       ex->respond(error_response(errc::bad_request,
                                  "The request URL is longer than "
                                      + std::to_string(max_target_bytes)
@@ -399,7 +626,7 @@ guard_router(std::shared_ptr<router_t> router) {
     try {
       return (*router)(req);
     } catch (const std::exception& e) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req));
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
       ex->respond(error_response(
           errc::bad_request,
           std::string{
@@ -437,8 +664,21 @@ void server::stop() {
   impl_->instance->wait();
 }
 
+result<void> server_config::validate() const {
+  if (threads < 1)
+    return failure{errc::bad_request, "the server needs an I/O thread"};
+  if (max_connections < 1)
+    return failure{errc::bad_request,
+                   "the server must allow at least one connection"};
+  if (request_timeout.count() <= 0)
+    return failure{errc::bad_request, "the request timeout must be positive"};
+  return {};
+}
+
 result<std::unique_ptr<server>> server::start(server_config config,
                                               std::vector<route> routes) {
+  if (auto ok = config.validate(); !ok)
+    return ok.error();
   http_parser_set_max_header_size(max_header_bytes);
   auto shared_config = std::make_shared<server_config>(config);
   // RESTinio's own limit sits above the largest route limit, so that every
@@ -448,17 +688,27 @@ result<std::unique_ptr<server>> server::start(server_config config,
     largest_limit = std::max<uint64_t>(largest_limit, r.max_body_bytes);
   auto state = std::make_unique<impl>();
   auto* port_slot = &state->port;
+  auto ledger = std::make_shared<connection_ledger>();
   if (!config.counters)
     config.counters = std::make_shared<connection_counters>();
+  // A closed connection owes nothing any more: the ledger forgets it.
   auto listener = std::make_shared<connection_listener>(
-      config.counters, config.on_connection_closed);
+      config.counters,
+      [ledger, on_closed = config.on_connection_closed](uint64_t id) {
+        ledger->connection_closed(id);
+        if (on_closed)
+          on_closed(id);
+      });
   try {
     auto settings
         = restinio::server_settings_t<traits>{}
               .address(config.host)
               .port(config.port)
-              .request_handler(guard_router(std::shared_ptr<router_t>{
-                  make_router(std::move(routes), shared_config)}))
+              .request_handler(
+                  guard_router(std::shared_ptr<router_t>{make_router(
+                                   std::move(routes), shared_config, ledger)},
+                               ledger))
+              .logger(ledger)
               .handle_request_timeout(config.request_timeout)
               // The whole of a request must arrive within this (RESTinio
               // arms it when it starts waiting for one, and does not re-arm

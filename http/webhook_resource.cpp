@@ -1,10 +1,7 @@
 #include "http/webhook_resource.hpp"
 
-#include "actors/webhook_receiver.hpp"
-#include "http/error_table.hpp"
+#include "http/bridge.hpp"
 #include "http/json_response.hpp"
-
-#include <caf/event_based_actor.hpp>
 
 namespace jobsync::http {
 
@@ -37,27 +34,24 @@ void write_outcome(json_writer& w, const webhook_outcome& o) {
 
 handler receive_webhook(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
+    const auto& provider = ex->params.at("provider");
+    auto receiver = a->actors().webhooks.find(provider);
+    if (receiver == a->actors().webhooks.end())
+      return ex->respond(error_response(errc::not_found,
+                                        "Unknown provider '" + provider + "'"));
     webhook_request r;
     r.body = ex->body;
     r.id = ex->header("webhook-id");
     r.timestamp = ex->header("webhook-timestamp");
     r.signature = ex->header("webhook-signature");
     r.remote_address = ex->remote_address;
-    // Like bridge.hpp's ask, but a refusal may carry Retry-After.
-    a->system().spawn([ex, dest = a->actors().webhooks,
-                       timeout = a->config().actor_timeout,
-                       r = std::move(r)](caf::event_based_actor* self) mutable {
-      self->request(dest, timeout, webhook_atom::value, std::move(r))
-          .then(
-              [ex](webhook_outcome& o) {
-                ex->respond(json_response(
-                    [&](json_writer& w) { write_outcome(w, o); }));
-              },
-              [ex](caf::error& e) {
-                auto x = refusal_of(e);
-                ex->respond(error_response(x.reason, x.retry_after_seconds));
-              });
-    });
+    ask(
+        *a, ex, receiver->second,
+        [ex](webhook_outcome& o) {
+          ex->respond(
+              json_response([&](json_writer& w) { write_outcome(w, o); }));
+        },
+        webhook_atom::value, std::move(r));
   };
 }
 

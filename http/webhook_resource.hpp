@@ -7,8 +7,9 @@
 
 namespace jobsync::http {
 
-/// `POST /api/webhooks/replicate`: Replicate's webhook deliveries. Not
-/// guarded by the API token: the Standard Webhooks signature is its
+/// `POST /api/webhooks/{provider}`: a provider's webhook deliveries, handed
+/// to that provider's receiver (404 for a provider jobsync does not know).
+/// Not guarded by the API token: the Standard Webhooks signature is its
 /// authentication. Answers 200 only after the change is committed:
 /// `{"status": "received" | "duplicate", "job_id": ..., "job_status": ...,
 /// "created": bool, "changed": bool}`; 401 for a missing or bad signature,

@@ -28,6 +28,8 @@ std::string_view to_string(errc x) {
     return "timeout";
   case errc::internal:
     return "internal";
+  case errc::method_not_allowed:
+    return "method_not_allowed";
   }
   return "internal";
 }

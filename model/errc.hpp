@@ -6,7 +6,7 @@
 namespace jobsync {
 
 /// Every failure the API can report; the names are the `error` codes of
-/// API.md and http/error_table maps each to its HTTP status.
+/// docs/api.md and http/error_table maps each to its HTTP status.
 enum class errc : uint8_t {
   bad_request = 1,
   unauthorized,
@@ -20,6 +20,8 @@ enum class errc : uint8_t {
   unavailable,
   timeout,
   internal,
+  /// The path is served, but not with this method (405 with `Allow`).
+  method_not_allowed,
 };
 
 /// The API code ("job_not_found", ...).

@@ -1,6 +1,6 @@
 #pragma once
 
-// The bytes of the event stream (WHATWG "Server-sent events", API.md): one
+// The bytes of the event stream (WHATWG "Server-sent events", docs/api.md): one
 // function per kind of frame, so the hub only decides what to send.
 
 #include "model/payloads.hpp"

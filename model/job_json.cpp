@@ -1,5 +1,7 @@
 #include "model/job_json.hpp"
 
+#include "model/money.hpp"
+
 #include <rapidjson/internal/dtoa.h>
 
 namespace jobsync {
@@ -28,7 +30,8 @@ void write_fields(json_writer& w, const job& x) {
   w.Key("completed_at");
   write_optional(w, x.completed_at);
   w.Key("cost_usd");
-  write_optional(w, x.cost_usd);
+  write_optional(w, x.cost_usd ? std::optional<double>{round_usd(*x.cost_usd)}
+                               : std::nullopt);
   w.Key("hardware_type");
   write_optional(w, x.hardware_type);
   w.Key("error_message");

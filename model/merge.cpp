@@ -1,6 +1,6 @@
 #include "model/merge.hpp"
 
-#include "model/replicate_status.hpp"
+#include "model/money.hpp"
 
 namespace jobsync {
 
@@ -31,9 +31,13 @@ void take_time(std::optional<std::string>& field,
   take(field, value, fresh);
 }
 
-void note_abort(job& x, const provider_snapshot& s) {
-  if (s.provider_status == "aborted" && !x.error_message)
-    x.error_message = std::string{aborted_message};
+// Money is kept as the API writes it, to a millionth of a dollar: a
+// provider's figure with binary noise then compares equal to the stored
+// one instead of rewriting the job on every sight of it.
+std::optional<double> rounded_cost(const provider_snapshot& s) {
+  if (!s.cost_usd)
+    return std::nullopt;
+  return round_usd(*s.cost_usd);
 }
 
 } // namespace
@@ -50,7 +54,7 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
   x.created_at = s.created_at.value_or(format_rfc3339(now));
   x.started_at = s.started_at;
   x.completed_at = s.completed_at;
-  x.cost_usd = s.cost_usd;
+  x.cost_usd = rounded_cost(s);
   x.hardware_type = s.hardware_type;
   x.error_message = s.error_message;
   x.output_url = s.output_url;
@@ -58,7 +62,6 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now) {
   x.metadata = s.metadata;
   if (s.status)
     x.synced_at = now;
-  note_abort(x, s);
   return x;
 }
 
@@ -75,7 +78,7 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
   }
   take_time(stored.started_at, s.started_at, fresh);
   take_time(stored.completed_at, s.completed_at, fresh);
-  take(stored.cost_usd, s.cost_usd, fresh);
+  take(stored.cost_usd, rounded_cost(s), fresh);
   take(stored.hardware_type, s.hardware_type, fresh);
   take(stored.error_message, s.error_message, fresh);
   take(stored.output_url, s.output_url, fresh);
@@ -87,8 +90,6 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
     stored.provider = s.provider;
   if (stored.external_id.empty())
     stored.external_id = s.external_id;
-  if (fresh)
-    note_abort(stored, s);
   merge_result result;
   result.old_status = before.status;
   result.new_status = stored.status;

@@ -31,8 +31,7 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now);
 ///   is stale: it may fill fields that are still empty, never overwrite;
 /// - an unknown status word is kept in provider_status and changes no status;
 /// - an empty value in the snapshot never erases a stored one;
-/// - provider timestamps are stored verbatim;
-/// - `aborted` stores an error message saying so, unless the provider sent one.
+/// - provider timestamps are stored verbatim.
 merge_result apply_snapshot(job& stored, const provider_snapshot& s);
 
 } // namespace jobsync

@@ -6,6 +6,7 @@ job_facts facts_of(const job& x) {
   job_facts f;
   f.created = created_ms(x);
   f.status = x.status;
+  f.type = x.type;
   f.cost_usd = x.cost_usd;
   if (x.started_at && x.completed_at) {
     auto start = parse_rfc3339(*x.started_at);
@@ -20,7 +21,8 @@ void metrics_builder::add(const job_facts& x) {
   ++report_.jobs_by_status[static_cast<size_t>(x.status)];
   ++report_.job_count;
   auto& day = days_[format_date(x.created)];
-  ++day.jobs;
+  ++day.total_jobs;
+  ++(x.type == job_type::local ? day.local_jobs : day.cloud_jobs);
   if (x.status == job_status::completed)
     ++day.completed;
   else if (x.status == job_status::failed)
@@ -29,7 +31,7 @@ void metrics_builder::add(const job_facts& x) {
     ++day.cancelled;
   if (x.cost_usd) {
     report_.total_cost += *x.cost_usd;
-    day.cost += *x.cost_usd;
+    day.total_cost_usd += *x.cost_usd;
   }
   // The average duration is over completed jobs, as the original defines it.
   if (x.status == job_status::completed && x.run_ms) {

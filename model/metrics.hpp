@@ -17,6 +17,7 @@ namespace jobsync {
 struct job_facts {
   unix_ms created = 0;
   job_status status = job_status::pending;
+  job_type type = job_type::cloud;
   std::optional<double> cost_usd;
   /// completed_at - started_at of a finished job, in milliseconds.
   std::optional<int64_t> run_ms;
@@ -26,14 +27,17 @@ struct job_facts {
 /// parse and the end is not before the start.
 job_facts facts_of(const job& x);
 
-/// Figures of one calendar day (UTC) of the period.
+/// Figures of one calendar day (UTC) of the period, named as the
+/// original's `cost_by_day` entries.
 struct day_figures {
   std::string date;
-  uint64_t jobs = 0;
+  uint64_t total_jobs = 0;
   uint64_t completed = 0;
   uint64_t failed = 0;
   uint64_t cancelled = 0;
-  double cost = 0;
+  uint64_t local_jobs = 0;
+  uint64_t cloud_jobs = 0;
+  double total_cost_usd = 0;
 };
 
 /// The figures of `GET /api/cloud/metrics` over jobs created in the period.

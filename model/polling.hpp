@@ -8,6 +8,21 @@
 
 namespace jobsync {
 
+/// Whether background polling runs: `auto` decides by the provider's
+/// webhooks, `on` and `off` decide outright.
+enum class polling_mode { automatic, on, off };
+
+/// Whether a provider's poller runs background cycles, and why.
+struct polling_decision {
+  bool enabled = false;
+  std::string reason;
+};
+
+/// The seed's rule: polling runs unless the provider delivers webhooks (it
+/// has a `webhook_url`); `on` and `off` decide outright.
+polling_decision decide_polling(polling_mode mode,
+                                const std::string& webhook_url);
+
 /// What one poll cycle did.
 struct cycle_report {
   unix_ms started = 0;
@@ -32,7 +47,7 @@ struct poller_status {
   /// Whether background cycles run, and why (or why not).
   bool enabled = false;
   std::string reason;
-  int interval_seconds = 30;
+  int interval_seconds = 0;
   int requests_per_minute = 0;
   bool cycle_running = false;
   uint64_t cycles = 0;
@@ -63,6 +78,16 @@ struct sync_report {
   uint64_t updated = 0;
   /// The provider's display name ("Replicate").
   std::string provider_label;
+};
+
+/// A provider's answer about its token
+/// (`GET /api/cloud/providers/{provider}/validate`).
+struct validation {
+  bool valid = false;
+  /// The account the token belongs to, when valid.
+  std::string username;
+  /// Why the token is not valid, when it is not.
+  std::string detail;
 };
 
 /// Whether the server should receive traffic, and why not.

@@ -90,6 +90,38 @@ std::optional<fraction> find_fraction(const std::string& line,
   return std::nullopt;
 }
 
+// A tqdm bar's own counts: `<desc>: 45%|####5     | 450/1000 [...]`, the
+// `n/N` right after the bar's closing `|`. Steady for a steady bar, where
+// `epoch a/b` in the description moves in jumps.
+std::optional<fraction> find_bar_counts(const std::string& line) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto open = line.find("%|");
+  if (open == std::string::npos)
+    return std::nullopt;
+  auto close = line.find('|', open + 2);
+  if (close == std::string::npos)
+    return std::nullopt;
+  size_t i = close + 1;
+  while (i < line.size() && line[i] == ' ')
+    ++i;
+  size_t n_begin = i;
+  while (i < line.size() && digit(line[i]))
+    ++i;
+  if (i == n_begin || i >= line.size() || line[i] != '/')
+    return std::nullopt;
+  size_t total_begin = ++i;
+  while (i < line.size() && digit(line[i]))
+    ++i;
+  // Scaled counts (`4.50k/10.0k`) are not counts to divide.
+  if (i == total_begin
+      || (i < line.size()
+          && (line[i] == '.'
+              || std::isalpha(static_cast<unsigned char>(line[i])))))
+    return std::nullopt;
+  return fraction{std::strtoull(line.c_str() + n_begin, nullptr, 10),
+                  std::strtoull(line.c_str() + total_begin, nullptr, 10)};
+}
+
 // Returns true when the line decides stage (and maybe progress).
 bool decide(std::string_view raw, inline_progress& out) {
   auto line = lower(raw);
@@ -112,7 +144,9 @@ bool decide(std::string_view raw, inline_progress& out) {
   if (!contains(line, "step") && !contains(line, "epoch"))
     return false;
   out.stage = "Training";
-  auto found = find_fraction(line, "step");
+  auto found = find_bar_counts(line);
+  if (!found)
+    found = find_fraction(line, "step");
   if (!found)
     found = find_fraction(line, "epoch");
   if (!found)

@@ -27,10 +27,12 @@ struct inline_progress {
   }
 };
 
-/// Applies the rules of API.md to a log text (newest line last). Lines are
-/// split on `\n` and `\r` (a tqdm bar redraws itself after `\r`, so its
-/// newest state is the last segment); blank lines are skipped. An empty log
-/// gives all nulls: nothing is known yet.
+/// Applies the progress rules of docs/api.md to a log text (newest line
+/// last). Lines are split on `\n` and `\r` (a tqdm bar redraws itself
+/// after `\r`, so its newest state is the last segment); blank lines are
+/// skipped. On a training line the progress is a tqdm bar's own `n/N`
+/// counts, else `step a/b`, else `epoch a/b`. An empty log gives all
+/// nulls: nothing is known yet.
 inline_progress compute_inline_progress(std::string_view log_text);
 
 /// Trims whitespace and cuts to `max_chars` characters (UTF-8 code points):

@@ -2,21 +2,34 @@
 
 #include "model/errc.hpp"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace jobsync {
 
-/// Why something failed: an API error code and a sentence a person can act
-/// on.
+/// Why something failed: an API error code, a sentence a person can act
+/// on, and when to try again if the refusal says (a 429's Retry-After).
 struct failure {
+  failure() = default;
+
+  failure(errc code, std::string detail,
+          std::optional<std::chrono::seconds> retry_after = std::nullopt)
+      : code(code), detail(std::move(detail)), retry_after(retry_after) {}
+
   errc code = errc::internal;
   std::string detail;
+  /// How long the caller should wait before asking again; set only when
+  /// whoever refused said so (a provider's or our own rate limit).
+  std::optional<std::chrono::seconds> retry_after;
 };
 
-/// A value or the failure that prevented it. Layers below the actors use it
-/// instead of exceptions; actors turn it into caf::error.
+/// A value or the failure that prevented it: the one result type of every
+/// layer (config, providers, actors and http use it instead of exceptions;
+/// actors turn the failure into a caf::error and back without losing the
+/// retry-after).
 template <class T>
 class result {
 public:

@@ -6,7 +6,7 @@
 #include <string_view>
 
 // The symmetric profile of Standard Webhooks, which Replicate's webhook
-// signatures follow (REPLICATE.md §5.2-5.3): HMAC-SHA256 over
+// signatures follow (docs/api.md, the webhook receiver): HMAC-SHA256 over
 // "<webhook-id>.<webhook-timestamp>.<raw body>", keyed with the
 // base64-decoded part of a `whsec_` secret, sent as a space-separated list of
 // `v1,<base64>` entries. The sender (replicate-sim) and the receiver

@@ -48,14 +48,12 @@ std::string with_detail(std::string sentence, std::string_view body) {
 
 } // namespace
 
-rate_limit_info
-read_rate_limit(const std::map<std::string, std::string>& headers) {
-  rate_limit_info result;
+void read_rate_limit(const std::map<std::string, std::string>& headers,
+                     rate_limit_facts& facts) {
   if (auto i = headers.find("ratelimit-remaining"); i != headers.end())
-    result.remaining = parse_header_count(i->second);
+    facts.remaining = parse_header_count(i->second);
   if (auto i = headers.find("ratelimit-reset"); i != headers.end())
-    result.reset_seconds = parse_header_count(i->second);
-  return result;
+    facts.reset_seconds = parse_header_count(i->second);
 }
 
 std::string problem_detail(std::string_view body) {
@@ -75,26 +73,24 @@ std::string problem_detail(std::string_view body) {
   return {};
 }
 
-std::optional<provider_error> classify_response(const http_response& r,
-                                                std::string_view provider,
-                                                unix_ms now) {
-  using kind = provider_error_kind;
+std::optional<failure> classify_response(const http_response& r,
+                                         std::string_view provider,
+                                         unix_ms now) {
   std::string name{provider};
-  provider_error e;
-  e.http_status = r.status;
+  failure e;
   switch (r.error) {
   case http_error_kind::timeout:
-    e.kind = kind::timeout;
-    e.message
+    e.code = errc::timeout;
+    e.detail
         = name + " did not answer before the deadline (" + r.error_text + ")";
     return e;
   case http_error_kind::connect_failed:
-    e.kind = kind::network;
-    e.message = "could not connect to " + name + " (" + r.error_text + ")";
+    e.code = errc::unavailable;
+    e.detail = "could not connect to " + name + " (" + r.error_text + ")";
     return e;
   case http_error_kind::other:
-    e.kind = kind::network;
-    e.message = "the exchange with " + name + " failed (" + r.error_text + ")";
+    e.code = errc::unavailable;
+    e.detail = "the exchange with " + name + " failed (" + r.error_text + ")";
     return e;
   case http_error_kind::none:
     break;
@@ -104,14 +100,14 @@ std::optional<provider_error> classify_response(const http_response& r,
   if (status >= 200 && status < 300)
     return std::nullopt;
   if (status == 401) {
-    e.kind = kind::unauthorized;
-    e.message = with_detail(name + " refused the API token" + code, r.body);
+    e.code = errc::unauthorized;
+    e.detail = with_detail(name + " refused the API token" + code, r.body);
   } else if (status == 404) {
-    e.kind = kind::not_found;
-    e.message = with_detail(name + " does not know this job or resource" + code,
-                            r.body);
+    e.code = errc::not_found;
+    e.detail = with_detail(name + " does not know this job or resource" + code,
+                           r.body);
   } else if (status == 429) {
-    e.kind = kind::rate_limited;
+    e.code = errc::rate_limited;
     if (auto i = r.headers.find("retry-after"); i != r.headers.end())
       e.retry_after = parse_retry_after(i->second, now);
     if (!e.retry_after)
@@ -119,31 +115,27 @@ std::optional<provider_error> classify_response(const http_response& r,
     auto sentence = name + " is rate limiting our requests" + code;
     if (e.retry_after)
       sentence += "; retry in " + std::to_string(e.retry_after->count()) + " s";
-    e.message = with_detail(std::move(sentence), r.body);
+    e.detail = with_detail(std::move(sentence), r.body);
   } else if (status >= 400 && status < 500) {
-    e.kind = kind::invalid;
-    e.message = with_detail(name + " refused the request" + code, r.body);
+    e.code = errc::bad_request;
+    e.detail = with_detail(name + " refused the request" + code, r.body);
   } else if (status >= 500 && status < 600) {
-    e.kind = kind::provider_failure;
-    e.message
+    e.code = errc::provider_error;
+    e.detail
         = with_detail(name + " failed to handle the request" + code, r.body);
   } else {
-    e.kind = kind::provider_failure;
-    e.message = with_detail(name + " answered with an unexpected status" + code,
-                            r.body);
+    e.code = errc::provider_error;
+    e.detail = with_detail(name + " answered with an unexpected status" + code,
+                           r.body);
   }
   return e;
 }
 
-provider_error malformed_response(std::string_view provider,
-                                  std::string_view what,
-                                  std::string_view reason, long http_status) {
-  provider_error e;
-  e.kind = provider_error_kind::malformed;
-  e.http_status = http_status;
-  e.message = std::string{provider} + " sent an unexpected answer to "
-              + std::string{what} + ": " + std::string{reason};
-  return e;
+failure malformed_response(std::string_view provider, std::string_view what,
+                           std::string_view reason) {
+  return {errc::provider_error,
+          std::string{provider} + " sent an unexpected answer to "
+              + std::string{what} + ": " + std::string{reason}};
 }
 
 } // namespace jobsync::providers

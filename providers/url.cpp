@@ -64,6 +64,13 @@ bool has_scheme(std::string_view text) {
 
 } // namespace
 
+bool is_http_url(std::string_view text) {
+  for (std::string_view scheme : {"https://", "http://"})
+    if (text.size() > scheme.size() && text.substr(0, scheme.size()) == scheme)
+      return true;
+  return false;
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;

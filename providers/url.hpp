@@ -6,6 +6,9 @@
 
 namespace jobsync::providers {
 
+/// Whether `text` is an absolute http:// or https:// URL.
+bool is_http_url(std::string_view text);
+
 /// Percent-encodes everything but RFC 3986 unreserved characters, so that
 /// a job id can never change the shape of a URL path.
 std::string percent_encode(std::string_view text);

@@ -37,7 +37,7 @@ for t in "${targets[@]}"; do
   findings="$dir/findings/$t"
   mkdir -p "$work" "$findings"
   cp -n tests/fuzz/corpus/"$t"/* "$work"/ 2> /dev/null || true
-  [[ $t == replicate_body ]] && cp -n tests/unit/providers/fixtures/* "$work"/
+  [[ $t == replicate_body ]] && cp -n tests/unit/providers/replicate/fixtures/* "$work"/
   echo "== $t: ${seconds} s"
   "$dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$findings/" "$work" 2>&1 | tail -n 12

@@ -13,7 +13,9 @@ packages=(
   libpq-dev postgresql
   nodejs npm
   chromium
-  debootstrap
+  # The Debian package (scripts/package.sh, CTest package_install): CPack's
+  # DEB generator needs `file` for its shared-library dependencies.
+  debootstrap file
 )
 
 missing=()
@@ -35,6 +37,15 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core 1.61 (tests/node) needs Node.js 18 or newer: Debian 12's
+# own nodejs is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 18)); then
+  echo "setup: $(command -v node) is Node.js $(node --version); the tests" \
+       "need 18 or newer (Debian 12's nodejs package is 18)" >&2
+  exit 1
 fi
 
 # Node packages of the test suites, pinned by package-lock.json.

@@ -272,6 +272,7 @@ std::optional<index_entry> decode_index_entry(std::string_view key,
   e.status = static_cast<job_status>(status);
   e.type = static_cast<job_type>(type);
   e.facts.status = e.status;
+  e.facts.type = e.type;
   e.facts.created
       = static_cast<unix_ms>(get_be<uint64_t>(key) ^ (uint64_t{1} << 63));
   if (flags & has_cost) {

@@ -83,8 +83,9 @@ inline constexpr statement stale_jobs{
     "status < 4 AND provider IS NOT NULL GROUP BY provider ORDER BY provider "
     "COLLATE \"C\""};
 
+/// What the dashboard figures need of the jobs created since $1.
 inline constexpr statement job_facts{
-    "job_facts", "SELECT created_ms, status, cost_usd, run_ms FROM "
+    "job_facts", "SELECT created_ms, status, cost_usd, run_ms, type FROM "
                  "jobsync_jobs WHERE created_ms >= $1::bigint"};
 
 // -- writes ------------------------------------------------------------------

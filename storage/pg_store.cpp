@@ -330,11 +330,13 @@ result<metrics_report> pg_reader<Base>::metrics(unix_ms since,
   for (int i = 0; i < r->size(); ++i) {
     auto created = r->integer(i, 0);
     auto status = status_of(r->integer(i, 1));
-    if (!created || !status)
+    auto type = type_of(r->integer(i, 4));
+    if (!created || !status || !type)
       return corrupt("job", "metrics");
     job_facts f;
     f.created = *created;
     f.status = *status;
+    f.type = *type;
     f.cost_usd = r->float8(i, 2);
     f.run_ms = r->integer(i, 3);
     builder.add(f);

@@ -6,6 +6,8 @@
 #include "model/job_logs.hpp"
 #include "model/progress.hpp"
 
+#include <cmath>
+
 using namespace jobsync;
 
 namespace {
@@ -26,8 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(code_points(*p.last_log) <= 80);
     FUZZ_CHECK(!p.last_log->empty());
   }
-  if (p.progress)
+  if (p.progress) {
     FUZZ_CHECK(*p.progress >= 0.0);
+    // Counts, from a bar or from step/epoch words, never divide by zero.
+    FUZZ_CHECK(std::isfinite(*p.progress));
+  }
   FUZZ_CHECK(code_points(truncate_chars(text, 10)) <= 10);
   // A tail of at most 64 bytes, fed the text and then a shorter prefix of
   // it (a late delivery): the second changes nothing but the time.

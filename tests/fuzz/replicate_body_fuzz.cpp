@@ -4,23 +4,28 @@
 
 #include "tests/fuzz/fuzz_target.hpp"
 
+#include "config/settings.hpp"
 #include "model/merge.hpp"
-#include "model/replicate_prediction.hpp"
+#include "providers/replicate/prediction.hpp"
 #include "storage/codec.hpp"
 
 using namespace jobsync;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const replicate_pricing pricing;
-  auto parsed = parse_replicate_job_json(fuzz::text_of(data, size), pricing,
-                                         "replicate");
-  FUZZ_CHECK(parsed.snapshot.has_value() == parsed.error.empty());
+  static const providers::hardware_pricing pricing = [] {
+    config::provider_settings p;
+    return providers::hardware_pricing{p.default_hardware, p.hardware_prices,
+                                       p.hardware_names, p.model_hardware};
+  }();
+  auto parsed = providers::replicate::parse_job_json(fuzz::text_of(data, size),
+                                                     pricing, "replicate");
+  FUZZ_CHECK(parsed || !parsed.error().detail.empty());
   if (!parsed)
     return 0;
-  FUZZ_CHECK(!parsed.snapshot->external_id.empty());
-  auto x = job_from_snapshot(*parsed.snapshot, 1'700'000'000'000);
+  FUZZ_CHECK(!parsed->external_id.empty());
+  auto x = job_from_snapshot(*parsed, 1'700'000'000'000);
   auto again = x;
-  auto merged = apply_snapshot(again, *parsed.snapshot);
+  auto merged = apply_snapshot(again, *parsed);
   FUZZ_CHECK(!merged.status_changed);
   auto back = storage::decode_job(storage::encode_job(x));
   FUZZ_CHECK(back.has_value());

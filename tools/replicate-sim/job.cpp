@@ -122,7 +122,8 @@ std::optional<std::string> force_transition(job& j, job_status to, nanos now) {
   auto started = p.started;
   // Replicate reports a job canceled (or finished) straight from
   // `starting` with started_at a few microseconds before completed_at
-  // (REPLICATE.md §4, CAS trainings-cancel); only aborted jobs never start.
+  // (tools/replicate-sim/README.md, CAS trainings-cancel); only aborted jobs
+  // never start.
   if (!started && to != job_status::aborted)
     started = std::max(j.created, now - 3000);
   j.ending = job_ending{now, to, started};

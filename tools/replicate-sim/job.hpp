@@ -10,7 +10,7 @@
 
 namespace jobsync::sim {
 
-/// Replicate's status values (REPLICATE.md §4).
+/// Replicate's status values (tools/replicate-sim/README.md).
 enum class job_status {
   starting,
   processing,

@@ -27,8 +27,9 @@ bool allow_last_step(const job& j, const job_phase& p) {
   return j.hold != job_hold::processing || p.completed.has_value();
 }
 
-// Replicate drops the logs of some canceled jobs (REPLICATE.md §2.2, the
-// CAS canceled prediction); a third of canceled jobs here.
+// Replicate drops the logs of some canceled jobs
+// (tools/replicate-sim/README.md, the CAS canceled prediction); a third of
+// canceled jobs here.
 bool logs_are_null(const job& j, const job_phase& p) {
   return p.status == job_status::canceled
          && hash_combine(j.seed, "null-logs") % 3 == 0;

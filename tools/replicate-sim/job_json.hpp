@@ -26,7 +26,7 @@ std::optional<std::string> job_logs(const job& j, const job_phase& p,
 /// A number that grows whenever `job_logs` would return more text; cheap.
 size_t job_log_version(const job& j, const job_phase& p, nanos now);
 
-/// Writes the prediction or training object (REPLICATE.md §2.2, §3).
+/// Writes the prediction or training object (tools/replicate-sim/README.md).
 void write_job(json_writer& w, const job& j, nanos now,
                const render_options& options);
 

@@ -16,7 +16,7 @@ struct rate_limit_state {
 };
 
 /// Fixed one-minute windows with Replicate's limits: 600 creates and
-/// 3000 other requests per minute (REPLICATE.md §1). Thread-safe.
+/// 3000 other requests per minute (tools/replicate-sim/README.md). Thread-safe.
 class rate_limits {
 public:
   /// Counts one request at `wall_ms`.

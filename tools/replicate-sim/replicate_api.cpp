@@ -13,7 +13,7 @@ namespace jobsync::sim {
 
 namespace {
 
-// Replicate's bodies, verbatim (REPLICATE.md §1 and §8).
+// Replicate's bodies, verbatim (tools/replicate-sim/README.md).
 constexpr const char* unauthenticated = "Unauthenticated";
 constexpr const char* no_token = "You did not pass an authentication token";
 constexpr const char* bad_token

@@ -14,8 +14,8 @@ constexpr const char* default_prediction_model
     = "simpletuner/advanced-trainer-h100";
 constexpr const char* default_training_model = "ostris/flux-dev-lora-trainer";
 
-// What SimpleTuner sends (REPLICATE.md §2.1): its configuration as JSON
-// strings inside the input object.
+// What SimpleTuner sends (tools/replicate-sim/README.md): its configuration as
+// JSON strings inside the input object.
 std::string default_input(uint64_t h) {
   auto rank = 8 << (h % 3);
   return R"({"config_json":"{\"model_family\":\"flux\",\"model_type\":)"

@@ -17,9 +17,10 @@ import { loadMetrics, renderChart } from './metrics.js';
 import { applySearch, loadJobs, renderList, tickClock } from './jobs.js';
 import { refreshInline } from './inline.js';
 import { runSync } from './sync.js';
-import { closeDetail } from './detail.js';
+import { closeDetail, openDetail, renderDetail } from './detail.js';
 import { setupToken } from './token.js';
 import { reloadAll } from './reload.js';
+import { on } from './bus.js';
 
 function setupControls() {
   for (const el of document.querySelectorAll('[data-icon]')) el.replaceWith(icon(el.dataset.icon));
@@ -107,9 +108,18 @@ export async function start() {
   connectStream();
 }
 
+// What the parts announce (bus.js) and who acts on it.
+function wireParts() {
+  on('list-shown', refreshInline);
+  on('sync-requested', runSync);
+  on('open-detail', (id, options) => openDetail(id, options));
+  on('selected-job-changed', renderDetail);
+}
+
 function init() {
+  wireParts();
   setupControls();
-  setupToken();
+  setupToken(start);
   renderList();
   start();
   setInterval(refreshInline, INLINE_EVERY_MS);

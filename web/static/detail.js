@@ -10,10 +10,11 @@ import {
   parseTime,
   providerLabel,
   relativeTime,
+  terminalText,
 } from './format.js';
 import { api, jobPath } from './api.js';
 import { state } from './state.js';
-import { later } from './live.js';
+import { later } from './later.js';
 import { loadMetrics } from './metrics.js';
 import {
   findJob,
@@ -35,7 +36,7 @@ export async function openDetail(id, { opener = null, refresh = false } = {}) {
     if (opener) state.opener = opener;
     panel.hidden = false;
     document.body.classList.add('detail-open');
-    $('backdrop').hidden = !window.matchMedia('(max-width: 720px)').matches;
+    $('backdrop').hidden = false;
     for (const tr of document.querySelectorAll('#job-rows tr')) tr.classList.toggle('selected', tr.dataset.id === id);
     renderDetail();
     $('detail-close').focus();
@@ -168,7 +169,7 @@ function renderDetailLogs() {
   const stick = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
   pre.classList.toggle('empty', !l.text);
   if (l.error) pre.textContent = `The log is not available: ${l.error}`;
-  else if (l.text) pre.textContent = l.text;
+  else if (l.text) pre.textContent = terminalText(l.text);
   else if (l.loading) pre.textContent = 'Loading the log…';
   else pre.textContent = 'No log output yet.';
   if (stick || l.loading === false) pre.scrollTop = pre.scrollHeight;

@@ -89,3 +89,15 @@ export function jobDuration(job, now = Date.now()) {
   if (started !== null && done !== null) return (done - started) / 1000;
   return null;
 }
+
+// A log as a terminal shows it: a carriage return moves back to the start
+// of the line and what follows overwrites it, so each line shows its newest
+// state (a tqdm bar redraws itself this way) instead of every state glued
+// together.
+export function terminalText(text) {
+  return text.split('\n').map((line) => {
+    let shown = '';
+    for (const part of line.split('\r')) shown = part + shown.slice(part.length);
+    return shown;
+  }).join('\n');
+}

@@ -16,10 +16,8 @@ import {
 } from './format.js';
 import { api, jobPath } from './api.js';
 import { state } from './state.js';
-import { refreshInline } from './inline.js';
-import { runSync } from './sync.js';
-import { openDetail, renderDetail } from './detail.js';
 import { needToken } from './token.js';
+import { emit } from './bus.js';
 
 export function findJob(id) {
   return state.jobs.find((j) => j.job_id === id) || (state.pool && state.pool.find((j) => j.job_id === id)) || null;
@@ -96,7 +94,7 @@ function setJobs(jobs, total) {
   state.total = total;
   renderList();
   // Running jobs get their progress at once, not only at the next tick.
-  refreshInline();
+  emit('list-shown');
 }
 
 export function statusBadge(status) {
@@ -162,7 +160,7 @@ function jobRow(job) {
     title.owner ? h('span', { class: 'owner', text: title.owner }) : null, title.name);
   nameButton.addEventListener('click', (ev) => {
     ev.stopPropagation();
-    openDetail(job.job_id, { opener: nameButton });
+    emit('open-detail', job.job_id, { opener: nameButton });
   });
   const idLine = [job.job_id];
   if (job.hardware_type) idLine.push(job.hardware_type);
@@ -185,7 +183,7 @@ function jobRow(job) {
   if (state.selected === job.job_id) row.classList.add('selected');
   row.addEventListener('click', (ev) => {
     if (ev.target.closest('button, a')) return;
-    openDetail(job.job_id, { opener: nameButton });
+    emit('open-detail', job.job_id, { opener: nameButton });
   });
   return row;
 }
@@ -251,7 +249,7 @@ export function renderList() {
       listMessage('', 'filter', 'No jobs match these filters', 'Try another status or provider, or clear the search.',
         h('button', { class: 'button', type: 'button', onclick: clearFilters }, 'Clear filters'));
     } else {
-      const sync = h('button', { class: 'button primary', type: 'button', onclick: () => runSync() }, icon('sync'), 'Sync from Replicate');
+      const sync = h('button', { class: 'button primary', type: 'button', onclick: () => emit('sync-requested') }, icon('sync'), 'Sync from Replicate');
       listMessage('', 'inbox', 'No jobs yet',
         'Sync discovers the training jobs in your Replicate account; new jobs appear here as they start.', sync);
     }
@@ -350,7 +348,7 @@ export function replaceJob(job) {
   updateRow(job);
   if (state.selected === job.job_id) {
     state.selectedJob = job;
-    renderDetail();
+    emit('selected-job-changed');
   }
 }
 

@@ -9,6 +9,7 @@ import { findJob, loadJobs, refreshJob, renderProviderFilter, updateRow } from '
 import { fetchInline } from './inline.js';
 import { openDetail } from './detail.js';
 import { reloadAll } from './reload.js';
+import { later } from './later.js';
 
 export function connectStream() {
   clearTimeout(state.stream.retry);
@@ -89,11 +90,3 @@ function notifyTransition(job, status) {
   else if (status === 'cancelled') toast(`“${name}” was cancelled`);
 }
 
-// Runs `fn` once after `ms`, however often it is asked for meanwhile.
-export function later(key, fn, ms) {
-  if (state.timers[key]) return;
-  state.timers[key] = setTimeout(() => {
-    state.timers[key] = null;
-    fn();
-  }, ms);
-}

@@ -88,7 +88,7 @@ function chartDays() {
   for (let i = m.period_days - 1; i >= 0; i -= 1) {
     const t = base - i * 86400000;
     const date = new Date(t).toISOString().slice(0, 10);
-    const d = byDate.get(date) || { date, jobs: 0, completed: 0, failed: 0, cancelled: 0, cost: 0 };
+    const d = byDate.get(date) || { date, total_jobs: 0, completed: 0, failed: 0, cancelled: 0, local_jobs: 0, cloud_jobs: 0, total_cost_usd: 0 };
     days.push({ ...d, t });
   }
   return days;
@@ -110,11 +110,12 @@ function s(tag, attrs, ...children) {
 }
 
 function describeDay(d) {
-  const parts = [`${dayFmt.format(new Date(d.t))}`, `${d.jobs} ${d.jobs === 1 ? 'job' : 'jobs'}`];
+  const parts = [`${dayFmt.format(new Date(d.t))}`, `${d.total_jobs} ${d.total_jobs === 1 ? 'job' : 'jobs'}`];
   if (d.completed) parts.push(`${d.completed} completed`);
   if (d.failed) parts.push(`${d.failed} failed`);
   if (d.cancelled) parts.push(`${d.cancelled} cancelled`);
-  parts.push(formatMoney(d.cost));
+  if (d.local_jobs) parts.push(`${d.local_jobs} local`);
+  parts.push(formatMoney(d.total_cost_usd));
   return parts.join(' · ');
 }
 
@@ -124,7 +125,7 @@ export function renderChart() {
   const mode = state.chartMode;
   $('chart-title').textContent = mode === 'cost' ? 'Cost per day' : 'Jobs per day';
   const days = chartDays();
-  const values = days.map((d) => (mode === 'cost' ? d.cost : d.jobs));
+  const values = days.map((d) => (mode === 'cost' ? d.total_cost_usd : d.total_jobs));
   const readout = $('chart-readout');
   const summary = mode === 'cost'
     ? `${formatMoney(m.total_cost)} over the last ${m.period_days} days`

@@ -2,7 +2,6 @@
 
 import { $, icon } from './dom.js';
 import { state, writeToken } from './state.js';
-import { start } from './app.js';
 
 export function needToken(detail) {
   state.authRequired = true;
@@ -16,7 +15,8 @@ export function needToken(detail) {
   dlg.showModal();
 }
 
-export function setupToken() {
+// `onChange` runs after the token was saved or cleared.
+export function setupToken(onChange) {
   const btn = $('token-button');
   btn.append(icon('key'));
   btn.hidden = !state.token;
@@ -39,6 +39,6 @@ export function setupToken() {
       return;
     }
     $('token-button').hidden = !state.token && !state.authRequired;
-    start();
+    onChange();
   });
 }

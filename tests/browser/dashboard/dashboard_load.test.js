@@ -46,6 +46,13 @@ run('dashboard_load', async ({ sim, jobsync, ctx, artifacts }) => {
   await page.locator('#cards:not([aria-busy])').waitFor();
   await until('the job count card to read 8', async () => (await page.locator('#card-jobs [data-figure]').innerText()) === '8');
   check(await page.locator('#chart svg rect.bar').count() === 30, 'the chart has one bar per day of the period');
+  // The bars read the server's cost_by_day entries (total_jobs,
+  // total_cost_usd): every job is in some bar's tooltip.
+  const titles = await page.locator('#chart svg rect.bar title').allTextContents();
+  const perDay = titles.map((t) => Number((/ · (\d+) jobs?/.exec(t) || [])[1]));
+  check(perDay.every((n) => Number.isInteger(n)), `every bar names its job count: ${titles.slice(0, 3).join(' | ')}`);
+  check(perDay.reduce((a, b) => a + b, 0) === 8, `the bars hold the 8 jobs: ${perDay.join(',')}`);
+  check(await page.locator('#chart svg rect.bar:not(.zero)').count() >= 1, 'some bars have height');
   check((await page.locator('#pager-text').innerText()).includes('8 jobs'), 'the footer counts the jobs');
   await noHorizontalScroll(page);
 

@@ -1,7 +1,8 @@
 'use strict';
-// The detail panel: opened from the keyboard, all fields, cancel (after a
-// confirmation that can be declined) for an active job, delete for a
-// finished one, Escape closes and gives focus back; and the full log.
+// The detail panel: opened from the keyboard, opaque over a dimmed page,
+// all fields, cancel (after a confirmation that can be declined) for an
+// active job, delete for a finished one, Escape closes and gives focus back;
+// and the full log, shown as a terminal shows it.
 
 const path = require('path');
 const { run, check, watch, until } = require('./harness');
@@ -29,6 +30,36 @@ run('detail_actions', async ({ sim, jobsync, ctx, artifacts }) => {
   for (const label of ['Job ID', 'Status', 'Provider', 'Created', 'Started', 'Hardware', 'Cost'])
     check(fields.includes(label), `the panel shows ${label}`);
   check(fields.includes(running), 'the panel shows the job id');
+
+  // The panel is opaque, from its first frame on, and the page behind it
+  // is dimmed by a backdrop over the whole window.
+  await settled(panel);
+  const look = await page.evaluate(() => {
+    const el = document.getElementById('detail');
+    const style = getComputedStyle(el);
+    const frames = [];
+    for (const sheet of document.styleSheets)
+      for (const rule of sheet.cssRules)
+        if (rule instanceof CSSKeyframesRule && rule.name === style.animationName)
+          for (const f of rule.cssRules) frames.push(f.style.opacity);
+    const backdrop = document.getElementById('backdrop');
+    const b = backdrop.getBoundingClientRect();
+    return {
+      opacity: style.opacity,
+      background: style.backgroundColor,
+      frameOpacities: frames.filter((o) => o !== ''),
+      backdropShown: !backdrop.hidden && getComputedStyle(backdrop).display !== 'none',
+      backdropBackground: getComputedStyle(backdrop).backgroundColor,
+      backdropCovers: b.left <= 0 && b.top <= 0 && b.right >= innerWidth && b.bottom >= innerHeight,
+      behindLeft: document.elementFromPoint(40, innerHeight / 2).id,
+    };
+  });
+  check(look.opacity === '1', `the panel is opaque: opacity ${look.opacity}`);
+  check(alpha(look.background) === 1, `the panel's background is opaque: ${look.background}`);
+  check(look.frameOpacities.every((o) => Number(o) === 1), `the opening animation never fades the panel: ${look.frameOpacities.join(', ')}`);
+  check(look.backdropShown && look.backdropCovers, 'a backdrop covers the page behind the panel');
+  check(alpha(look.backdropBackground) >= 0.3, `the backdrop dims the page: ${look.backdropBackground}`);
+  check(look.behindLeft === 'backdrop', `the page left of the panel is behind the backdrop (found #${look.behindLeft})`);
 
   // Cancel asks first; declining changes nothing.
   await page.locator('#cancel-job').click();
@@ -75,7 +106,36 @@ run('detail_actions', async ({ sim, jobsync, ctx, artifacts }) => {
   const logs = await jobsync.api('GET', `/api/cloud/jobs/${done}/logs`);
   check(logs.status === 200, `GET /logs answers: HTTP ${logs.status} ${logs.text}`);
   check(logs.json.job_id === done && typeof logs.json.logs === 'string' && logs.json.logs.length > 0, 'the log has text');
-  const norm = (s) => s.replace(/\r\n?/g, '\n').trim();
-  check(norm(shown) === norm(logs.json.logs), 'the panel shows the whole log');
+  // As a terminal shows it: after a carriage return the line is written
+  // over, so each line shows its newest state.
+  const raw = logs.json.logs;
+  check(raw.includes('\r'), 'the log has tqdm redraws (carriage returns)');
+  const asTerminal = raw.split('\n').map((line) => line.split('\r').reduce((shown, part) => part + shown.slice(part.length), '')).join('\n');
+  check(shown.trim() === asTerminal.trim(), 'the panel shows the whole log, each line in its newest state');
+  check(!/\]Epoch/.test(shown), 'no two states of a progress bar are glued on one line');
+  const lines = shown.split('\n');
+  for (const line of raw.split('\n').filter((l) => !l.includes('\r') && l.trim()))
+    check(lines.includes(line), `a plain line is shown as it is: ${line}`);
+  const examples = await page.evaluate(async () => {
+    const { terminalText } = await import('/assets/format.js');
+    return [terminalText('Steps: 10%|#  | 1/10\rSteps: 20%|## | 2/10\nnext'), terminalText('abcdef\rXY'), terminalText('crlf\r\nline')];
+  });
+  check(examples[0] === 'Steps: 20%|## | 2/10\nnext', `a redraw replaces the line: ${JSON.stringify(examples[0])}`);
+  check(examples[1] === 'XYcdef', `a shorter redraw overwrites the start only: ${JSON.stringify(examples[1])}`);
+  check(examples[2] === 'crlf\nline', `CRLF line ends stay line ends: ${JSON.stringify(examples[2])}`);
+  await settled(panel);
   await page.screenshot({ path: path.join(artifacts, 'detail-log-desktop.png') });
 });
+
+// Waits until the element's animations (the panel's slide-in) have ended.
+function settled(locator) {
+  return locator.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+}
+
+// The alpha of a computed colour (`rgb(...)` is opaque).
+function alpha(colour) {
+  const m = /rgba?\(([^)]*)\)/.exec(colour);
+  if (!m) return NaN;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean);
+  return parts.length > 3 ? Number(parts[3]) : 1;
+}

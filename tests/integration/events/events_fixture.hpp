@@ -27,7 +27,7 @@ struct change_seen {
 };
 
 /// Parses an event's data, failing the test unless it is a well-formed
-/// job_status_changed object (API.md's fields and types).
+/// job_status_changed object (the fields and types of docs/api.md).
 inline change_seen parse_change(const sse_event& e) {
   BOOST_TEST_REQUIRE(e.type == "message");
   rapidjson::Document d;

@@ -4,6 +4,7 @@
 #include "storage/job_store.hpp"
 #include "tests/support/jobsyncd.hpp"
 #include "tests/support/json_checks.hpp"
+#include "tests/support/raw_http.hpp"
 #include "tests/support/test_jobs.hpp"
 
 #include <boost/test/unit_test.hpp>

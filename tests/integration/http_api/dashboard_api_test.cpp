@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace jobsync;
@@ -100,22 +101,36 @@ BOOST_AUTO_TEST_CASE(the_figures_of_30_days_are_those_of_the_store) {
     BOOST_TEST(date > previous, "ascending dates");
     previous = date;
     days[date] = &x;
-    jobs += x["jobs"].GetUint64();
+    // Exactly the original's members.
+    std::set<std::string> members;
+    for (const auto& m : x.GetObject())
+      members.insert(m.name.GetString());
+    BOOST_TEST((members
+                == std::set<std::string>{"date", "total_jobs", "completed",
+                                         "failed", "cancelled", "local_jobs",
+                                         "cloud_jobs", "total_cost_usd"}));
+    BOOST_TEST(x["local_jobs"].GetUint64() + x["cloud_jobs"].GetUint64()
+               == x["total_jobs"].GetUint64());
+    jobs += x["total_jobs"].GetUint64();
   }
   BOOST_TEST(jobs == 7u);
   BOOST_TEST(days.size() == 5u);
   const auto& d3 = *days.at(format_date(noon_days_ago(3)));
-  BOOST_TEST(d3["jobs"].GetUint64() == 2u);
+  BOOST_TEST(d3["total_jobs"].GetUint64() == 2u);
   BOOST_TEST(d3["completed"].GetUint64() == 1u);
   BOOST_TEST(d3["failed"].GetUint64() == 1u);
   BOOST_TEST(d3["cancelled"].GetUint64() == 0u);
-  BOOST_TEST(d3["cost"].GetDouble() == 0.375);
+  BOOST_TEST(d3["cloud_jobs"].GetUint64() == 2u);
+  BOOST_TEST(d3["total_cost_usd"].GetDouble() == 0.375);
   const auto& d2 = *days.at(format_date(noon_days_ago(2)));
-  BOOST_TEST(d2["jobs"].GetUint64() == 2u);
-  BOOST_TEST(d2["cost"].GetDouble() == 0.5);
+  BOOST_TEST(d2["total_jobs"].GetUint64() == 2u);
+  BOOST_TEST(d2["total_cost_usd"].GetDouble() == 0.5);
+  const auto& d4 = *days.at(format_date(noon_days_ago(4)));
+  BOOST_TEST(d4["local_jobs"].GetUint64() == 1u);
+  BOOST_TEST(d4["cloud_jobs"].GetUint64() == 0u);
   const auto& d10 = *days.at(format_date(noon_days_ago(10)));
   BOOST_TEST(d10["cancelled"].GetUint64() == 1u);
-  BOOST_TEST(d10["cost"].GetDouble() == 0.0);
+  BOOST_TEST(d10["total_cost_usd"].GetDouble() == 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(the_period_decides_which_jobs_count) {

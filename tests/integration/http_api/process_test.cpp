@@ -50,6 +50,20 @@ BOOST_AUTO_TEST_CASE(a_bad_configuration_stops_start_up_with_code_2) {
   BOOST_TEST(env.wait_exit().value_or(-1) == 2);
   BOOST_TEST(env.output().find("JOBSYNC_SERVER_THREADS") != std::string::npos,
              env.output());
+  // A webhook secret that is not whsec_<base64> stops --print-config and
+  // start-up alike, naming the key and not the secret.
+  for (auto mode : {"--print-config", "--data-dir"}) {
+    std::vector<std::string> args{JOBSYNCD_BINARY, mode};
+    if (std::string{mode} == "--data-dir")
+      args.push_back(dir.path());
+    child_process secret{args, {{"REPLICATE_WEBHOOK_SECRET", "whsec_!!!"}}};
+    BOOST_TEST(secret.wait_exit().value_or(-1) == 2, mode);
+    BOOST_TEST(secret.output().find("providers.replicate.webhook_secret")
+                   != std::string::npos,
+               secret.output());
+    BOOST_TEST(secret.output().find("whsec_!!!") == std::string::npos,
+               secret.output());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(print_config_masks_secrets) {

@@ -1,7 +1,7 @@
 #include "support.hpp"
 
 #include "providers/http_client.hpp"
-#include "providers/replicate_client.hpp"
+#include "providers/replicate/client.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -225,11 +225,16 @@ BOOST_AUTO_TEST_CASE(a_throwing_callback_does_not_stop_the_client) {
 
 BOOST_AUTO_TEST_CASE(replicate_requests_carry_token_accept_and_user_agent) {
   silent_listener server;
-  replicate_client_config cfg;
+  providers::provider_options cfg;
+  cfg.name = "replicate";
+  cfg.resource = "predictions";
+  cfg.request_timeout = std::chrono::seconds{30};
+  cfg.connect_timeout = std::chrono::seconds{10};
+  cfg.max_concurrency = 1;
   cfg.api_base_url = server.root() + "/v1";
   cfg.api_token = "r8_secret";
-  replicate_client client{cfg};
-  client.cancel("abc", [](provider_result<provider_snapshot>) {});
+  providers::replicate::client client{cfg};
+  client.cancel("abc", [](result<provider_snapshot>) {});
   BOOST_REQUIRE(server.accept_one());
   auto head = server.read_head();
   BOOST_TEST(head.rfind("POST /v1/predictions/abc/cancel HTTP/1.1\r\n", 0)

@@ -18,18 +18,43 @@ std::string word(const std::optional<job_status>& x) {
   return x ? std::string{to_string(*x)} : "none";
 }
 
-replicate_listing list_all(replicate_client& client, size_t max_jobs,
-                           std::optional<unix_ms> created_after = {}) {
-  return await_value<replicate_listing>(
-      [&](auto cb) { client.list(max_jobs, created_after, cb); });
+using replicate::client;
+
+// Every page of the newest-first list, followed by hand (the client reads
+// pages; walking them is the poller's job).
+struct listing {
+  std::vector<provider_snapshot> jobs;
+  size_t pages = 0;
+  size_t skipped = 0;
+};
+
+listing walk_all(client& c) {
+  listing out;
+  std::string cursor;
+  for (;;) {
+    auto page
+        = await_value<provider_page>([&](auto cb) { c.list_page(cursor, cb); });
+    ++out.pages;
+    out.skipped += page.skipped;
+    for (auto& job : page.jobs)
+      out.jobs.push_back(std::move(job));
+    if (!page.next)
+      return out;
+    cursor = *page.next;
+    BOOST_REQUIRE(out.pages < 100u);
+  }
 }
 
-provider_snapshot get_job(replicate_client& client, const std::string& id) {
-  return await_value<provider_snapshot>([&](auto cb) { client.get(id, cb); });
+provider_page first_page(client& c) {
+  return await_value<provider_page>([&](auto cb) { c.list_page("", cb); });
 }
 
-provider_error get_error(replicate_client& client, const std::string& id) {
-  return await_error<provider_snapshot>([&](auto cb) { client.get(id, cb); });
+provider_snapshot get_job(client& c, const std::string& id) {
+  return await_value<provider_snapshot>([&](auto cb) { c.get(id, cb); });
+}
+
+failure get_error(client& c, const std::string& id) {
+  return await_error<provider_snapshot>([&](auto cb) { c.get(id, cb); });
 }
 
 // Number of fractional digits of an RFC 3339 text.
@@ -52,13 +77,11 @@ BOOST_FIXTURE_TEST_SUITE(replicate_client_against_the_emulator, sim_fixture)
 BOOST_AUTO_TEST_CASE(listing_pages_through_every_job_once_newest_first) {
   auto created = create_jobs(R"({"count":250,"created_spread_seconds":7200})");
   BOOST_REQUIRE(created.size() == 250u);
-  replicate_client client{config()};
-  auto listing = list_all(client, 1000);
+  client client{config()};
+  auto listing = walk_all(client);
   BOOST_TEST(listing.jobs.size() == 250u);
   BOOST_TEST(listing.pages == 3u);
-  BOOST_TEST(listing.requests == 3u);
   BOOST_TEST(listing.skipped == 0u);
-  BOOST_TEST(listing.exhausted);
   std::set<std::string> seen;
   unix_ms previous = std::numeric_limits<unix_ms>::max();
   for (auto& job : listing.jobs) {
@@ -74,52 +97,14 @@ BOOST_AUTO_TEST_CASE(listing_pages_through_every_job_once_newest_first) {
   BOOST_TEST(request_count("list") == 3);
 }
 
-BOOST_AUTO_TEST_CASE(listing_stops_at_max_jobs) {
-  create_jobs(R"({"count":250,"created_spread_seconds":7200})");
-  replicate_client client{config()};
-  auto listing = list_all(client, 120);
-  BOOST_TEST(listing.jobs.size() == 120u);
-  BOOST_TEST(listing.pages == 2u);
-  BOOST_TEST(listing.requests == 2u);
-  BOOST_TEST(!listing.exhausted);
-  auto one_page = list_all(client, 100);
-  BOOST_TEST(one_page.jobs.size() == 100u);
-  BOOST_TEST(one_page.requests == 1u);
-  // The first 120 of the walk are the first 120 of the whole list.
-  auto everything = list_all(client, 1000);
-  for (size_t i = 0; i < 120; ++i)
-    BOOST_TEST(listing.jobs[i].external_id == everything.jobs[i].external_id);
-}
-
-BOOST_AUTO_TEST_CASE(listing_stops_at_the_page_that_reaches_the_age_bound) {
-  create_jobs(R"({"count":250,"created_spread_seconds":7200})");
-  replicate_client client{config()};
-  auto everything = list_all(client, 1000);
-  BOOST_REQUIRE(everything.jobs.size() == 250u);
-  // A bound inside the second page: the walk needs two pages, not three.
-  auto bound = *parse_rfc3339(*everything.jobs[149].created_at);
-  auto recent = list_all(client, 1000, bound);
-  BOOST_TEST(recent.requests == 2u);
-  BOOST_TEST(!recent.exhausted);
-  BOOST_TEST(recent.jobs.size() >= 150u);
-  BOOST_TEST(recent.jobs.size() < 200u);
-  for (auto& job : recent.jobs)
-    BOOST_TEST(*parse_rfc3339(*job.created_at) >= bound);
-  // A bound newer than every job: one page, nothing returned.
-  auto newest = *parse_rfc3339(*everything.jobs.front().created_at);
-  auto none = list_all(client, 1000, newest + 1);
-  BOOST_TEST(none.jobs.empty());
-  BOOST_TEST(none.requests == 1u);
-}
-
 BOOST_AUTO_TEST_CASE(single_pages_can_be_walked_by_hand) {
   create_jobs(R"({"count":250,"created_spread_seconds":7200})");
-  replicate_client client{config()};
+  client client{config()};
   std::string url;
   size_t total = 0;
   size_t pages = 0;
   for (;;) {
-    auto page = await_value<replicate_page>(
+    auto page = await_value<provider_page>(
         [&](auto cb) { client.list_page(url, cb); });
     ++pages;
     total += page.jobs.size();
@@ -134,7 +119,7 @@ BOOST_AUTO_TEST_CASE(single_pages_can_be_walked_by_hand) {
 }
 
 BOOST_AUTO_TEST_CASE(every_replicate_status_is_mapped) {
-  replicate_client client{config()};
+  client client{config()};
   struct row {
     const char* word;
     const char* status;
@@ -162,9 +147,9 @@ BOOST_AUTO_TEST_CASE(every_replicate_status_is_mapped) {
       BOOST_TEST(!job.started_at.has_value());
   }
   // The list carries the same words.
-  auto listing = list_all(client, 100);
+  auto page = first_page(client);
   std::set<std::string> words;
-  for (auto& job : listing.jobs)
+  for (auto& job : page.jobs)
     words.insert(job.provider_status);
   BOOST_TEST(words.size() == 6u);
 }
@@ -172,8 +157,8 @@ BOOST_AUTO_TEST_CASE(every_replicate_status_is_mapped) {
 BOOST_AUTO_TEST_CASE(timestamps_of_every_precision_are_kept_verbatim) {
   create_jobs(R"({"count":250,"created_spread_seconds":7200,)"
               R"("status":"succeeded"})");
-  replicate_client client{config()};
-  auto listing = list_all(client, 1000);
+  client client{config()};
+  auto listing = walk_all(client);
   BOOST_REQUIRE(listing.jobs.size() == 250u);
   std::set<int> precisions;
   for (auto& job : listing.jobs) {
@@ -191,34 +176,34 @@ BOOST_AUTO_TEST_CASE(timestamps_of_every_precision_are_kept_verbatim) {
 BOOST_AUTO_TEST_CASE(a_wrong_token_is_unauthorized) {
   auto cfg = config();
   cfg.api_token = "r8_wrong";
-  replicate_client client{cfg};
-  auto e = await_error<replicate_listing>(
-      [&](auto cb) { client.list(10, std::nullopt, cb); });
-  BOOST_TEST(to_string(e.kind) == "unauthorized");
-  BOOST_TEST(e.http_status == 401);
-  BOOST_TEST(contains(e.message, "authentication token"), e.message);
+  client client{cfg};
+  auto e
+      = await_error<provider_page>([&](auto cb) { client.list_page("", cb); });
+  BOOST_TEST(to_string(e.code) == "unauthorized");
+  BOOST_TEST(contains(e.detail, "(HTTP 401)"), e.detail);
+  BOOST_TEST(contains(e.detail, "authentication token"), e.detail);
   auto v = await_error<std::string>([&](auto cb) { client.validate(cb); });
-  BOOST_TEST(to_string(v.kind) == "unauthorized");
+  BOOST_TEST(to_string(v.code) == "unauthorized");
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_job_is_not_found) {
-  replicate_client client{config()};
+  client client{config()};
   auto e = get_error(client, "doesnotexist0000000000000a");
-  BOOST_TEST(to_string(e.kind) == "not_found");
-  BOOST_TEST(e.http_status == 404);
-  BOOST_TEST(contains(e.message, "could not be found"), e.message);
+  BOOST_TEST(to_string(e.code) == "not_found");
+  BOOST_TEST(contains(e.detail, "(HTTP 404)"), e.detail);
+  BOOST_TEST(contains(e.detail, "could not be found"), e.detail);
   auto c = await_error<provider_snapshot>(
       [&](auto cb) { client.cancel("doesnotexist0000000000000a", cb); });
-  BOOST_TEST(to_string(c.kind) == "not_found");
+  BOOST_TEST(to_string(c.code) == "not_found");
 }
 
-BOOST_AUTO_TEST_CASE(a_422_is_invalid) {
+BOOST_AUTO_TEST_CASE(a_422_is_a_bad_request) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"status","status":422,"count":1})");
-  replicate_client client{config()};
+  client client{config()};
   auto e = get_error(client, id);
-  BOOST_TEST(to_string(e.kind) == "invalid");
-  BOOST_TEST(e.http_status == 422);
+  BOOST_TEST(to_string(e.code) == "bad_request");
+  BOOST_TEST(contains(e.detail, "(HTTP 422)"), e.detail);
   // The fault was used up: the next request succeeds.
   BOOST_TEST(get_job(client, id).external_id == id);
 }
@@ -227,24 +212,24 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_seconds_gives_the_delay) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"status","status":429,"retry_after":7,)"
         R"("retry_after_format":"seconds","count":1})");
-  replicate_client client{config()};
+  client client{config()};
   auto r = await<provider_snapshot>([&](auto cb) { client.get(id, cb); });
-  BOOST_REQUIRE(!r.ok());
-  BOOST_TEST(to_string(r.error().kind) == "rate_limited");
-  BOOST_TEST(r.error().http_status == 429);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(to_string(r.error().code) == "rate_limited");
+  BOOST_TEST(contains(r.error().detail, "(HTTP 429)"), r.error().detail);
   BOOST_REQUIRE(r.error().retry_after);
   BOOST_TEST(r.error().retry_after->count() == 7);
-  BOOST_TEST(contains(r.error().message, "retry in 7 s"), r.error().message);
+  BOOST_TEST(contains(r.error().detail, "retry in 7 s"), r.error().detail);
 }
 
 BOOST_AUTO_TEST_CASE(a_429_with_retry_after_as_a_date_gives_the_delay) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"list","kind":"status","status":429,"retry_after":30,)"
         R"("retry_after_format":"date","count":1})");
-  replicate_client client{config()};
-  auto e = await_error<replicate_listing>(
-      [&](auto cb) { client.list(10, std::nullopt, cb); });
-  BOOST_TEST(to_string(e.kind) == "rate_limited");
+  client client{config()};
+  auto e
+      = await_error<provider_page>([&](auto cb) { client.list_page("", cb); });
+  BOOST_TEST(to_string(e.code) == "rate_limited");
   BOOST_REQUIRE(e.retry_after);
   // A date has whole seconds and is read against our clock: at most the
   // 30 s asked for plus the rounding.
@@ -252,37 +237,38 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_as_a_date_gives_the_delay) {
   BOOST_TEST(e.retry_after->count() >= 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_5xx_is_a_provider_failure) {
+BOOST_AUTO_TEST_CASE(a_5xx_is_a_provider_error) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"status","status":503,"count":1})");
-  replicate_client client{config()};
+  client client{config()};
   auto e = get_error(client, id);
-  BOOST_TEST(to_string(e.kind) == "provider_failure");
-  BOOST_TEST(e.http_status == 503);
-  BOOST_TEST(is_transient(e.kind));
+  BOOST_TEST(to_string(e.code) == "provider_error");
+  BOOST_TEST(contains(e.detail, "(HTTP 503)"), e.detail);
+  BOOST_TEST(is_transient(e.code));
 }
 
-BOOST_AUTO_TEST_CASE(a_body_that_is_not_json_is_malformed) {
+BOOST_AUTO_TEST_CASE(a_body_that_is_not_json_is_an_unexpected_answer) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"malformed","count":1})");
-  replicate_client client{config()};
+  client client{config()};
   auto e = get_error(client, id);
-  BOOST_TEST(to_string(e.kind) == "malformed");
-  BOOST_TEST(contains(e.message, "GET " + base + "/predictions/" + id),
-             e.message);
+  BOOST_TEST(to_string(e.code) == "provider_error");
+  BOOST_TEST(contains(e.detail, "unexpected answer"), e.detail);
+  BOOST_TEST(contains(e.detail, "GET " + base + "/predictions/" + id),
+             e.detail);
   fault(R"({"endpoint":"list","kind":"malformed","count":1})");
-  auto l = await_error<replicate_listing>(
-      [&](auto cb) { client.list(10, std::nullopt, cb); });
-  BOOST_TEST(to_string(l.kind) == "malformed");
+  auto l
+      = await_error<provider_page>([&](auto cb) { client.list_page("", cb); });
+  BOOST_TEST(contains(l.detail, "unexpected answer"), l.detail);
 }
 
 BOOST_AUTO_TEST_CASE(a_dropped_connection_is_a_network_error) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"drop","count":1})");
-  replicate_client client{config()};
+  client client{config()};
   auto e = get_error(client, id);
-  BOOST_TEST(to_string(e.kind) == "network");
-  BOOST_TEST(e.http_status == 0);
+  BOOST_TEST(to_string(e.code) == "unavailable");
+  BOOST_TEST(!contains(e.detail, "(HTTP "), e.detail);
   BOOST_TEST(get_job(client, id).external_id == id);
 }
 
@@ -291,19 +277,19 @@ BOOST_AUTO_TEST_CASE(a_slow_answer_hits_the_request_deadline) {
   fault(R"({"endpoint":"get","kind":"slow","delay_ms":5000,"count":1})");
   auto cfg = config();
   cfg.request_timeout = 300ms;
-  replicate_client client{cfg};
+  client client{cfg};
   auto e = get_error(client, id);
-  BOOST_TEST(to_string(e.kind) == "timeout", e.message);
-  BOOST_TEST(e.http_status == 0);
+  BOOST_TEST(to_string(e.code) == "timeout", e.detail);
+  BOOST_TEST(!contains(e.detail, "(HTTP "), e.detail);
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_provider_is_a_network_error) {
   auto cfg = config();
   cfg.api_base_url = "http://127.0.0.1:1/v1";
-  replicate_client client{cfg};
+  client client{cfg};
   auto e = get_error(client, "abc");
-  BOOST_TEST(to_string(e.kind) == "network");
-  BOOST_TEST(contains(e.message, "could not connect"), e.message);
+  BOOST_TEST(to_string(e.code) == "unavailable");
+  BOOST_TEST(contains(e.detail, "could not connect"), e.detail);
 }
 
 BOOST_AUTO_TEST_CASE(one_slot_runs_slow_requests_in_submission_order) {
@@ -311,14 +297,14 @@ BOOST_AUTO_TEST_CASE(one_slot_runs_slow_requests_in_submission_order) {
   fault(R"({"endpoint":"get","kind":"slow","delay_ms":200,"count":3})");
   auto cfg = config();
   cfg.max_concurrency = 1;
-  replicate_client client{cfg};
+  client client{cfg};
   std::mutex mtx;
   std::vector<std::string> order;
   std::promise<void> all;
   for (auto& id : ids)
-    client.get(id, [&](provider_result<provider_snapshot> r) {
+    client.get(id, [&](result<provider_snapshot> r) {
       std::lock_guard<std::mutex> guard{mtx};
-      order.push_back(r ? r.value().external_id : r.error().message);
+      order.push_back(r ? r->external_id : r.error().detail);
       if (order.size() == 3)
         all.set_value();
     });
@@ -330,7 +316,7 @@ BOOST_AUTO_TEST_CASE(one_slot_runs_slow_requests_in_submission_order) {
 
 BOOST_AUTO_TEST_CASE(get_returns_the_job) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
-  replicate_client client{config()};
+  client client{config()};
   auto job = get_job(client, id);
   BOOST_TEST(job.external_id == id);
   BOOST_TEST(word(job.status) == "running");
@@ -339,12 +325,13 @@ BOOST_AUTO_TEST_CASE(get_returns_the_job) {
   BOOST_TEST(job.metadata.at("prediction_id") == "\"" + id + "\"");
   BOOST_TEST(job.metadata.count("model") == 1u);
   BOOST_TEST(job.metadata.count("urls") == 1u);
-  BOOST_TEST(job.hardware_type.value_or("") == "L40S (48GB)");
+  // The emulator's default model is simpletuner/advanced-trainer-h100.
+  BOOST_TEST(job.hardware_type.value_or("") == "H100 (80GB)");
 }
 
 BOOST_AUTO_TEST_CASE(cancel_returns_the_cancelled_job) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
-  replicate_client client{config()};
+  client client{config()};
   auto job
       = await_value<provider_snapshot>([&](auto cb) { client.cancel(id, cb); });
   BOOST_TEST(job.external_id == id);
@@ -358,39 +345,42 @@ BOOST_AUTO_TEST_CASE(cancel_returns_the_cancelled_job) {
 BOOST_AUTO_TEST_CASE(logs_return_the_cumulative_text) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   admin_post("jobs/" + id + "/logs", R"({"append":"marker step 5/10\n"})");
-  replicate_client client{config()};
-  auto logs
-      = await_value<replicate_logs>([&](auto cb) { client.logs(id, cb); });
+  client client{config()};
+  auto logs = await_value<provider_log>([&](auto cb) { client.logs(id, cb); });
   BOOST_TEST(contains(logs.text, "marker step 5/10"), logs.text);
   BOOST_TEST(logs.snapshot.external_id == id);
   BOOST_TEST(logs.snapshot.logs.value_or("") == logs.text);
 }
 
 BOOST_AUTO_TEST_CASE(the_webhook_secret_is_read) {
-  replicate_client client{config()};
+  client client{config()};
   auto key
       = await_value<std::string>([&](auto cb) { client.webhook_secret(cb); });
   BOOST_TEST(key.rfind("whsec_", 0) == 0u, key);
 }
 
 BOOST_AUTO_TEST_CASE(validate_names_the_account) {
-  replicate_client client{config()};
+  client client{config()};
   auto name = await_value<std::string>([&](auto cb) { client.validate(cb); });
   BOOST_TEST(!name.empty());
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_headers_reach_the_caller) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
-  replicate_client client{config()};
+  client client{config()};
+  BOOST_TEST(client.rate_limits().documented_per_minute == 3000);
+  BOOST_TEST(!client.rate_limits().remaining.has_value());
   auto r = await<provider_snapshot>([&](auto cb) { client.get(id, cb); });
-  BOOST_REQUIRE(r.ok());
-  BOOST_TEST(r.rate_limit.remaining.has_value());
-  BOOST_TEST(r.rate_limit.reset_seconds.has_value());
+  BOOST_REQUIRE(static_cast<bool>(r));
+  auto after_get = client.rate_limits();
+  BOOST_TEST(after_get.remaining.has_value());
+  BOOST_TEST(after_get.reset_seconds.has_value());
   // Errors carry them too.
+  replicate::client other{config()};
   auto missing = await<provider_snapshot>(
-      [&](auto cb) { client.get("doesnotexist0000000000000a", cb); });
-  BOOST_REQUIRE(!missing.ok());
-  BOOST_TEST(missing.rate_limit.remaining.has_value());
+      [&](auto cb) { other.get("doesnotexist0000000000000a", cb); });
+  BOOST_REQUIRE(!missing);
+  BOOST_TEST(other.rate_limits().remaining.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(trainings_are_listed_with_their_weights) {
@@ -398,8 +388,8 @@ BOOST_AUTO_TEST_CASE(trainings_are_listed_with_their_weights) {
   create_jobs(R"({"count":2,"status":"processing"})");
   auto cfg = config();
   cfg.resource = "trainings";
-  replicate_client client{cfg};
-  auto listing = list_all(client, 100);
+  client client{cfg};
+  auto listing = first_page(client);
   BOOST_REQUIRE(listing.jobs.size() == 3u);
   for (auto& job : listing.jobs) {
     BOOST_TEST(word(job.status) == "completed");
@@ -415,18 +405,17 @@ BOOST_AUTO_TEST_CASE(trainings_are_listed_with_their_weights) {
 BOOST_AUTO_TEST_CASE(stopping_fails_pending_operations) {
   auto id = create_jobs(R"({"count":1,"status":"processing"})").at(0);
   fault(R"({"endpoint":"get","kind":"slow","delay_ms":60000,"count":1})");
-  replicate_client client{config()};
-  std::promise<provider_result<provider_snapshot>> done;
-  client.get(id, [&](provider_result<provider_snapshot> r) {
-    done.set_value(std::move(r));
-  });
+  client client{config()};
+  std::promise<result<provider_snapshot>> done;
+  client.get(
+      id, [&](result<provider_snapshot> r) { done.set_value(std::move(r)); });
   BOOST_REQUIRE(eventually([&] { return request_count("get") == 1; }));
   client.stop();
   auto answer = done.get_future();
   BOOST_REQUIRE(answer.wait_for(0s) == std::future_status::ready);
   auto r = answer.get();
-  BOOST_REQUIRE(!r.ok());
-  BOOST_TEST(to_string(r.error().kind) == "network");
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(to_string(r.error().code) == "unavailable");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

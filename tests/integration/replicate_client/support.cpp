@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "config/settings.hpp"
+
 namespace jobsync::test {
 
 sim_fixture::sim_fixture() {
@@ -69,8 +71,13 @@ int64_t sim_fixture::request_count(const std::string& endpoint) {
   return i->value.GetInt64();
 }
 
-providers::replicate_client_config sim_fixture::config() const {
-  providers::replicate_client_config cfg;
+providers::provider_options sim_fixture::config() const {
+  config::provider_settings defaults;
+  providers::provider_options cfg;
+  cfg.name = "replicate";
+  cfg.resource = defaults.resource;
+  cfg.pricing = {defaults.default_hardware, defaults.hardware_prices,
+                 defaults.hardware_names, defaults.model_hardware};
   cfg.api_base_url = base;
   cfg.api_token = "r8_sim_token";
   cfg.request_timeout = std::chrono::seconds{30};

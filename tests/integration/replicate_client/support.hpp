@@ -3,7 +3,7 @@
 // Shared helpers of the replicate_client integration tests: awaiting a
 // callback, and a replicate-sim started per test case.
 
-#include "providers/replicate_client.hpp"
+#include "providers/replicate/client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http.hpp"
 
@@ -24,13 +24,10 @@ inline constexpr std::chrono::seconds answer_timeout{60};
 
 /// Starts an operation with a callback and waits for its one answer.
 template <class T, class Start>
-providers::provider_result<T> await(Start start) {
-  auto promise
-      = std::make_shared<std::promise<providers::provider_result<T>>>();
+result<T> await(Start start) {
+  auto promise = std::make_shared<std::promise<result<T>>>();
   auto future = promise->get_future();
-  start([promise](providers::provider_result<T> r) {
-    promise->set_value(std::move(r));
-  });
+  start([promise](result<T> r) { promise->set_value(std::move(r)); });
   if (future.wait_for(answer_timeout) != std::future_status::ready)
     BOOST_FAIL("no answer within the timeout");
   return future.get();
@@ -41,15 +38,16 @@ template <class T, class Start>
 T await_value(Start start) {
   auto r = await<T>(std::move(start));
   // The message is built even when the check passes.
-  BOOST_REQUIRE_MESSAGE(r.ok(), "error: " << (r.ok() ? "" : r.error().message));
-  return std::move(r.value());
+  BOOST_REQUIRE_MESSAGE(static_cast<bool>(r),
+                        "error: " << (r ? "" : r.error().detail));
+  return std::move(*r);
 }
 
 /// Awaits an error; fails the test case when a value came back.
 template <class T, class Start>
-providers::provider_error await_error(Start start) {
+failure await_error(Start start) {
   auto r = await<T>(std::move(start));
-  BOOST_REQUIRE_MESSAGE(!r.ok(), "expected an error, got a value");
+  BOOST_REQUIRE_MESSAGE(!r, "expected an error, got a value");
   return r.error();
 }
 
@@ -88,8 +86,9 @@ public:
   /// `requests.<endpoint>` of `GET /_admin/stats`.
   int64_t request_count(const std::string& endpoint);
 
-  /// A client configuration for this emulator with its default token.
-  providers::replicate_client_config config() const;
+  /// Client options for this emulator with its default token and the
+  /// configuration's default pricing.
+  providers::provider_options config() const;
 
   /// The emulator's output so far (for failure messages).
   std::string output() const {

@@ -1,5 +1,5 @@
-// Replicate's error statuses and bodies, verbatim (REPLICATE.md §1, §8),
-// and robustness against bad input.
+// Replicate's error statuses and bodies, verbatim
+// (tools/replicate-sim/README.md), and robustness against bad input.
 
 #include "tests/integration/replicate_sim/sim_fixture.hpp"
 

@@ -1,5 +1,5 @@
 // Job lifecycle on the virtual clock and through the admin API
-// (REPLICATE.md §4, §6).
+// (tools/replicate-sim/README.md).
 
 #include "tests/integration/replicate_sim/sim_fixture.hpp"
 

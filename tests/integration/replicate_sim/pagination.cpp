@@ -1,5 +1,5 @@
 // List pages: 100 per page, newest first, cursor links that neither skip
-// nor repeat jobs (REPLICATE.md §2.1).
+// nor repeat jobs (tools/replicate-sim/README.md).
 
 #include "tests/integration/replicate_sim/sim_fixture.hpp"
 

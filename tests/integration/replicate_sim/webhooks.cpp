@@ -1,5 +1,5 @@
 // Webhook deliveries: events, filters, throttling, signatures and retries
-// (REPLICATE.md §5), received by a recording server.
+// (tools/replicate-sim/README.md), received by a recording server.
 
 #include "tests/integration/replicate_sim/sim_fixture.hpp"
 

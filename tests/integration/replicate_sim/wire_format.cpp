@@ -1,5 +1,5 @@
-// The prediction and training objects, field by field (REPLICATE.md §2.2,
-// §3, §8).
+// The prediction and training objects, field by field
+// (tools/replicate-sim/README.md, §3, §8).
 
 #include "tests/integration/replicate_sim/sim_fixture.hpp"
 

@@ -1,5 +1,6 @@
 #include "tests/integration/sync_polling/provider_fixture.hpp"
 
+#include <cmath>
 #include <future>
 
 using namespace jobsync::test;
@@ -58,6 +59,55 @@ BOOST_AUTO_TEST_CASE(a_provider_failure_is_a_502_with_the_reason) {
   clear_faults();
   BOOST_TEST(json_of(api("POST", "/api/cloud/jobs/sync"))["synced"].GetUint64()
              == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(a_provider_429_is_a_429_with_its_retry_after) {
+  seed(R"({"count":5,"status":"succeeded"})");
+  start_quiet();
+  fault(R"({"endpoint":"list","kind":"status","status":429,"retry_after":7,)"
+        R"("count":1})");
+  auto r = api("POST", "/api/cloud/jobs/sync");
+  check_error(r, 429, "rate_limited", "Replicate");
+  BOOST_TEST(r.headers["retry-after"] == "7", r.body);
+  // Asked again within the wait, jobsync answers at once without asking
+  // the provider early; the wait left is in Retry-After.
+  reset_stats();
+  auto again = api("POST", "/api/cloud/jobs/sync");
+  check_error(again, 429, "rate_limited");
+  auto left = std::stoi(again.headers["retry-after"]);
+  BOOST_TEST((left >= 1 && left <= 7), left);
+  BOOST_TEST(sim_requests("list") == 0u);
+  BOOST_TEST(stats()["early_requests"].GetUint64() == 0u);
+}
+
+// SimpleTuner's trainers name their hardware; their jobs are labelled and
+// priced for it (they were all one L40S before).
+BOOST_AUTO_TEST_CASE(hardware_and_price_come_from_the_model_name) {
+  auto h100 = seed(R"({"count":1,"status":"succeeded",)"
+                   R"("model":"simpletuner/advanced-trainer-h100"})")
+                  .front();
+  auto l40s_x8 = seed(R"({"count":1,"status":"succeeded",)"
+                      R"("model":"simpletuner/advanced-trainer-l40s-x8"})")
+                     .front();
+  start_quiet();
+  BOOST_TEST(json_of(api("POST", "/api/cloud/jobs/sync"))["synced"].GetUint64()
+             == 2u);
+  struct expectation {
+    std::string id;
+    const char* label;
+    double per_second;
+  };
+  for (const auto& e : {expectation{h100, "H100 (80GB)", 0.001525},
+                        expectation{l40s_x8, "8x L40S (384GB)", 0.007777778}}) {
+    auto truth = json_of(http_get(sim.url("/_admin/jobs/" + e.id)));
+    auto stored = job(e.id);
+    BOOST_TEST(str(stored["hardware_type"]) == e.label);
+    // Stored money is rounded to a millionth of a dollar.
+    double expected
+        = truth["metrics"]["predict_time"].GetDouble() * e.per_second;
+    BOOST_TEST(std::abs(stored["cost_usd"].GetDouble() - expected) <= 5e-7,
+               stored["cost_usd"].GetDouble() << " vs " << expected);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_syncs_share_one_run) {

@@ -9,6 +9,11 @@
 
 namespace jobsync::test {
 
+/// A JSON string's text; "" for anything else.
+inline std::string str(const rapidjson::Value& v) {
+  return v.IsString() ? v.GetString() : "";
+}
+
 /// A frozen-clock replicate-sim and a jobsyncd pointed at it.
 struct provider_fixture {
   temp_dir dir;

@@ -2,6 +2,9 @@
 
 #include "actors/error.hpp"
 #include "actors/messages.hpp"
+#include "app/assembly.hpp"
+#include "config/settings.hpp"
+#include "providers/catalog.hpp"
 #include "storage/job_store.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/store_backend.hpp"
@@ -20,6 +23,28 @@
 #include <vector>
 
 namespace jobsync::test {
+
+/// The settings jobsyncd runs with when its configuration says nothing:
+/// tests take the actors' configurations from them (app/assembly.hpp), so
+/// every default is written once, in config/settings.hpp.
+inline const config::settings& default_settings() {
+  static const config::settings s;
+  return s;
+}
+
+/// The default provider's settings.
+inline const config::provider_settings& default_provider_settings() {
+  return default_settings().providers.begin()->second;
+}
+
+/// The default provider as configured, without a token: it reads webhook
+/// bodies, and its API is never asked.
+inline std::shared_ptr<providers::provider> offline_provider() {
+  const auto& [name, p] = *default_settings().providers.begin();
+  auto made = providers::make_provider(app::provider_options_of(name, p));
+  BOOST_REQUIRE_MESSAGE(made, (made ? "" : made.error().detail));
+  return *made;
+}
 
 /// An event sink that records what it receives (a fake of the SSE hub).
 inline event_sink_actor::behavior_type

@@ -43,14 +43,14 @@ BOOST_AUTO_TEST_CASE(a_job_is_answered_and_an_unknown_one_is_not_found) {
   auto x = make_job("p1", job_status::running, now_ms());
   x.cost_usd = 0.5;
   seed({x}, "p1");
-  BOOST_TEST((ask<job>(reader, get_atom::value, std::string{"p1"}) == x));
-  auto d = ask<job_detail>(reader, detail_atom::value, std::string{"p1"});
+  BOOST_TEST((ask<job>(reader, get_atom::value, job_ref{"p1"}) == x));
+  auto d = ask<job_detail>(reader, detail_atom::value, job_ref{"p1"});
   BOOST_TEST((d.value == x));
   BOOST_REQUIRE(d.logs);
   BOOST_TEST(d.logs->tail == "Step 3/4");
-  for (auto f : {ask_fails<job>(reader, get_atom::value, std::string{"nope"}),
-                 ask_fails<job_detail>(reader, detail_atom::value,
-                                       std::string{"nope"})}) {
+  for (auto f :
+       {ask_fails<job>(reader, get_atom::value, job_ref{"nope"}),
+        ask_fails<job_detail>(reader, detail_atom::value, job_ref{"nope"})}) {
     BOOST_TEST((f.code == errc::job_not_found));
     BOOST_TEST(f.detail == "Job not found: nope");
   }
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(lists_active_jobs_figures_and_counts_come_from_the_store) {
   BOOST_TEST(page.jobs[0].job_id == "local");
   BOOST_TEST(page.jobs[1].job_id == "run");
   auto active = ask<std::vector<job>>(reader, active_atom::value,
-                                      std::string{"replicate"});
+                                      provider_name{"replicate"});
   BOOST_REQUIRE(active.size() == 1u);
   BOOST_TEST(active[0].job_id == "run");
   auto figures = ask<metrics_report>(reader, metrics_atom::value, 30);

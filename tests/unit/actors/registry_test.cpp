@@ -42,7 +42,8 @@ struct registry_fixture : test::actor_fixture {
 
   void spawn_registry() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
     sched->run();
   }
 
@@ -232,13 +233,12 @@ BOOST_AUTO_TEST_CASE(only_terminal_jobs_can_be_erased) {
   ask<apply_summary>(
       registry, apply_atom::value,
       batch({snap("run", "processing"), snap("done", "succeeded")}));
-  auto busy = ask_fails<job>(registry, erase_atom::value, std::string{"run"});
+  auto busy = ask_fails<job>(registry, erase_atom::value, job_ref{"run"});
   BOOST_TEST((busy.code == errc::invalid_job_state));
   BOOST_TEST(stored("run").has_value());
-  auto unknown
-      = ask_fails<job>(registry, erase_atom::value, std::string{"nope"});
+  auto unknown = ask_fails<job>(registry, erase_atom::value, job_ref{"nope"});
   BOOST_TEST((unknown.code == errc::job_not_found));
-  auto removed = ask<job>(registry, erase_atom::value, std::string{"done"});
+  auto removed = ask<job>(registry, erase_atom::value, job_ref{"done"});
   BOOST_TEST(removed.job_id == "done");
   BOOST_TEST(!stored("done"));
 }

@@ -29,7 +29,8 @@ std::string complete(const std::string& id) {
            R"( [{"auth_token": "st_SECRETKEY"}]}}}})";
 }
 
-std::string validation(const std::string& id, const std::string& pixels) {
+std::string validation_report(const std::string& id,
+                              const std::string& pixels) {
   return R"({"type": "training.validation", "job_id": ")" + id
          + R"(", "images": [")"
          + base64_encode(std::string{"\x89PNG\r\n\x1a\n"} + pixels) + R"("]})";
@@ -125,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_whole_run_makes_one_event_per_status_change) {
   send(step("run1", 0));
   for (int i = 1; i <= 10; ++i)
     send(step("run1", i));
-  send(validation("run1", "final"));
+  send(validation_report("run1", "final"));
   auto o = send(complete("run1"));
   BOOST_TEST((o.status == job_status::completed));
   BOOST_REQUIRE(events->size() == 2u);
@@ -180,18 +181,18 @@ BOOST_AUTO_TEST_CASE(reports_that_arrive_together_share_one_commit) {
 }
 
 BOOST_AUTO_TEST_CASE(the_newest_validation_image_is_kept_and_erased_with_it) {
-  send(validation("v", "first"));
+  send(validation_report("v", "first"));
   auto first = image("v");
   BOOST_REQUIRE(first);
   BOOST_TEST(first->image.bytes == std::string{"\x89PNG\r\n\x1a\nfirst"});
-  send(validation("v", "second"));
+  send(validation_report("v", "second"));
   auto second = image("v");
   BOOST_TEST(second->image.bytes == std::string{"\x89PNG\r\n\x1a\nsecond"});
   BOOST_TEST(second->image.etag != first->image.etag);
   // The image lives in its own table, not in the job's value.
   BOOST_TEST(stored("v")->metadata.empty());
   send(R"({"type": "error", "job_id": "v", "message": "boom"})");
-  ask<job>(registry, erase_atom::value, std::string{"v"});
+  ask<job>(registry, erase_atom::value, job_ref{"v"});
   BOOST_TEST(!image("v"));
   BOOST_TEST(!logs("v"));
 }

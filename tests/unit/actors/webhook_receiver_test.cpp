@@ -48,7 +48,7 @@ struct fake_secret_source {
 
 caf::behavior secret_source(std::shared_ptr<fake_secret_source> src) {
   return {
-      [src](secret_atom, const std::string&) -> caf::result<std::string> {
+      [src](secret_atom, const provider_name&) -> caf::result<std::string> {
         auto i = static_cast<size_t>(src->asked++);
         const auto& a = src->answers.at(std::min(i, src->answers.size() - 1));
         if (auto* f = std::get_if<failure>(&a))
@@ -64,10 +64,13 @@ struct receiver_fixture : test::actor_fixture {
       = std::make_shared<fake_secret_source>();
   sync_actor sync;
   webhook_receiver_actor receiver;
+  std::shared_ptr<providers::provider> provider;
 
   receiver_fixture() {
     registry = track(
-        sys->spawn(jobsync::registry, store.get(), registry_config{}, sink));
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
+    provider = test::offline_provider();
     sync
         = caf::actor_cast<sync_actor>(track(sys->spawn(secret_source, source)));
     sched->run();
@@ -75,49 +78,47 @@ struct receiver_fixture : test::actor_fixture {
 
   void spawn_receiver(webhook_receiver_config c) {
     BOOST_REQUIRE(c.validate());
-    receiver = track(
-        sys->spawn(jobsync::webhook_receiver, std::move(c), registry, sync));
+    receiver = track(sys->spawn(
+        jobsync::webhook_receiver, std::move(c),
+        std::shared_ptr<const providers::provider>{provider}, registry, sync));
     sched->run();
   }
 
   webhook_receiver_config config(std::string with_secret = secret) {
-    webhook_receiver_config c;
+    const auto& [name, p] = *test::default_settings().providers.begin();
+    auto c = app::webhook_config_of(test::default_settings(), name, p);
     c.secret = std::move(with_secret);
     c.failed_signatures_per_minute = 1000;
     return c;
   }
 
-  using answer
-      = std::shared_ptr<std::optional<std::variant<webhook_outcome, refusal>>>;
+  using answer = outcome<webhook_outcome>;
 
-  // Unlike the fixture's helpers this keeps the Retry-After of a refusal.
+  // The failure keeps the refusal's retry-after (from_error).
   answer send(webhook_request r) {
-    auto slot = std::make_shared<
-        std::optional<std::variant<webhook_outcome, refusal>>>();
-    sys->spawn([=](caf::event_based_actor* self) {
-      self->request(receiver, caf::infinite, webhook_atom::value, r)
-          .then([slot](webhook_outcome& o) { *slot = o; },
-                [slot](caf::error& e) { *slot = refusal_of(e); });
-    });
-    return slot;
+    return send_request<webhook_outcome>(receiver, webhook_atom::value, r);
   }
 
   webhook_outcome accepted(webhook_request r) {
     auto slot = send(std::move(r));
     sched->run();
     BOOST_REQUIRE_MESSAGE(slot->has_value(), "no answer");
-    if (auto* x = std::get_if<refusal>(&**slot))
-      BOOST_FAIL(x->reason.detail);
+    if (auto* x = std::get_if<failure>(&**slot))
+      BOOST_FAIL(x->detail);
     return std::get<webhook_outcome>(**slot);
   }
 
-  refusal refused(webhook_request r) {
+  failure refused(webhook_request r) {
     auto slot = send(std::move(r));
     sched->run();
     BOOST_REQUIRE_MESSAGE(slot->has_value(), "no answer");
-    BOOST_REQUIRE_MESSAGE(std::holds_alternative<refusal>(**slot),
+    BOOST_REQUIRE_MESSAGE(std::holds_alternative<failure>(**slot),
                           "expected a refusal");
-    return std::get<refusal>(**slot);
+    return std::get<failure>(**slot);
+  }
+
+  static int64_t retry_seconds(const failure& f) {
+    return f.retry_after.value_or(std::chrono::seconds{0}).count();
   }
 
   std::optional<job> stored(const std::string& id) {
@@ -212,9 +213,9 @@ BOOST_AUTO_TEST_CASE(
                      signed_request("msg_8", body, secret, now_s() + 301 + 60));
   for (auto& [why, r] : cases) {
     auto x = refused(r);
-    BOOST_TEST((x.reason.code == errc::unauthorized), why);
-    BOOST_TEST(x.reason.detail.find(why) != std::string::npos,
-               why << ": " << x.reason.detail);
+    BOOST_TEST((x.code == errc::unauthorized), why);
+    BOOST_TEST(x.detail.find(why) != std::string::npos,
+               why << ": " << x.detail);
   }
   BOOST_TEST(!stored("p1"));
   BOOST_TEST(events->empty());
@@ -229,7 +230,7 @@ BOOST_AUTO_TEST_CASE(one_matching_signature_among_several_is_enough) {
   // Only unknown versions: nothing to compare with.
   auto other = signed_request("msg_2", prediction("p2", "starting"));
   other.signature = "v1a," + other.signature->substr(3);
-  BOOST_TEST((refused(other).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(other).code == errc::unauthorized));
 }
 
 BOOST_AUTO_TEST_CASE(
@@ -239,23 +240,23 @@ BOOST_AUTO_TEST_CASE(
   spawn_receiver(c);
   auto bad = signed_request("msg_bad", prediction("p1", "processing"),
                             "whsec_b3RoZXItc2VjcmV0");
-  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
-  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(bad).code == errc::unauthorized));
+  BOOST_TEST((refused(bad).code == errc::unauthorized));
   auto over = refused(bad);
-  BOOST_TEST((over.reason.code == errc::rate_limited));
-  BOOST_TEST(over.retry_after_seconds == 60);
+  BOOST_TEST((over.code == errc::rate_limited));
+  BOOST_TEST(retry_seconds(over) == 60);
   // The same address still gets valid deliveries through.
   BOOST_TEST(accepted(signed_request("msg_ok", prediction("p2", "processing")))
                  .created);
   // Another address is not affected.
   auto elsewhere = bad;
   elsewhere.remote_address = "10.0.0.2";
-  BOOST_TEST((refused(elsewhere).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(elsewhere).code == errc::unauthorized));
   advance(std::chrono::seconds{30});
-  BOOST_TEST(refused(bad).retry_after_seconds == 30);
+  BOOST_TEST(retry_seconds(refused(bad)) == 30);
   // A new minute, a new allowance.
   advance(std::chrono::seconds{30});
-  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(bad).code == errc::unauthorized));
   BOOST_TEST(!stored("p1"));
 }
 
@@ -270,7 +271,7 @@ BOOST_AUTO_TEST_CASE(the_secret_is_fetched_once_for_concurrent_deliveries) {
   BOOST_TEST(source->asked == 1);
   BOOST_TEST(std::holds_alternative<webhook_outcome>(**a));
   BOOST_TEST(std::holds_alternative<webhook_outcome>(**b));
-  BOOST_TEST(std::holds_alternative<refusal>(**bad));
+  BOOST_TEST(std::holds_alternative<failure>(**bad));
   accepted(signed_request("msg_4", prediction("p4", "starting")));
   BOOST_TEST(source->asked == 1);
 }
@@ -284,14 +285,13 @@ BOOST_AUTO_TEST_CASE(
   spawn_receiver(c);
   auto r = signed_request("msg_1", prediction("p1", "starting"));
   auto first = refused(r);
-  BOOST_TEST((first.reason.code == errc::unauthorized));
-  BOOST_TEST(first.reason.detail.find("providers.replicate.webhook_secret")
+  BOOST_TEST((first.code == errc::unauthorized));
+  BOOST_TEST(first.detail.find("providers.replicate.webhook_secret")
                  != std::string::npos,
-             first.reason.detail);
-  BOOST_TEST(first.reason.detail.find("Replicate is down")
-             != std::string::npos);
+             first.detail);
+  BOOST_TEST(first.detail.find("Replicate is down") != std::string::npos);
   // Within the retry pause the provider is not asked again.
-  BOOST_TEST((refused(r).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(r).code == errc::unauthorized));
   BOOST_TEST(source->asked == 1);
   advance(std::chrono::seconds{5});
   BOOST_TEST(accepted(r).created);
@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(a_rotated_secret_is_fetched_again_at_most_once_a_minute) {
   auto by_rotated
       = signed_request("msg_2", prediction("p2", "starting"), rotated);
   for (int i = 0; i < 3; ++i)
-    BOOST_TEST((refused(by_rotated).reason.code == errc::unauthorized));
+    BOOST_TEST((refused(by_rotated).code == errc::unauthorized));
   BOOST_TEST(source->asked == 1);
   // After it, a mismatch asks again, and the rotated secret is taken.
   advance(std::chrono::seconds{60});
@@ -321,9 +321,9 @@ BOOST_AUTO_TEST_CASE(a_rotated_secret_is_fetched_again_at_most_once_a_minute) {
   BOOST_TEST(
       accepted(signed_request("msg_3", prediction("p3", "starting"), rotated))
           .created);
-  BOOST_TEST((
-      refused(signed_request("msg_4", prediction("p4", "starting"))).reason.code
-      == errc::unauthorized));
+  BOOST_TEST(
+      (refused(signed_request("msg_4", prediction("p4", "starting"))).code
+       == errc::unauthorized));
   BOOST_TEST(source->asked == 2);
 }
 
@@ -339,10 +339,9 @@ BOOST_AUTO_TEST_CASE(a_failed_recheck_keeps_the_secret_fetched_before) {
                                       "whsec_b3RoZXItc2VjcmV0"));
   BOOST_TEST(source->asked == 2);
   // Answered as a mismatch, not as a missing secret.
-  BOOST_TEST((wrong.reason.code == errc::unauthorized));
-  BOOST_TEST(wrong.reason.detail.find("No v1 signature matches")
-                 != std::string::npos,
-             wrong.reason.detail);
+  BOOST_TEST((wrong.code == errc::unauthorized));
+  BOOST_TEST(wrong.detail.find("No v1 signature matches") != std::string::npos,
+             wrong.detail);
   BOOST_TEST(
       accepted(signed_request("msg_3", prediction("p3", "starting"))).created);
 }
@@ -366,7 +365,7 @@ BOOST_AUTO_TEST_CASE(unsigned_deliveries_pass_only_when_allowed) {
   r.remote_address = "10.0.0.1";
   {
     spawn_receiver(config());
-    BOOST_TEST((refused(r).reason.code == errc::unauthorized));
+    BOOST_TEST((refused(r).code == errc::unauthorized));
     caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
     sched->run();
   }
@@ -379,7 +378,7 @@ BOOST_AUTO_TEST_CASE(unsigned_deliveries_pass_only_when_allowed) {
   // A signature that is present is still checked.
   auto bad = signed_request("msg_2", prediction("p2", "starting"),
                             "whsec_b3RoZXItc2VjcmV0");
-  BOOST_TEST((refused(bad).reason.code == errc::unauthorized));
+  BOOST_TEST((refused(bad).code == errc::unauthorized));
 }
 
 BOOST_AUTO_TEST_CASE(bodies_that_are_not_jobs_are_bad_requests) {
@@ -387,28 +386,29 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_jobs_are_bad_requests) {
   for (std::string body :
        {"{\"id\":", "[1,2]", "{\"test\": 2432232314}", "{\"id\":\"p1\"}"}) {
     auto x = refused(signed_request("msg_x", body));
-    BOOST_TEST((x.reason.code == errc::bad_request), body);
-    BOOST_TEST(x.reason.detail.find("not a prediction or training object")
+    BOOST_TEST((x.code == errc::bad_request), body);
+    BOOST_TEST(x.detail.find("not a prediction or training object")
                    != std::string::npos,
-               x.reason.detail);
+               x.detail);
   }
   auto long_id
       = signed_request(std::string(300, 'm'), prediction("p1", "starting"));
-  BOOST_TEST((refused(long_id).reason.code == errc::bad_request));
+  BOOST_TEST((refused(long_id).code == errc::bad_request));
   auto long_job
       = signed_request("msg_y", prediction(std::string(300, 'p'), "starting"));
-  BOOST_TEST((refused(long_job).reason.code == errc::bad_request));
+  BOOST_TEST((refused(long_job).code == errc::bad_request));
   BOOST_TEST(events->empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_refusal_keeps_its_retry_after_through_an_error) {
-  auto x = refusal_of(to_error(refusal{{errc::rate_limited, "slow down"}, 42}));
-  BOOST_TEST((x.reason.code == errc::rate_limited));
-  BOOST_TEST(x.reason.detail == "slow down");
-  BOOST_TEST(x.retry_after_seconds == 42);
-  auto plain = refusal_of(make_error(errc::unauthorized, "no"));
-  BOOST_TEST(plain.reason.detail == "no");
-  BOOST_TEST(plain.retry_after_seconds == 0);
+  auto x = from_error(to_error(
+      failure{errc::rate_limited, "slow down", std::chrono::seconds{42}}));
+  BOOST_TEST((x.code == errc::rate_limited));
+  BOOST_TEST(x.detail == "slow down");
+  BOOST_TEST(retry_seconds(x) == 42);
+  auto plain = from_error(make_error(errc::unauthorized, "no"));
+  BOOST_TEST(plain.detail == "no");
+  BOOST_TEST(retry_seconds(plain) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_secret_that_is_not_whsec_base64_is_refused_at_start) {

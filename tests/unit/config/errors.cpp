@@ -170,6 +170,43 @@ BOOST_AUTO_TEST_CASE(a_bad_flag_value_names_the_flag_and_key) {
       {"providers.replicate.hardware_names", "set it in the config file"});
 }
 
+BOOST_AUTO_TEST_CASE(a_webhook_secret_that_is_not_whsec_base64_is_refused) {
+  const std::string key = "providers.replicate.webhook_secret";
+  for (std::string bad : {"whsec_!!!", "notwhsec", "whsec_", "whsec_dGVzdA=",
+                          "whsec_dGVz dA==", "WHSEC_dGVzdA=="}) {
+    BOOST_TEST_CONTEXT(bad) {
+      // The file, both environment names and --set: each names the key,
+      // and none repeats the secret.
+      std::vector<jobsync::result<load_result>> attempts;
+      attempts.push_back(load_yaml(
+          "providers:\n  replicate:\n    webhook_secret: \"" + bad + "\"\n"));
+      attempts.push_back(load({}, {{"REPLICATE_WEBHOOK_SECRET", bad}}));
+      attempts.push_back(
+          load({}, {{"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", bad}}));
+      attempts.push_back(load({"--set", key + "=" + bad}));
+      attempts.push_back(load({"--print-config", "--set", key + "=" + bad}));
+      for (const auto& r : attempts) {
+        check_error(r, {key, "whsec_ followed by base64"});
+        // ("whsec_" alone is part of the message itself.)
+        if (!r && bad != "whsec_")
+          BOOST_TEST(r.error().detail.find(bad) == std::string::npos,
+                     r.error().detail);
+      }
+    }
+  }
+  check_error(load({}, {{"REPLICATE_WEBHOOK_SECRET", "notwhsec"}}),
+              {"REPLICATE_WEBHOOK_SECRET"});
+}
+
+BOOST_AUTO_TEST_CASE(a_whsec_secret_or_none_is_accepted) {
+  for (std::string good :
+       {"", "whsec_dGVzdA==", "whsec_dGVzdA", "whsec_dGVzdC1zZWNyZXQ="}) {
+    auto r = load({"--set", "providers.replicate.webhook_secret=" + good});
+    REQUIRE_OK(r);
+    BOOST_TEST(r->settings.providers.at("replicate").webhook_secret == good);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_or_broken_file_is_named) {
   check_error(load({"--config", "/nonexistent/jobsync.yaml"}),
               {"cannot read config file /nonexistent/jobsync.yaml"});

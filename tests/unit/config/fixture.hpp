@@ -14,18 +14,18 @@
 #include <unistd.h>
 #include <vector>
 
-/// Stops the test case unless `r` (an expected) holds a value; shows the
+/// Stops the test case unless `r` (a result) holds a value; shows the
 /// error otherwise.
 #define REQUIRE_OK(r)                                                          \
   BOOST_REQUIRE_MESSAGE(static_cast<bool>(r),                                  \
-                        ((r) ? std::string{} : (r).error()))
+                        ((r) ? std::string{} : (r).error().detail))
 
 namespace jobsync::config::test {
 
 /// Runs the loader on `args` (program name added) and an injected
 /// environment.
-inline expected<load_result> load(std::vector<std::string> args,
-                                  const environment& env = {}) {
+inline result<load_result> load(std::vector<std::string> args,
+                                const environment& env = {}) {
   args.insert(args.begin(), "jobsyncd");
   std::vector<const char*> argv;
   for (auto& x : args)
@@ -62,9 +62,9 @@ private:
 };
 
 /// Loads `yaml` as the --config file with `args` after it.
-inline expected<load_result> load_yaml(const std::string& yaml,
-                                       std::vector<std::string> args = {},
-                                       const environment& env = {}) {
+inline result<load_result> load_yaml(const std::string& yaml,
+                                     std::vector<std::string> args = {},
+                                     const environment& env = {}) {
   temp_yaml file{yaml};
   args.insert(args.begin(), {"--config", file.path()});
   return load(std::move(args), env);
@@ -72,13 +72,13 @@ inline expected<load_result> load_yaml(const std::string& yaml,
 
 /// Checks that `r` failed with a message containing every fragment.
 template <class T>
-void check_error(const expected<T>& r,
+void check_error(const result<T>& r,
                  std::initializer_list<std::string> fragments) {
   BOOST_REQUIRE_MESSAGE(!static_cast<bool>(r),
                         "loading succeeded but should have failed");
   for (auto& x : fragments)
-    BOOST_TEST(r.error().find(x) != std::string::npos,
-               "message \"" << r.error() << "\" lacks \"" << x << "\"");
+    BOOST_TEST(r.error().detail.find(x) != std::string::npos,
+               "message \"" << r.error().detail << "\" lacks \"" << x << "\"");
 }
 
 /// Whether two settings hold the same value for every key.

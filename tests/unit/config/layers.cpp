@@ -14,7 +14,7 @@ BOOST_AUTO_TEST_CASE(no_file_no_environment_no_flags_gives_the_defaults) {
   BOOST_TEST(r->settings.storage.path == "./data");
   BOOST_TEST((r->settings.polling.enabled == polling_mode::automatic));
   BOOST_TEST(r->settings.polling.interval_seconds == 30);
-  BOOST_TEST(r->settings.replicate.api_base_url
+  BOOST_TEST(r->settings.providers.at("replicate").api_base_url
              == "https://api.replicate.com/v1");
   BOOST_TEST((r->action == action::run));
   BOOST_TEST(!r->config_path);
@@ -50,12 +50,15 @@ webhooks:
   BOOST_TEST((s.polling.enabled == polling_mode::off));
   BOOST_TEST(s.polling.interval_seconds == 7);
   // The trailing slash is dropped so paths can be appended.
-  BOOST_TEST(s.replicate.api_base_url == "http://localhost:5000/v1");
-  BOOST_TEST(s.replicate.resource == "trainings");
+  BOOST_TEST(s.providers.at("replicate").api_base_url
+             == "http://localhost:5000/v1");
+  BOOST_TEST(s.providers.at("replicate").resource == "trainings");
   // A mapping replaces the built-in entries instead of merging with them.
-  BOOST_TEST(s.replicate.hardware_prices.size() == 1u);
-  BOOST_TEST(s.replicate.hardware_prices.at("gpu-a100") == 0.0014);
-  BOOST_TEST(s.replicate.model_hardware.at("acme/trainer") == "gpu-a100");
+  BOOST_TEST(s.providers.at("replicate").hardware_prices.size() == 1u);
+  BOOST_TEST(s.providers.at("replicate").hardware_prices.at("gpu-a100")
+             == 0.0014);
+  BOOST_TEST(s.providers.at("replicate").model_hardware.at("acme/trainer")
+             == "gpu-a100");
   BOOST_TEST(s.events.heartbeat_seconds == 5);
   BOOST_TEST(s.webhooks.allow_unsigned);
   // Untouched keys keep their defaults.
@@ -101,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_environment_overrides_the_file) {
   auto& s = r->settings;
   BOOST_TEST(s.server.port == 7070);
   BOOST_TEST(s.server.threads == 4);
-  BOOST_TEST(s.replicate.api_base_url == "http://sim:1/v1");
+  BOOST_TEST(s.providers.at("replicate").api_base_url == "http://sim:1/v1");
   BOOST_TEST((s.polling.enabled == polling_mode::on));
   BOOST_TEST(s.polling.interval_seconds == 12);
   BOOST_TEST(s.webhooks.allow_unsigned);
@@ -113,7 +116,7 @@ BOOST_AUTO_TEST_CASE(empty_environment_variables_count_as_unset) {
       = load_yaml("providers:\n  replicate:\n    api_token: from-file\n", {},
                   {{"REPLICATE_API_TOKEN", ""}, {"JOBSYNC_SERVER_PORT", ""}});
   REQUIRE_OK(r);
-  BOOST_TEST(r->settings.replicate.api_token == "from-file");
+  BOOST_TEST(r->settings.providers.at("replicate").api_token == "from-file");
   BOOST_TEST(r->settings.server.port == 8080);
 }
 
@@ -133,7 +136,7 @@ BOOST_AUTO_TEST_CASE(flags_override_the_environment) {
   BOOST_TEST(s.server.host == "::1");
   BOOST_TEST(s.storage.path == "/tmp/x");
   BOOST_TEST(s.events.retry_ms == 500);
-  BOOST_TEST(s.replicate.api_token == "flag-token");
+  BOOST_TEST(s.providers.at("replicate").api_token == "flag-token");
 }
 
 BOOST_AUTO_TEST_CASE(later_flags_win_over_earlier_ones) {
@@ -143,7 +146,7 @@ BOOST_AUTO_TEST_CASE(later_flags_win_over_earlier_ones) {
   auto cleared = load({"--set", "providers.replicate.api_token="},
                       {{"REPLICATE_API_TOKEN", "env-token"}});
   REQUIRE_OK(cleared);
-  BOOST_TEST(cleared->settings.replicate.api_token.empty());
+  BOOST_TEST(cleared->settings.providers.at("replicate").api_token.empty());
 }
 
 BOOST_AUTO_TEST_CASE(the_seed_environment_names_are_read) {
@@ -152,8 +155,9 @@ BOOST_AUTO_TEST_CASE(the_seed_environment_names_are_read) {
                      {"REPLICATE_WEBHOOK_SECRET", "whsec_abc"}});
   REQUIRE_OK(r);
   BOOST_TEST(r->settings.polling.interval_seconds == 45);
-  BOOST_TEST(r->settings.replicate.api_token == "r8_token");
-  BOOST_TEST(r->settings.replicate.webhook_secret == "whsec_abc");
+  BOOST_TEST(r->settings.providers.at("replicate").api_token == "r8_token");
+  BOOST_TEST(r->settings.providers.at("replicate").webhook_secret
+             == "whsec_abc");
 }
 
 BOOST_AUTO_TEST_CASE(jobsync_poll_interval_wins_over_the_simpletuner_name) {
@@ -165,17 +169,19 @@ BOOST_AUTO_TEST_CASE(jobsync_poll_interval_wins_over_the_simpletuner_name) {
 
 BOOST_AUTO_TEST_CASE(explicit_jobsync_names_win_over_the_seed_names) {
   auto r = load(
-      {}, {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
-           {"JOBSYNC_POLL_INTERVAL", "20"},
-           {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
-           {"REPLICATE_API_TOKEN", "seed"},
-           {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
-           {"REPLICATE_WEBHOOK_SECRET", "seed"},
-           {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "explicit"}});
+      {},
+      {{"SIMPLETUNER_JOB_POLL_INTERVAL", "45"},
+       {"JOBSYNC_POLL_INTERVAL", "20"},
+       {"JOBSYNC_BACKGROUND_JOB_STATUS_POLLING_INTERVAL_SECONDS", "9"},
+       {"REPLICATE_API_TOKEN", "seed"},
+       {"JOBSYNC_PROVIDERS_REPLICATE_API_TOKEN", "explicit"},
+       {"REPLICATE_WEBHOOK_SECRET", "whsec_c2VlZA=="},
+       {"JOBSYNC_PROVIDERS_REPLICATE_WEBHOOK_SECRET", "whsec_ZXhwbGljaXQ="}});
   REQUIRE_OK(r);
   BOOST_TEST(r->settings.polling.interval_seconds == 9);
-  BOOST_TEST(r->settings.replicate.api_token == "explicit");
-  BOOST_TEST(r->settings.replicate.webhook_secret == "explicit");
+  BOOST_TEST(r->settings.providers.at("replicate").api_token == "explicit");
+  BOOST_TEST(r->settings.providers.at("replicate").webhook_secret
+             == "whsec_ZXhwbGljaXQ=");
 }
 
 BOOST_AUTO_TEST_CASE(seed_names_override_the_file_too) {

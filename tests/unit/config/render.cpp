@@ -57,8 +57,8 @@ BOOST_AUTO_TEST_CASE(passwords_are_masked_in_every_libpq_form) {
 BOOST_AUTO_TEST_CASE(a_postgres_backend_needs_a_url) {
   auto r = load({"--set", "storage.backend=postgres"});
   BOOST_REQUIRE(!r);
-  BOOST_TEST(r.error().find("storage.postgres.url") != std::string::npos,
-             r.error());
+  BOOST_TEST(r.error().detail.find("storage.postgres.url") != std::string::npos,
+             r.error().detail);
   REQUIRE_OK(load({"--set", "storage.backend=postgres", "--set",
                    "storage.postgres.url=dbname=jobs"}));
 }
@@ -87,7 +87,8 @@ web: {assets_dir: "/srv/web"}
   auto applied = apply_yaml_text(text, "rendered", back, from);
   REQUIRE_OK(applied);
   BOOST_TEST(same(back, r->settings), text);
-  BOOST_TEST(back.replicate.hardware_prices.at("odd key") == 1.5e-05);
+  BOOST_TEST(back.providers.at("replicate").hardware_prices.at("odd key")
+             == 1.5e-05);
   BOOST_TEST(back.server.api_token == "a \"quoted\" \\ token");
 }
 

@@ -13,7 +13,7 @@ BOOST_AUTO_TEST_CASE(integers_must_be_whole_and_in_range) {
   for (auto bad :
        {"", "abc", "4.5", "42x", "0x10", "101", "-1", "999999999999999999999"})
     BOOST_TEST(!parse_integer(bad, 0, 100), bad);
-  BOOST_TEST(parse_integer("x", 1, 64).error()
+  BOOST_TEST(parse_integer("x", 1, 64).error().detail
              == "expected an integer from 1 to 64, got \"x\"");
 }
 

@@ -107,7 +107,15 @@ BOOST_AUTO_TEST_CASE(the_body_has_every_field_and_all_seven_statuses) {
   r.avg_job_duration_seconds = 90.5;
   r.jobs_by_status[static_cast<size_t>(job_status::completed)] = 2;
   r.jobs_by_status[static_cast<size_t>(job_status::failed)] = 1;
-  r.cost_by_day.push_back({"2026-03-10", 3, 2, 1, 0, 0.1 + 0.2});
+  day_figures figures;
+  figures.date = "2026-03-10";
+  figures.total_jobs = 3;
+  figures.completed = 2;
+  figures.failed = 1;
+  figures.local_jobs = 1;
+  figures.cloud_jobs = 2;
+  figures.total_cost_usd = 0.1 + 0.2;
+  r.cost_by_day.push_back(figures);
   rapidjson::Document d;
   d.Parse(dashboard_metrics_json(r).c_str());
   BOOST_REQUIRE(!d.HasParseError());
@@ -126,11 +134,14 @@ BOOST_AUTO_TEST_CASE(the_body_has_every_field_and_all_seven_statuses) {
   BOOST_TEST(by["pending"].GetUint64() == 0u);
   const auto& day = d["cost_by_day"][0];
   BOOST_TEST(std::string{day["date"].GetString()} == "2026-03-10");
-  BOOST_TEST(day["jobs"].GetUint64() == 3u);
+  BOOST_TEST(day.MemberCount() == 8u);
+  BOOST_TEST(day["total_jobs"].GetUint64() == 3u);
   BOOST_TEST(day["completed"].GetUint64() == 2u);
   BOOST_TEST(day["failed"].GetUint64() == 1u);
   BOOST_TEST(day["cancelled"].GetUint64() == 0u);
-  BOOST_TEST(day["cost"].GetDouble() == 0.3);
+  BOOST_TEST(day["local_jobs"].GetUint64() == 1u);
+  BOOST_TEST(day["cloud_jobs"].GetUint64() == 2u);
+  BOOST_TEST(day["total_cost_usd"].GetDouble() == 0.3);
 }
 
 BOOST_AUTO_TEST_CASE(no_completed_jobs_means_a_null_average) {

@@ -47,6 +47,22 @@ BOOST_AUTO_TEST_CASE(stored_jobs_round_trip) {
   BOOST_TEST((*back == x));
 }
 
+BOOST_AUTO_TEST_CASE(cost_is_written_to_a_millionth_of_a_dollar) {
+  auto x = full_job();
+  // What 100 s at $0.000972222/s gives in binary floating point.
+  x.cost_usd = 0.09722220000000001;
+  auto text = render(x);
+  BOOST_TEST(text.find("\"cost_usd\":0.097222,") != std::string::npos, text);
+  x.cost_usd = 0.1 + 0.2;
+  BOOST_TEST(render(x).find("\"cost_usd\":0.3,") != std::string::npos);
+  x.cost_usd = 12.0000004;
+  BOOST_TEST(render(x).find("\"cost_usd\":12.0,") != std::string::npos);
+  // The rendering a list page copies is rounded the same way.
+  x.cost_usd = 0.09722220000000001;
+  BOOST_TEST(render_job(x).members.find("\"cost_usd\":0.097222,")
+             != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {
   rapidjson::Document d;
   d.Parse(render(full_job()).c_str());

@@ -12,8 +12,15 @@ constexpr unix_ms noon = 1'773'144'000'000;
 
 job_facts facts(unix_ms created, job_status status,
                 std::optional<double> cost = std::nullopt,
-                std::optional<int64_t> run_ms = std::nullopt) {
-  return job_facts{created, status, cost, run_ms};
+                std::optional<int64_t> run_ms = std::nullopt,
+                job_type type = job_type::cloud) {
+  job_facts x;
+  x.created = created;
+  x.status = status;
+  x.type = type;
+  x.cost_usd = cost;
+  x.run_ms = run_ms;
+  return x;
 }
 
 size_t at(job_status s) {
@@ -73,28 +80,33 @@ BOOST_AUTO_TEST_CASE(days_are_utc_dates_ascending_with_their_own_figures) {
   b.add(facts(noon, job_status::completed, 1.5));
   b.add(facts(noon - 2 * day, job_status::failed, 0.25));
   b.add(facts(noon + 11 * 3'600'000 + 59 * 60'000, job_status::cancelled));
-  b.add(facts(noon - 2 * day, job_status::completed));
+  b.add(facts(noon - 2 * day, job_status::completed, std::nullopt, std::nullopt,
+              job_type::local));
   // Midnight starts the next day.
   b.add(facts(noon + 12 * 3'600'000, job_status::running, 2.0));
   auto r = b.finish();
   BOOST_REQUIRE(r.cost_by_day.size() == 3u);
   const auto& d0 = r.cost_by_day[0];
   BOOST_TEST(d0.date == "2026-03-08");
-  BOOST_TEST(d0.jobs == 2u);
+  BOOST_TEST(d0.total_jobs == 2u);
   BOOST_TEST(d0.completed == 1u);
   BOOST_TEST(d0.failed == 1u);
   BOOST_TEST(d0.cancelled == 0u);
-  BOOST_TEST(d0.cost == 0.25);
+  BOOST_TEST(d0.local_jobs == 1u);
+  BOOST_TEST(d0.cloud_jobs == 1u);
+  BOOST_TEST(d0.total_cost_usd == 0.25);
   const auto& d1 = r.cost_by_day[1];
   BOOST_TEST(d1.date == "2026-03-10");
-  BOOST_TEST(d1.jobs == 2u);
+  BOOST_TEST(d1.total_jobs == 2u);
   BOOST_TEST(d1.completed == 1u);
   BOOST_TEST(d1.cancelled == 1u);
-  BOOST_TEST(d1.cost == 1.5);
+  BOOST_TEST(d1.local_jobs == 0u);
+  BOOST_TEST(d1.cloud_jobs == 2u);
+  BOOST_TEST(d1.total_cost_usd == 1.5);
   const auto& d2 = r.cost_by_day[2];
   BOOST_TEST(d2.date == "2026-03-11");
-  BOOST_TEST(d2.jobs == 1u);
-  BOOST_TEST(d2.cost == 2.0);
+  BOOST_TEST(d2.total_jobs == 1u);
+  BOOST_TEST(d2.total_cost_usd == 2.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

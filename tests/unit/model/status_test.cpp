@@ -1,4 +1,3 @@
-#include "model/replicate_status.hpp"
 #include "model/status.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -52,21 +51,6 @@ BOOST_AUTO_TEST_CASE(job_type_words_parse_case_sensitively) {
   BOOST_TEST((parse_job_type("local") == job_type::local));
   BOOST_TEST(!parse_job_type("Cloud"));
   BOOST_TEST(to_string(job_type::local) == "local");
-}
-
-BOOST_AUTO_TEST_CASE(replicate_words_map_as_the_api_table_says) {
-  BOOST_TEST((map_replicate_status("starting") == job_status::queued));
-  BOOST_TEST((map_replicate_status("processing") == job_status::running));
-  BOOST_TEST((map_replicate_status("succeeded") == job_status::completed));
-  BOOST_TEST((map_replicate_status("failed") == job_status::failed));
-  BOOST_TEST((map_replicate_status("canceled") == job_status::cancelled));
-  BOOST_TEST((map_replicate_status("aborted") == job_status::cancelled));
-}
-
-BOOST_AUTO_TEST_CASE(unknown_replicate_words_map_to_nothing) {
-  for (auto word :
-       {"", "queued", "Starting", "cancelled", "error", "pending", "booting"})
-    BOOST_TEST(!map_replicate_status(word), word);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,4 @@
-#include "fixture.hpp"
+#include "replicate/fixture.hpp"
 
 #include "providers/response_classifier.hpp"
 
@@ -21,15 +21,15 @@ http_response response(long status, std::string body = {},
   return r;
 }
 
-provider_error classify(const http_response& r) {
+failure classify(const http_response& r) {
   auto e = classify_response(r, "replicate", now);
   BOOST_REQUIRE_MESSAGE(e, "no error for status " << r.status);
-  BOOST_TEST(!e->message.empty());
+  BOOST_TEST(!e->detail.empty());
   return *e;
 }
 
 std::string kind(const http_response& r) {
-  return std::string{to_string(classify(r).kind)};
+  return std::string{to_string(classify(r).code)};
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -45,42 +45,45 @@ BOOST_AUTO_TEST_CASE(two_hundreds_are_not_errors) {
     BOOST_TEST(!classify_response(response(status), "replicate", now));
 }
 
+// The provider's statuses become the API's codes: 401 unauthorized, 404
+// not_found, other 4xx bad_request, 429 rate_limited, 5xx and unexpected
+// statuses provider_error.
 BOOST_AUTO_TEST_CASE(statuses_map_to_error_kinds) {
   BOOST_TEST(kind(response(401, fixture("error_401.json"))) == "unauthorized");
   BOOST_TEST(kind(response(404, fixture("error_404.json"))) == "not_found");
-  BOOST_TEST(kind(response(422, fixture("error_422.json"))) == "invalid");
-  BOOST_TEST(kind(response(400)) == "invalid");
-  BOOST_TEST(kind(response(403)) == "invalid");
-  BOOST_TEST(kind(response(413)) == "invalid");
+  BOOST_TEST(kind(response(422, fixture("error_422.json"))) == "bad_request");
+  BOOST_TEST(kind(response(400)) == "bad_request");
+  BOOST_TEST(kind(response(403)) == "bad_request");
+  BOOST_TEST(kind(response(413)) == "bad_request");
   BOOST_TEST(kind(response(429, fixture("error_429.json"))) == "rate_limited");
-  BOOST_TEST(kind(response(500)) == "provider_failure");
+  BOOST_TEST(kind(response(500)) == "provider_error");
   BOOST_TEST(kind(response(502, "<html>Bad Gateway</html>"))
-             == "provider_failure");
-  BOOST_TEST(kind(response(503)) == "provider_failure");
-  BOOST_TEST(kind(response(302)) == "provider_failure");
-  BOOST_TEST(kind(response(101)) == "provider_failure");
+             == "provider_error");
+  BOOST_TEST(kind(response(503)) == "provider_error");
+  BOOST_TEST(kind(response(302)) == "provider_error");
+  BOOST_TEST(kind(response(101)) == "provider_error");
 }
 
 BOOST_AUTO_TEST_CASE(messages_carry_the_providers_detail_and_status) {
   auto e = classify(response(401, fixture("error_401.json")));
-  BOOST_TEST(e.http_status == 401);
-  BOOST_TEST(contains(e.message, "replicate"));
-  BOOST_TEST(contains(e.message, "HTTP 401"));
+  BOOST_TEST(contains(e.detail, "(HTTP 401)"));
+  BOOST_TEST(contains(e.detail, "replicate"));
+  BOOST_TEST(contains(e.detail, "HTTP 401"));
   BOOST_TEST(
-      contains(e.message, "You did not pass a valid authentication token"));
+      contains(e.detail, "You did not pass a valid authentication token"));
   auto t
       = classify(response(422, R"({"title":"Invalid version","status":422})"));
-  BOOST_TEST(contains(t.message, "Invalid version"));
+  BOOST_TEST(contains(t.detail, "Invalid version"));
   auto html = classify(response(502, "<html>Bad Gateway</html>"));
-  BOOST_TEST(contains(html.message, "<html>Bad Gateway</html>"));
+  BOOST_TEST(contains(html.detail, "<html>Bad Gateway</html>"));
   auto plain = classify(response(500));
-  BOOST_TEST(contains(plain.message, "HTTP 500"));
+  BOOST_TEST(contains(plain.detail, "HTTP 500"));
 }
 
 BOOST_AUTO_TEST_CASE(a_long_non_json_body_is_cut_short) {
   auto e = classify(response(500, std::string(5000, 'x')));
-  BOOST_TEST(e.message.size() < 400u);
-  BOOST_TEST(contains(e.message, "..."));
+  BOOST_TEST(e.detail.size() < 400u);
+  BOOST_TEST(contains(e.detail, "..."));
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_seconds_header_gives_the_delay) {
@@ -88,8 +91,8 @@ BOOST_AUTO_TEST_CASE(retry_after_seconds_header_gives_the_delay) {
       response(429, fixture("error_429.json"), {{"retry-after", "7"}}));
   BOOST_REQUIRE(e.retry_after);
   BOOST_TEST(e.retry_after->count() == 7);
-  BOOST_TEST(contains(e.message, "retry in 7 s"));
-  BOOST_TEST(contains(e.message, "Request was throttled"));
+  BOOST_TEST(contains(e.detail, "retry in 7 s"));
+  BOOST_TEST(contains(e.detail, "Request was throttled"));
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_date_header_gives_the_delay) {
@@ -116,60 +119,65 @@ BOOST_AUTO_TEST_CASE(a_429_without_any_delay_has_none) {
   auto e = classify(response(429, R"({"detail":"slow down"})",
                              {{"retry-after", "whenever"}}));
   BOOST_TEST(!e.retry_after.has_value());
-  BOOST_TEST(to_string(e.kind) == "rate_limited");
+  BOOST_TEST(to_string(e.code) == "rate_limited");
 }
 
+// A deadline that passed is timeout; no connection, or one that broke, is
+// unavailable (the provider could not be asked).
 BOOST_AUTO_TEST_CASE(transfer_errors_map_to_timeout_and_network) {
   http_response r;
   r.error = http_error_kind::timeout;
   r.error_text = "Operation timed out after 500 milliseconds";
   auto t = classify(r);
-  BOOST_TEST(to_string(t.kind) == "timeout");
-  BOOST_TEST(contains(t.message, "Operation timed out"));
+  BOOST_TEST(to_string(t.code) == "timeout");
+  BOOST_TEST(contains(t.detail, "Operation timed out"));
   r.error = http_error_kind::connect_failed;
   r.error_text = "Connection refused";
-  BOOST_TEST(to_string(classify(r).kind) == "network");
+  BOOST_TEST(to_string(classify(r).code) == "unavailable");
   r.error = http_error_kind::other;
   r.error_text = "Empty reply from server";
   auto dropped = classify(r);
-  BOOST_TEST(to_string(dropped.kind) == "network");
-  BOOST_TEST(contains(dropped.message, "Empty reply from server"));
+  BOOST_TEST(to_string(dropped.code) == "unavailable");
+  BOOST_TEST(contains(dropped.detail, "Empty reply from server"));
   // A transfer error wins even if a status line had arrived.
   r.status = 200;
-  BOOST_TEST(to_string(classify(r).kind) == "network");
+  BOOST_TEST(to_string(classify(r).code) == "unavailable");
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_headers_are_read) {
-  auto info = read_rate_limit(
-      {{"ratelimit-remaining", "2999"}, {"ratelimit-reset", "1"}});
+  rate_limit_facts info;
+  read_rate_limit({{"ratelimit-remaining", "2999"}, {"ratelimit-reset", "1"}},
+                  info);
   BOOST_TEST(info.remaining.value_or(-1) == 2999);
   BOOST_TEST(info.reset_seconds.value_or(-1) == 1);
-  auto none = read_rate_limit({{"content-type", "application/json"}});
+  rate_limit_facts none;
+  read_rate_limit({{"content-type", "application/json"}}, none);
   BOOST_TEST(!none.remaining);
   BOOST_TEST(!none.reset_seconds);
-  auto bad = read_rate_limit({{"ratelimit-remaining", "lots"}});
+  rate_limit_facts bad;
+  read_rate_limit({{"ratelimit-remaining", "lots"}}, bad);
   BOOST_TEST(!bad.remaining);
 }
 
+// A provider failure (5xx, or an answer that cannot be read: a proxy's
+// truncated body) may pass; a refusal of the request itself will not.
 BOOST_AUTO_TEST_CASE(only_transient_kinds_are_worth_retrying) {
-  using k = provider_error_kind;
-  BOOST_TEST(is_transient(k::rate_limited));
-  BOOST_TEST(is_transient(k::provider_failure));
-  BOOST_TEST(is_transient(k::timeout));
-  BOOST_TEST(is_transient(k::network));
-  BOOST_TEST(!is_transient(k::unauthorized));
-  BOOST_TEST(!is_transient(k::not_found));
-  BOOST_TEST(!is_transient(k::invalid));
-  BOOST_TEST(!is_transient(k::malformed));
+  BOOST_TEST(is_transient(errc::rate_limited));
+  BOOST_TEST(is_transient(errc::provider_error));
+  BOOST_TEST(is_transient(errc::timeout));
+  BOOST_TEST(is_transient(errc::unavailable));
+  BOOST_TEST(!is_transient(errc::unauthorized));
+  BOOST_TEST(!is_transient(errc::not_found));
+  BOOST_TEST(!is_transient(errc::bad_request));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_errors_name_the_request_and_reason) {
   auto e = malformed_response("replicate", "GET https://x.test/v1/account",
-                              "the body has no `username` string", 200);
-  BOOST_TEST(to_string(e.kind) == "malformed");
-  BOOST_TEST(e.http_status == 200);
-  BOOST_TEST(contains(e.message, "GET https://x.test/v1/account"));
-  BOOST_TEST(contains(e.message, "username"));
+                              "the body has no `username` string");
+  BOOST_TEST(to_string(e.code) == "provider_error");
+  BOOST_TEST(contains(e.detail, "unexpected answer"));
+  BOOST_TEST(contains(e.detail, "GET https://x.test/v1/account"));
+  BOOST_TEST(contains(e.detail, "username"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

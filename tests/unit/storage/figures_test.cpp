@@ -71,10 +71,17 @@ BOOST_AUTO_TEST_CASE(metrics_count_only_jobs_created_since_the_start) {
               == std::vector<std::string>{"2026-02-28", "2026-03-06",
                                           "2026-03-07", "2026-03-08"}));
   const auto& d3 = r->cost_by_day[2];
-  BOOST_TEST(d3.jobs == 2u);
+  BOOST_TEST(d3.total_jobs == 2u);
   BOOST_TEST(d3.completed == 1u);
   BOOST_TEST(d3.failed == 1u);
-  BOOST_TEST(d3.cost == 0.375);
+  BOOST_TEST(d3.cloud_jobs == 2u);
+  BOOST_TEST(d3.local_jobs == 0u);
+  BOOST_TEST(d3.total_cost_usd == 0.375);
+  // The index knows a local job from a cloud one.
+  const auto& d4 = r->cost_by_day[1];
+  BOOST_TEST(d4.date == "2026-03-06");
+  BOOST_TEST(d4.local_jobs == 1u);
+  BOOST_TEST(d4.cloud_jobs == 0u);
   // A longer period reaches the old job.
   auto longer = read()->metrics(noon - 90 * day, 90);
   BOOST_REQUIRE(longer);

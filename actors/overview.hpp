@@ -1,0 +1,68 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <map>
+#include <string>
+
+namespace jobsync {
+
+/// One provider's poller as the overview sees it.
+struct watched_poller {
+  poller_actor poller;
+  /// Background polling runs, so readiness waits for its first cycle.
+  bool polling = false;
+};
+
+/// The overview's state: the registry, a reader and every poller, which it
+/// asks for readiness, for the figures of `GET /metrics` and for the
+/// pollers' state.
+class overview_state {
+public:
+  static inline const char* name = "overview";
+
+  using self_pointer = overview_actor::stateful_pointer<overview_state>;
+
+  explicit overview_state(self_pointer self) : self_(self) {}
+
+  /// Takes the peers.
+  void init(registry_actor registry, reader_actor reader,
+            std::map<std::string, watched_poller> pollers);
+
+  /// Every poller's state; fails when a poller does not answer.
+  caf::typed_response_promise<std::vector<poller_status>> status();
+
+  /// The store's counters and the state of every poller that answers (one
+  /// restarting is left out rather than failing the scrape).
+  caf::typed_response_promise<server_figures> figures();
+
+  /// Ready when the store is writable and every polling poller finished
+  /// its first cycle.
+  caf::typed_response_promise<readiness> ready();
+
+  /// A restarted poller replaces the one that stopped.
+  void replace(const provider_name& provider, poller_actor poller);
+
+private:
+  /// The pollers (for gather).
+  std::vector<poller_actor> pollers() const;
+
+  /// Asks one poller for its state.
+  auto status_of(const poller_actor& p);
+
+  self_pointer self_;
+  registry_actor registry_;
+  reader_actor reader_;
+  std::map<std::string, watched_poller> pollers_;
+};
+
+/// Spawnable behavior of the overview.
+overview_actor::behavior_type
+overview(overview_actor::stateful_pointer<overview_state> self,
+         registry_actor registry, reader_actor reader,
+         std::map<std::string, watched_poller> pollers);
+
+} // namespace jobsync

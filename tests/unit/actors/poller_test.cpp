@@ -1,0 +1,483 @@
+#include "actors/poller.hpp"
+
+#include "actors/reader.hpp"
+#include "actors/registry.hpp"
+#include "tests/support/test_jobs.hpp"
+#include "tests/unit/actors/actor_fixture.hpp"
+#include "tests/unit/actors/fake_provider.hpp"
+
+#include <caf/detail/test_actor_clock.hpp>
+
+using namespace jobsync;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Created times of the seeded jobs: the active ones at 10:00, list entries
+// around them.
+const unix_ms ten = *parse_rfc3339("2026-11-01T10:00:00Z");
+
+unix_ms at(int minutes_after_ten) {
+  return ten + minutes_after_ten * 60000;
+}
+
+provider_snapshot snap(const std::string& id, job_status status,
+                       unix_ms created) {
+  provider_snapshot s;
+  s.provider = "fake";
+  s.external_id = id;
+  s.provider_status = std::string{to_string(status)};
+  s.status = status;
+  s.created_at = format_rfc3339(created);
+  return s;
+}
+
+providers::provider_page page(std::vector<provider_snapshot> jobs,
+                              std::optional<std::string> next = {}) {
+  providers::provider_page p;
+  p.jobs = std::move(jobs);
+  p.next = std::move(next);
+  return p;
+}
+
+failure http_503() {
+  return {errc::provider_error, "fake failed to handle the request (HTTP 503)"};
+}
+
+struct poller_fixture : test::actor_fixture {
+  registry_actor registry;
+  reader_actor reader;
+  std::shared_ptr<test::fake_provider> provider
+      = std::make_shared<test::fake_provider>();
+  poller_actor poller;
+  /// As jobsyncd would run it, from the default settings.
+  poller_config config = app::poller_config_of(
+      test::default_settings(), test::default_provider_settings());
+
+  poller_fixture() {
+    registry = track(
+        sys->spawn(jobsync::registry, store.get(),
+                   app::registry_config_of(test::default_settings()), sink));
+    reader = track(sys->spawn(jobsync::reader, store.get()));
+    sched->run();
+  }
+
+  /// Stores an active job of the fake provider, created at `created`.
+  void seed(const std::string& id, job_status status, unix_ms created = ten) {
+    ask<apply_summary>(registry, put_atom::value,
+                       test::make_job(id, status, created, "fake"));
+  }
+
+  void start() {
+    BOOST_REQUIRE(config.validate());
+    poller = track(sys->spawn(jobsync::poller, config,
+                              std::shared_ptr<providers::provider>{provider},
+                              registry, reader));
+    sched->run();
+  }
+
+  void advance(std::chrono::milliseconds d) {
+    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
+    clock.advance_time(d);
+    sched->run();
+  }
+
+  poller_status status() {
+    return ask<poller_status>(poller, status_atom::value);
+  }
+
+  job_status stored(const std::string& id) {
+    auto txn = store->begin_read();
+    auto x = (*txn)->get(id);
+    BOOST_REQUIRE(x && *x);
+    return (*x)->status;
+  }
+
+  void answer_page(result<providers::provider_page> r) {
+    provider->answer_page(std::move(r));
+    sched->run();
+  }
+
+  void answer_get(result<provider_snapshot> r) {
+    provider->answer_get(std::move(r));
+    sched->run();
+  }
+
+  using calls = std::vector<std::string>;
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(poller_suite, poller_fixture)
+
+BOOST_AUTO_TEST_CASE(
+    a_cycle_lists_first_and_fetches_only_what_the_list_missed) {
+  seed("a", job_status::running);
+  seed("b", job_status::queued);
+  seed("c", job_status::running);
+  start();
+  BOOST_TEST(provider->calls == calls{"list:"});
+  answer_page(page({snap("new", job_status::running, at(30)),
+                    snap("a", job_status::completed, ten),
+                    snap("b", job_status::running, ten)}));
+  // The list ended (no next link): c is fetched on its own.
+  BOOST_TEST(provider->calls == (calls{"list:", "get:c"}));
+  answer_get(snap("c", job_status::failed, ten));
+  BOOST_TEST(provider->pending() == 0u);
+  BOOST_TEST((stored("a") == job_status::completed));
+  BOOST_TEST((stored("b") == job_status::running));
+  BOOST_TEST((stored("c") == job_status::failed));
+  auto s = status();
+  BOOST_REQUIRE(s.last_cycle);
+  BOOST_TEST(s.last_cycle->requests == 2u);
+  BOOST_TEST(s.last_cycle->pages == 1u);
+  BOOST_TEST(s.last_cycle->jobs_active == 3u);
+  BOOST_TEST(s.last_cycle->jobs_checked == 3u);
+  BOOST_TEST(s.last_cycle->jobs_changed == 3u);
+  BOOST_TEST(s.last_cycle->complete);
+  BOOST_TEST(s.first_cycle_done);
+  // A refresh never creates jobs: "new" was not stored.
+  auto txn = store->begin_read();
+  BOOST_TEST(!*(*txn)->get("new"));
+}
+
+BOOST_AUTO_TEST_CASE(the_next_cycle_starts_one_interval_after_the_last_began) {
+  seed("a", job_status::running);
+  start();
+  answer_page(page({snap("a", job_status::running, ten)}));
+  BOOST_TEST(status().cycles == 1u);
+  advance(config.interval - 1s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(1s);
+  BOOST_TEST(provider->calls == (calls{"list:", "list:"}));
+}
+
+BOOST_AUTO_TEST_CASE(paging_stops_at_a_page_older_than_the_oldest_active_job) {
+  seed("a", job_status::running, at(0));
+  seed("z", job_status::running, at(0));
+  start();
+  answer_page(page({snap("n1", job_status::running, at(120)),
+                    snap("n2", job_status::running, at(60))},
+                   "cursor-2"));
+  BOOST_TEST(provider->calls.back() == "list:cursor-2");
+  // This page reaches jobs older than every active one: the list shows
+  // nothing more that matters, whatever its next link says.
+  answer_page(page({snap("a", job_status::completed, at(0)),
+                    snap("old", job_status::completed, at(-60))},
+                   "cursor-3"));
+  BOOST_TEST(provider->calls == (calls{"list:", "list:cursor-2", "get:z"}));
+  answer_get(snap("z", job_status::running, at(0)));
+  BOOST_TEST(status().last_cycle->complete);
+}
+
+BOOST_AUTO_TEST_CASE(paging_stops_when_the_next_links_go_round_in_a_circle) {
+  seed("a", job_status::running, at(0));
+  start();
+  answer_page(page({snap("n1", job_status::running, at(60))}, "cursor-1"));
+  answer_page(page({snap("n2", job_status::running, at(50))}, "cursor-1"));
+  // The same link again: no third page, the job is fetched on its own.
+  BOOST_TEST(provider->calls == (calls{"list:", "list:cursor-1", "get:a"}));
+  answer_get(snap("a", job_status::completed, at(0)));
+  auto s = status();
+  BOOST_TEST((stored("a") == job_status::completed));
+  BOOST_TEST(s.last_cycle->errors == 1u);
+  BOOST_TEST(s.last_cycle->last_error.find("circle") != std::string::npos,
+             s.last_cycle->last_error);
+}
+
+BOOST_AUTO_TEST_CASE(paging_stops_at_the_page_budget) {
+  // One active job: a budget of 5 pages (0 x 2 + 5).
+  seed("a", job_status::running, at(0));
+  start();
+  for (int i = 1; i <= 5; ++i)
+    answer_page(
+        page({snap("n" + std::to_string(i), job_status::running, at(100 - i))},
+             "cursor-" + std::to_string(i)));
+  BOOST_TEST(provider->calls.size() == 6u);
+  BOOST_TEST(provider->calls.back() == "get:a");
+}
+
+BOOST_AUTO_TEST_CASE(discovery_stops_at_its_limit_and_at_a_circle) {
+  config.enabled = false;
+  start();
+  auto hundred = [](int from) {
+    std::vector<provider_snapshot> xs;
+    for (int i = 0; i < 100; ++i)
+      xs.push_back(
+          snap("j" + std::to_string(from + i), job_status::completed, at(-i)));
+    return xs;
+  };
+  auto found = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{150});
+  sched->run();
+  answer_page(page(hundred(0), "c1"));
+  answer_page(page(hundred(100), "c2"));
+  BOOST_REQUIRE(found->has_value());
+  BOOST_TEST(std::get<0>(**found).size() == 150u);
+  BOOST_TEST(provider->calls == (calls{"list:", "list:c1"}));
+  // A circle ends the walk with what it found.
+  provider->calls.clear();
+  auto circled = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{1000});
+  sched->run();
+  answer_page(page(hundred(0), "c1"));
+  answer_page(page(hundred(100), "c1"));
+  BOOST_REQUIRE(circled->has_value());
+  BOOST_TEST(std::get<0>(**circled).size() == 200u);
+  BOOST_TEST(provider->calls.size() == 2u);
+  BOOST_TEST(provider->pending() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_with_backoff_in_the_cycle) {
+  seed("a", job_status::running);
+  start();
+  answer_page(http_503());
+  // Attempt 1 waits between half and all of backoff_initial.
+  advance(config.backoff_initial / 2 - 1ms);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(config.backoff_initial / 2 + 1ms);
+  BOOST_TEST(provider->calls == (calls{"list:", "list:"}));
+  BOOST_TEST(status().backoff_seconds > 0.0);
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  auto s = status();
+  BOOST_TEST(s.last_cycle->complete);
+  BOOST_TEST(s.last_cycle->errors == 1u);
+  BOOST_TEST(s.consecutive_failures == 0u);
+  BOOST_TEST(s.backoff_seconds == 0.0);
+  BOOST_TEST((stored("a") == job_status::completed));
+}
+
+BOOST_AUTO_TEST_CASE(failed_cycles_open_the_circuit_and_a_probe_closes_it) {
+  config.circuit_failure_threshold = 2;
+  seed("a", job_status::running);
+  start();
+  // A refused token is not worth retrying: the cycle fails at once.
+  answer_page(failure{errc::unauthorized, "fake refused the API token"});
+  BOOST_TEST(status().consecutive_failures == 1u);
+  BOOST_TEST(status().circuit == "closed");
+  advance(config.interval);
+  answer_page(failure{errc::unauthorized, "fake refused the API token"});
+  auto s = status();
+  BOOST_TEST(s.consecutive_failures == 2u);
+  BOOST_TEST(s.circuit == "open");
+  // Open: no cycle until circuit_open has passed since it opened.
+  auto before = provider->calls.size();
+  advance(config.circuit_open - 1s);
+  BOOST_TEST(provider->calls.size() == before);
+  advance(1s);
+  BOOST_TEST(provider->calls.size() == before + 1);
+  BOOST_TEST(status().circuit == "half_open");
+  answer_page(page({snap("a", job_status::running, ten)}));
+  s = status();
+  BOOST_TEST(s.circuit == "closed");
+  BOOST_TEST(s.consecutive_failures == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_probe_opens_the_circuit_again_at_once) {
+  config.circuit_failure_threshold = 1;
+  seed("a", job_status::running);
+  start();
+  answer_page(failure{errc::unauthorized, "no"});
+  BOOST_TEST(status().circuit == "open");
+  advance(config.circuit_open);
+  BOOST_TEST(status().circuit == "half_open");
+  answer_page(failure{errc::unauthorized, "still no"});
+  BOOST_TEST(status().circuit == "open");
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_holds_back_every_request_of_the_provider) {
+  seed("a", job_status::running);
+  start();
+  answer_page(failure{errc::rate_limited, "slow down", 20s});
+  auto s = status();
+  BOOST_REQUIRE(s.retry_after_until);
+  BOOST_TEST(*s.retry_after_until >= now_ms() + 19000);
+  // A log fetch waits for the gate like the cycle's retry does.
+  auto text = send_request<std::string>(poller, logs_atom::value,
+                                        provider_job_ref{"a"}, int64_t{0});
+  sched->run();
+  advance(19s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(2s);
+  // In the order they queued: the log fetch came before the cycle's retry.
+  BOOST_TEST(provider->calls == (calls{"list:", "logs:a", "list:"}));
+  BOOST_TEST(!text->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(an_exhausted_rate_limit_window_holds_requests_back) {
+  config.enabled = false;
+  start();
+  provider->limits.remaining = 0;
+  provider->limits.reset_seconds = 10;
+  auto first = send_request<std::string>(poller, logs_atom::value,
+                                         provider_job_ref{"a"}, int64_t{0});
+  sched->run();
+  provider->answer_logs(
+      providers::provider_log{"step 1", snap("a", job_status::running, ten)});
+  sched->run();
+  BOOST_TEST(std::get<std::string>(**first) == "step 1");
+  auto second = send_request<std::string>(poller, logs_atom::value,
+                                          provider_job_ref{"b"}, int64_t{0});
+  sched->run();
+  advance(9s);
+  BOOST_TEST(provider->calls == calls{"logs:a"});
+  advance(2s);
+  BOOST_TEST(provider->calls == (calls{"logs:a", "logs:b"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_request_budget_spaces_requests_out) {
+  // 60 a minute: bursts of ten seconds' worth, then one a second.
+  config.requests_per_minute = 60;
+  config.enabled = false;
+  start();
+  for (int i = 0; i < 12; ++i)
+    send_request<std::string>(poller, logs_atom::value,
+                              provider_job_ref{"j" + std::to_string(i)},
+                              int64_t{0});
+  sched->run();
+  BOOST_TEST(provider->calls.size() == 10u);
+  advance(1s + 2ms);
+  BOOST_TEST(provider->calls.size() == 11u);
+  advance(1s + 2ms);
+  BOOST_TEST(provider->calls.size() == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(sync_active_joins_the_cycle_and_its_deadline_cuts_it) {
+  seed("a", job_status::running);
+  seed("b", job_status::running);
+  config.enabled = false;
+  start();
+  auto one = send_request<refresh_report>(poller, refresh_atom::value,
+                                          int64_t{2000});
+  auto two = send_request<refresh_report>(poller, refresh_atom::value,
+                                          int64_t{2000});
+  sched->run();
+  BOOST_TEST(provider->calls == calls{"list:"});
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST(provider->calls == (calls{"list:", "get:b"}));
+  // b's answer does not come before the deadline: what was found is
+  // stored and both callers hear the same report.
+  advance(2s);
+  BOOST_REQUIRE(one->has_value());
+  BOOST_REQUIRE(two->has_value());
+  auto r = std::get<refresh_report>(**one);
+  BOOST_TEST(r.checked == 1u);
+  BOOST_TEST(r.failed == 1u);
+  BOOST_TEST(!r.complete);
+  BOOST_TEST((stored("a") == job_status::completed));
+  // Cut short is not a failure; the late answer is ignored.
+  BOOST_TEST(status().consecutive_failures == 0u);
+  answer_get(snap("b", job_status::completed, ten));
+  BOOST_TEST((stored("b") == job_status::running));
+}
+
+BOOST_AUTO_TEST_CASE(a_job_the_provider_forgot_does_not_fail_the_cycle) {
+  seed("a", job_status::running);
+  start();
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "fake does not know this job"});
+  auto s = status();
+  BOOST_TEST(s.last_cycle->complete);
+  BOOST_TEST(s.last_cycle->errors == 1u);
+  BOOST_TEST(s.consecutive_failures == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(logs_are_fetched_once_for_everyone_and_kept_while_young) {
+  seed("a", job_status::running);
+  config.enabled = false;
+  start();
+  auto ask_logs = [&] {
+    return send_request<std::string>(poller, logs_atom::value,
+                                     provider_job_ref{"a"}, int64_t{5000});
+  };
+  auto x = ask_logs();
+  auto y = ask_logs();
+  sched->run();
+  BOOST_TEST(provider->calls == calls{"logs:a"});
+  provider->answer_logs(providers::provider_log{
+      "Epoch 1/2", snap("a", job_status::running, ten)});
+  sched->run();
+  BOOST_TEST(std::get<std::string>(**x) == "Epoch 1/2");
+  BOOST_TEST(std::get<std::string>(**y) == "Epoch 1/2");
+  // Young enough: answered from the last fetch.
+  auto z = ask_logs();
+  sched->run();
+  BOOST_TEST(std::get<std::string>(**z) == "Epoch 1/2");
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(5s);
+  ask_logs();
+  sched->run();
+  BOOST_TEST(provider->calls.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(provider_failures_reach_callers_with_the_providers_label) {
+  config.enabled = false;
+  start();
+  auto cancelled = send_request<provider_snapshot>(poller, cancel_atom::value,
+                                                   provider_job_ref{"a"});
+  sched->run();
+  answer_get(failure{errc::not_found, "fake does not know this job"});
+  BOOST_REQUIRE(cancelled->has_value());
+  auto f = std::get<failure>(**cancelled);
+  BOOST_TEST((f.code == errc::not_found));
+  BOOST_TEST(f.detail.find("Fake answered with an error") == 0u, f.detail);
+  auto secret = send_request<std::string>(poller, secret_atom::value);
+  auto again = send_request<std::string>(poller, secret_atom::value);
+  sched->run();
+  BOOST_TEST(provider->calls.back() == "secret");
+  provider->answer_text(http_503());
+  sched->run();
+  BOOST_TEST((std::get<failure>(**secret).code == errc::provider_error));
+  BOOST_TEST((std::get<failure>(**again).code == errc::provider_error));
+  BOOST_TEST(provider->calls.size() == 2u);
+}
+
+// A refused token is the provider's answer about it; only a provider that
+// could not be asked (in time) is an error.
+BOOST_AUTO_TEST_CASE(validate_answers_a_refused_token_as_not_valid) {
+  config.enabled = false;
+  start();
+  auto refused = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(
+      failure{errc::unauthorized, "fake refused the API token (HTTP 401)"});
+  sched->run();
+  auto v = std::get<validation>(**refused);
+  BOOST_TEST(!v.valid);
+  BOOST_TEST(v.detail.find("refused the API token") != std::string::npos);
+  auto slow = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(failure{errc::timeout, "no answer in 30 s"});
+  sched->run();
+  BOOST_TEST((std::get<failure>(**slow).code == errc::timeout));
+  auto down = send_request<validation>(poller, validate_atom::value);
+  sched->run();
+  provider->answer_text(http_503());
+  sched->run();
+  BOOST_TEST((std::get<failure>(**down).code == errc::provider_error));
+}
+
+// A 429 reaches the caller as one, with the provider's Retry-After; while
+// it holds, people asking are answered at once rather than queued.
+BOOST_AUTO_TEST_CASE(a_provider_429_reaches_the_caller_with_its_retry_after) {
+  config.enabled = false;
+  start();
+  auto first = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{100});
+  sched->run();
+  answer_page(failure{errc::rate_limited, "slow down", 30s});
+  auto f = std::get<failure>(**first);
+  BOOST_TEST((f.code == errc::rate_limited));
+  BOOST_TEST(f.retry_after.value_or(0s).count() == 30);
+  advance(10s);
+  auto second = send_request<std::vector<provider_snapshot>>(
+      poller, discover_atom::value, uint64_t{100});
+  sched->run();
+  BOOST_REQUIRE(second->has_value());
+  auto g = std::get<failure>(**second);
+  BOOST_TEST((g.code == errc::rate_limited));
+  BOOST_TEST(g.retry_after.value_or(0s).count() == 20);
+  BOOST_TEST(provider->calls.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
