@@ -57,6 +57,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_job_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_name)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_jobs)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
@@ -71,6 +73,7 @@ namespace jobsync {
 // -- atoms (at most 10 characters) -------------------------------------------
 
 using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using missing_atom = caf::atom_constant<caf::atom("missing")>;
 using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
 using put_atom = caf::put_atom;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
@@ -114,6 +117,9 @@ using event_sink_actor = caf::typed_actor<
 using registry_actor = caf::typed_actor<
     /// Applies provider snapshots (sync, sync_active, polls).
     caf::replies_to<apply_atom, snapshot_batch>::with<apply_summary>,
+    /// Notes the jobs a provider answered 404 for, and declares lost (failed)
+    /// those it has not known for lost_after with no confirmation since.
+    caf::replies_to<missing_atom, missing_jobs>::with<missing_outcome>,
     /// Applies a webhook delivery once per webhook id.
     caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
     /// Stores a job as given (jobs that did not come from a provider).

@@ -2,6 +2,7 @@
 
 #include "actors/error.hpp"
 #include "logging/log.hpp"
+#include "model/missing.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
@@ -39,6 +40,9 @@ result<void> poller_config::validate() const {
   if (backoff_initial.count() <= 0 || backoff_max < backoff_initial)
     return failure{errc::bad_request,
                    "the backoff must start positive and grow to its maximum"};
+  if (sweep.count() < 0 || lost_after.count() < 0)
+    return failure{errc::bad_request,
+                   "the sweep interval and lost_after must not be negative"};
   return {};
 }
 
@@ -50,14 +54,47 @@ void poller_state::init(poller_config config,
   registry_ = std::move(registry);
   reader_ = std::move(reader);
   gate_ = request_gate{config_.requests_per_minute, self_->clock().now()};
+  wall_at_start_ = now_ms();
+  clock_at_start_ = self_->clock().now();
   rng_.seed(static_cast<uint32_t>(now_ms()));
   status_.provider = provider_->name();
   status_.enabled = config_.enabled;
   status_.reason = config_.reason;
   status_.interval_seconds = static_cast<int>(config_.interval.count());
+  status_.sweep_interval_seconds = static_cast<int>(config_.sweep.count());
   status_.requests_per_minute = config_.requests_per_minute;
+  // Polling starts with a cycle; a sweep alone starts one sweep from now
+  // (whatever changed while jobsync was down, webhooks are retried).
   if (config_.enabled)
     self_->send(self_, tick_atom::value);
+  else if (period() > clock::duration::zero())
+    schedule_next(self_->clock().now());
+}
+
+unix_ms poller_state::wall_now() const {
+  return wall_at_start_
+         + std::chrono::duration_cast<std::chrono::milliseconds>(
+               self_->clock().now() - clock_at_start_)
+               .count();
+}
+
+poller_state::clock::duration poller_state::period() const {
+  auto sweep = std::chrono::duration_cast<clock::duration>(config_.sweep);
+  if (!config_.enabled)
+    return sweep;
+  auto poll = std::chrono::duration_cast<clock::duration>(config_.interval);
+  return sweep > clock::duration::zero() ? std::min(poll, sweep) : poll;
+}
+
+poller_state::clock::duration poller_state::circuit_open() const {
+  auto open = std::chrono::duration_cast<clock::duration>(config_.circuit_open);
+  auto p = period();
+  return p > clock::duration::zero() ? std::min(open, p) : open;
+}
+
+std::chrono::milliseconds poller_state::backoff_max() const {
+  auto p = std::chrono::duration_cast<std::chrono::milliseconds>(period());
+  return p.count() > 0 ? std::min(config_.backoff_max, p) : config_.backoff_max;
 }
 
 failure poller_state::api_failure(const failure& f) const {
@@ -169,10 +206,14 @@ bool poller_state::live(uint64_t id) const {
 }
 
 void poller_state::schedule_next(clock::time_point started) {
-  if (!config_.enabled)
+  if (period() == clock::duration::zero())
     return;
   auto now = self_->clock().now();
-  auto due = circuit_until_ ? *circuit_until_ : started + config_.interval;
+  auto due = circuit_until_ ? *circuit_until_ : started + period();
+  // A cycle that was not a sweep (a sync_active refresh) does not push the
+  // next sweep back.
+  if (config_.sweep.count() > 0 && last_sweep_)
+    due = std::min(due, *last_sweep_ + config_.sweep);
   next_due_ = due;
   auto wait = due > now ? due - now : clock::duration::zero();
   self_->delayed_send(self_, wait, tick_atom::value);
@@ -202,6 +243,14 @@ void poller_state::begin_cycle(bool requested) {
   c.started = now;
   c.deadline = now + config_.interval;
   c.report.started = now_ms();
+  // Without a sweep every cycle asks about every job, as before there was
+  // one; with it, jobs the provider answered 404 for are asked once per
+  // sweep, not once per cycle.
+  c.sweep = config_.sweep.count() == 0 || !last_sweep_
+            || now - *last_sweep_ >= config_.sweep;
+  if (c.sweep)
+    last_sweep_ = now;
+  c.report.sweep = c.sweep;
   cycle_ = std::move(c);
   status_.cycle_running = true;
   status_.next_cycle.reset();
@@ -223,13 +272,22 @@ void poller_state::on_active(uint64_t id, std::vector<job>& jobs) {
     return;
   auto& c = *cycle_;
   c.oldest_created = std::numeric_limits<unix_ms>::max();
+  std::set<std::string> active;
   for (const auto& x : jobs) {
     if (x.external_id.empty())
       continue; // never reached the provider
+    active.insert(x.job_id);
+    if (not_found_since(x) && !c.sweep)
+      continue; // unknown to the provider: asked again at the next sweep
+    if (config_.webhooks_configured || x.metadata.count("webhook_url") > 0)
+      c.fed.insert(x.job_id);
     auto created = created_ms(x);
     c.remaining.emplace(x.external_id, created);
     c.oldest_created = std::min(c.oldest_created, created);
   }
+  // A job that left the active set cannot be recovered again.
+  for (auto i = recovered_logged_.begin(); i != recovered_logged_.end();)
+    i = active.count(*i) > 0 ? std::next(i) : recovered_logged_.erase(i);
   c.report.jobs_active = c.remaining.size();
   c.pages = page_walk{cycle_page_budget(c.remaining.size())};
   if (c.remaining.empty())
@@ -306,8 +364,11 @@ void poller_state::on_single(uint64_t id, const std::string& external_id,
   ++c.report.requests;
   if (!r) {
     if (r.error().code == errc::not_found) {
-      // The provider forgot the job (its data retention): nothing to learn.
+      // The provider forgot the job (its data retention, or another
+      // account's job): noted, and lost if it stays so (note_missing).
       c.remaining.erase(external_id);
+      c.not_found.push_back(external_id);
+      ++c.report.jobs_not_found;
       ++c.report.errors;
       c.report.last_error = r.error().detail;
       return advance();
@@ -328,8 +389,8 @@ void poller_state::on_step_error(const failure& f) {
   if (!providers::is_transient(f.code))
     return end_cycle(false);
   ++c.attempt;
-  auto delay = backoff_delay(c.attempt, config_.backoff_initial,
-                             config_.backoff_max, rng_);
+  auto delay
+      = backoff_delay(c.attempt, config_.backoff_initial, backoff_max(), rng_);
   status_.backoff_seconds = static_cast<double>(delay.count()) / 1000.0;
   if (self_->clock().now() + delay >= c.deadline)
     return end_cycle(false);
@@ -348,35 +409,81 @@ void poller_state::cut_cycle(uint64_t id) {
   end_cycle(false);
 }
 
-// Stores what the cycle found in one batch, then finishes it.
+// Stores what the cycle found in one batch, then the jobs the provider
+// answered 404 for, then finishes the cycle.
 void poller_state::end_cycle(bool complete) {
   auto& c = *cycle_;
   auto found = std::move(c.found);
   c.found.clear();
+  auto not_found = std::move(c.not_found);
+  c.not_found.clear();
   // From here on, late provider answers for this cycle are ignored.
   c.id = 0;
   if (found.empty())
-    return finish(complete, 0, {});
+    return note_missing(complete, {}, std::move(not_found));
   self_
       ->request(registry_, caf::infinite, apply_atom::value,
                 snapshot_batch{std::move(found), false})
-      .then([this, complete](
-                apply_summary& sum) { finish(complete, sum.updated, {}); },
-            [this](caf::error& e) {
-              finish(false, 0,
-                     "storing the results failed: " + from_error(e).detail);
+      .then(
+          [this, complete, not_found](apply_summary& sum) mutable {
+            note_missing(complete, std::move(sum), std::move(not_found));
+          },
+          [this](caf::error& e) {
+            finish(false, {}, {},
+                   "storing the results failed: " + from_error(e).detail);
+          });
+}
+
+void poller_state::note_missing(bool complete, apply_summary stored,
+                                std::vector<std::string> not_found) {
+  if (not_found.empty())
+    return finish(complete, stored, {}, {});
+  missing_jobs m{provider_->name(), provider_->label(), std::move(not_found),
+                 config_.lost_after, wall_now()};
+  self_->request(registry_, caf::infinite, missing_atom::value, std::move(m))
+      .then([this, complete, stored](
+                missing_outcome& out) { finish(complete, stored, out, {}); },
+            [this, stored](caf::error& e) {
+              finish(false, stored, {},
+                     "noting the jobs the provider does not know failed: "
+                         + from_error(e).detail);
             });
 }
 
-void poller_state::finish(bool complete, uint64_t changed,
-                          const std::string& apply_error) {
+void poller_state::count_recoveries(poll_cycle& c,
+                                    const apply_summary& stored) {
+  for (const auto& id : stored.moved) {
+    if (c.fed.count(id) == 0)
+      continue;
+    ++c.report.jobs_recovered;
+    if (recovered_logged_.insert(id).second)
+      log::warning("poller",
+                   "{}: job {} changed at the provider without a webhook "
+                   "telling us; found by a {}",
+                   provider_->name(), id, c.sweep ? "sweep" : "poll cycle");
+  }
+}
+
+void poller_state::finish(bool complete, const apply_summary& stored,
+                          const missing_outcome& missing,
+                          const std::string& store_error) {
   auto c = std::move(*cycle_);
   cycle_.reset();
   auto now = self_->clock().now();
+  auto changed = stored.updated;
   c.report.jobs_changed = changed;
-  if (!apply_error.empty()) {
+  count_recoveries(c, stored);
+  c.report.jobs_lost = missing.lost.size();
+  for (const auto& id : missing.lost)
+    log::warning("poller",
+                 "{}: job {} is lost: the provider has not known it for {} "
+                 "s; stored as failed",
+                 provider_->name(), id, config_.lost_after.count());
+  status_.recovered += c.report.jobs_recovered;
+  status_.lost += c.report.jobs_lost;
+  if (!store_error.empty()) {
     ++c.report.errors;
-    c.report.last_error = apply_error;
+    c.report.last_error = store_error;
     complete = false;
   }
   c.report.complete = complete && c.remaining.empty();
@@ -393,13 +500,16 @@ void poller_state::finish(bool complete, uint64_t changed,
     if (half_open_
         || status_.consecutive_failures
                >= static_cast<uint32_t>(config_.circuit_failure_threshold)) {
-      circuit_until_ = now + config_.circuit_open;
+      circuit_until_ = now + circuit_open();
       status_.circuit = "open";
-      log::warning("poller",
-                   "{}: {} failed cycles in a row, pausing for {} s "
-                   "(last error: {})",
-                   provider_->name(), status_.consecutive_failures,
-                   config_.circuit_open.count(), c.report.last_error);
+      log::warning(
+          "poller",
+          "{}: {} failed cycles in a row, pausing for {} s "
+          "(last error: {})",
+          provider_->name(), status_.consecutive_failures,
+          std::chrono::duration_cast<std::chrono::seconds>(circuit_open())
+              .count(),
+          c.report.last_error);
     }
   } else if (c.report.complete) {
     if (status_.circuit != "closed")

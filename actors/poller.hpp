@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ struct poller_config {
   /// Retry delays within a cycle after a failed request.
   std::chrono::milliseconds backoff_initial{0};
   std::chrono::milliseconds backoff_max{0};
+  /// Every provider is reconciled at least this often, polling or not (the
+  /// reconcile sweep); zero: no sweep. Polling cycles count as sweeps.
+  std::chrono::seconds sweep{0};
+  /// The provider delivers webhooks (it has a webhook_url): every job
+  /// counts as fed by webhooks.
+  bool webhooks_configured = false;
+  /// A job the provider answered 404 for this long, with nothing
+  /// confirming it since, is lost (failed); zero: never.
+  std::chrono::seconds lost_after{0};
 
   /// Rejects settings the poller cannot work with.
   result<void> validate() const;
@@ -59,6 +69,13 @@ struct poll_cycle {
   uint32_t attempt = 0;
   /// Ended early by a sync_active deadline (not a failure).
   bool cut_short = false;
+  /// A sweep: jobs the provider answered 404 for before are asked about
+  /// again (other cycles leave them alone).
+  bool sweep = false;
+  /// Active jobs fed by webhooks (jobsync's ids).
+  std::set<std::string> fed;
+  /// Active jobs the provider answered 404 for in this cycle.
+  std::vector<std::string> not_found;
   cycle_report report;
 };
 
@@ -159,8 +176,27 @@ private:
   void on_step_error(const failure& f);
   void cut_cycle(uint64_t id);
   void end_cycle(bool complete);
-  void finish(bool complete, uint64_t changed, const std::string& apply_error);
+  void note_missing(bool complete, apply_summary stored,
+                    std::vector<std::string> not_found);
+  void finish(bool complete, const apply_summary& stored,
+              const missing_outcome& missing, const std::string& store_error);
+  /// Counts and logs (once per job) the changes no webhook delivered.
+  void count_recoveries(poll_cycle& c, const apply_summary& stored);
   void schedule_next(clock::time_point started);
+
+  /// Time between background cycles: the poll interval (or the sweep's,
+  /// when shorter) when polling, else the sweep's; zero: none.
+  clock::duration period() const;
+
+  /// Unix ms now, by the actor clock: the wall time at start plus the time
+  /// the actor clock says has passed (tests move it; a wall clock that
+  /// jumps does not).
+  unix_ms wall_now() const;
+
+  /// The circuit's open period and the longest retry delay, capped by the
+  /// period, so a provider that comes back is asked again within it.
+  clock::duration circuit_open() const;
+  std::chrono::milliseconds backoff_max() const;
 
   // -- discovery -------------------------------------------------------------
 
@@ -188,6 +224,9 @@ private:
   registry_actor registry_;
   reader_actor reader_;
   request_gate gate_{1, clock::time_point{}};
+  /// The wall time and the actor clock when the poller started.
+  unix_ms wall_at_start_ = 0;
+  clock::time_point clock_at_start_;
   std::mt19937 rng_{42};
 
   /// Provider calls waiting for the gate, in order.
@@ -201,6 +240,10 @@ private:
   std::optional<clock::time_point> next_due_;
   std::optional<clock::time_point> circuit_until_;
   bool half_open_ = false;
+  /// When the last sweep began.
+  std::optional<clock::time_point> last_sweep_;
+  /// Jobs whose recovery was logged (active ones only: logged once each).
+  std::set<std::string> recovered_logged_;
   poller_status status_;
 
   shared_fetches<std::string> secret_fetch_;

@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "logging/log.hpp"
 #include "model/merge.hpp"
+#include "model/missing.hpp"
 #include "model/trainer_rules.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -43,6 +44,8 @@ struct applied {
   enum kind { created, updated, unchanged, skipped } what = skipped;
   std::string job_id;
   job_status status = job_status::pending;
+  /// A known job's status moved.
+  bool moved = false;
 };
 
 result<std::optional<job>> find_job(storage::write_view& txn,
@@ -94,9 +97,11 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   // cancel's answer or a verified webhook): one that vouches for the stored
   // state moves synced_at. Alone, that rewrites the header of the stored
   // value, and emits no event.
+  // A confirmation also ends a run of 404s: the provider knows the job.
+  bool known_again = merged.confirmed && clear_not_found(stored);
   if (merged.confirmed)
     stored.synced_at = ctx.now;
-  if (merged.changed) {
+  if (merged.changed || known_again) {
     if (auto put = ctx.txn.put(stored); !put)
       return put.error();
   } else if (merged.confirmed) {
@@ -108,8 +113,9 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
     return logs.error();
   if (merged.status_changed)
     ctx.emit(stored, merged.old_status, *logs);
-  return applied{merged.changed ? applied::updated : applied::unchanged,
-                 stored.job_id, stored.status};
+  return applied{merged.changed || known_again ? applied::updated
+                                               : applied::unchanged,
+                 stored.job_id, stored.status, merged.status_changed};
 }
 
 void count(apply_summary& sum, const applied& a) {
@@ -141,6 +147,8 @@ result<void> run(flush_context& ctx, registry_state::staged_apply& op) {
     if (!a)
       return a.error();
     count(sum, *a);
+    if (a->moved)
+      sum.moved.push_back(a->job_id);
   }
   sum.events = ctx.events.size() - events_before;
   reply = sum;
@@ -283,6 +291,40 @@ result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
   return {};
 }
 
+// A job the provider answered 404 for: the first answer is noted; one that
+// comes lost_after later, with no confirmation between (which clears the
+// note), ends the job as lost.
+result<void> run(flush_context& ctx, registry_state::staged_missing& op) {
+  missing_outcome out;
+  const auto& m = op.missing;
+  for (const auto& external_id : m.external_ids) {
+    provider_snapshot key;
+    key.provider = m.provider;
+    key.external_id = external_id;
+    auto found = find_job(ctx.txn, key);
+    if (!found)
+      return found.error();
+    if (!*found || is_terminal((*found)->status))
+      continue;
+    job& x = **found;
+    auto before = x.status;
+    if (note_not_found(x, m.at)) {
+      ++out.noted;
+    } else if (is_lost(x, m.at, m.lost_after)) {
+      declare_lost(x, m.at, m.provider_label);
+      out.lost.push_back(x.job_id);
+    } else {
+      continue;
+    }
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+    if (x.status != before)
+      ctx.emit(x, before, std::nullopt);
+  }
+  op.reply = std::move(out);
+  return {};
+}
+
 template <class Op>
 void answer(Op& op) {
   if (!op.reply)
@@ -417,17 +459,33 @@ result<size_t> registry_state::prune_webhooks() {
 
 namespace {
 
+// Makes the promise an operation carries (its answer's type).
+template <class Promise>
+struct promise_maker;
+
+template <class... Ts>
+struct promise_maker<caf::typed_response_promise<Ts...>> {
+  template <class Self>
+  static auto make(Self* self) {
+    return self->template make_response_promise<Ts...>();
+  }
+};
+
 // Queues an operation for the next flush and schedules one if needed. The
 // flush message queues behind everything already in the mailbox, so one
-// transaction takes all of it (group commit).
-template <class Op>
-void stage(registry_actor::stateful_pointer<registry_state> self, Op op) {
+// transaction takes all of it (group commit). Answered after the commit:
+// the request's promise rides with it.
+template <class Op, class Payload>
+auto stage(registry_actor::stateful_pointer<registry_state> self,
+           Payload payload) {
+  auto promise = promise_maker<decltype(Op::promise)>::make(self);
   auto& st = self->state;
-  st.staged.emplace_back(std::move(op));
+  st.staged.emplace_back(Op{std::move(payload), promise, {}});
   if (!st.flush_scheduled) {
     st.flush_scheduled = true;
     self->send(self, flush_atom::value);
   }
+  return promise;
 }
 
 } // namespace
@@ -455,33 +513,23 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   self->delayed_send(self, st.config.prune_interval, prune_atom::value);
   return {
       [=](apply_atom, snapshot_batch& batch) {
-        auto promise = self->make_response_promise<apply_summary>();
-        stage(self,
-              registry_state::staged_apply{std::move(batch), promise, {}});
-        return promise;
+        return stage<registry_state::staged_apply>(self, std::move(batch));
       },
       [=](webhook_atom, webhook_delivery& delivery) {
-        auto promise = self->make_response_promise<webhook_outcome>();
-        stage(self,
-              registry_state::staged_webhook{std::move(delivery), promise, {}});
-        return promise;
+        return stage<registry_state::staged_webhook>(self, std::move(delivery));
       },
       [=](put_atom, job& value) {
-        auto promise = self->make_response_promise<apply_summary>();
-        stage(self, registry_state::staged_put{std::move(value), promise, {}});
-        return promise;
+        return stage<registry_state::staged_put>(self, std::move(value));
       },
       [=](trainer_atom, trainer_event& event) {
-        auto promise = self->make_response_promise<trainer_outcome>();
-        stage(self,
-              registry_state::staged_trainer{std::move(event), promise, {}});
-        return promise;
+        return stage<registry_state::staged_trainer>(self, std::move(event));
       },
       [=](erase_atom, job_ref& job_id) {
-        auto promise = self->make_response_promise<job>();
-        stage(self, registry_state::staged_erase{
-                        std::move(job_id.value), promise, {}});
-        return promise;
+        return stage<registry_state::staged_erase>(self,
+                                                   std::move(job_id.value));
+      },
+      [=](missing_atom, missing_jobs& missing) {
+        return stage<registry_state::staged_missing>(self, std::move(missing));
       },
       [=](health_atom) { return self->state.current_health(); },
       [=](flush_atom) { self->state.flush(); },

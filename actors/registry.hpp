@@ -63,8 +63,13 @@ struct registry_state {
     caf::typed_response_promise<trainer_outcome> promise;
     reply_slot<trainer_outcome> reply;
   };
+  struct staged_missing {
+    missing_jobs missing;
+    caf::typed_response_promise<missing_outcome> promise;
+    reply_slot<missing_outcome> reply;
+  };
   using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
-                                 staged_erase, staged_trainer>;
+                                 staged_erase, staged_trainer, staged_missing>;
 
   /// How one run of the staged operations ended: committed with these
   /// events, or failed (and whether it lost a race with another writer).

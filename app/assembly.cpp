@@ -94,6 +94,9 @@ poller_config poller_config_of(const config::settings& s,
   c.circuit_open = std::chrono::seconds{p.circuit_open_seconds};
   c.backoff_initial = std::chrono::seconds{p.backoff_initial_seconds};
   c.backoff_max = std::chrono::seconds{p.backoff_max_seconds};
+  c.sweep = std::chrono::seconds{s.freshness.reconcile_interval_seconds};
+  c.webhooks_configured = !p.webhook_url.empty();
+  c.lost_after = std::chrono::seconds{p.lost_after_seconds};
   return c;
 }
 
@@ -163,6 +166,14 @@ result<wiring_config> wiring_config_of(const config::settings& s,
   }
   w.sync = sync_config_of(s);
   w.events = event_config_of(s, b);
+  if (s.freshness.reconcile_interval_seconds == 0)
+    log::warning("main",
+                 "background.reconcile_interval_seconds is 0: no reconcile "
+                 "sweep; unless polling runs, a lost webhook leaves its job "
+                 "wrong until someone syncs");
+  else
+    log::info("main", "every provider is reconciled at least every {} s",
+              s.freshness.reconcile_interval_seconds);
   if (s.webhooks.allow_unsigned)
     log::warning("main",
                  "webhooks.allow_unsigned is on: unsigned webhook "

@@ -92,7 +92,7 @@ text_rule webhook_secret() {
     auto key = std::string_view{x}.substr(std::min(prefix.size(), x.size()));
     if (x.compare(0, prefix.size(), prefix) != 0 || key.empty()
         || !is_base64(key))
-      return "expected empty or whsec_ followed by base64, as Replicate "
+      return "expected empty or whsec_ followed by base64, as the provider "
              "shows it (the value given is not repeated here)";
     return std::nullopt;
   };
@@ -352,6 +352,10 @@ void add_provider_keys(Add add, const std::string& name) {
                   "first retry delay after a failure"));
   add(integer_key(key("backoff_max_seconds"), at, &rep::backoff_max_seconds, 1,
                   day, "longest retry delay"));
+  add(integer_key(key("lost_after_seconds"), at, &rep::lost_after_seconds, 0,
+                  365 * day,
+                  "a job the provider does not know for this long is failed; "
+                  "0: never"));
   add(text_key(key("default_hardware"), at, &rep::default_hardware,
                "hardware SKU assumed when a job does not say", non_empty()));
   add(map_key(key("hardware_prices"), value_kind::number_map, at,

@@ -84,6 +84,9 @@ struct provider_settings {
   int circuit_open_seconds = 60;
   int backoff_initial_seconds = 1;
   int backoff_max_seconds = 300;
+  /// A job the provider answered 404 for this long, with nothing confirming
+  /// it since, is stored as failed (lost); 0: never.
+  int lost_after_seconds = 3600;
   /// Hardware assumed for cost when neither model_hardware nor the
   /// model's name says (SKU).
   std::string default_hardware = "gpu-l40s";

@@ -331,6 +331,22 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
       e, ps, "jobsync_poller_cycles_total", "counter",
       "Poll cycles finished since the poller started.",
       [](const poller_status& p) { return static_cast<double>(p.cycles); });
+  per_poller(e, ps, "jobsync_poller_sweep_interval_seconds", "gauge",
+             "Configured seconds between reconcile sweeps; 0: no sweep.",
+             [](const poller_status& p) {
+               return static_cast<double>(p.sweep_interval_seconds);
+             });
+  per_poller(
+      e, ps, "jobsync_reconcile_recovered_total", "counter",
+      "Status changes of jobs fed by webhooks that a poll cycle or sweep "
+      "found before any webhook delivered them. Above zero, webhooks are "
+      "being lost.",
+      [](const poller_status& p) { return static_cast<double>(p.recovered); });
+  per_poller(
+      e, ps, "jobsync_poller_jobs_lost_total", "counter",
+      "Jobs stored as failed because their provider had not known them for "
+      "lost_after_seconds.",
+      [](const poller_status& p) { return static_cast<double>(p.lost); });
   per_poller(e, ps, "jobsync_poller_first_cycle_done", "gauge",
              "Whether the first poll cycle after start-up has ended.",
              [](const poller_status& p) { return flag(p.first_cycle_done); });

@@ -30,6 +30,14 @@ void write_cycle(json_writer& w, const cycle_report& c) {
   w.Uint64(c.jobs_checked);
   w.Key("jobs_changed");
   w.Uint64(c.jobs_changed);
+  w.Key("jobs_recovered");
+  w.Uint64(c.jobs_recovered);
+  w.Key("jobs_not_found");
+  w.Uint64(c.jobs_not_found);
+  w.Key("jobs_lost");
+  w.Uint64(c.jobs_lost);
+  w.Key("sweep");
+  w.Bool(c.sweep);
   w.Key("errors");
   w.Uint64(c.errors);
   w.Key("last_error");
@@ -75,6 +83,12 @@ void write_status(json_writer& w, const poller_status& s) {
   write_time(w, s.retry_after_until);
   w.Key("first_cycle_done");
   w.Bool(s.first_cycle_done);
+  w.Key("sweep_interval_seconds");
+  w.Int(s.sweep_interval_seconds);
+  w.Key("reconcile_recovered");
+  w.Uint64(s.recovered);
+  w.Key("jobs_lost");
+  w.Uint64(s.lost);
   w.EndObject();
 }
 

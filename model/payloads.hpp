@@ -7,6 +7,7 @@
 #include "model/trainer_event.hpp"
 #include "model/validation_image.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +48,31 @@ struct apply_summary {
   uint64_t skipped = 0;
   /// Status changes (and discoveries) emitted as events.
   uint64_t events = 0;
+  /// The known jobs whose status the batch moved (a poll cycle counts the
+  /// changes no webhook had delivered).
+  std::vector<std::string> moved;
+};
+
+/// Jobs a provider answered 404 for in one poll cycle.
+struct missing_jobs {
+  std::string provider;
+  /// For the lost message ("Replicate").
+  std::string provider_label;
+  /// The provider's ids of the jobs.
+  std::vector<std::string> external_ids;
+  /// A job unknown for this long is lost; zero: never.
+  std::chrono::milliseconds lost_after{0};
+  /// When the provider answered (Unix ms): the poller's clock decides, so
+  /// that "for this long" is measured the way its cycles are timed.
+  unix_ms at = 0;
+};
+
+/// What the registry did with missing jobs.
+struct missing_outcome {
+  /// Jobs whose first 404 was noted now.
+  uint64_t noted = 0;
+  /// Jobs declared lost now (failed), by jobsync's id.
+  std::vector<std::string> lost;
 };
 
 /// One webhook delivery, after its signature was checked.

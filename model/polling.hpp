@@ -35,6 +35,14 @@ struct cycle_report {
   uint64_t jobs_checked = 0;
   /// Jobs whose stored record changed.
   uint64_t jobs_changed = 0;
+  /// Status changes of jobs fed by webhooks that no webhook had delivered.
+  uint64_t jobs_recovered = 0;
+  /// Jobs the provider answered 404 for, and those declared lost.
+  uint64_t jobs_not_found = 0;
+  uint64_t jobs_lost = 0;
+  /// The cycle was a reconcile sweep (jobs answered 404 before were asked
+  /// about again).
+  bool sweep = false;
   uint64_t errors = 0;
   std::string last_error;
   /// Every active job was checked.
@@ -48,6 +56,8 @@ struct poller_status {
   bool enabled = false;
   std::string reason;
   int interval_seconds = 0;
+  /// The reconcile sweep's interval; 0 when it is off.
+  int sweep_interval_seconds = 0;
   int requests_per_minute = 0;
   bool cycle_running = false;
   uint64_t cycles = 0;
@@ -62,6 +72,11 @@ struct poller_status {
   std::optional<unix_ms> retry_after_until;
   /// The first cycle after start-up has ended (readiness).
   bool first_cycle_done = false;
+  /// Since the poller started: status changes of jobs fed by webhooks that
+  /// a cycle found before any webhook delivered them (non-zero means
+  /// webhooks are being lost), and jobs declared lost.
+  uint64_t recovered = 0;
+  uint64_t lost = 0;
 };
 
 /// What `sync_active` achieved within its deadline.

@@ -142,6 +142,14 @@ http_reply admin_api::handle(const http_request& request) {
   }
   if (what == "webhooks" && n == 2)
     return m == "GET" ? webhooks() : method_not_allowed();
+  if (what == "webhooks" && n == 3 && seg[2] == "drops") {
+    if (m == "POST")
+      return add_drop(request);
+    if (m == "DELETE")
+      return json_reply(
+          200, "{\"cleared\":" + std::to_string(sender_.clear_drops()) + "}");
+    return method_not_allowed();
+  }
   if (what == "models" && n == 2)
     return m == "GET" ? models() : method_not_allowed();
   if (what == "health" && n == 2)
@@ -428,6 +436,29 @@ http_reply admin_api::webhooks() const {
   w.EndArray();
   w.EndObject();
   return json_reply(200, {buf.GetString(), buf.GetSize()});
+}
+
+http_reply admin_api::add_drop(const http_request& request) {
+  rapidjson::Document doc;
+  if (auto e = parse_body(request, doc, {"job_id", "event", "count"}))
+    return bad_request(*e);
+  std::optional<std::string> job_id;
+  std::optional<std::string> event;
+  std::optional<int> count;
+  if (auto e = read_string(doc, "job_id", job_id))
+    return bad_request(*e);
+  if (auto e = read_string(doc, "event", event))
+    return bad_request(*e);
+  if (auto e = read_number(doc, "count", 1, 1000000, count))
+    return bad_request(*e);
+  if (!job_id || job_id->empty())
+    return bad_request("job_id is required");
+  auto which = event.value_or("completed");
+  if (which != "start" && which != "output" && which != "logs"
+      && which != "completed" && which != "*")
+    return bad_request("unknown webhook event '" + which + "'");
+  sender_.drop(*job_id, which, count.value_or(1));
+  return json_reply(200, "{}");
 }
 
 http_reply admin_api::models() const {

@@ -28,6 +28,8 @@ private:
   http_reply add_fault(const http_request& request);
   http_reply list_faults() const;
   http_reply webhooks() const;
+  /// `POST /_admin/webhooks/drops`: drop a job's next webhooks.
+  http_reply add_drop(const http_request& request);
   http_reply models() const;
 
   simulator& sim_;

@@ -66,6 +66,8 @@ std::string request_stats::to_json(const webhook_counters& webhooks) const {
   w.Uint64(webhooks.failed);
   w.Key("retried");
   w.Uint64(webhooks.retried);
+  w.Key("dropped");
+  w.Uint64(webhooks.dropped);
   w.EndObject();
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};

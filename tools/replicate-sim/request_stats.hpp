@@ -19,6 +19,8 @@ struct webhook_counters {
   uint64_t failed = 0;
   /// Attempts that were retries of an earlier failed one.
   uint64_t retried = 0;
+  /// Messages dropped by a drop rule (never sent, never retried).
+  uint64_t dropped = 0;
 };
 
 /// What tests observe about the traffic jobsync sends to the emulator:

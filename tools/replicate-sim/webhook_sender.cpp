@@ -76,9 +76,39 @@ void webhook_sender::stop() {
     thread_.join();
 }
 
+namespace {
+
+// A drop rule for every event of a job.
+const std::string any_event = "*";
+
+} // namespace
+
+void webhook_sender::drop(const std::string& job_id, const std::string& event,
+                          int count) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  drops_[{job_id, event}] += count;
+}
+
+size_t webhook_sender::clear_drops() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto n = drops_.size();
+  drops_.clear();
+  return n;
+}
+
 void webhook_sender::enqueue(webhook_message message) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
+    const std::string* events[] = {&message.event, &any_event};
+    for (const std::string* event : events) {
+      auto rule = drops_.find({message.job_id, *event});
+      if (rule == drops_.end())
+        continue;
+      if (--rule->second == 0)
+        drops_.erase(rule);
+      ++counters_.dropped;
+      return;
+    }
     auto& q = queues_[message.job_id];
     ++pending_;
     bool was_idle = q.empty();

@@ -84,8 +84,17 @@ public:
   /// Stops and joins the delivery thread.
   void stop();
 
-  /// Queues a message behind earlier ones of the same job.
+  /// Queues a message behind earlier ones of the same job, unless a drop
+  /// rule takes it.
   void enqueue(webhook_message message);
+
+  /// Drops the next `count` messages of `event` ("*": any) for `job_id`:
+  /// they are never sent and never retried, as if every delivery of them
+  /// was lost on the way (a receiver then only learns by polling).
+  void drop(const std::string& job_id, const std::string& event, int count);
+
+  /// Forgets every drop rule; returns how many there were.
+  size_t clear_drops();
 
   /// Counters since start or the last reset.
   webhook_counters counters() const;
@@ -124,6 +133,8 @@ private:
   webhook_counters counters_;
   std::deque<webhook_attempt> recent_;
   size_t pending_ = 0;
+  /// Drop rules: (job id, event) -> messages still to drop.
+  std::map<std::pair<std::string, std::string>, int> drops_;
 };
 
 } // namespace jobsync::sim

@@ -92,6 +92,7 @@ function setJobs(jobs, total) {
   for (const id of state.inline.keys()) if (!ids.has(id)) state.inline.delete(id);
   state.jobs = jobs;
   state.total = total;
+  state.shownPage = state.page;
   renderList();
   // Running jobs get their progress at once, not only at the next tick.
   emit('list-shown');
@@ -281,14 +282,16 @@ function renderPager() {
     return;
   }
   pager.hidden = false;
-  const from = state.page * PAGE_SIZE + 1;
+  // The pager describes the rows shown, not the page being fetched.
+  const page = state.shownPage;
+  const from = page * PAGE_SIZE + 1;
   const to = Math.min(total, from + state.jobs.length - 1);
   const pages = Math.ceil(total / PAGE_SIZE);
-  $('pager-text').textContent = `${numberFmt.format(from)}–${numberFmt.format(to)} of ${numberFmt.format(total)} · page ${state.page + 1} of ${numberFmt.format(pages)}`;
+  $('pager-text').textContent = `${numberFmt.format(from)}–${numberFmt.format(to)} of ${numberFmt.format(total)} · page ${page + 1} of ${numberFmt.format(pages)}`;
   $('prev-page').hidden = false;
   $('next-page').hidden = false;
-  $('prev-page').disabled = state.page === 0;
-  $('next-page').disabled = state.page + 1 >= pages;
+  $('prev-page').disabled = page === 0;
+  $('next-page').disabled = page + 1 >= pages;
 }
 
 function updateSearchNote() {

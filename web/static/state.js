@@ -11,6 +11,8 @@ export const state = {
   jobs: [],
   total: 0,
   page: 0,
+  // The page the rows on screen belong to; page runs ahead while one loads.
+  shownPage: 0,
   filters: { status: '', provider: '', search: '' },
   // When searching: the newest jobs matching the server-side filters, which
   // the search narrows in the browser.

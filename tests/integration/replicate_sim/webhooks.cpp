@@ -170,6 +170,45 @@ BOOST_AUTO_TEST_CASE(logs_events_are_throttled) {
   BOOST_TEST(status_in(got[0]) == "processing");
 }
 
+// A lost terminal webhook (the receiver then only learns by polling): the
+// rule takes the job's next completed message, never sends or retries it,
+// and leaves every other message alone.
+BOOST_AUTO_TEST_CASE(a_drop_rule_loses_a_jobs_completed_webhook) {
+  sim_process sim;
+  recording_server receiver;
+  auto lost = sim.create_prediction(
+      webhook_field(receiver.url(), R"(["start","completed"])"));
+  auto kept = sim.create_prediction(
+      webhook_field(receiver.url(), R"(["start","completed"])"));
+  BOOST_REQUIRE(receiver.wait_for(2));
+  auto r = sim.admin("POST", "/webhooks/drops",
+                     R"({"job_id":")" + lost + R"(","event":"completed"})");
+  BOOST_REQUIRE(r.status == 200);
+  BOOST_REQUIRE(sim.advance(lost, "succeeded") == 200);
+  BOOST_REQUIRE(sim.advance(kept, "succeeded") == 200);
+  BOOST_REQUIRE(receiver.wait_for(3));
+  BOOST_TEST(eventually(
+      [&] { return sim.stats()["webhooks"]["dropped"].GetUint64() == 1; }));
+  BOOST_TEST(sim.admin("GET", "/webhooks").status == 200);
+  std::map<std::string, std::vector<std::string>> by_job;
+  for (auto& req : receiver.requests())
+    by_job[str(parse_json(req.body), "id")].push_back(status_in(req));
+  BOOST_TEST(by_job[lost] == std::vector<std::string>{"starting"});
+  BOOST_TEST(
+      (by_job[kept] == std::vector<std::string>{"starting", "succeeded"}));
+  // The job itself finished: a GET shows it.
+  BOOST_TEST(str(sim.job(lost), "status") == "succeeded");
+  // Bad rules are refused; a cleared rule drops nothing.
+  BOOST_TEST(
+      sim.admin("POST", "/webhooks/drops", R"({"event":"completed"})").status
+      == 400);
+  BOOST_TEST(
+      sim.admin("POST", "/webhooks/drops", R"({"job_id":"x","event":"done"})")
+          .status
+      == 400);
+  BOOST_TEST(sim.admin("DELETE", "/webhooks/drops").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(completed_is_retried_with_the_same_id_until_accepted) {
   sim_process sim{{"--webhook-retry-initial-ms", "20"}};
   recording_server receiver;

@@ -86,6 +86,13 @@ struct poller_fixture : test::actor_fixture {
     return ask<poller_status>(poller, status_atom::value);
   }
 
+  job stored_job(const std::string& id) {
+    auto txn = store->begin_read();
+    auto x = (*txn)->get(id);
+    BOOST_REQUIRE(x && *x);
+    return **x;
+  }
+
   job_status stored(const std::string& id) {
     auto txn = store->begin_read();
     auto x = (*txn)->get(id);
@@ -247,8 +254,11 @@ BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_with_backoff_in_the_cycle) {
   BOOST_TEST((stored("a") == job_status::completed));
 }
 
+// The circuit opens for circuit_open_seconds, but never longer than one
+// interval: a provider that comes back is asked again within it.
 BOOST_AUTO_TEST_CASE(failed_cycles_open_the_circuit_and_a_probe_closes_it) {
   config.circuit_failure_threshold = 2;
+  BOOST_REQUIRE(config.circuit_open > config.interval);
   seed("a", job_status::running);
   start();
   // A refused token is not worth retrying: the cycle fails at once.
@@ -260,9 +270,9 @@ BOOST_AUTO_TEST_CASE(failed_cycles_open_the_circuit_and_a_probe_closes_it) {
   auto s = status();
   BOOST_TEST(s.consecutive_failures == 2u);
   BOOST_TEST(s.circuit == "open");
-  // Open: no cycle until circuit_open has passed since it opened.
+  // Open: no cycle until the capped open period has passed.
   auto before = provider->calls.size();
-  advance(config.circuit_open - 1s);
+  advance(config.interval - 1s);
   BOOST_TEST(provider->calls.size() == before);
   advance(1s);
   BOOST_TEST(provider->calls.size() == before + 1);
@@ -279,7 +289,7 @@ BOOST_AUTO_TEST_CASE(a_failed_probe_opens_the_circuit_again_at_once) {
   start();
   answer_page(failure{errc::unauthorized, "no"});
   BOOST_TEST(status().circuit == "open");
-  advance(config.circuit_open);
+  advance(config.interval);
   BOOST_TEST(status().circuit == "half_open");
   answer_page(failure{errc::unauthorized, "still no"});
   BOOST_TEST(status().circuit == "open");
@@ -478,6 +488,150 @@ BOOST_AUTO_TEST_CASE(a_provider_429_reaches_the_caller_with_its_retry_after) {
   BOOST_TEST((g.code == errc::rate_limited));
   BOOST_TEST(g.retry_after.value_or(0s).count() == 20);
   BOOST_TEST(provider->calls.size() == 1u);
+}
+
+// -- the reconcile sweep, recoveries, lost jobs
+// --------------------------------
+
+BOOST_AUTO_TEST_CASE(with_polling_off_the_sweep_still_reconciles) {
+  config.enabled = false;
+  config.sweep = 300s;
+  seed("a", job_status::running);
+  start();
+  // No cycle at start: the first sweep comes one sweep interval later.
+  BOOST_TEST(provider->calls.empty());
+  advance(299s);
+  BOOST_TEST(provider->calls.empty());
+  advance(1s);
+  BOOST_TEST(provider->calls == calls{"list:"});
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST((stored("a") == job_status::completed));
+  auto s = status();
+  BOOST_TEST(s.last_cycle->sweep);
+  BOOST_TEST(s.sweep_interval_seconds == 300);
+  // Not polling, so readiness does not wait for it.
+  BOOST_TEST(!s.enabled);
+  seed("b", job_status::running);
+  advance(300s);
+  BOOST_TEST(provider->calls.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_change_no_webhook_delivered_counts_as_recovered) {
+  config.enabled = false;
+  config.sweep = 300s;
+  auto fed = test::make_job("fed", job_status::running, ten, "fake");
+  fed.metadata["webhook_url"] = "\"https://jobsync.example/api/webhooks/fake\"";
+  ask<apply_summary>(registry, put_atom::value, fed);
+  seed("plain", job_status::running);
+  auto told = test::make_job("told", job_status::running, ten, "fake");
+  told.metadata["webhook_url"] = fed.metadata["webhook_url"];
+  ask<apply_summary>(registry, put_atom::value, told);
+  start();
+  advance(300s);
+  // A webhook delivered "told"'s completion before the sweep saw it.
+  ask<apply_summary>(
+      registry, apply_atom::value,
+      snapshot_batch{{snap("told", job_status::completed, ten)}, false});
+  answer_page(page({snap("fed", job_status::completed, ten),
+                    snap("plain", job_status::completed, ten),
+                    snap("told", job_status::completed, ten)}));
+  auto s = status();
+  // Only the job fed by webhooks whose change no webhook brought.
+  BOOST_TEST(s.recovered == 1u);
+  BOOST_TEST(s.last_cycle->jobs_recovered == 1u);
+  BOOST_TEST((stored("plain") == job_status::completed));
+}
+
+BOOST_AUTO_TEST_CASE(with_a_webhook_url_every_job_counts_as_fed) {
+  config.webhooks_configured = true;
+  seed("a", job_status::queued);
+  start();
+  answer_page(page({snap("a", job_status::running, ten)}));
+  BOOST_TEST(status().recovered == 1u);
+  advance(config.interval);
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST(status().recovered == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_unknown_for_lost_after_is_failed_once) {
+  config.sweep = 60s;
+  config.lost_after = 120s;
+  seed("gone", job_status::running);
+  start();
+  // The first sweep: the list does not show it and a fetch answers 404.
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "fake does not know this job"});
+  BOOST_TEST((stored("gone") == job_status::running));
+  auto noted = stored_job("gone");
+  BOOST_TEST(noted.metadata.count("provider_not_found_since") == 1u);
+  BOOST_TEST(status().last_cycle->jobs_not_found == 1u);
+  // Cycles between sweeps leave it alone: not fetched, not paged for.
+  advance(config.interval);
+  BOOST_TEST(provider->calls.size() == 2u);
+  BOOST_TEST(!status().last_cycle->sweep);
+  // Each sweep asks once; after lost_after it is lost.
+  advance(config.interval);
+  BOOST_TEST(status().last_cycle->sweep == false);
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "still unknown"});
+  BOOST_TEST((stored("gone") == job_status::running));
+  events->clear();
+  advance(config.interval * 2);
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "still unknown"});
+  auto lost = stored_job("gone");
+  BOOST_TEST((lost.status == job_status::failed));
+  BOOST_TEST(lost.provider_status.value_or("") == "not_found");
+  BOOST_TEST(lost.error_message.value_or("").find(
+                 "Lost: Fake has not known this job since ")
+             == 0u);
+  BOOST_TEST(status().lost == 1u);
+  BOOST_REQUIRE(events->size() == 1u);
+  BOOST_TEST((events->front().status == job_status::failed));
+  // Never asked about again.
+  auto calls_then = provider->calls.size();
+  advance(config.sweep * 3);
+  for (size_t i = calls_then; i < provider->calls.size(); ++i)
+    BOOST_TEST(provider->calls[i] != "get:gone");
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmation_between_404s_keeps_a_job_from_being_lost) {
+  config.sweep = 60s;
+  config.lost_after = 60s;
+  seed("flaky", job_status::running);
+  start();
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "not now"});
+  BOOST_TEST(stored_job("flaky").metadata.count("provider_not_found_since")
+             == 1u);
+  // A webhook (or a list sighting) confirms it: the run of 404s is over.
+  ask<apply_summary>(
+      registry, apply_atom::value,
+      snapshot_batch{{snap("flaky", job_status::running, ten)}, false});
+  BOOST_TEST(stored_job("flaky").metadata.count("provider_not_found_since")
+             == 0u);
+  advance(config.sweep);
+  answer_page(page({}));
+  answer_get(failure{errc::not_found, "again"});
+  // A fresh run of 404s begins: not lost, only noted again.
+  BOOST_TEST((stored("flaky") == job_status::running));
+  BOOST_TEST(stored_job("flaky").metadata.count("provider_not_found_since")
+             == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(backoff_is_capped_by_the_interval) {
+  // Uncapped, the first retry would wait 50 to 100 s.
+  config.backoff_initial = 100s;
+  config.backoff_max = 600s;
+  seed("a", job_status::running);
+  start();
+  answer_page(http_503());
+  auto s = status();
+  BOOST_TEST(s.backoff_seconds > 0.0);
+  BOOST_TEST(s.backoff_seconds <= 30.0);
+  // The next cycle still starts one interval after this one began.
+  advance(config.interval);
+  BOOST_TEST(provider->calls.size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

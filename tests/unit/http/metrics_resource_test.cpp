@@ -173,6 +173,9 @@ BOOST_AUTO_TEST_CASE(families_have_one_help_and_type_and_contiguous_samples) {
   c.jobs_changed = 1;
   c.complete = true;
   p.last_cycle = c;
+  p.recovered = 3;
+  p.lost = 1;
+  p.sweep_interval_seconds = 300;
   f.pollers = {p};
   auto e = parse(prometheus_text(f, 1'773'000'000'500, "1.2.3"));
   // Every family has both lines; counters and only counters end in _total.
@@ -222,6 +225,16 @@ BOOST_AUTO_TEST_CASE(families_have_one_help_and_type_and_contiguous_samples) {
   BOOST_TEST(e.samples["jobsync_poller_last_cycle_jobs_changed{provider="
                        "\"replicate\"}"]
              == "1");
+  // Webhooks being lost show here (an alert to set), lost jobs beside.
+  BOOST_TEST(e.samples["jobsync_reconcile_recovered_total{provider="
+                       "\"replicate\"}"]
+             == "3");
+  BOOST_TEST(e.type["jobsync_reconcile_recovered_total"] == "counter");
+  BOOST_TEST(e.samples["jobsync_poller_jobs_lost_total{provider=\"replicate\"}"]
+             == "1");
+  BOOST_TEST(e.samples["jobsync_poller_sweep_interval_seconds{provider="
+                       "\"replicate\"}"]
+             == "300");
 }
 
 BOOST_AUTO_TEST_CASE(a_poller_lists_its_provider_before_any_job) {

@@ -1,0 +1,135 @@
+#pragma once
+
+// A replicate-sim with a frozen clock that signs webhooks with the tests'
+// secret, and a jobsyncd pointed at it, for the reconcile tests: what the
+// store holds is always compared with the emulator's truth.
+
+#include "model/standard_webhooks.hpp"
+#include "model/timestamp.hpp"
+#include "tests/support/http.hpp"
+#include "tests/support/jobsyncd.hpp"
+#include "tests/support/json_checks.hpp"
+#include "tests/support/metrics_text.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace jobsync::test {
+
+/// The secret of config/test.yaml, given to the emulator too.
+inline const std::string reconcile_secret = "whsec_dGVzdC1zZWNyZXQ=";
+
+struct reconcile_fixture {
+  temp_dir dir;
+  replicate_sim sim{{"--speed", "0", "--webhook-secret", reconcile_secret,
+                     "--webhook-retry-initial-ms", "50", "--webhook-retry-max",
+                     "2"}};
+  std::unique_ptr<jobsyncd> server;
+
+  /// Starts jobsyncd against the emulator with `extra` flags.
+  void start(std::vector<std::string> extra) {
+    std::vector<std::string> args{
+        "--set", "providers.replicate.api_base_url=" + sim.api_base(),
+        "--set", "providers.replicate.api_token=r8_sim_token",
+        "--set", "providers.replicate.webhook_secret=" + reconcile_secret};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server = std::make_unique<jobsyncd>(dir.path(), args);
+  }
+
+  /// jobsyncd's webhook receiver, for the emulator's jobs.
+  std::string hook() const {
+    return server->url("/api/webhooks/replicate");
+  }
+
+  /// Seeds jobs in the emulator; their ids, newest first.
+  std::vector<std::string> seed(const std::string& json) {
+    auto r = sim.admin("/_admin/jobs", json);
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    std::vector<std::string> ids;
+    for (const auto& id : json_of(r)["ids"].GetArray())
+      ids.emplace_back(id.GetString());
+    return ids;
+  }
+
+  /// Forces a transition at the emulator.
+  void advance(const std::string& id, const std::string& to) {
+    auto r = sim.admin("/_admin/jobs/" + id + "/advance",
+                       R"({"to":")" + to + R"("})");
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+  }
+
+  /// The emulator's word for a job, mapped as jobsync maps it: the truth.
+  std::string truth(const std::string& id) {
+    auto r = http_get(sim.url("/_admin/jobs/" + id));
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    std::string word = json_of(r)["status"].GetString();
+    if (word == "starting")
+      return "queued";
+    if (word == "processing")
+      return "running";
+    if (word == "succeeded")
+      return "completed";
+    if (word == "canceled" || word == "aborted")
+      return "cancelled";
+    return word;
+  }
+
+  /// The stored job ("" fields when absent).
+  rapidjson::Document stored(const std::string& id) {
+    auto r = http_get(server->url("/api/cloud/jobs/" + id));
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    rapidjson::Document j;
+    j.CopyFrom(json_of(r)["job"], j.GetAllocator());
+    return j;
+  }
+
+  std::string status_of(const std::string& id) {
+    return stored(id)["status"].GetString();
+  }
+
+  /// Discovers the emulator's jobs (POST /api/cloud/jobs/sync).
+  void discover(uint64_t expected) {
+    auto r = http_request("POST", server->url("/api/cloud/jobs/sync"));
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    BOOST_REQUIRE(json_of(r)["synced"].GetUint64() == expected);
+  }
+
+  /// A sample of GET /metrics (0 when absent).
+  double metric(const std::string& series) {
+    auto r = http_get(server->url("/metrics"));
+    BOOST_REQUIRE(r.status == 200);
+    return metric_value(r.body, series).value_or(0);
+  }
+
+  double recovered() {
+    return metric(R"(jobsync_reconcile_recovered_total{provider="replicate"})");
+  }
+
+  /// Cycles the poller has finished.
+  uint64_t cycles() {
+    auto r = http_get(server->url("/api/cloud/polling/status"));
+    BOOST_REQUIRE(r.status == 200);
+    return json_of(r)["providers"][0]["cycles"].GetUint64();
+  }
+
+  /// Waits until the poller finished `n` more cycles.
+  bool more_cycles(uint64_t n, std::chrono::milliseconds timeout
+                               = std::chrono::seconds(60)) {
+    auto target = cycles() + n;
+    return eventually([&] { return cycles() >= target; }, timeout);
+  }
+
+  /// The emulator's GETs of one job so far.
+  size_t gets_of(const std::string& id) {
+    auto d = json_of(http_get(sim.url("/_admin/stats")));
+    auto& by_job = d["gets_by_job"];
+    if (!by_job.HasMember(id.c_str()))
+      return 0;
+    return by_job[id.c_str()].Size();
+  }
+};
+
+} // namespace jobsync::test
