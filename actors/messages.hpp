@@ -61,6 +61,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_jobs)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::missing_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::staleness_rule)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::silence_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation_image)
@@ -103,6 +104,7 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using trainer_atom = caf::atom_constant<caf::atom("trainer")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
+using silent_atom = caf::atom_constant<caf::atom("silent")>;
 
 // -- interfaces
 // ----------------------------------------------------------------
@@ -129,6 +131,11 @@ using registry_actor = caf::typed_actor<
     /// job id is counted only. invalid_job_state when the id is a cloud
     /// job's.
     caf::replies_to<trainer_atom, trainer_event>::with<trainer_outcome>,
+    /// Fails the listed local jobs that are still active and have had no
+    /// report for the check's timeout (decided again here, so a report
+    /// that arrived meanwhile keeps its job running). Answers the ids of
+    /// the jobs failed.
+    caf::replies_to<silent_atom, silence_check>::with<std::vector<std::string>>,
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
     caf::replies_to<erase_atom, job_ref>::with<job>,
@@ -192,6 +199,20 @@ using poller_actor = caf::typed_actor<
     caf::reacts_to<step_atom>,
     /// INTERNAL: a provider completion, run in the actor's context.
     caf::reacts_to<run_atom, std::function<void()>>>;
+
+/// The local provider's poll cycle (actors/liveness.hpp): local runs have
+/// no API to ask, so a cycle fails the running ones whose trainer went
+/// silent.
+using liveness_actor = caf::typed_actor<
+    /// The check's state, in a poller's shape.
+    caf::replies_to<status_atom>::with<poller_status>,
+    /// INTERNAL: the cycle timer.
+    caf::reacts_to<tick_atom>>;
+
+/// What the overview asks of every poller (and of the liveness check): a
+/// subset of both interfaces.
+using poller_status_actor
+    = caf::typed_actor<caf::replies_to<status_atom>::with<poller_status>>;
 
 /// Whoever must know each provider's current poller: the supervisor tells
 /// them when a restarted poller replaces one that stopped.

@@ -6,10 +6,12 @@
 namespace jobsync {
 
 void overview_state::init(registry_actor registry, reader_actor reader,
-                          std::map<std::string, watched_poller> pollers) {
+                          std::map<std::string, watched_poller> pollers,
+                          std::vector<poller_status_actor> checks) {
   registry_ = std::move(registry);
   reader_ = std::move(reader);
   pollers_ = std::move(pollers);
+  checks_ = std::move(checks);
 }
 
 void overview_state::replace(const provider_name& provider,
@@ -19,14 +21,15 @@ void overview_state::replace(const provider_name& provider,
     i->second.poller = std::move(poller);
 }
 
-auto overview_state::status_of(const poller_actor& p) {
+auto overview_state::status_of(const poller_status_actor& p) {
   return self_->request(p, caf::infinite, status_atom::value);
 }
 
-std::vector<poller_actor> overview_state::pollers() const {
-  std::vector<poller_actor> out;
+std::vector<poller_status_actor> overview_state::pollers() const {
+  std::vector<poller_status_actor> out;
   for (const auto& [name, w] : pollers_)
     out.push_back(w.poller);
+  out.insert(out.end(), checks_.begin(), checks_.end());
   return out;
 }
 
@@ -39,7 +42,7 @@ overview_state::status() {
   auto promise = self_->make_response_promise<std::vector<poller_status>>();
   gather<poller_status>(
       pollers(), statuses{},
-      [this](const poller_actor& p) { return status_of(p); },
+      [this](const poller_status_actor& p) { return status_of(p); },
       [](statuses& s, poller_status& one) { s.all.push_back(std::move(one)); },
       [](statuses& s, caf::error& e) { s.error = e; },
       [promise](statuses& s) mutable {
@@ -60,17 +63,36 @@ caf::typed_response_promise<server_figures> overview_state::figures() {
             f.jobs = std::move(tallies);
             gather<poller_status>(
                 pollers(), std::move(f),
-                [this](const poller_actor& p) { return status_of(p); },
+                [this](const poller_status_actor& p) { return status_of(p); },
                 [](server_figures& f, poller_status& s) {
                   f.pollers.push_back(std::move(s));
                 },
                 // A poller that does not answer (restarting) is left out
                 // rather than failing the whole scrape.
                 [](server_figures&, caf::error&) {},
-                [promise](server_figures& f) mutable { promise.deliver(f); });
+                [this, promise](server_figures& f) mutable {
+                  with_trainer_counts(std::move(f), promise);
+                });
           },
           [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
+}
+
+// The registry counts trainer reports; a registry that does not answer
+// leaves the counts out rather than failing the scrape.
+void overview_state::with_trainer_counts(
+    server_figures f, caf::typed_response_promise<server_figures> promise) {
+  auto figures = std::make_shared<server_figures>(std::move(f));
+  self_->request(registry_, caf::infinite, health_atom::value)
+      .then(
+          [figures, promise](registry_health& h) mutable {
+            figures->trainer_reports = h.trainer_reports;
+            figures->unattributed_reports = h.unattributed_reports;
+            promise.deliver(std::move(*figures));
+          },
+          [figures, promise](caf::error&) mutable {
+            promise.deliver(std::move(*figures));
+          });
 }
 
 caf::typed_response_promise<readiness> overview_state::ready() {
@@ -82,13 +104,13 @@ caf::typed_response_promise<readiness> overview_state::ready() {
               promise.deliver(readiness{false, h.reason});
               return;
             }
-            std::vector<poller_actor> polling;
+            std::vector<poller_status_actor> polling;
             for (const auto& [name, w] : pollers_)
               if (w.polling)
                 polling.push_back(w.poller);
             gather<poller_status>(
                 polling, readiness{true, {}},
-                [this](const poller_actor& p) { return status_of(p); },
+                [this](const poller_status_actor& p) { return status_of(p); },
                 [](readiness& r, poller_status& s) {
                   if (!s.first_cycle_done) {
                     r.ready = false;
@@ -111,8 +133,10 @@ caf::typed_response_promise<readiness> overview_state::ready() {
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
-         std::map<std::string, watched_poller> pollers) {
-  self->state.init(std::move(registry), std::move(reader), std::move(pollers));
+         std::map<std::string, watched_poller> pollers,
+         std::vector<poller_status_actor> checks) {
+  self->state.init(std::move(registry), std::move(reader), std::move(pollers),
+                   std::move(checks));
   return {
       [=](status_atom) { return self->state.status(); },
       [=](metrics_atom) { return self->state.figures(); },

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace jobsync {
 
@@ -28,9 +29,11 @@ public:
 
   explicit overview_state(self_pointer self) : self_(self) {}
 
-  /// Takes the peers.
+  /// Takes the peers; `checks` are shown beside the pollers (the local
+  /// provider's liveness check).
   void init(registry_actor registry, reader_actor reader,
-            std::map<std::string, watched_poller> pollers);
+            std::map<std::string, watched_poller> pollers,
+            std::vector<poller_status_actor> checks);
 
   /// Every poller's state; fails when a poller does not answer.
   caf::typed_response_promise<std::vector<poller_status>> status();
@@ -47,22 +50,28 @@ public:
   void replace(const provider_name& provider, poller_actor poller);
 
 private:
-  /// The pollers (for gather).
-  std::vector<poller_actor> pollers() const;
+  /// The pollers and the checks (for gather).
+  std::vector<poller_status_actor> pollers() const;
+
+  /// Adds the registry's trainer report counts and answers.
+  void with_trainer_counts(server_figures f,
+                           caf::typed_response_promise<server_figures> promise);
 
   /// Asks one poller for its state.
-  auto status_of(const poller_actor& p);
+  auto status_of(const poller_status_actor& p);
 
   self_pointer self_;
   registry_actor registry_;
   reader_actor reader_;
   std::map<std::string, watched_poller> pollers_;
+  std::vector<poller_status_actor> checks_;
 };
 
 /// Spawnable behavior of the overview.
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
-         std::map<std::string, watched_poller> pollers);
+         std::map<std::string, watched_poller> pollers,
+         std::vector<poller_status_actor> checks);
 
 } // namespace jobsync

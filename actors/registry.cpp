@@ -325,6 +325,29 @@ result<void> run(flush_context& ctx, registry_state::staged_missing& op) {
   return {};
 }
 
+// Local jobs whose trainer went silent fail; a report committed since the
+// check looked keeps its job running.
+result<void> run(flush_context& ctx, registry_state::staged_silence& op) {
+  std::vector<std::string> failed;
+  const auto& c = op.check;
+  for (const auto& id : c.job_ids) {
+    auto found = ctx.txn.get(id);
+    if (!found)
+      return found.error();
+    if (!*found || !is_silent(**found, c.timeout, c.at))
+      continue;
+    job& x = **found;
+    auto before = x.status;
+    fail_silent(x, c.at);
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+    ctx.emit(x, before, std::nullopt);
+    failed.push_back(id);
+  }
+  op.reply = std::move(failed);
+  return {};
+}
+
 template <class Op>
 void answer(Op& op) {
   if (!op.reply)
@@ -527,6 +550,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       [=](erase_atom, job_ref& job_id) {
         return stage<registry_state::staged_erase>(self,
                                                    std::move(job_id.value));
+      },
+      [=](silent_atom, silence_check& check) {
+        return stage<registry_state::staged_silence>(self, std::move(check));
       },
       [=](missing_atom, missing_jobs& missing) {
         return stage<registry_state::staged_missing>(self, std::move(missing));

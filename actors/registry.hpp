@@ -68,8 +68,14 @@ struct registry_state {
     caf::typed_response_promise<missing_outcome> promise;
     reply_slot<missing_outcome> reply;
   };
-  using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
-                                 staged_erase, staged_trainer, staged_missing>;
+  struct staged_silence {
+    silence_check check;
+    caf::typed_response_promise<std::vector<std::string>> promise;
+    reply_slot<std::vector<std::string>> reply;
+  };
+  using staged_op
+      = std::variant<staged_apply, staged_webhook, staged_put, staged_erase,
+                     staged_trainer, staged_missing, staged_silence>;
 
   /// How one run of the staged operations ended: committed with these
   /// events, or failed (and whether it lost a race with another writer).

@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "actors/gather.hpp"
 #include "logging/log.hpp"
+#include "model/trainer_rules.hpp"
 
 #include <caf/send.hpp>
 
@@ -180,6 +181,12 @@ void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
         "Job " + x.job_id + " is already " + std::string{to_string(x.status)}
             + "; only pending, uploading, queued or running jobs can be "
               "cancelled"));
+    return;
+  }
+  if (is_local_run(x)) {
+    // Only jobsync-track, following the job's events, can stop the process.
+    auto note = local_cancel_note(x);
+    cancel_locally(std::move(x), std::move(note), promise);
     return;
   }
   auto entry = provider_of(x);

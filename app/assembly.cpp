@@ -165,6 +165,7 @@ result<wiring_config> wiring_config_of(const config::settings& s,
     w.providers.push_back(std::move(pw));
   }
   w.sync = sync_config_of(s);
+  w.liveness = liveness_config_of(s);
   w.events = event_config_of(s, b);
   if (s.freshness.reconcile_interval_seconds == 0)
     log::warning("main",
@@ -231,6 +232,18 @@ http::callback_config callback_config_of(const config::settings& s) {
     log::info("main",
               "providers.local.api_key is not set: POST /callback accepts "
               "reports from loopback clients only");
+  return c;
+}
+
+std::optional<liveness_config> liveness_config_of(const config::settings& s) {
+  if (!s.local.enabled)
+    return std::nullopt;
+  liveness_config c;
+  c.silence_timeout = std::chrono::seconds{s.local.silence_timeout_seconds};
+  // A job fails at most a quarter of the timeout late; a check is one read
+  // of the active local jobs, cheap even every second.
+  c.interval = std::clamp<std::chrono::milliseconds>(
+      c.silence_timeout / 4, std::chrono::seconds{1}, std::chrono::seconds{60});
   return c;
 }
 

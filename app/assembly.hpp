@@ -64,6 +64,9 @@ staleness_rule staleness_of(const config::settings& s);
 /// may report.
 http::callback_config callback_config_of(const config::settings& s);
 
+/// The local provider's liveness check; none when local runs are off.
+std::optional<liveness_config> liveness_config_of(const config::settings& s);
+
 /// What the handlers need from the configuration.
 http::api_config api_config_of(const config::settings& s);
 

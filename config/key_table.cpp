@@ -459,6 +459,9 @@ std::vector<key_spec> build_table() {
   add(integer_key("providers.local.max_image_bytes", &s::local,
                   &loc::max_image_bytes, 1, gib,
                   "larger validation images are not kept"));
+  add(integer_key("providers.local.silence_timeout_seconds", &s::local,
+                  &loc::silence_timeout_seconds, 1, 7 * day,
+                  "a running local job with no report for this long fails"));
   // events
   add(integer_key("events.heartbeat_seconds", &s::events,
                   &evt::heartbeat_seconds, 1, hour,

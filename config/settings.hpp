@@ -122,6 +122,10 @@ struct local_settings {
   size_t max_body_bytes = size_t{32} << 20;
   /// Larger validation images are not kept.
   size_t max_image_bytes = size_t{8} << 20;
+  /// A running local job with no report for this long fails (the
+  /// protocol has no heartbeat; caching, validation and saving are
+  /// silent for minutes).
+  int silence_timeout_seconds = 1800;
 };
 
 /// `events.*`: the SSE fan-out.

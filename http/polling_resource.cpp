@@ -2,6 +2,7 @@
 
 #include "http/bridge.hpp"
 #include "http/json_response.hpp"
+#include "model/trainer_rules.hpp"
 
 namespace jobsync::http {
 
@@ -101,8 +102,10 @@ handler polling_status(std::shared_ptr<const api> a) {
         [ex](std::vector<poller_status>& all) {
           ex->respond(json_response([&](json_writer& w) {
             bool any = false;
+            // The original's "polling": of cloud jobs. The local
+            // provider's liveness check always runs and is not that.
             for (const auto& s : all)
-              any = any || s.enabled;
+              any = any || (s.enabled && s.provider != local_provider);
             w.StartObject();
             // The original's two fields, for its clients.
             w.Key("is_active");

@@ -67,6 +67,17 @@ struct missing_jobs {
   unix_ms at = 0;
 };
 
+/// Running local jobs whose trainer may have gone silent (the local
+/// provider's liveness check).
+struct silence_check {
+  /// The jobs (jobsync's ids).
+  std::vector<std::string> job_ids;
+  /// A job with no report for this long fails.
+  std::chrono::seconds timeout{0};
+  /// When the check runs (Unix ms, the liveness actor's clock).
+  unix_ms at = 0;
+};
+
 /// What the registry did with missing jobs.
 struct missing_outcome {
   /// Jobs whose first 404 was noted now.

@@ -356,6 +356,8 @@ result<trainer_event> parse_trainer_event(std::string_view body,
   if (e.status)
     e.status = lower(bound_text(*e.status, 64));
   e.error_text = bounded(text_of(member(&doc, "error")));
+  if (auto by = text_of(member(&doc, "tracked_by")))
+    e.tracked_by = bound_text(*by, 64);
   if (auto tb = text_of(member(&doc, "traceback")))
     e.traceback = bound_text_tail(*tb, max_trainer_traceback_bytes);
   switch (e.type) {

@@ -87,6 +87,9 @@ struct trainer_event {
   /// `error` and `traceback` of a failure report.
   std::optional<std::string> error_text;
   std::optional<std::string> traceback;
+  /// `tracked_by` of jobsync-track's start report ("jobsync-track"): the
+  /// command runs under it, so a cancel reaches the process.
+  std::optional<std::string> tracked_by;
   /// `checkpoint.path` of a saved checkpoint.
   std::optional<std::string> checkpoint_path;
   /// The newest usable image of a validation report: the last entry of

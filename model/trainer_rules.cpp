@@ -171,6 +171,35 @@ bool is_local_run(const job& x) {
   return x.type == job_type::local && x.provider == local_provider;
 }
 
+unix_ms last_report_ms(const job& x) {
+  return x.synced_at.value_or(created_ms(x));
+}
+
+bool is_silent(const job& x, std::chrono::milliseconds timeout, unix_ms at) {
+  return is_local_run(x) && is_active(x.status)
+         && last_report_ms(x) + timeout.count() <= at;
+}
+
+void fail_silent(job& x, unix_ms at) {
+  x.status = job_status::failed;
+  x.error_message
+      = "No report from the trainer since " + format_rfc3339(last_report_ms(x));
+  x.completed_at = format_rfc3339(at);
+}
+
+bool is_tracked(const job& x) {
+  auto i = x.metadata.find(std::string{tracked_by_key});
+  return i != x.metadata.end();
+}
+
+std::string local_cancel_note(const job& x) {
+  if (is_tracked(x))
+    return "Cancelled through jobsync; jobsync-track was asked to stop the "
+           "training command (SIGTERM, then SIGKILL after its grace period)";
+  return "Cancelled in jobsync only: the training process was not reached "
+         "(no jobsync-track runs it); stop it where it runs";
+}
+
 job local_job_from_event(const trainer_event& e, unix_ms received) {
   job x;
   x.job_id = e.job_id.value_or("");
@@ -246,6 +275,8 @@ trainer_effect apply_trainer_event(job& x, job_logs& logs,
       take_figures(logs.progress, e.progress);
     if (e.checkpoint_path)
       x.metadata["checkpoint_path"] = quote_json(*e.checkpoint_path);
+    if (e.tracked_by)
+      x.metadata[std::string{tracked_by_key}] = quote_json(*e.tracked_by);
     out.keep_image = e.image.has_value();
   }
   out.job_changed = x != before;

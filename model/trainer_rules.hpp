@@ -7,6 +7,7 @@
 #include "model/job_logs.hpp"
 #include "model/trainer_event.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ namespace jobsync {
 
 /// The provider name of local runs (jobs reported by their own trainer).
 inline constexpr std::string_view local_provider = "local";
+
+/// The metadata member a job run by `jobsync-track` carries
+/// (`"tracked_by": "jobsync-track"`).
+inline constexpr std::string_view tracked_by_key = "tracked_by";
 
 /// Longest error_message a report leaves on a failed job: the error text
 /// first, then as much of the traceback's end as fits.
@@ -27,6 +32,25 @@ bool is_local_run(const job& x);
 /// The local job that the first report about an unknown job id creates:
 /// running since the report.
 job local_job_from_event(const trainer_event& e, unix_ms received);
+
+/// When a local job last heard from its trainer: its last report
+/// (`synced_at`), else its creation.
+unix_ms last_report_ms(const job& x);
+
+/// Whether a local job is active and has had no report for `timeout` at
+/// `at`.
+bool is_silent(const job& x, std::chrono::milliseconds timeout, unix_ms at);
+
+/// Fails a silent job at `at`: "No report from the trainer since <time>".
+void fail_silent(job& x, unix_ms at);
+
+/// Whether `jobsync-track` runs the job's command (its start report said
+/// so): a cancel then reaches the process.
+bool is_tracked(const job& x);
+
+/// What a cancel through jobsync did to a local run, for its
+/// `error_message`: whether the process was asked to stop.
+std::string local_cancel_note(const job& x);
 
 /// What applying one report did.
 struct trainer_effect {

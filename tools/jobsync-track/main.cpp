@@ -165,8 +165,10 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   auto cmd = command_line(o.command);
+  // `tracked_by` tells jobsync that a cancel reaches the command.
   report(o, py_value::object({{"type", "notification"},
                               {"severity", "info"},
+                              {"tracked_by", "jobsync-track"},
                               {"title", "jobsync-track"},
                               {"message", "jobsync-track runs: " + cmd}}));
 

@@ -108,6 +108,15 @@ BOOST_AUTO_TEST_CASE(a_cancel_through_jobsync_stops_the_command) {
   auto r = http_request("POST", server->url("/api/cloud/jobs/track005/cancel"),
                         "{}", {{"Content-Type", "application/json"}});
   BOOST_TEST(r.status == 200, r.body);
+  // The answer says that the command was asked to stop.
+  auto answer = json_of(r);
+  BOOST_TEST(std::string{answer["job"]["status"].GetString()} == "cancelled");
+  BOOST_TEST(std::string{answer["job"]["error_message"].GetString()}.find(
+                 "jobsync-track was asked to stop the training command")
+                 != std::string::npos,
+             r.body);
+  BOOST_TEST(std::string{answer["job"]["metadata"]["tracked_by"].GetString()}
+             == "jobsync-track");
   auto code = p->wait_exit(std::chrono::seconds(60));
   BOOST_REQUIRE_MESSAGE(code, p->output());
   BOOST_TEST(*code == 0, p->output());
@@ -117,6 +126,26 @@ BOOST_AUTO_TEST_CASE(a_cancel_through_jobsync_stops_the_command) {
       = get_json("/api/cloud/jobs/track005/logs")["logs"].GetString();
   BOOST_TEST(logs.find("after the job was cancelled") != std::string::npos,
              logs);
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_cancel_of_an_untracked_run_says_the_process_was_not_reached) {
+  start();
+  // A trainer started without jobsync-track: nothing can stop it.
+  child_process trainer{{TRAINER_SIM_PATH, "--url", callback_url(), "--job-id",
+                         "untrk001", "--scenario", "killed"}};
+  BOOST_REQUIRE(trainer.wait_exit(std::chrono::seconds(120)).value_or(-1) == 0);
+  BOOST_TEST(!job("untrk001")["metadata"].HasMember("tracked_by"));
+  auto r = http_request("POST", server->url("/api/cloud/jobs/untrk001/cancel"),
+                        "{}", {{"Content-Type", "application/json"}});
+  BOOST_TEST_REQUIRE(r.status == 200, r.body);
+  auto answer = json_of(r);
+  BOOST_TEST(std::string{answer["job"]["status"].GetString()} == "cancelled");
+  BOOST_TEST(std::string{answer["job"]["error_message"].GetString()}.find(
+                 "the training process was not reached")
+                 != std::string::npos,
+             r.body);
+  BOOST_TEST(status_of("untrk001") == "cancelled");
 }
 
 BOOST_AUTO_TEST_CASE(a_command_that_ignores_sigterm_gets_sigkill) {

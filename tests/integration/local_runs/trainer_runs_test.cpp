@@ -128,9 +128,10 @@ BOOST_AUTO_TEST_CASE(a_crash_ends_failed_with_the_error_text) {
              != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_run_that_stops_stays_running_at_its_last_step) {
-  // Nothing tells jobsync that a killed trainer is gone; the job keeps
-  // what it last heard, which inline-progress shows.
+BOOST_AUTO_TEST_CASE(a_run_that_stops_stays_running_within_the_timeout) {
+  // Nothing tells jobsync at once that a killed trainer is gone; until the
+  // silence timeout (30 minutes by default) the job keeps what it last
+  // heard, which inline-progress shows.
   start();
   auto run = replay({"--job-id", "kill0001", "--scenario", "killed"});
   BOOST_TEST(run.exit_code == 0, run.output);
@@ -145,6 +146,78 @@ BOOST_AUTO_TEST_CASE(a_run_that_stops_stays_running_at_its_last_step) {
   BOOST_TEST(p["learning_rate"].GetDouble() < 0.0001);
   BOOST_TEST(std::string{p["last_log"].GetString()}
              == "Training configuration initialized");
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_run_fails_after_the_silence_timeout) {
+  // The shortest timeout: the liveness check runs every second.
+  start({"providers.local.silence_timeout_seconds=1"});
+  auto stream = subscribe("/api/events?job_id=kill0002");
+  auto run = replay({"--job-id", "kill0002", "--scenario", "killed"});
+  BOOST_TEST(run.exit_code == 0, run.output);
+  BOOST_REQUIRE(eventually([&] { return status_of("kill0002") == "failed"; }));
+  auto x = job("kill0002");
+  std::string error = x["error_message"].GetString();
+  BOOST_TEST(error.rfind("No report from the trainer since 20", 0) == 0, error);
+  BOOST_TEST(x["completed_at"].IsString());
+  // One event per status change: the creation, then the failure.
+  BOOST_REQUIRE(stream->wait_events(2));
+  auto changes = changes_of(*stream, "kill0002");
+  BOOST_TEST_REQUIRE(changes.size() == 2u);
+  BOOST_TEST(changes[0].status == "running");
+  BOOST_TEST(changes[1].status == "failed");
+  BOOST_TEST(changes[1].previous_status == "running");
+  // The liveness check is the local provider's poller.
+  auto polling = get_json("/api/cloud/polling/status");
+  const rapidjson::Value* local = nullptr;
+  for (const auto& p : polling["providers"].GetArray())
+    if (std::string{p["provider"].GetString()} == "local")
+      local = &p;
+  BOOST_REQUIRE_MESSAGE(local, "no local poller in the polling status");
+  BOOST_TEST((*local)["enabled"].GetBool());
+  BOOST_TEST((*local)["interval_seconds"].GetInt() == 1);
+  BOOST_TEST((*local)["cycles"].GetUint64() >= 1u);
+  BOOST_TEST((*local)["jobs_lost"].GetUint64() == 1u);
+  // And on /metrics, with the local runs' series.
+  auto metrics = http_get(server->url("/metrics")).body;
+  for (const char* line :
+       {"jobsync_poller_jobs_lost_total{provider=\"local\"} 1",
+        "jobsync_jobs{job_type=\"local\",provider=\"local\",status="
+        "\"failed\"} 1",
+        "jobsync_trainer_reports_total "})
+    BOOST_TEST(metrics.find(line) != std::string::npos, line);
+  // A later report does not revive it: failed is final.
+  BOOST_TEST(report(R"({"type": "training.status", "job_id": "kill0002", )"
+                    R"("progress": {"current": 5, "total": 12}})")
+                 .status
+             == 200);
+  BOOST_TEST(status_of("kill0002") == "failed");
+}
+
+BOOST_AUTO_TEST_CASE(local_runs_are_a_provider_in_lists_and_figures) {
+  start();
+  auto run
+      = replay({"--job-id", "list0001", "--scenario", "burst", "--steps", "2"});
+  BOOST_TEST(run.exit_code == 0, run.output);
+  for (const char* query : {"provider=local", "job_type=local"}) {
+    auto page = get_json(std::string{"/api/cloud/jobs?"} + query);
+    BOOST_TEST(page["total"].GetUint64() == 1u, query);
+    BOOST_TEST(std::string{page["jobs"][0]["job_id"].GetString()} == "list0001",
+               query);
+  }
+  for (const char* query : {"provider=replicate", "job_type=cloud"})
+    BOOST_TEST(
+        get_json(std::string{"/api/cloud/jobs?"} + query)["total"].GetUint64()
+            == 0u,
+        query);
+  auto metrics = get_json("/api/cloud/metrics?days=1");
+  BOOST_TEST(metrics["cost_by_day"][0]["local_jobs"].GetUint64() == 1u);
+  // A report without a job id is counted on /metrics.
+  BOOST_TEST(report(R"({"type": "notification", "message": "hello"})").status
+             == 200);
+  auto text = http_get(server->url("/metrics")).body;
+  BOOST_TEST(text.find("jobsync_trainer_reports_unattributed_total 1")
+                 != std::string::npos,
+             text);
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_api_key_is_401_and_changes_nothing) {

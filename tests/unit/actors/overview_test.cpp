@@ -46,7 +46,8 @@ struct overview_fixture : test::actor_fixture {
   }
 
   void start() {
-    overview = track(sys->spawn(jobsync::overview, registry, reader, pollers));
+    overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
+                                std::vector<poller_status_actor>{}));
     sched->run();
   }
 };

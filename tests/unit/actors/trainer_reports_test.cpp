@@ -6,6 +6,8 @@
 
 #include "tests/unit/actors/actor_fixture.hpp"
 
+#include <thread>
+
 using namespace jobsync;
 
 namespace {
@@ -195,6 +197,38 @@ BOOST_AUTO_TEST_CASE(the_newest_validation_image_is_kept_and_erased_with_it) {
   ask<job>(registry, erase_atom::value, job_ref{"v"});
   BOOST_TEST(!image("v"));
   BOOST_TEST(!logs("v"));
+}
+
+BOOST_AUTO_TEST_CASE(silent_jobs_fail_unless_a_report_came_meanwhile) {
+  send(step("quiet", 1));
+  send(step("heard", 1));
+  auto quiet_seen = *stored("quiet")->synced_at;
+  // "heard" reports again after the check looked (a later millisecond):
+  // the registry decides with what is stored.
+  while (now_ms() <= quiet_seen)
+    std::this_thread::yield();
+  send(step("heard", 2));
+  auto events_before = events->size();
+  auto at = quiet_seen + 60'000;
+  auto failed = ask<std::vector<std::string>>(
+      registry, silent_atom::value,
+      silence_check{
+          {"quiet", "heard", "nobody"}, std::chrono::seconds{60}, at});
+  BOOST_TEST(failed == std::vector<std::string>{"quiet"});
+  auto quiet = stored("quiet");
+  BOOST_TEST((quiet->status == job_status::failed));
+  BOOST_TEST(*quiet->error_message
+             == "No report from the trainer since "
+                    + format_rfc3339(quiet_seen));
+  BOOST_TEST((stored("heard")->status == job_status::running));
+  // One event: the failure.
+  BOOST_REQUIRE(events->size() == events_before + 1);
+  BOOST_TEST(events->back().job_id == "quiet");
+  // A failed job stays failed when asked again.
+  BOOST_TEST(ask<std::vector<std::string>>(
+                 registry, silent_atom::value,
+                 silence_check{{"quiet"}, std::chrono::seconds{60}, at})
+                 .empty());
 }
 
 BOOST_AUTO_TEST_CASE(every_report_confirms_the_job_until_it_is_final) {

@@ -391,4 +391,40 @@ BOOST_AUTO_TEST_CASE(a_queued_local_job_starts_running_on_a_report) {
   BOOST_TEST(r.x.started_at.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_job_is_silent_after_the_timeout_since_its_last_report) {
+  using std::chrono::seconds;
+  run r;
+  // Never confirmed: its creation counts.
+  BOOST_TEST(!is_silent(r.x, seconds{60}, t0 + 59'999));
+  BOOST_TEST(is_silent(r.x, seconds{60}, t0 + 60'000));
+  r.x.synced_at = t0 + 30'000;
+  BOOST_TEST(!is_silent(r.x, seconds{60}, t0 + 60'000));
+  BOOST_TEST(is_silent(r.x, seconds{60}, t0 + 90'000));
+  fail_silent(r.x, t0 + 90'000);
+  BOOST_TEST((r.x.status == job_status::failed));
+  BOOST_TEST(*r.x.error_message
+             == "No report from the trainer since 2026-08-22T12:00:30.000Z");
+  BOOST_TEST(*r.x.completed_at == "2026-08-22T12:01:30.000Z");
+  // Final and cloud jobs are never silent.
+  BOOST_TEST(!is_silent(r.x, seconds{60}, t0 + 900'000));
+  job cloud;
+  cloud.status = job_status::running;
+  cloud.provider = "replicate";
+  BOOST_TEST(!is_silent(cloud, seconds{60}, t0 + 900'000));
+}
+
+BOOST_AUTO_TEST_CASE(jobsync_tracks_start_report_marks_the_job_tracked) {
+  run r;
+  BOOST_TEST(!is_tracked(r.x));
+  BOOST_TEST(local_cancel_note(r.x).find("was not reached")
+             != std::string::npos);
+  auto fx = r.feed(R"({"type": "notification", "job_id": "j", "tracked_by":)"
+                   R"( "jobsync-track", "message": "jobsync-track runs: x"})");
+  BOOST_TEST(fx.job_changed);
+  BOOST_TEST(is_tracked(r.x));
+  BOOST_TEST(r.x.metadata.at("tracked_by") == "\"jobsync-track\"");
+  BOOST_TEST(local_cancel_note(r.x).find("jobsync-track was asked to stop")
+             != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
