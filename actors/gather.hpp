@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace jobsync {
@@ -11,8 +12,10 @@ namespace jobsync {
 /// Asks every peer, folds each answer into one value, and runs `finish`
 /// with it once every peer answered or failed (at once when there are no
 /// peers). `ask(peer)` sends the request and returns its response handle;
-/// `on_reply(value, reply)` and `on_error(value, error)` fold one answer.
-/// The one way jobsync's actors fan a question out and gather the answers.
+/// `on_reply(value, reply)` and `on_error(value, error)` fold one answer,
+/// or `on_reply(value, peer, reply)` and `on_error(value, peer, error)`
+/// when the answer alone does not say whose it is. The one way jobsync's
+/// actors fan a question out and gather the answers.
 template <class Reply, class T, class Peers, class Ask, class OnReply,
           class OnError, class Finish>
 void gather(const Peers& peers, T init, Ask ask, OnReply on_reply,
@@ -32,14 +35,23 @@ void gather(const Peers& peers, T init, Ask ask, OnReply on_reply,
     g->finish(g->value);
     return;
   }
+  using peer_type = typename Peers::value_type;
   for (const auto& peer : peers)
     ask(peer).then(
-        [g, on_reply](Reply& r) mutable {
-          on_reply(g->value, r);
+        [g, on_reply, peer](Reply& r) mutable {
+          if constexpr (std::is_invocable_v<OnReply&, T&, const peer_type&,
+                                            Reply&>)
+            on_reply(g->value, peer, r);
+          else
+            on_reply(g->value, r);
           g->arrive();
         },
-        [g, on_error](caf::error& e) mutable {
-          on_error(g->value, e);
+        [g, on_error, peer](caf::error& e) mutable {
+          if constexpr (std::is_invocable_v<OnError&, T&, const peer_type&,
+                                            caf::error&>)
+            on_error(g->value, peer, e);
+          else
+            on_error(g->value, e);
           g->arrive();
         });
 }

@@ -5,6 +5,7 @@
 
 #include "model/event_stream.hpp"
 #include "model/freshness.hpp"
+#include "model/health.hpp"
 #include "model/ids.hpp"
 #include "model/job.hpp"
 #include "model/job_filter.hpp"
@@ -47,6 +48,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::poller_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::refresh_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::readiness)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::health_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_log_text)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::event_subscription)
@@ -244,7 +246,7 @@ using sync_actor = poller_directory_actor::extend<
     caf::replies_to<secret_atom, provider_name>::with<std::string>>;
 
 /// What the server reports about itself: readiness, the figures of
-/// `GET /metrics` and every poller's state.
+/// `GET /metrics`, every poller's state and the health report.
 using overview_actor = poller_directory_actor::extend<
     /// Every poller's state (`GET /api/cloud/polling/status`).
     caf::replies_to<status_atom>::with<std::vector<poller_status>>,
@@ -252,7 +254,12 @@ using overview_actor = poller_directory_actor::extend<
     /// poller that does not answer is left out.
     caf::replies_to<metrics_atom>::with<server_figures>,
     /// Readiness: the store is writable and each first cycle has ended.
-    caf::replies_to<ready_atom>::with<readiness>>;
+    caf::replies_to<ready_atom>::with<readiness>,
+    /// The health of the store and of each provider's token and circuit
+    /// (`GET /api/cloud/health`); with `true`, each provider is also asked
+    /// whether it accepts its token. Never fails: a peer that does not
+    /// answer shows as a component's status.
+    caf::replies_to<health_atom, bool>::with<health_report>>;
 
 /// Restarts pollers that stop: after 1 s, doubling up to a minute, and
 /// tells the poller directories (sync, overview) about each replacement.

@@ -28,9 +28,15 @@ auto overview_state::status_of(const poller_status_actor& p) {
 std::vector<poller_status_actor> overview_state::pollers() const {
   std::vector<poller_status_actor> out;
   for (const auto& [name, w] : pollers_)
-    out.push_back(w.poller);
+    if (w.poller)
+      out.push_back(w.poller);
   out.insert(out.end(), checks_.begin(), checks_.end());
   return out;
+}
+
+double overview_state::ms_since(caf::actor_clock::time_point start) const {
+  std::chrono::duration<double, std::milli> took = self_->clock().now() - start;
+  return took.count();
 }
 
 caf::typed_response_promise<std::vector<poller_status>>
@@ -106,7 +112,7 @@ caf::typed_response_promise<readiness> overview_state::ready() {
             }
             std::vector<poller_status_actor> polling;
             for (const auto& [name, w] : pollers_)
-              if (w.polling)
+              if (w.polling && w.poller)
                 polling.push_back(w.poller);
             gather<poller_status>(
                 polling, readiness{true, {}},
@@ -130,6 +136,80 @@ caf::typed_response_promise<readiness> overview_state::ready() {
   return promise;
 }
 
+caf::typed_response_promise<health_report>
+overview_state::health(bool ask_providers) {
+  auto promise = self_->make_response_promise<health_report>();
+  auto start = self_->clock().now();
+  self_->request(registry_, caf::infinite, health_atom::value)
+      .then(
+          [this, start, ask_providers, promise](registry_health& h) {
+            health_report r;
+            r.components.push_back(store_health(h, ms_since(start)));
+            provider_health(std::move(r), ask_providers, promise);
+          },
+          [this, start, ask_providers, promise](caf::error& e) {
+            health_report r;
+            r.components.push_back(
+                store_health(from_error(e), ms_since(start)));
+            provider_health(std::move(r), ask_providers, promise);
+          });
+  return promise;
+}
+
+std::vector<overview_state::health_peer>
+overview_state::reserve_slots(health_report& r) const {
+  std::vector<health_peer> peers;
+  for (const auto& [name, w] : pollers_)
+    if (w.poller)
+      peers.push_back({r.components.size() + peers.size(), name, w.poller});
+  r.components.resize(r.components.size() + peers.size());
+  return peers;
+}
+
+void overview_state::provider_health(
+    health_report report, bool ask_providers,
+    caf::typed_response_promise<health_report> promise) {
+  for (const auto& [name, w] : pollers_)
+    report.components.push_back(token_health(name, w.unavailable));
+  auto peers = reserve_slots(report);
+  gather<poller_status>(
+      peers, std::move(report),
+      [this](const health_peer& p) { return status_of(p.poller); },
+      [](health_report& r, const health_peer& p, poller_status& s) {
+        r.components[p.slot] = circuit_health(s);
+      },
+      [](health_report& r, const health_peer& p, caf::error& e) {
+        r.components[p.slot] = circuit_health(p.provider, from_error(e));
+      },
+      [this, ask_providers, promise](health_report& r) mutable {
+        if (ask_providers)
+          api_health(std::move(r), promise);
+        else
+          promise.deliver(r);
+      });
+}
+
+void overview_state::api_health(
+    health_report report, caf::typed_response_promise<health_report> promise) {
+  auto peers = reserve_slots(report);
+  // Every provider is asked at once, so each one's latency counts from here.
+  auto start = self_->clock().now();
+  gather<validation>(
+      peers, std::move(report),
+      [this](const health_peer& p) {
+        return self_->request(p.poller, caf::infinite, validate_atom::value);
+      },
+      [this, start](health_report& r, const health_peer& p, validation& v) {
+        r.components[p.slot]
+            = jobsync::api_health(p.provider, v, ms_since(start));
+      },
+      [this, start](health_report& r, const health_peer& p, caf::error& e) {
+        r.components[p.slot]
+            = jobsync::api_health(p.provider, from_error(e), ms_since(start));
+      },
+      [promise](health_report& r) mutable { promise.deliver(r); });
+}
+
 overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
@@ -141,6 +221,9 @@ overview(overview_actor::stateful_pointer<overview_state> self,
       [=](status_atom) { return self->state.status(); },
       [=](metrics_atom) { return self->state.figures(); },
       [=](ready_atom) { return self->state.ready(); },
+      [=](health_atom, bool ask_providers) {
+        return self->state.health(ask_providers);
+      },
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));
       },

@@ -13,14 +13,17 @@ namespace jobsync {
 
 /// One provider's poller as the overview sees it.
 struct watched_poller {
+  /// Invalid when jobsync cannot ask the provider (no API token).
   poller_actor poller;
   /// Background polling runs, so readiness waits for its first cycle.
   bool polling = false;
+  /// Why there is no poller ("jobsync has no API token ...: set ...").
+  std::string unavailable;
 };
 
 /// The overview's state: the registry, a reader and every poller, which it
-/// asks for readiness, for the figures of `GET /metrics` and for the
-/// pollers' state.
+/// asks for readiness, for the figures of `GET /metrics`, for the pollers'
+/// state and for the health report.
 class overview_state {
 public:
   static inline const char* name = "overview";
@@ -46,6 +49,11 @@ public:
   /// its first cycle.
   caf::typed_response_promise<readiness> ready();
 
+  /// The store, each provider's token and circuit, and, when
+  /// `ask_providers`, whether each provider accepts its token. Never
+  /// fails: a peer that does not answer is a component's bad status.
+  caf::typed_response_promise<health_report> health(bool ask_providers);
+
   /// A restarted poller replaces the one that stopped.
   void replace(const provider_name& provider, poller_actor poller);
 
@@ -59,6 +67,28 @@ private:
 
   /// Asks one poller for its state.
   auto status_of(const poller_status_actor& p);
+
+  /// A poller asked for a part of the health report, and where in the
+  /// report its answer goes (answers arrive in any order).
+  struct health_peer {
+    size_t slot;
+    std::string provider;
+    poller_actor poller;
+  };
+
+  /// Appends one empty component per poller and returns who fills which.
+  std::vector<health_peer> reserve_slots(health_report& r) const;
+
+  /// Milliseconds since `start` on the actor's clock.
+  double ms_since(caf::actor_clock::time_point start) const;
+
+  /// The health report's provider parts, after the store's.
+  void provider_health(health_report report, bool ask_providers,
+                       caf::typed_response_promise<health_report> promise);
+
+  /// Asks every provider with a poller whether it accepts its token.
+  void api_health(health_report report,
+                  caf::typed_response_promise<health_report> promise);
 
   self_pointer self_;
   registry_actor registry_;

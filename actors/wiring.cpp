@@ -118,8 +118,12 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     w->providers_.push_back(p.provider);
     entries[name]
         = provider_entry{{}, p.provider->label(), p.sync_limit, p.unavailable};
-    if (!p.polled())
+    if (!p.polled()) {
+      // The health report tells why an enabled provider cannot be asked.
+      if (p.enabled)
+        watched[name] = watched_poller{{}, false, p.unavailable};
       continue;
+    }
     auto registry = w->registry_;
     auto reader = w->readers_.front();
     factories[name]
@@ -130,7 +134,7 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     pollers[name] = poller;
     w->pollers_.push_back(poller);
     entries[name].poller = poller;
-    watched[name] = watched_poller{poller, p.poller.enabled};
+    watched[name] = watched_poller{poller, p.poller.enabled, {}};
     log::info("wiring", "{}: background polling {} ({})", name,
               p.poller.enabled ? "on" : "off", p.poller.reason);
   }

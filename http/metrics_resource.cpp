@@ -2,6 +2,7 @@
 
 #include "http/bridge.hpp"
 #include "http/json_response.hpp"
+#include "http/process_start.hpp"
 #include "http/query.hpp"
 #include "model/money.hpp"
 #include "model/trainer_rules.hpp"
@@ -19,10 +20,6 @@ namespace {
 
 constexpr int default_days = 30;
 constexpr int max_days = 365;
-
-// The process start, for jobsync_start_time_seconds: taken when the HTTP
-// layer is loaded, which is during start-up.
-const unix_ms process_started = now_ms();
 
 // -- Prometheus text format 0.0.4 ---------------------------------------------
 
@@ -450,7 +447,7 @@ handler prometheus_metrics(std::shared_ptr<const api> a) {
     auto respond = [ex](const server_figures& f) {
       response out;
       out.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      out.body = prometheus_text(f, process_started, JOBSYNC_VERSION);
+      out.body = prometheus_text(f, process_started(), JOBSYNC_VERSION);
       out.headers.emplace_back("Cache-Control", "no-store");
       ex->respond(std::move(out));
     };

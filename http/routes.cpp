@@ -41,6 +41,13 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
       {"GET", "/api/events", require_token(a, events(a), true)},
       {"GET", "/healthz", healthz()},
       {"GET", "/readyz", readyz(a)},
+      // SimpleTuner's operational paths, public like the probes.
+      {"GET", "/api/cloud/health", cloud_health(a)},
+      {"GET", "/api/cloud/health/live", healthz()},
+      {"GET", "/api/cloud/health/ready", readyz(a)},
+      {"GET", "/api/cloud/metrics/prometheus", prometheus_metrics(a)},
+      // The contract of this API (docs/openapi.json), public.
+      {"GET", "/api/openapi.json", openapi_document()},
   };
   // Local trainers report here, SimpleTuner's path, with their own key
   // (not the API token) and their own body limit (images).

@@ -72,9 +72,7 @@ result<file_body> embedded(std::string_view name) {
                    std::string{found->body}};
 }
 
-void serve(const api& a, const exchange_ptr& ex, std::string_view name) {
-  const auto& dir = a.config().web.assets_dir;
-  auto file = dir.empty() ? embedded(name) : read_from_folder(dir, name);
+void respond_with(const exchange_ptr& ex, result<file_body> file) {
   if (!file)
     return ex->respond(error_response(file.error()));
   response r;
@@ -95,6 +93,11 @@ void serve(const api& a, const exchange_ptr& ex, std::string_view name) {
   }
   r.body = std::move(file->body);
   ex->respond(std::move(r));
+}
+
+void serve(const api& a, const exchange_ptr& ex, std::string_view name) {
+  const auto& dir = a.config().web.assets_dir;
+  respond_with(ex, dir.empty() ? embedded(name) : read_from_folder(dir, name));
 }
 
 } // namespace
@@ -120,6 +123,15 @@ handler dashboard_page(std::shared_ptr<const api> a) {
 
 handler dashboard_asset(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) { serve(*a, ex, ex->params.at("file")); };
+}
+
+handler openapi_document() {
+  return [](const exchange_ptr& ex) {
+    // Always the embedded copy: the contract of this very build.
+    const auto& doc = web::api_contract();
+    respond_with(ex, file_body{std::string{doc.content_type}, doc.etag,
+                               std::string{doc.body}});
+  };
 }
 
 handler ui_config(std::shared_ptr<const api> a) {

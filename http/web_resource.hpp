@@ -20,6 +20,10 @@ handler dashboard_page(std::shared_ptr<const api> a);
 /// `GET /assets/{file}`: the dashboard's scripts, styles and icons.
 handler dashboard_asset(std::shared_ptr<const api> a);
 
+/// `GET /api/openapi.json`: the API's OpenAPI 3.1 document (the repository's
+/// docs/openapi.json, embedded at build time), with an ETag.
+handler openapi_document();
+
 /// `GET /api/ui/config`: what the page needs to know about the server
 /// (`{"demo": bool, "version": "..."}`).
 handler ui_config(std::shared_ptr<const api> a);

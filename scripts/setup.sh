@@ -39,12 +39,13 @@ if ((${#missing[@]} > 0)); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# playwright-core 1.61 (tests/node) needs Node.js 18 or newer: Debian 12's
-# own nodejs is 18.
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if ((node_major < 18)); then
+# playwright-core 1.61 (tests/node) needs Node.js 18 or newer, and
+# @stoplight/spectral-cli 6.16 18.18 or newer: Debian 12's own nodejs is
+# 18.20.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+              process.exit(a > 18 || (a === 18 && b >= 18) ? 0 : 1)'; then
   echo "setup: $(command -v node) is Node.js $(node --version); the tests" \
-       "need 18 or newer (Debian 12's nodejs package is 18)" >&2
+       "need 18.18 or newer (Debian 12's nodejs package is 18.20)" >&2
   exit 1
 fi
 

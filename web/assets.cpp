@@ -13,21 +13,31 @@ bool ends_with(std::string_view s, std::string_view suffix) {
          && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+std::vector<asset> assets_of(const embedded_file* files, size_t count) {
+  std::vector<asset> out;
+  for (size_t i = 0; i < count; ++i) {
+    const auto& f = files[i];
+    std::string_view body{reinterpret_cast<const char*>(f.data), f.size};
+    out.push_back(asset{f.name, content_type_of(f.name), etag_of(body), body});
+  }
+  return out;
+}
+
 } // namespace
 
 const std::vector<asset>& embedded_assets() {
   // Hashed once, on first use; the bodies are static data.
-  static const std::vector<asset> all = [] {
-    std::vector<asset> out;
-    for (size_t i = 0; i < embedded_file_count; ++i) {
-      const auto& f = embedded_files[i];
-      std::string_view body{reinterpret_cast<const char*>(f.data), f.size};
-      out.push_back(
-          asset{f.name, content_type_of(f.name), etag_of(body), body});
-    }
-    return out;
-  }();
+  static const std::vector<asset> all
+      = assets_of(embedded_files, embedded_files_count);
   return all;
+}
+
+const asset& api_contract() {
+  static const asset document = [] {
+    auto all = assets_of(contract_files, contract_files_count);
+    return all.at(0);
+  }();
+  return document;
 }
 
 const asset* find_embedded(std::string_view name) {

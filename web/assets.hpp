@@ -20,6 +20,10 @@ struct asset {
 /// Every file of web/static, compiled into the binary at build time.
 const std::vector<asset>& embedded_assets();
 
+/// The API's OpenAPI 3.1 document (docs/openapi.json), compiled into the
+/// binary at build time.
+const asset& api_contract();
+
 /// The embedded file with this name; nullptr when there is none.
 const asset* find_embedded(std::string_view name);
 

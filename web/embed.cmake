@@ -1,14 +1,24 @@
-# Writes a C++ file that holds every file of a folder as byte arrays, for
-# web/assets.cpp. Run at build time:
-#   cmake -DSOURCE_DIR=<web/static> -DOUTPUT=<file.cpp> -P embed.cmake
-# Bytes are written as hex numbers, so any content (binary, quotes, raw
-# string delimiters) embeds safely.
+# Writes a C++ file that holds files as byte arrays: a table named TABLE
+# (default embedded_files) and its length ${TABLE}_count, declared in
+# web/embedded_table.hpp. Run at build time:
+#   cmake -DSOURCE_DIR=<folder> -DOUTPUT=<file.cpp> [-DFILES=<a;b>]
+#         [-DTABLE=<name>] -P embed.cmake
+# Without FILES, every file of the folder is embedded. Bytes are written as
+# hex numbers, so any content (binary, quotes, raw string delimiters)
+# embeds safely.
 
 if(NOT SOURCE_DIR OR NOT OUTPUT)
   message(FATAL_ERROR "embed.cmake needs SOURCE_DIR and OUTPUT")
 endif()
+if(NOT TABLE)
+  set(TABLE embedded_files)
+endif()
 
-file(GLOB files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*")
+if(FILES)
+  set(files ${FILES})
+else()
+  file(GLOB files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*")
+endif()
 list(SORT files)
 
 set(arrays "")
@@ -45,10 +55,10 @@ namespace {
 
 ${arrays}} // namespace
 
-const embedded_file embedded_files[] = {
+const embedded_file ${TABLE}[] = {
 ${entries}};
 
-const size_t embedded_file_count = ${count};
+const size_t ${TABLE}_count = ${count};
 
 } // namespace jobsync::web
 ")

@@ -1,7 +1,7 @@
 #pragma once
 
-// The table that the build generates from web/static (embed.cmake writes
-// its definition into the build folder). Only web/assets.cpp reads it.
+// The tables that the build generates (embed.cmake writes their
+// definitions into the build folder). Only web/assets.cpp reads them.
 
 #include <cstddef>
 
@@ -18,6 +18,12 @@ struct embedded_file {
 extern const embedded_file embedded_files[];
 
 /// Number of entries of embedded_files.
-extern const size_t embedded_file_count;
+extern const size_t embedded_files_count;
+
+/// The API's OpenAPI document, docs/openapi.json (one entry).
+extern const embedded_file contract_files[];
+
+/// Number of entries of contract_files.
+extern const size_t contract_files_count;
 
 } // namespace jobsync::web

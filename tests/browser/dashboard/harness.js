@@ -228,4 +228,4 @@ async function run(name, body, { simArgs = [], sets = [], env = {} } = {}) {
   log(`${name}: passed`);
 }
 
-module.exports = { run, until, check, watch, http, log, SOURCE_DIR };
+module.exports = { run, until, check, watch, http, log, startSim, startJobsync, SOURCE_DIR };

@@ -9,21 +9,42 @@ using namespace jobsync;
 
 namespace {
 
-// A poller seen through its interface that answers its status (or fails).
-caf::behavior status_poller(std::shared_ptr<std::optional<poller_status>> s) {
+// A poller seen through its interface that answers its status (or fails),
+// and whether the provider takes its token (valid unless told otherwise).
+caf::behavior status_poller(std::shared_ptr<std::optional<poller_status>> s,
+                            std::shared_ptr<std::optional<validation>> v) {
   return {
       [s](status_atom) -> caf::result<poller_status> {
         if (!*s)
           return make_error(errc::unavailable, "restarting");
         return **s;
       },
+      [v](validate_atom) -> caf::result<validation> {
+        if (!*v)
+          return make_error(errc::provider_error, "the provider said 503");
+        return **v;
+      },
   };
+}
+
+// A registry that only reports its health.
+caf::behavior health_registry(registry_health h) {
+  return {[h](health_atom) { return h; }};
+}
+
+// The report's components by name.
+std::map<std::string, health_component> by_name(const health_report& r) {
+  std::map<std::string, health_component> out;
+  for (const auto& c : r.components)
+    out[c.name] = c;
+  return out;
 }
 
 struct overview_fixture : test::actor_fixture {
   registry_actor registry;
   reader_actor reader;
   std::map<std::string, std::shared_ptr<std::optional<poller_status>>> states;
+  std::map<std::string, std::shared_ptr<std::optional<validation>>> tokens;
   std::map<std::string, watched_poller> pollers;
   overview_actor overview;
 
@@ -40,9 +61,16 @@ struct overview_fixture : test::actor_fixture {
     s.provider = name;
     s.first_cycle_done = first_cycle_done;
     states[name] = std::make_shared<std::optional<poller_status>>(s);
+    tokens[name] = std::make_shared<std::optional<validation>>(
+        validation{true, "user-of-" + name, {}});
     auto p = caf::actor_cast<poller_actor>(
-        track(sys->spawn(status_poller, states[name])));
-    pollers[name] = watched_poller{p, polling};
+        track(sys->spawn(status_poller, states[name], tokens[name])));
+    pollers[name] = watched_poller{p, polling, {}};
+  }
+
+  // A provider jobsync has no token for (so no poller).
+  void add_without_token(const std::string& name) {
+    pollers[name] = watched_poller{{}, false, "set the token of " + name};
   }
 
   void start() {
@@ -99,11 +127,95 @@ BOOST_AUTO_TEST_CASE(a_restarted_poller_is_asked_instead_of_the_old_one) {
   auto fresh = std::make_shared<std::optional<poller_status>>(poller_status{});
   (*fresh)->provider = "a";
   (*fresh)->first_cycle_done = true;
-  auto replacement
-      = caf::actor_cast<poller_actor>(track(sys->spawn(status_poller, fresh)));
+  auto replacement = caf::actor_cast<poller_actor>(track(
+      sys->spawn(status_poller, fresh,
+                 std::make_shared<std::optional<validation>>(std::nullopt))));
   caf::anon_send(overview, put_atom::value, provider_name{"a"}, replacement);
   sched->run();
   BOOST_TEST(ask<readiness>(overview, ready_atom::value).ready);
+}
+
+BOOST_AUTO_TEST_CASE(
+    health_reports_the_store_and_each_providers_token_and_circuit) {
+  add("a", true, true);
+  (*states["a"])->circuit = "open";
+  (*states["a"])->consecutive_failures = 5;
+  add("c", true, true);
+  add_without_token("b");
+  start();
+  // Nothing else polls a provider without a token.
+  BOOST_TEST(ask<readiness>(overview, ready_atom::value).ready);
+  auto r = ask<health_report>(overview, health_atom::value, false);
+  std::vector<std::string> names;
+  for (const auto& c : r.components)
+    names.push_back(c.name);
+  BOOST_TEST((names
+              == std::vector<std::string>{"database", "secrets_a", "secrets_b",
+                                          "secrets_c", "circuit_breaker_a",
+                                          "circuit_breaker_c"}));
+  auto c = by_name(r);
+  BOOST_TEST((c["database"].status == health_status::healthy));
+  BOOST_TEST(c["database"].latency_ms.has_value());
+  BOOST_TEST((c["secrets_a"].status == health_status::healthy));
+  BOOST_TEST((c["secrets_b"].status == health_status::degraded));
+  BOOST_TEST(c["secrets_b"].message == "set the token of b");
+  BOOST_TEST((c["circuit_breaker_a"].status == health_status::degraded));
+  BOOST_TEST((c["circuit_breaker_c"].status == health_status::healthy));
+  BOOST_TEST((overall_status(r) == health_status::degraded));
+}
+
+BOOST_AUTO_TEST_CASE(health_asks_the_providers_only_when_told_to) {
+  add("a", true, true);
+  add("b", true, true);
+  tokens["b"]->reset(); // its provider fails
+  start();
+  auto plain = by_name(ask<health_report>(overview, health_atom::value, false));
+  BOOST_TEST(plain.count("a_api") == 0u);
+  auto r = ask<health_report>(overview, health_atom::value, true);
+  auto c = by_name(r);
+  BOOST_REQUIRE(c.count("a_api") == 1u);
+  BOOST_TEST((c["a_api"].status == health_status::healthy));
+  BOOST_TEST(c["a_api"].message.find("user-of-a") != std::string::npos);
+  BOOST_TEST(c["a_api"].latency_ms.has_value());
+  BOOST_TEST((c["b_api"].status == health_status::degraded));
+  BOOST_TEST(c["b_api"].message.find("503") != std::string::npos);
+  BOOST_TEST(r.components.back().name == "b_api");
+  // A refused token is degraded too.
+  *tokens["b"] = validation{false, {}, "the token was refused"};
+  c = by_name(ask<health_report>(overview, health_atom::value, true));
+  BOOST_TEST((c["b_api"].status == health_status::degraded));
+}
+
+BOOST_AUTO_TEST_CASE(a_poller_that_does_not_answer_degrades_its_circuit) {
+  add("a", true, true);
+  start();
+  states["a"]->reset();
+  auto r = ask<health_report>(overview, health_atom::value, false);
+  auto c = by_name(r);
+  BOOST_TEST((c["circuit_breaker_a"].status == health_status::degraded));
+  BOOST_TEST(c["circuit_breaker_a"].message.find("restarting")
+             != std::string::npos);
+  BOOST_TEST((overall_status(r) == health_status::degraded));
+}
+
+BOOST_AUTO_TEST_CASE(a_store_that_cannot_take_writes_makes_health_unhealthy) {
+  add("a", true, true);
+  registry_health full;
+  full.writable = false;
+  full.reason = "the disk is full";
+  auto broken = caf::actor_cast<registry_actor>(
+      track(sys->spawn(health_registry, full)));
+  overview = track(sys->spawn(jobsync::overview, broken, reader, pollers,
+                              std::vector<poller_status_actor>{}));
+  sched->run();
+  auto r = ask<health_report>(overview, health_atom::value, false);
+  auto c = by_name(r);
+  BOOST_TEST((c["database"].status == health_status::unhealthy));
+  BOOST_TEST(c["database"].message.find("the disk is full")
+             != std::string::npos);
+  BOOST_TEST((overall_status(r) == health_status::unhealthy));
+  // Readiness says the same.
+  BOOST_TEST(!ask<readiness>(overview, ready_atom::value).ready);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
