@@ -24,6 +24,8 @@ void liveness_state::init(liveness_config config, registry_actor registry,
   clock_at_start_ = self_->clock().now();
   status_.provider = std::string{local_provider};
   status_.enabled = true;
+  status_.replica = config_.replica;
+  status_.leadership = poll_leadership{true, config_.replica};
   status_.reason = "liveness check: a running local job with no report for "
                    + std::to_string(config_.silence_timeout.count())
                    + " s fails";

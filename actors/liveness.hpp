@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 namespace jobsync {
 
@@ -16,6 +17,9 @@ struct liveness_config {
   /// Time between checks (a quarter of the timeout, 1 s to 60 s; see
   /// app/assembly).
   std::chrono::milliseconds interval{0};
+  /// This replica's name (`server.replica_name`): every replica checks
+  /// its own way, so each leads its check.
+  std::string replica;
 
   /// Rejects settings the check cannot work with.
   result<void> validate() const;

@@ -44,6 +44,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::registry_health)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::provider_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::provider_snapshot>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poll_leadership)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::poller_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::refresh_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_report)
@@ -107,6 +108,7 @@ using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using trainer_atom = caf::atom_constant<caf::atom("trainer")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using silent_atom = caf::atom_constant<caf::atom("silent")>;
+using lead_atom = caf::atom_constant<caf::atom("lead")>;
 
 // -- interfaces
 // ----------------------------------------------------------------
@@ -195,6 +197,10 @@ using poller_actor = caf::typed_actor<
     caf::replies_to<secret_atom>::with<std::string>,
     /// The poller's state.
     caf::replies_to<status_atom>::with<poller_status>,
+    /// Which replica runs the background cycles (and the reconcile sweep):
+    /// they run only while this one leads. Requests (refresh, discover,
+    /// logs, cancel, ...) are served either way.
+    caf::reacts_to<lead_atom, poll_leadership>,
     /// INTERNAL: the cycle timer.
     caf::reacts_to<tick_atom>,
     /// INTERNAL: the gate opened; send the next queued request.
@@ -253,13 +259,22 @@ using overview_actor = poller_directory_actor::extend<
     /// The store's counters and every poller's state (`GET /metrics`); a
     /// poller that does not answer is left out.
     caf::replies_to<metrics_atom>::with<server_figures>,
-    /// Readiness: the store is writable and each first cycle has ended.
+    /// Readiness: the store is writable and each polling poller is settled
+    /// (its first cycle ended, or another replica polls its provider).
     caf::replies_to<ready_atom>::with<readiness>,
     /// The health of the store and of each provider's token and circuit
     /// (`GET /api/cloud/health`); with `true`, each provider is also asked
     /// whether it accepts its token. Never fails: a peer that does not
     /// answer shows as a component's status.
     caf::replies_to<health_atom, bool>::with<health_report>>;
+
+/// Claims the polling of each provider for this replica among the replicas
+/// sharing a database (one lock per provider), every half poll interval,
+/// and tells each poller whether it leads and who does; a restarted poller
+/// hears the last word at once. Blocks on the database: runs detached.
+using leadership_actor = poller_directory_actor::extend<
+    /// INTERNAL: time to claim the locks again.
+    caf::reacts_to<tick_atom>>;
 
 /// Restarts pollers that stop: after 1 s, doubling up to a minute, and
 /// tells the poller directories (sync, overview) about each replacement.
@@ -272,7 +287,8 @@ using supervisor_actor = caf::typed_actor<
 
 /// Whatever answers `/readyz` (the overview): a subset of its interface.
 using readiness_actor = caf::typed_actor<
-    /// Readiness: the store is writable and each first cycle has ended.
+    /// Readiness: the store is writable and each polling poller is settled
+    /// (its first cycle ended, or another replica polls its provider).
     caf::replies_to<ready_atom>::with<readiness>>;
 
 /// Reports to the service manager (systemd): READY=1 once `/readyz` would

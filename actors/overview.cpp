@@ -118,11 +118,15 @@ caf::typed_response_promise<readiness> overview_state::ready() {
                 polling, readiness{true, {}},
                 [this](const poller_status_actor& p) { return status_of(p); },
                 [](readiness& r, poller_status& s) {
-                  if (!s.first_cycle_done) {
-                    r.ready = false;
-                    r.reason = "the first poll of " + s.provider
-                               + " has not finished yet";
-                  }
+                  if (s.settled)
+                    return;
+                  r.ready = false;
+                  r.reason = s.leadership
+                                 ? "the first poll of " + s.provider
+                                       + " has not finished yet"
+                                 : "this replica has not learned yet which "
+                                   "replica polls "
+                                       + s.provider;
                 },
                 [](readiness& r, caf::error&) {
                   r.ready = false;

@@ -15,7 +15,8 @@ namespace jobsync {
 struct watched_poller {
   /// Invalid when jobsync cannot ask the provider (no API token).
   poller_actor poller;
-  /// Background polling runs, so readiness waits for its first cycle.
+  /// Background polling runs, so readiness waits for its first cycle (or
+  /// the word that another replica polls).
   bool polling = false;
   /// Why there is no poller ("jobsync has no API token ...: set ...").
   std::string unavailable;
@@ -45,8 +46,8 @@ public:
   /// restarting is left out rather than failing the scrape).
   caf::typed_response_promise<server_figures> figures();
 
-  /// Ready when the store is writable and every polling poller finished
-  /// its first cycle.
+  /// Ready when the store is writable and every polling poller is settled:
+  /// its first cycle ended, or it learned that another replica polls.
   caf::typed_response_promise<readiness> ready();
 
   /// The store, each provider's token and circuit, and, when

@@ -63,6 +63,9 @@ void poller_state::init(poller_config config,
   status_.interval_seconds = static_cast<int>(config_.interval.count());
   status_.sweep_interval_seconds = static_cast<int>(config_.sweep.count());
   status_.requests_per_minute = config_.requests_per_minute;
+  status_.replica = config_.replica;
+  if (!config_.elected)
+    status_.leadership = poll_leadership{true, config_.replica};
   // Polling starts with a cycle; a sweep alone starts one sweep from now
   // (whatever changed while jobsync was down, webhooks are retried).
   if (config_.enabled)
@@ -205,8 +208,34 @@ bool poller_state::live(uint64_t id) const {
   return cycle_ && cycle_->id == id && id != 0;
 }
 
+bool poller_state::leads() const {
+  return status_.leadership && status_.leadership->leading;
+}
+
+void poller_state::lead(const poll_leadership& l) {
+  bool gained = l.leading && !leads();
+  bool first_word = !status_.leadership;
+  status_.leadership = l;
+  // Readiness waits for the first cycle of a replica that polls, not for
+  // one another replica runs.
+  if (first_word && !l.leading)
+    status_.settled = true;
+  if (!l.leading)
+    status_.next_cycle.reset();
+  if (!gained || period() == clock::duration::zero())
+    return;
+  next_due_.reset();
+  // Polling starts with a cycle, as at start. A sweep alone starts one
+  // sweep from now when this replica leads from the start, but at once
+  // when it takes over: when the replica that led last swept is unknown.
+  if (config_.enabled || !first_word)
+    self_->send(self_, tick_atom::value);
+  else
+    schedule_next(self_->clock().now());
+}
+
 void poller_state::schedule_next(clock::time_point started) {
-  if (period() == clock::duration::zero())
+  if (period() == clock::duration::zero() || !leads())
     return;
   auto now = self_->clock().now();
   auto due = circuit_until_ ? *circuit_until_ : started + period();
@@ -222,6 +251,8 @@ void poller_state::schedule_next(clock::time_point started) {
 
 void poller_state::tick() {
   auto now = self_->clock().now();
+  if (!leads())
+    return; // another replica polls; lead() starts again
   if (cycle_ || (next_due_ && now < *next_due_))
     return; // a stale timer: the current schedule has its own
   begin_cycle(false);
@@ -493,6 +524,7 @@ void poller_state::finish(bool complete, const apply_summary& stored,
   status_.last_cycle = c.report;
   status_.cycle_running = false;
   status_.first_cycle_done = true;
+  status_.settled = true;
   ++status_.cycles;
   bool failed = !c.report.complete && !c.cut_short;
   if (failed) {
@@ -733,6 +765,7 @@ poller(poller_actor::stateful_pointer<poller_state> self, poller_config config,
       [=](secret_atom) { return self->state.secret(); },
       [=](status_atom) { return self->state.status(); },
       [=](tick_atom) { self->state.tick(); },
+      [=](lead_atom, const poll_leadership& l) { self->state.lead(l); },
       [=](step_atom) { self->state.step(); },
       [=](run_atom, std::function<void()>& fn) { fn(); },
   };

@@ -47,6 +47,11 @@ struct poller_config {
   /// A job the provider answered 404 for this long, with nothing
   /// confirming it since, is lost (failed); zero: never.
   std::chrono::seconds lost_after{0};
+  /// This replica's name (`server.replica_name`).
+  std::string replica;
+  /// Replicas share the store: background cycles wait until the leadership
+  /// actor says this replica leads. Otherwise it always leads.
+  bool elected = false;
 
   /// Rejects settings the poller cannot work with.
   result<void> validate() const;
@@ -125,6 +130,12 @@ public:
   /// The cycle timer fired.
   void tick();
 
+  /// Which replica runs the background cycles (polling and the reconcile
+  /// sweep) now. Taking the lead over starts a cycle at once (the one that
+  /// led may have stopped a while ago); losing it lets a running cycle end
+  /// but starts no other.
+  void lead(const poll_leadership& l);
+
   /// The gate may have opened: send what waits for it.
   void step();
 
@@ -167,6 +178,8 @@ private:
   // -- cycles ----------------------------------------------------------------
 
   bool live(uint64_t id) const;
+  /// Whether this replica runs the background cycles now.
+  bool leads() const;
   void begin_cycle(bool requested);
   void on_active(uint64_t id, std::vector<job>& jobs);
   void advance();

@@ -56,6 +56,8 @@ result<void> wiring_config::validate() const {
     return ok;
   if (auto ok = events.validate(); !ok)
     return ok;
+  if (auto ok = leadership.validate(); !ok)
+    return ok;
   return registry.validate();
 }
 
@@ -109,6 +111,12 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     for (size_t i = 0; i < cfg.readers; ++i)
       w->readers_.push_back(sys.spawn(jobsync::reader, &store));
   }
+  // Replicas sharing the store poll each provider from one of them: the
+  // pollers then wait for the leadership actor's word.
+  auto locks = store.claim_polling(cfg.leadership.replica);
+  if (!locks)
+    return locks.error();
+  bool elected = *locks != nullptr;
   std::map<std::string, poller_actor> pollers;
   std::map<std::string, poller_factory> factories;
   std::map<std::string, provider_entry> entries;
@@ -126,10 +134,11 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     }
     auto registry = w->registry_;
     auto reader = w->readers_.front();
-    factories[name]
-        = [&sys, pc = p.poller, provider = p.provider, registry, reader] {
-            return sys.spawn(jobsync::poller, pc, provider, registry, reader);
-          };
+    auto pc = p.poller;
+    pc.elected = elected;
+    factories[name] = [&sys, pc, provider = p.provider, registry, reader] {
+      return sys.spawn(jobsync::poller, pc, provider, registry, reader);
+    };
     auto poller = factories[name]();
     pollers[name] = poller;
     w->pollers_.push_back(poller);
@@ -155,9 +164,15 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
         = sys.spawn(jobsync::webhook_receiver, p.webhooks,
                     std::shared_ptr<const providers::provider>{p.provider},
                     w->registry_, w->sync_);
-  w->supervisor_
-      = sys.spawn(jobsync::supervisor, std::move(pollers), std::move(factories),
-                  std::vector<poller_directory_actor>{w->sync_, w->overview_});
+  std::vector<poller_directory_actor> directories{w->sync_, w->overview_};
+  if (elected) {
+    w->leadership_ = sys.spawn<caf::detached>(
+        jobsync::leadership, cfg.leadership,
+        std::shared_ptr<storage::leader_locks>{std::move(*locks)}, pollers);
+    directories.push_back(w->leadership_);
+  }
+  w->supervisor_ = sys.spawn(jobsync::supervisor, std::move(pollers),
+                             std::move(factories), std::move(directories));
   return w;
 }
 
@@ -198,6 +213,9 @@ void wiring::shutdown() {
   stop_all(sys_, receivers);
   stop_all(sys_, std::vector<sync_actor>{sync_});
   stop_all(sys_, std::vector<overview_actor>{overview_});
+  // Its database session ends with it, so another replica takes over the
+  // providers this one polled at once.
+  stop_all(sys_, std::vector<leadership_actor>{leadership_});
   stop_all(sys_, pollers_);
   if (liveness_)
     stop_all(sys_, std::vector<liveness_actor>{liveness_});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/leadership.hpp"
 #include "actors/liveness.hpp"
 #include "actors/messages.hpp"
 #include "actors/overview.hpp"
@@ -57,6 +58,8 @@ struct wiring_config {
   /// The SSE fan-out (`GET /api/events`); wiring sets its last_event_id
   /// from the store.
   sse_hub_config events;
+  /// Which replica polls each provider, when replicas share the store.
+  leadership_config leadership;
 
   /// Rejects settings the actors cannot work with.
   result<void> validate() const;
@@ -122,6 +125,8 @@ private:
   sync_actor sync_;
   overview_actor overview_;
   sse_hub_actor events_;
+  /// Invalid for a store of one process (it always polls).
+  leadership_actor leadership_;
   std::map<std::string, webhook_receiver_actor> webhooks_;
   supervisor_actor supervisor_;
   /// The providers, kept until every actor using them has stopped.

@@ -4,7 +4,9 @@
 #include "logging/log.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
+#include <unistd.h>
 
 namespace jobsync::app {
 
@@ -82,9 +84,31 @@ provider_options_of(const std::string& name,
   return o;
 }
 
+std::string replica_name_of(const config::settings& s) {
+  if (!s.server.replica_name.empty())
+    return s.server.replica_name;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof(host), "jobsyncd");
+  // Port 0 picks a port only once the server listens; the PID tells
+  // replicas on one machine apart meanwhile.
+  auto suffix = s.server.port != 0 ? std::to_string(s.server.port)
+                                   : "pid" + std::to_string(getpid());
+  auto name = std::string{host}.substr(0, 62 - suffix.size());
+  return name + ":" + suffix;
+}
+
+leadership_config leadership_config_of(const config::settings& s) {
+  leadership_config c;
+  c.replica = replica_name_of(s);
+  c.period = std::chrono::milliseconds{s.polling.interval_seconds * 500};
+  return c;
+}
+
 poller_config poller_config_of(const config::settings& s,
                                const config::provider_settings& p) {
   poller_config c;
+  c.replica = replica_name_of(s);
   auto decision = decide_polling(s.polling.enabled, p.webhook_url);
   c.enabled = decision.enabled;
   c.reason = std::move(decision.reason);
@@ -175,6 +199,7 @@ result<wiring_config> wiring_config_of(const config::settings& s,
   else
     log::info("main", "every provider is reconciled at least every {} s",
               s.freshness.reconcile_interval_seconds);
+  w.leadership = leadership_config_of(s);
   if (s.webhooks.allow_unsigned)
     log::warning("main",
                  "webhooks.allow_unsigned is on: unsigned webhook "
@@ -239,6 +264,7 @@ std::optional<liveness_config> liveness_config_of(const config::settings& s) {
   if (!s.local.enabled)
     return std::nullopt;
   liveness_config c;
+  c.replica = replica_name_of(s);
   c.silence_timeout = std::chrono::seconds{s.local.silence_timeout_seconds};
   // A job fails at most a quarter of the timeout late; a check is one read
   // of the active local jobs, cheap even every second.

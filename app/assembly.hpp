@@ -33,6 +33,14 @@ provider_options_of(const std::string& name,
 poller_config poller_config_of(const config::settings& s,
                                const config::provider_settings& p);
 
+/// This replica's name: `server.replica_name`, else the host name and
+/// the port (the process id when the port is 0), at most 63 bytes.
+std::string replica_name_of(const config::settings& s);
+
+/// Which replica polls each provider (replicas sharing a database): this
+/// one's name, and a claim every half poll interval.
+leadership_config leadership_config_of(const config::settings& s);
+
 /// The webhook receiver of the provider `name`.
 webhook_receiver_config webhook_config_of(const config::settings& s,
                                           const std::string& name,

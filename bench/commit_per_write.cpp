@@ -1,12 +1,13 @@
 // The reference rate of bench/webhooks.sh: writes per second when every
-// write is its own LMDB transaction and commit (one fsync each), as a
-// server without group commit would store webhook deliveries. Each write
-// has the shape of one delivery: the job, its webhook id and the event
-// counter.
-//   jobsync-bench-commit-per-write <data-dir> <seconds>
+// write is its own transaction and commit (one fsync each), as a server
+// without group commit would store webhook deliveries. Each write has the
+// shape of one delivery: the job, its webhook id and the event counter.
+// The store is an LMDB data folder or a PostgreSQL database (a
+// postgresql:// URL).
+//   jobsync-bench-commit-per-write <data-dir | postgresql://...> <seconds>
 // Prints one line: `<writes> writes in <seconds> s: <rate> writes/s`.
 
-#include "storage/job_store.hpp"
+#include "bench/store_arg.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -39,12 +40,13 @@ int fail(const failure& f) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s <data-dir> <seconds>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <data-dir | postgresql://...> <seconds>\n",
+                 argv[0]);
     return 2;
   }
   const double seconds = std::atof(argv[2]);
-  auto store = storage::job_store::open(
-      storage::lmdb_options(argv[1], size_t{1} << 30));
+  auto store
+      = storage::job_store::open(bench::store_arg(argv[1], size_t{1} << 30));
   if (!store)
     return fail(store.error());
   using steady = std::chrono::steady_clock;

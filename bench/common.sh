@@ -1,7 +1,8 @@
-# Shared by bench/webhooks.sh, bench/sse.sh and bench/polling.sh (sourced,
-# not run): builds what is missing, makes a temporary folder that goes away
-# on exit together with every process the bench started, and starts
-# jobsyncd and replicate-sim on free ports.
+# Shared by bench/run.sh, bench/webhooks.sh, bench/sse.sh and
+# bench/polling.sh (sourced, not run): builds what is missing, makes a
+# temporary folder that goes away on exit together with every process the
+# bench started, and starts jobsyncd, replicate-sim and a throwaway
+# PostgreSQL server on free ports.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${BUILD_DIR:-build}
@@ -26,6 +27,7 @@ cleanup() {
   pids=$(jobs -p)
   [[ -n "$pids" ]] && kill $pids 2>/dev/null || true
   wait 2>/dev/null || true
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -86,4 +88,63 @@ print_machine() {
 # A fresh Standard Webhooks secret: whsec_ and 32 random bytes in base64.
 new_webhook_secret() {
   echo "whsec_$(head -c 32 /dev/urandom | base64)"
+}
+
+# -- PostgreSQL (storage.backend: postgres) ----------------------------------
+
+# Starts a throwaway PostgreSQL server from Debian's postgresql package
+# (installed here when missing) in the temporary folder, on a free loopback
+# port, as the user postgres when run as root. Unlike the tests' server it
+# keeps fsync on: a commit costs what it costs on a real database. Sets
+# $pg_port; new_database makes the databases.
+pg_bin="" pg_data="" pg_as=()
+start_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [[ -z $pg_bin ]]; then
+    local sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql \
+      > "$work/apt-postgresql.log" 2>&1
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  fi
+  mkdir -p "$work/pg"
+  if [[ $(id -u) -eq 0 ]]; then
+    chmod o+x "$work"
+    chown postgres "$work/pg"
+    pg_as=(runuser -u postgres --)
+  fi
+  "${pg_as[@]}" "$pg_bin/initdb" -D "$work/pg/data" -U jobsync -E UTF8 \
+    --no-locale --auth=trust > "$work/pg/initdb.log"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    if "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -w -t 60 \
+         -l "$work/pg/server.log" -o "-c listen_addresses=127.0.0.1 \
+         -c port=$pg_port -c unix_socket_directories=$work/pg \
+         -c max_connections=200" start > /dev/null; then
+      pg_data="$work/pg/data"
+      return
+    fi
+  done
+  echo "PostgreSQL did not start:" >&2
+  cat "$work/pg/server.log" >&2
+  return 1
+}
+
+stop_postgres() {
+  [[ -n $pg_data ]] || return 0
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop \
+    > /dev/null 2>&1 || true
+  pg_data=""
+}
+
+# Creates an empty database; prints its URL.
+new_database() {
+  "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U jobsync -d postgres \
+    -c "CREATE DATABASE $1" > /dev/null
+  echo "postgresql://jobsync@127.0.0.1:$pg_port/$1"
+}
+
+# The flags that put a jobsyncd on a database.
+postgres_flags() {
+  echo "--set storage.backend=postgres --set storage.postgres.url=$1"
 }

@@ -1,8 +1,9 @@
-// Writes N jobs into a jobsync data folder, for benchmarks: a tenth are
-// running, the rest finished, over the last 90 days.
-//   jobsync-bench-seed <data-dir> <count>
+// Writes N jobs into a jobsync store, for benchmarks: a tenth are running,
+// the rest finished, over the last 90 days. The store is an LMDB data
+// folder, or a PostgreSQL database given by a postgresql:// URL.
+//   jobsync-bench-seed <data-dir | postgresql://...> <count>
 
-#include "storage/job_store.hpp"
+#include "bench/store_arg.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,12 +13,13 @@ using namespace jobsync;
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s <data-dir> <count>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <data-dir | postgresql://...> <count>\n",
+                 argv[0]);
     return 2;
   }
   const long count = std::atol(argv[2]);
-  auto store = storage::job_store::open(
-      storage::lmdb_options(argv[1], size_t{16} << 30));
+  auto store
+      = storage::job_store::open(bench::store_arg(argv[1], size_t{16} << 30));
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().detail.c_str());
     return 1;

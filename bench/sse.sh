@@ -10,8 +10,13 @@
 #  - nginx+nchan (Debian's libnginx-mod-nchan, installed here if missing
 #    and possible): the same client against an EventSource channel on
 #    loopback, publishing with a POST to nchan's publisher location.
-# Prints p50/p99/max over all subscribers and changes for both.
-# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10)
+#  - jobsyncd on PostgreSQL (a throwaway server on this machine): the same
+#    subscribers on one replica, then spread over two replicas sharing the
+#    database, the changes always delivered to the first one (so on the
+#    second every event comes back through the database).
+# Prints p50/p99/max over all subscribers and changes for each.
+# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10; REPLICAS=0
+#        leaves the PostgreSQL part out)
 source "$(dirname "$0")/common.sh"
 subscribers=${1:-10000}
 changes=${CHANGES:-10}
@@ -49,6 +54,47 @@ fanout "$work/jobsyncd.txt" --port "$jobsyncd_port" --path /api/events \
 jobsyncd_out=$(cat "$work/jobsyncd.txt")
 stop_jobsyncd
 echo "$jobsyncd_out" | sed 's/^/  jobsyncd: /'
+
+# jobsyncd replicas on PostgreSQL: one, then two sharing the database.
+replica_flags() {
+  # shellcheck disable=SC2046
+  echo $(postgres_flags "$1") \
+    --set background.job_status_polling.enabled=false \
+    --set "providers.replicate.webhook_secret=$secret" \
+    --set "events.max_connections=$((subscribers + 100))" \
+    --set "events.max_connections_per_address=$((subscribers / sources + 10))"
+}
+one_replica_out="" two_replicas_out=""
+if [[ ${REPLICAS:-1} != 0 ]]; then
+  start_postgres
+  db=$(new_database sse_one)
+  mkdir -p "$work/one"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/one" "$work/one.log" $(replica_flags "$db")
+  fanout "$work/one.txt" --port "$jobsyncd_port" --path /api/events \
+    --publish webhook --secret "$secret"
+  one_replica_out=$(cat "$work/one.txt")
+  stop_jobsyncd
+  echo "$one_replica_out" | sed 's/^/  postgres, one replica: /'
+
+  db=$(new_database sse_two)
+  mkdir -p "$work/two-a" "$work/two-b"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-a" "$work/two-a.log" $(replica_flags "$db")
+  first_pid=$jobsyncd_pid first_port=$jobsyncd_port
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-b" "$work/two-b.log" $(replica_flags "$db")
+  until curl -sf "http://127.0.0.1:$jobsyncd_port/readyz" > /dev/null; do
+    sleep 0.05
+  done
+  fanout "$work/two.txt" --port "$first_port" \
+    --subscribe-ports "$first_port,$jobsyncd_port" --path /api/events \
+    --publish webhook --secret "$secret"
+  two_replicas_out=$(cat "$work/two.txt")
+  stop_jobsyncd
+  kill "$first_pid"; wait "$first_pid" 2>/dev/null || true
+  echo "$two_replicas_out" | sed 's/^/  postgres, two replicas: /'
+fi
 
 # nginx with the nchan module, when it is (or can be) installed.
 nchan_out=""
@@ -103,13 +149,21 @@ fi
 # The table: the `all` lines, and the targets.
 figures() { grep '^all ' <<< "$1" | awk '{print $3, $5, $7, $9, $11}'; }
 read -r jgot j50 j99 jmax jfirst <<< "$(figures "$jobsyncd_out")"
-printf '  %-14s %12s %8s %8s %8s %8s\n' server received first_ms p50_ms p99_ms max_ms
-printf '  %-14s %12s %8s %8s %8s %8s   p99 under 200 ms: %s\n' jobsyncd "$jgot" \
+printf '  %-22s %12s %8s %8s %8s %8s\n' server received first_ms p50_ms p99_ms max_ms
+printf '  %-22s %12s %8s %8s %8s %8s   p99 under 200 ms: %s\n' 'jobsyncd, LMDB' "$jgot" \
   "$jfirst" "$j50" "$j99" "$jmax" \
   "$(awk -v p="$j99" 'BEGIN {print (p < 200 ? "yes" : "no")}')"
 if [[ -n $nchan_out ]]; then
   read -r ngot n50 n99 nmax nfirst <<< "$(figures "$nchan_out")"
-  printf '  %-14s %12s %8s %8s %8s %8s   jobsyncd beats it at p99: %s\n' \
+  printf '  %-22s %12s %8s %8s %8s %8s   jobsyncd (LMDB) beats it at p99: %s\n' \
     nginx+nchan "$ngot" "$nfirst" "$n50" "$n99" "$nmax" \
     "$(awk -v j="$j99" -v n="$n99" 'BEGIN {print (j < n ? "yes" : "no")}')"
 fi
+for run in "postgres, 1 replica:$one_replica_out" \
+           "postgres, 2 replicas:$two_replicas_out"; do
+  label=${run%%:*} out=${run#*:}
+  [[ -n $out ]] || continue
+  read -r got p50 p99 max first <<< "$(figures "$out")"
+  printf '  %-22s %12s %8s %8s %8s %8s\n' "$label" "$got" "$first" "$p50" \
+    "$p99" "$max"
+done

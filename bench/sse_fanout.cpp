@@ -13,6 +13,9 @@
 //     | --publish nchan --publish-path /pub?id=c  (nchan: a POST of a message)
 //     [--subscribers 10000] [--sources 10] [--changes 5] [--warm-up 1]
 //     [--gap-ms 500] [--timeout-seconds 10]
+//     [--subscribe-ports P1,P2,...]   (subscribers spread round-robin over
+//            these ports, e.g. jobsyncd replicas sharing a database;
+//            default: --port; changes are always published to --port)
 // The warm-up changes go first and are left out of `all`: the first
 // message of a channel costs nchan its creation.
 // Prints one line per change and a last `all` line:
@@ -40,6 +43,8 @@ namespace {
 struct options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
+  /// Where the streams are opened (round-robin); empty: `port`.
+  std::vector<uint16_t> subscribe_ports;
   std::string path = "/api/events";
   std::string publish; // "webhook" or "nchan"
   std::string publish_path;
@@ -63,6 +68,14 @@ options parse_options(int argc, char** argv) {
       o.port = static_cast<uint16_t>(number());
     else if (flag == "--path")
       o.path = value;
+    else if (flag == "--subscribe-ports")
+      for (size_t at = 0; at < value.size();) {
+        auto comma = value.find(',', at);
+        auto end = comma == std::string::npos ? value.size() : comma;
+        o.subscribe_ports.push_back(static_cast<uint16_t>(
+            std::atoi(value.substr(at, end - at).c_str())));
+        at = end + 1;
+      }
     else if (flag == "--publish")
       o.publish = value;
     else if (flag == "--publish-path")
@@ -94,6 +107,8 @@ options parse_options(int argc, char** argv) {
   }
   if (o.publish_path.empty())
     o.publish_path = "/api/webhooks/replicate";
+  if (o.subscribe_ports.empty())
+    o.subscribe_ports.push_back(o.port);
   return o;
 }
 
@@ -278,7 +293,9 @@ private:
   bool open_stream(int i) {
     auto& s = subs_[static_cast<size_t>(i)];
     std::string source = "127.0.0." + std::to_string(1 + i % o_.sources);
-    s.fd = connect_nonblocking(o_.host, o_.port, source);
+    auto port = o_.subscribe_ports[static_cast<size_t>(i)
+                                   % o_.subscribe_ports.size()];
+    s.fd = connect_nonblocking(o_.host, port, source);
     if (s.fd < 0) {
       std::fprintf(stderr, "connect from %s: %s\n", source.c_str(),
                    std::strerror(errno));

@@ -53,6 +53,19 @@ text_rule base_url() {
   };
 }
 
+// A replica's name becomes its polling session's application_name, which
+// PostgreSQL keeps to 63 bytes of printable ASCII.
+text_rule replica_name() {
+  return [](std::string& x) -> problem {
+    bool printable = std::all_of(x.begin(), x.end(),
+                                 [](char c) { return c >= 0x20 && c < 0x7f; });
+    if (x.size() > 63 || !printable)
+      return "expected empty or at most 63 printable ASCII characters, got "
+             + quote(x);
+    return std::nullopt;
+  };
+}
+
 // Sent to Replicate verbatim, so it is only checked, never rewritten.
 text_rule optional_url() {
   return [](std::string& x) -> problem {
@@ -404,6 +417,10 @@ std::vector<key_spec> build_table() {
                   0, int64_t{2147483647},
                   "connections held at once, event streams included; 0: "
                   "what the open-file limit allows"));
+  add(text_key("server.replica_name", &s::server, &srv::replica_name,
+               "this replica's name among replicas sharing a database; "
+               "empty: host name and port",
+               replica_name()));
   // storage
   add(word_key("storage.backend", &s::storage, &sto::backend,
                {"lmdb", "postgres"},

@@ -24,6 +24,9 @@ struct server_settings {
   int request_timeout_seconds = 60;
   /// Connections held at once; 0: what the open-file limit allows.
   size_t max_connections = 0;
+  /// This replica's name among replicas sharing a database (who polls a
+  /// provider); empty: the host name and port (or PID, for port 0).
+  std::string replica_name;
 };
 
 /// `storage.*`: where jobs are kept.

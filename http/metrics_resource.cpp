@@ -353,6 +353,12 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
   per_poller(e, ps, "jobsync_poller_first_cycle_done", "gauge",
              "Whether the first poll cycle after start-up has ended.",
              [](const poller_status& p) { return flag(p.first_cycle_done); });
+  per_poller(e, ps, "jobsync_poller_leading", "gauge",
+             "Whether this replica runs the provider's background cycles "
+             "(always, unless replicas share a database).",
+             [](const poller_status& p) {
+               return flag(p.leadership && p.leadership->leading);
+             });
   if (!ps.empty()) {
     e.family("jobsync_poller_circuit_state", "gauge",
              "The poller's circuit breaker: 1 for its current state.");

@@ -90,6 +90,17 @@ void write_status(json_writer& w, const poller_status& s) {
   w.Uint64(s.recovered);
   w.Key("jobs_lost");
   w.Uint64(s.lost);
+  // Which replica runs the background cycles (replicas sharing a
+  // database elect one per provider).
+  w.Key("replica");
+  w.String(s.replica);
+  w.Key("leader");
+  if (s.leadership && !s.leadership->leader.empty())
+    w.String(s.leadership->leader);
+  else
+    w.Null();
+  w.Key("leading");
+  w.Bool(s.leadership && s.leadership->leading);
   w.EndObject();
 }
 

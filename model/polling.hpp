@@ -49,6 +49,16 @@ struct cycle_report {
   bool complete = false;
 };
 
+/// Which replica runs a provider's background cycles. Replicas sharing a
+/// database elect one per provider; a replica on its own always leads.
+struct poll_leadership {
+  /// This replica does.
+  bool leading = false;
+  /// The name of the replica that does; empty while nobody does, or when
+  /// it cannot be known (this replica lost the database).
+  std::string leader;
+};
+
 /// A poller's state, for `GET /api/cloud/polling/status`.
 struct poller_status {
   std::string provider;
@@ -70,13 +80,21 @@ struct poller_status {
   double backoff_seconds = 0;
   /// No request goes out before this time (the provider's Retry-After).
   std::optional<unix_ms> retry_after_until;
-  /// The first cycle after start-up has ended (readiness).
+  /// The first cycle after start-up has ended.
   bool first_cycle_done = false;
   /// Since the poller started: status changes of jobs fed by webhooks that
   /// a cycle found before any webhook delivered them (non-zero means
   /// webhooks are being lost), and jobs declared lost.
   uint64_t recovered = 0;
   uint64_t lost = 0;
+  /// This replica's name (`server.replica_name`).
+  std::string replica;
+  /// Who runs the background cycles; nullopt until this replica has
+  /// learned it (replicas sharing a database ask it at start).
+  std::optional<poll_leadership> leadership;
+  /// What readiness waits for: the first cycle has ended, or this replica
+  /// learned that another one polls the provider.
+  bool settled = false;
 };
 
 /// What `sync_active` achieved within its deadline.

@@ -10,6 +10,7 @@
 #include "model/server_figures.hpp"
 #include "model/validation_image.hpp"
 #include "storage/event_feed.hpp"
+#include "storage/leader_locks.hpp"
 
 #include <memory>
 #include <optional>
@@ -203,6 +204,12 @@ public:
   /// store is not shared (the registry's own events are all there are).
   virtual result<std::unique_ptr<event_feed>>
   follow_events(uint64_t after, event_handlers handlers) const = 0;
+
+  /// This replica's claim on polling providers among the replicas that
+  /// share the store, under the name `replica`; nullptr when the store is
+  /// not shared (a replica on its own always polls).
+  virtual result<std::unique_ptr<leader_locks>>
+  claim_polling(const std::string& replica) const = 0;
 
   /// Where the data is, for logs (never a password).
   virtual std::string describe() const = 0;

@@ -586,6 +586,11 @@ lmdb_store::follow_events(uint64_t, event_handlers) const {
   return std::unique_ptr<event_feed>{};
 }
 
+result<std::unique_ptr<leader_locks>>
+lmdb_store::claim_polling(const std::string&) const {
+  return std::unique_ptr<leader_locks>{};
+}
+
 std::string lmdb_store::describe() const {
   return "LMDB at " + path_;
 }

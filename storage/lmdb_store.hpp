@@ -50,6 +50,10 @@ public:
   result<std::unique_ptr<event_feed>>
   follow_events(uint64_t after, event_handlers handlers) const override;
 
+  /// nullptr: one process, which always polls.
+  result<std::unique_ptr<leader_locks>>
+  claim_polling(const std::string& replica) const override;
+
   std::string describe() const override;
 
   /// Remembers why writes fail until a commit succeeds (nullopt clears).

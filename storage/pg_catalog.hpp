@@ -172,6 +172,25 @@ inline constexpr statement add_counts{
     "d.type, d.status, d.provider COLLATE \"C\" ON CONFLICT (type, status, "
     "provider) DO UPDATE SET n = jobsync_counts.n + EXCLUDED.n"};
 
+// -- polling leadership ------------------------------------------------------
+
+/// Takes the session advisory lock ($1, $2) if nobody holds it: 1 when this
+/// session holds it now, else 0.
+inline constexpr statement try_poll_lock{
+    "try_poll_lock", "SELECT pg_try_advisory_lock($1::bigint::integer, "
+                     "$2::bigint::integer)::integer"};
+
+/// Every granted two-key advisory lock of this database whose first key is
+/// $1: the second key, the holder's application_name (a replica's name)
+/// and 1 when this session holds it.
+inline constexpr statement poll_lock_holders{
+    "poll_lock_holders",
+    "SELECT l.objid::bigint, a.application_name, (l.pid = "
+    "pg_backend_pid())::integer FROM pg_locks l LEFT JOIN pg_stat_activity a "
+    "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
+    "l.objsubid = 2 AND l.classid = $1::bigint::oid AND l.database = (SELECT "
+    "oid FROM pg_database WHERE datname = current_database())"};
+
 // -- rows --------------------------------------------------------------------
 
 /// An event from a row of recent_events or events_after; nullopt when the

@@ -3,6 +3,7 @@
 #include "storage/codec.hpp"
 #include "storage/pg_catalog.hpp"
 #include "storage/pg_event_feed.hpp"
+#include "storage/pg_leader_locks.hpp"
 #include "storage/pg_schema.hpp"
 
 #include <cstdio>
@@ -715,6 +716,12 @@ result<std::unique_ptr<event_feed>>
 pg_store::follow_events(uint64_t after, event_handlers handlers) const {
   return std::unique_ptr<event_feed>{new pg_event_feed{
       pool_.connection_settings(), after, std::move(handlers)}};
+}
+
+result<std::unique_ptr<leader_locks>>
+pg_store::claim_polling(const std::string& replica) const {
+  return std::unique_ptr<leader_locks>{
+      new pg_leader_locks{pool_.connection_settings(), replica}};
 }
 
 } // namespace jobsync::storage

@@ -35,6 +35,10 @@ public:
   result<std::unique_ptr<event_feed>>
   follow_events(uint64_t after, event_handlers handlers) const override;
 
+  /// A pg_leader_locks on a connection of its own.
+  result<std::unique_ptr<leader_locks>>
+  claim_polling(const std::string& replica) const override;
+
   std::string describe() const override {
     return description_;
   }

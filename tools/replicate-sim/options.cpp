@@ -293,6 +293,7 @@ Admin API (no auth, JSON bodies, every success is 200 with JSON)
   DELETE /_admin/faults      remove all -> {"cleared":n}
   GET    /_admin/stats       {"requests":{"list","get","cancel","create",
                               "account","secret","total"},
+                              "requests_by_token":{"<token>":n},
                               "gets_by_job":{"<id>":[unix ms,...]},
                               "early_requests":n, "webhooks":{"sent",
                               "succeeded","failed","retried"}}

@@ -237,19 +237,23 @@ replicate_api::route replicate_api::match(const http_request& request) const {
 http_reply replicate_api::handle(const http_request& request) {
   auto wall_ms = wall_now_ms();
   auto r = match(request);
-  stats_.record(r.endpoint, r.what == action::get ? r.id : std::string{},
-                wall_ms);
   auto* auth = request.header("authorization");
-  if (auth == nullptr || auth->empty())
-    return problem_reply(401, unauthenticated, no_token);
-  std::string_view value = *auth;
+  // Not `auth ? *auth : ""`: that would copy into a temporary string.
+  std::string_view value;
+  if (auth != nullptr)
+    value = *auth;
   constexpr std::string_view bearer = "Bearer ";
+  std::string_view token;
+  if (value.substr(0, bearer.size()) == bearer)
+    token = value.substr(bearer.size());
+  stats_.record(r.endpoint, r.what == action::get ? r.id : std::string{},
+                wall_ms, token);
+  if (value.empty())
+    return problem_reply(401, unauthenticated, no_token);
   bool known = false;
-  if (value.substr(0, bearer.size()) == bearer) {
-    auto token = value.substr(bearer.size());
+  if (!token.empty())
     for (auto& t : config_.tokens)
       known = known || token == t;
-  }
   if (!known)
     return problem_reply(401, unauthenticated, bad_token);
   std::optional<fault_rule> fault = faults_.take(r.endpoint);

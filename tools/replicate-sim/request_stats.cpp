@@ -14,9 +14,11 @@ constexpr const char* counted[]
 } // namespace
 
 void request_stats::record(std::string_view endpoint, std::string_view job_id,
-                           int64_t wall_ms) {
+                           int64_t wall_ms, std::string_view token) {
   std::lock_guard<std::mutex> guard{mtx_};
   ++total_;
+  if (!token.empty())
+    ++by_token_[std::string{token}];
   ++requests_[std::string{endpoint}];
   if (endpoint == "get" && !job_id.empty())
     gets_by_job_[std::string{job_id}].push_back(wall_ms);
@@ -43,6 +45,13 @@ std::string request_stats::to_json(const webhook_counters& webhooks) const {
   }
   w.Key("total");
   w.Uint64(total_);
+  w.EndObject();
+  w.Key("requests_by_token");
+  w.StartObject();
+  for (auto& [token, n] : by_token_) {
+    w.Key(token.data(), static_cast<rapidjson::SizeType>(token.size()));
+    w.Uint64(n);
+  }
   w.EndObject();
   w.Key("gets_by_job");
   w.StartObject();
@@ -77,6 +86,7 @@ void request_stats::reset() {
   std::lock_guard<std::mutex> guard{mtx_};
   requests_.clear();
   total_ = 0;
+  by_token_.clear();
   gets_by_job_.clear();
   early_ = 0;
 }

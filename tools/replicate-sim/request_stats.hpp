@@ -29,9 +29,11 @@ struct webhook_counters {
 class request_stats {
 public:
   /// Records a `/v1` request to `endpoint` (see is_fault_endpoint) that
-  /// arrived at `wall_ms`; `job_id` is set for `get`.
+  /// arrived at `wall_ms`; `job_id` is set for `get`, `token` is the
+  /// bearer token it carried (empty: none), so tests can tell clients
+  /// apart (several jobsyncd replicas, each with its own token).
   void record(std::string_view endpoint, std::string_view job_id,
-              int64_t wall_ms);
+              int64_t wall_ms, std::string_view token = {});
 
   /// A Retry-After was sent that asks clients to wait until `until_ms`.
   void note_retry_after(int64_t until_ms);
@@ -46,6 +48,7 @@ private:
   mutable std::mutex mtx_;
   std::map<std::string, uint64_t, std::less<>> requests_;
   uint64_t total_ = 0;
+  std::map<std::string, uint64_t, std::less<>> by_token_;
   std::map<std::string, std::vector<int64_t>, std::less<>> gets_by_job_;
   uint64_t early_ = 0;
   int64_t retry_until_ms_ = 0;

@@ -12,17 +12,6 @@ using namespace jobsync::test;
 
 namespace {
 
-std::unique_ptr<sse_stream> subscribe(const jobsyncd& r,
-                                      const std::string& last_event_id = {}) {
-  sse_stream::options o;
-  if (!last_event_id.empty())
-    o.headers["Last-Event-ID"] = last_event_id;
-  auto s = std::make_unique<sse_stream>(r.port(), "/api/events", o);
-  BOOST_REQUIRE(s->wait_head());
-  BOOST_REQUIRE(s->status() == 200);
-  return s;
-}
-
 // Waits until every stream holds `n` change events.
 bool all_have(const std::vector<sse_stream*>& streams, size_t n) {
   return wait_all(streams, [&] {

@@ -50,6 +50,19 @@ struct replicas_fixture {
   }
 };
 
+/// Every event of a replica's stream from now on, or after
+/// `last_event_id`.
+inline std::unique_ptr<sse_stream>
+subscribe(const jobsyncd& r, const std::string& last_event_id = {}) {
+  sse_stream::options o;
+  if (!last_event_id.empty())
+    o.headers["Last-Event-ID"] = last_event_id;
+  auto s = std::make_unique<sse_stream>(r.port(), "/api/events", o);
+  BOOST_REQUIRE(s->wait_head());
+  BOOST_REQUIRE(s->status() == 200);
+  return s;
+}
+
 /// The ids and jobs of a stream's change events, as "id:job:status".
 inline std::vector<std::string> changes_of(const sse_stream& s) {
   std::vector<std::string> out;

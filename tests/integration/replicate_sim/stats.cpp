@@ -43,6 +43,9 @@ BOOST_AUTO_TEST_CASE(requests_are_counted_per_endpoint_with_gets_per_job) {
   BOOST_TEST(requests(s, "account") == 2u);
   BOOST_TEST(requests(s, "secret") == 1u);
   BOOST_TEST(requests(s, "total") == 12u);
+  // By the token they carried: the unauthenticated one had none.
+  BOOST_TEST(s["requests_by_token"].MemberCount() == 1u);
+  BOOST_TEST(s["requests_by_token"][sim_token.c_str()].GetUint64() == 11u);
   BOOST_TEST(s["gets_by_job"][id.c_str()].Size() == 3u);
   BOOST_TEST(s["gets_by_job"][other.c_str()].Size() == 1u);
   auto& times = s["gets_by_job"][id.c_str()];
@@ -56,6 +59,7 @@ BOOST_AUTO_TEST_CASE(requests_are_counted_per_endpoint_with_gets_per_job) {
   BOOST_TEST(sim.admin("POST", "/stats/reset").status == 200);
   s = sim.stats();
   BOOST_TEST(requests(s, "total") == 0u);
+  BOOST_TEST(s["requests_by_token"].ObjectEmpty());
   BOOST_TEST(s["gets_by_job"].ObjectEmpty());
 }
 

@@ -56,10 +56,12 @@ struct overview_fixture : test::actor_fixture {
     sched->run();
   }
 
-  void add(const std::string& name, bool polling, bool first_cycle_done) {
+  void add(const std::string& name, bool polling, bool settled) {
     poller_status s;
     s.provider = name;
-    s.first_cycle_done = first_cycle_done;
+    s.leadership = poll_leadership{true, "here"};
+    s.first_cycle_done = settled;
+    s.settled = settled;
     states[name] = std::make_shared<std::optional<poller_status>>(s);
     tokens[name] = std::make_shared<std::optional<validation>>(
         validation{true, "user-of-" + name, {}});
@@ -93,13 +95,30 @@ BOOST_AUTO_TEST_CASE(
   auto r = ask<readiness>(overview, ready_atom::value);
   BOOST_TEST(!r.ready);
   BOOST_TEST(r.reason == "the first poll of a has not finished yet");
-  (*states["a"])->first_cycle_done = true;
+  (*states["a"])->settled = true;
   BOOST_TEST(ask<readiness>(overview, ready_atom::value).ready);
   // A poller that does not answer is not ready.
   states["a"]->reset();
   r = ask<readiness>(overview, ready_atom::value);
   BOOST_TEST(!r.ready);
   BOOST_TEST(r.reason == "a poller is not running");
+}
+
+// Replicas sharing a database: one that has not learned who polls is not
+// ready yet; one that learned another replica polls does not wait for a
+// first cycle it will never run.
+BOOST_AUTO_TEST_CASE(readiness_waits_to_learn_which_replica_polls) {
+  add("a", true, false);
+  (*states["a"])->leadership.reset();
+  start();
+  auto r = ask<readiness>(overview, ready_atom::value);
+  BOOST_TEST(!r.ready);
+  BOOST_TEST(r.reason
+             == "this replica has not learned yet which replica "
+                "polls a");
+  (*states["a"])->leadership = poll_leadership{false, "B"};
+  (*states["a"])->settled = true;
+  BOOST_TEST(ask<readiness>(overview, ready_atom::value).ready);
 }
 
 BOOST_AUTO_TEST_CASE(figures_leave_out_a_poller_that_does_not_answer) {
@@ -126,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_restarted_poller_is_asked_instead_of_the_old_one) {
   start();
   auto fresh = std::make_shared<std::optional<poller_status>>(poller_status{});
   (*fresh)->provider = "a";
-  (*fresh)->first_cycle_done = true;
+  (*fresh)->settled = true;
   auto replacement = caf::actor_cast<poller_actor>(track(
       sys->spawn(status_poller, fresh,
                  std::make_shared<std::optional<validation>>(std::nullopt))));

@@ -490,6 +490,125 @@ BOOST_AUTO_TEST_CASE(a_provider_429_reaches_the_caller_with_its_retry_after) {
   BOOST_TEST(provider->calls.size() == 1u);
 }
 
+// Replicas sharing a database: background cycles run only while this
+// replica leads; what people ask for is served either way.
+BOOST_AUTO_TEST_CASE(an_elected_poller_cycles_only_while_it_leads) {
+  config.elected = true;
+  seed("a", job_status::running);
+  start();
+  BOOST_TEST(provider->calls.empty());
+  auto s = status();
+  BOOST_TEST(!s.leadership);
+  BOOST_TEST(!s.settled);
+  // Another replica polls: still no cycle, and nothing to wait for.
+  caf::anon_send(poller, lead_atom::value, poll_leadership{false, "B"});
+  sched->run();
+  advance(config.interval * 3);
+  BOOST_TEST(provider->calls.empty());
+  s = status();
+  BOOST_REQUIRE(s.leadership);
+  BOOST_TEST(s.leadership->leader == "B");
+  BOOST_TEST(!s.leadership->leading);
+  BOOST_TEST(s.settled);
+  BOOST_TEST(!s.first_cycle_done);
+  BOOST_TEST(!s.next_cycle);
+  // sync_active on this replica asks the provider through this poller.
+  auto refreshed = send_request<refresh_report>(poller, refresh_atom::value,
+                                                int64_t{10000});
+  sched->run();
+  answer_page(page({snap("a", job_status::running, ten)}));
+  BOOST_REQUIRE(refreshed->has_value());
+  BOOST_TEST(std::get<refresh_report>(**refreshed).checked == 1u);
+  advance(config.interval * 3);
+  BOOST_TEST(provider->calls == calls{"list:"});
+  BOOST_TEST(!status().next_cycle);
+  // The leader is gone and this replica took over: a cycle at once, then
+  // one per interval.
+  caf::anon_send(poller, lead_atom::value,
+                 poll_leadership{true, config.replica});
+  sched->run();
+  BOOST_TEST(provider->calls == (calls{"list:", "list:"}));
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST((stored("a") == job_status::completed));
+  seed("b", job_status::running);
+  advance(config.interval);
+  BOOST_TEST(provider->calls.size() == 3u);
+  BOOST_TEST(status().leadership->leading);
+  // Losing the lead during a cycle: that cycle ends, no other starts.
+  caf::anon_send(poller, lead_atom::value, poll_leadership{false, "C"});
+  sched->run();
+  answer_page(page({snap("b", job_status::running, ten)}));
+  advance(config.interval * 3);
+  BOOST_TEST(provider->calls.size() == 3u);
+  s = status();
+  BOOST_TEST(s.cycles == 3u);
+  BOOST_TEST(s.leadership->leader == "C");
+  BOOST_TEST(!s.next_cycle);
+}
+
+BOOST_AUTO_TEST_CASE(a_poller_on_its_own_store_always_leads) {
+  seed("a", job_status::running);
+  start();
+  auto s = status();
+  BOOST_REQUIRE(s.leadership);
+  BOOST_TEST(s.leadership->leading);
+  BOOST_TEST(s.leadership->leader == config.replica);
+  BOOST_TEST(!config.replica.empty());
+  BOOST_TEST(provider->calls == calls{"list:"});
+}
+
+BOOST_AUTO_TEST_CASE(a_replica_that_leads_from_the_start_waits_for_its_cycle) {
+  config.elected = true;
+  seed("a", job_status::running);
+  start();
+  caf::anon_send(poller, lead_atom::value,
+                 poll_leadership{true, config.replica});
+  sched->run();
+  BOOST_TEST(provider->calls == calls{"list:"});
+  BOOST_TEST(!status().settled);
+  answer_page(page({snap("a", job_status::running, ten)}));
+  BOOST_TEST(status().settled);
+}
+
+// The reconcile sweep is a background cycle too: with polling off, only
+// the leader sweeps; one that leads from the start sweeps a sweep interval
+// later, one that takes over sweeps at once.
+BOOST_AUTO_TEST_CASE(only_the_leader_sweeps) {
+  config.enabled = false;
+  config.sweep = 300s;
+  config.elected = true;
+  seed("a", job_status::running);
+  start();
+  caf::anon_send(poller, lead_atom::value,
+                 poll_leadership{true, config.replica});
+  sched->run();
+  BOOST_TEST(provider->calls.empty());
+  BOOST_TEST(status().next_cycle.has_value());
+  advance(300s);
+  BOOST_TEST(provider->calls == calls{"list:"});
+  answer_page(page({snap("a", job_status::running, ten)}));
+  // Another replica took over: no sweep here however long it leads.
+  caf::anon_send(poller, lead_atom::value, poll_leadership{false, "B"});
+  sched->run();
+  advance(900s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  BOOST_TEST(!status().next_cycle);
+  // B died and this replica took over again: a sweep at once.
+  caf::anon_send(poller, lead_atom::value,
+                 poll_leadership{true, config.replica});
+  sched->run();
+  BOOST_TEST(provider->calls.size() == 2u);
+  answer_page(page({snap("a", job_status::completed, ten)}));
+  BOOST_TEST((stored("a") == job_status::completed));
+  BOOST_TEST(status().last_cycle->sweep);
+  // Then one sweep interval later (a sweep asks only about active jobs).
+  seed("b", job_status::running);
+  advance(299s);
+  BOOST_TEST(provider->calls.size() == 2u);
+  advance(1s);
+  BOOST_TEST(provider->calls.size() == 3u);
+}
+
 // -- the reconcile sweep, recoveries, lost jobs
 // --------------------------------
 

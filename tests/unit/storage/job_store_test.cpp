@@ -303,6 +303,15 @@ BOOST_AUTO_TEST_CASE(a_full_map_is_a_clear_error_and_loses_nothing,
   BOOST_TEST(read()->get("kept")->has_value());
 }
 
+// One process on its own folder always polls; replicas sharing a database
+// claim each provider (postgres_test.cpp).
+BOOST_AUTO_TEST_CASE(only_a_shared_store_elects_who_polls) {
+  auto locks = store->claim_polling("r1");
+  BOOST_REQUIRE(locks);
+  BOOST_TEST((*locks != nullptr)
+             == (test::test_backend() == storage::backend::postgres));
+}
+
 BOOST_AUTO_TEST_CASE(metrics_count_jobs_of_the_period) {
   const unix_ms day = 86400000;
   const unix_ms t0 = *parse_rfc3339("2026-11-01T12:00:00Z");

@@ -387,4 +387,63 @@ POSTGRES_CASE(the_feed_delivers_every_replicas_events_in_order) {
   BOOST_TEST(kept.at(0).at(1) == "8");
 }
 
+// Who polls each provider: one replica per provider's lock, named by the
+// replica that holds it.
+struct polling_claims {
+  std::unique_ptr<storage::leader_locks> locks;
+
+  polling_claims(const storage::job_store& store, const std::string& name) {
+    auto made = store.claim_polling(name);
+    BOOST_REQUIRE(made);
+    BOOST_REQUIRE(*made);
+    locks = std::move(*made);
+  }
+
+  /// Claims both providers; "leader" or "leader*" when this one leads,
+  /// per provider; the failure's text when it failed.
+  std::string claim() {
+    auto r = locks->claim({"replicate", "other"});
+    if (!r)
+      return "failed: " + r.error().detail;
+    std::string out;
+    for (const auto& p : {"replicate", "other"}) {
+      const auto& l = r->at(p);
+      out += (out.empty() ? "" : " ") + l.leader + (l.leading ? "*" : "");
+    }
+    return out;
+  }
+};
+
+POSTGRES_CASE(one_replica_at_a_time_polls_a_provider) {
+  polling_claims a{*store, "A"};
+  polling_claims b{*other, "B"};
+  BOOST_TEST(a.claim() == "A* A*");
+  BOOST_TEST(b.claim() == "A A");
+  // Claims repeat without piling up: A still holds each lock once.
+  BOOST_TEST(a.claim() == "A* A*");
+  auto held = test::shared_postgres().query(
+      database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND objsubid = 2");
+  BOOST_TEST(held.at(0).at(0) == "2");
+  // A stops: its session ends and B takes both over.
+  a.locks.reset();
+  BOOST_TEST(test::eventually([&] { return b.claim() == "B* B*"; }, 20s, 5ms));
+}
+
+POSTGRES_CASE(a_replica_that_loses_its_session_gives_its_providers_up) {
+  polling_claims a{*store, "A"};
+  polling_claims b{*other, "B"};
+  BOOST_TEST(a.claim() == "A* A*");
+  // The server ends A's polling session (a network failure would too).
+  test::shared_postgres().query(
+      database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'A'");
+  BOOST_TEST(test::eventually([&] { return b.claim() == "B* B*"; }, 20s, 5ms));
+  // A finds out at its next claim: it fails (A then polls nothing), and
+  // the one after reconnects and finds B leading.
+  auto lost = a.claim();
+  BOOST_TEST(lost.find("failed: the database is unavailable") == 0u, lost);
+  BOOST_TEST(a.claim() == "B B");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
