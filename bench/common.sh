@@ -90,6 +90,39 @@ new_webhook_secret() {
   echo "whsec_$(head -c 32 /dev/urandom | base64)"
 }
 
+# Starts jobsync-bench-floor (jobsyncd's HTTP server, handlers that do no
+# work; floor_server.cpp) serving a body file; sets $floor_port, $floor_pid.
+start_floor() {
+  local body_file=$1 log=$2
+  "$build/bench/jobsync-bench-floor" --body-file "$body_file" > "$log" 2>&1 &
+  floor_pid=$!
+  floor_port=$(port_from_log "$log")
+}
+
+stop_floor() {
+  kill "$floor_pid" 2>/dev/null || true
+  wait "$floor_pid" 2>/dev/null || true
+}
+
+# The median of three or more numbers, and their spread (lowest, highest):
+#   median_of 0.41 0.38 0.44  ->  "0.41 0.38 0.44"
+median_of() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+
+# Memory of processes in KiB: the sum of their proportional set sizes
+# (PSS: resident memory, pages shared between the processes counted once
+# across them), so nginx's master and workers, which share memory, are
+# not counted twice. For one process it is its resident memory.
+memory_kib() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$(( total + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup") ))
+  done
+  echo "$total"
+}
+
 # -- PostgreSQL (storage.backend: postgres) ----------------------------------
 
 # Starts a throwaway PostgreSQL server from Debian's postgresql package

@@ -14,12 +14,18 @@
 #    subscribers on one replica, then spread over two replicas sharing the
 #    database, the changes always delivered to the first one (so on the
 #    second every event comes back through the database).
-# Prints p50/p99/max over all subscribers and changes for each.
-# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10; REPLICAS=0
-#        leaves the PostgreSQL part out)
+# jobsyncd (LMDB) and nginx+nchan take turns ROUNDS times (default 3);
+# each round prints p50/p99/max over all subscribers and changes and the
+# server's memory (PSS) before and after its subscribers connected; then
+# the medians: `p99 median of 3: jobsyncd A ms, nchan B ms` and
+# `memory per subscriber: jobsyncd X KiB, nchan Y KiB`. The PostgreSQL
+# runs follow, once each.
+# Usage: bench/sse.sh [subscribers, default 10000]   (CHANGES=10 ROUNDS=3;
+#        REPLICAS=0 leaves the PostgreSQL part out)
 source "$(dirname "$0")/common.sh"
 subscribers=${1:-10000}
 changes=${CHANGES:-10}
+rounds=${ROUNDS:-3}
 sources=10
 
 need_built jobsyncd:jobsyncd \
@@ -32,79 +38,51 @@ if (( $(ulimit -n) < subscribers + 100 )); then
   exit 1
 fi
 
-# Runs the client with the given server's flags, its output to a file.
-#   fanout <output file> <flags...>
+# Runs the client against a server, holding it once every stream is
+# subscribed to read the server's memory; sets $mem_before and $mem_after
+# (KiB, of the processes given).
+#   fanout <output file> "<server pids>" <flags...>
 fanout() {
-  local out=$1
-  shift
-  run_client "$out" "$build/bench/jobsync-bench-sse-fanout" \
-    --subscribers "$subscribers" --sources "$sources" --changes "$changes" "$@"
+  local out=$1 pids=$2 fifo="$work/hold.fifo" client
+  shift 2
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  mem_before=$(memory_kib $pids)
+  "$build/bench/jobsync-bench-sse-fanout" --subscribers "$subscribers" \
+    --sources "$sources" --changes "$changes" --hold-fifo "$fifo" "$@" > "$out" &
+  client=$!
+  until grep -q '^holding' "$out" 2>/dev/null; do
+    kill -0 "$client" 2>/dev/null || break
+    sleep 0.1
+  done
+  mem_after=$(memory_kib $pids)
+  kill -0 "$client" 2>/dev/null && timeout 10 bash -c "echo go > '$fifo'" || true
+  wait "$client"
 }
 
-echo "== SSE fan-out: $subscribers subscribers, $changes changes"
+# The `all` line's figures: received p50 p99 max first.
+figures() { grep '^all ' "$1" | awk '{print $3, $5, $7, $9, $11}'; }
+
+# Memory per subscriber in KiB, from the last fanout().
+per_subscriber() {
+  awk -v a="$mem_before" -v b="$mem_after" -v n="$subscribers" \
+    'BEGIN {printf "%.1f", (b - a) / n}'
+}
+
+echo "== SSE fan-out: $subscribers subscribers, $changes changes, $rounds rounds"
 print_machine
 secret=$(new_webhook_secret)
-start_jobsyncd "$work/server" "$work/server.log" \
-  --set background.job_status_polling.enabled=false \
-  --set "providers.replicate.webhook_secret=$secret" \
-  --set "events.max_connections=$((subscribers + 100))" \
-  --set "events.max_connections_per_address=$((subscribers / sources + 10))"
-fanout "$work/jobsyncd.txt" --port "$jobsyncd_port" --path /api/events \
-  --publish webhook --secret "$secret"
-jobsyncd_out=$(cat "$work/jobsyncd.txt")
-stop_jobsyncd
-echo "$jobsyncd_out" | sed 's/^/  jobsyncd: /'
-
-# jobsyncd replicas on PostgreSQL: one, then two sharing the database.
-replica_flags() {
-  # shellcheck disable=SC2046
-  echo $(postgres_flags "$1") \
-    --set background.job_status_polling.enabled=false \
-    --set "providers.replicate.webhook_secret=$secret" \
-    --set "events.max_connections=$((subscribers + 100))" \
-    --set "events.max_connections_per_address=$((subscribers / sources + 10))"
-}
-one_replica_out="" two_replicas_out=""
-if [[ ${REPLICAS:-1} != 0 ]]; then
-  start_postgres
-  db=$(new_database sse_one)
-  mkdir -p "$work/one"
-  # shellcheck disable=SC2046
-  start_jobsyncd "$work/one" "$work/one.log" $(replica_flags "$db")
-  fanout "$work/one.txt" --port "$jobsyncd_port" --path /api/events \
-    --publish webhook --secret "$secret"
-  one_replica_out=$(cat "$work/one.txt")
-  stop_jobsyncd
-  echo "$one_replica_out" | sed 's/^/  postgres, one replica: /'
-
-  db=$(new_database sse_two)
-  mkdir -p "$work/two-a" "$work/two-b"
-  # shellcheck disable=SC2046
-  start_jobsyncd "$work/two-a" "$work/two-a.log" $(replica_flags "$db")
-  first_pid=$jobsyncd_pid first_port=$jobsyncd_port
-  # shellcheck disable=SC2046
-  start_jobsyncd "$work/two-b" "$work/two-b.log" $(replica_flags "$db")
-  until curl -sf "http://127.0.0.1:$jobsyncd_port/readyz" > /dev/null; do
-    sleep 0.05
-  done
-  fanout "$work/two.txt" --port "$first_port" \
-    --subscribe-ports "$first_port,$jobsyncd_port" --path /api/events \
-    --publish webhook --secret "$secret"
-  two_replicas_out=$(cat "$work/two.txt")
-  stop_jobsyncd
-  kill "$first_pid"; wait "$first_pid" 2>/dev/null || true
-  echo "$two_replicas_out" | sed 's/^/  postgres, two replicas: /'
-fi
 
 # nginx with the nchan module, when it is (or can be) installed.
-nchan_out=""
 nchan_module=/usr/lib/nginx/modules/ngx_nchan_module.so
 if [[ ! -f $nchan_module ]]; then
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
     libnginx-mod-nchan > "$work/apt.log" 2>&1 || true
 fi
+with_nchan=false
 if [[ -f $nchan_module ]] && command -v nginx > /dev/null; then
+  with_nchan=true
   nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   mkdir -p "$work/nginx"
   # Two workers, like jobsyncd's two I/O threads; everything nginx writes
@@ -131,39 +109,103 @@ http {
   }
 }
 EOF
+else
+  echo "  nginx+nchan: not installed and apt-get could not install libnginx-mod-nchan; skipped"
+fi
+
+# The servers take turns, each on a fresh start, so that a change in the
+# machine's load during the run touches both.
+j99s=() n99s=() jmems=() nmems=()
+for round in $(seq 1 "$rounds"); do
+  start_jobsyncd "$work/server-$round" "$work/server-$round.log" \
+    --set background.job_status_polling.enabled=false \
+    --set "providers.replicate.webhook_secret=$secret" \
+    --set "events.max_connections=$((subscribers + 100))" \
+    --set "events.max_connections_per_address=$((subscribers / sources + 10))"
+  fanout "$work/jobsyncd-$round.txt" "$jobsyncd_pid" --port "$jobsyncd_port" \
+    --path /api/events --publish webhook --secret "$secret"
+  stop_jobsyncd
+  jmems+=("$(per_subscriber)")
+  read -r got p50 p99 max first <<< "$(figures "$work/jobsyncd-$round.txt")"
+  j99s+=("$p99")
+  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB\n' \
+    "$round" jobsyncd "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after"
+  $with_nchan || continue
   nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
   nginx_pid=$!
   for _ in $(seq 1 200); do
     curl -s -o /dev/null "http://127.0.0.1:$nginx_port/pub" && break
     sleep 0.05
   done
-  fanout "$work/nchan.txt" --port "$nginx_port" --path /sub \
-    --publish nchan --publish-path /pub
-  nchan_out=$(cat "$work/nchan.txt")
+  fanout "$work/nchan-$round.txt" "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" \
+    --port "$nginx_port" --path /sub --publish nchan --publish-path /pub
   kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
-  echo "$nchan_out" | sed 's/^/  nginx+nchan: /'
+  nmems+=("$(per_subscriber)")
+  read -r got p50 p99 max first <<< "$(figures "$work/nchan-$round.txt")"
+  n99s+=("$p99")
+  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB\n' \
+    "$round" nginx+nchan "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after"
+done
+
+read -r j99 j99lo j99hi <<< "$(median_of "${j99s[@]}")"
+read -r jmem _ _ <<< "$(median_of "${jmems[@]}")"
+if $with_nchan; then
+  read -r n99 n99lo n99hi <<< "$(median_of "${n99s[@]}")"
+  read -r nmem _ _ <<< "$(median_of "${nmems[@]}")"
+  echo "p99 median of $rounds: jobsyncd $j99 ms, nchan $n99 ms (spread: jobsyncd $j99lo-$j99hi, nchan $n99lo-$n99hi)"
+  echo "memory per subscriber: jobsyncd $jmem KiB, nchan $nmem KiB (median of $rounds)"
 else
-  echo "  nginx+nchan: not installed and apt-get could not install libnginx-mod-nchan; skipped"
+  echo "p99 median of $rounds: jobsyncd $j99 ms (spread $j99lo-$j99hi); nchan not measured"
+  echo "memory per subscriber: jobsyncd $jmem KiB (median of $rounds)"
 fi
 
-# The table: the `all` lines, and the targets.
-figures() { grep '^all ' <<< "$1" | awk '{print $3, $5, $7, $9, $11}'; }
-read -r jgot j50 j99 jmax jfirst <<< "$(figures "$jobsyncd_out")"
-printf '  %-22s %12s %8s %8s %8s %8s\n' server received first_ms p50_ms p99_ms max_ms
-printf '  %-22s %12s %8s %8s %8s %8s   p99 under 200 ms: %s\n' 'jobsyncd, LMDB' "$jgot" \
-  "$jfirst" "$j50" "$j99" "$jmax" \
-  "$(awk -v p="$j99" 'BEGIN {print (p < 200 ? "yes" : "no")}')"
-if [[ -n $nchan_out ]]; then
-  read -r ngot n50 n99 nmax nfirst <<< "$(figures "$nchan_out")"
-  printf '  %-22s %12s %8s %8s %8s %8s   jobsyncd (LMDB) beats it at p99: %s\n' \
-    nginx+nchan "$ngot" "$nfirst" "$n50" "$n99" "$nmax" \
-    "$(awk -v j="$j99" -v n="$n99" 'BEGIN {print (j < n ? "yes" : "no")}')"
+# jobsyncd replicas on PostgreSQL: one, then two sharing the database.
+replica_flags() {
+  # shellcheck disable=SC2046
+  echo $(postgres_flags "$1") \
+    --set background.job_status_polling.enabled=false \
+    --set "providers.replicate.webhook_secret=$secret" \
+    --set "events.max_connections=$((subscribers + 100))" \
+    --set "events.max_connections_per_address=$((subscribers / sources + 10))"
+}
+one_replica_out="" two_replicas_out=""
+if [[ ${REPLICAS:-1} != 0 ]]; then
+  start_postgres
+  db=$(new_database sse_one)
+  mkdir -p "$work/one"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/one" "$work/one.log" $(replica_flags "$db")
+  fanout "$work/one.txt" "$jobsyncd_pid" --port "$jobsyncd_port" \
+    --path /api/events --publish webhook --secret "$secret"
+  one_replica_out=$(cat "$work/one.txt")
+  stop_jobsyncd
+  echo "$one_replica_out" | sed 's/^/  postgres, one replica: /'
+
+  db=$(new_database sse_two)
+  mkdir -p "$work/two-a" "$work/two-b"
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-a" "$work/two-a.log" $(replica_flags "$db")
+  first_pid=$jobsyncd_pid first_port=$jobsyncd_port
+  # shellcheck disable=SC2046
+  start_jobsyncd "$work/two-b" "$work/two-b.log" $(replica_flags "$db")
+  until curl -sf "http://127.0.0.1:$jobsyncd_port/readyz" > /dev/null; do
+    sleep 0.05
+  done
+  fanout "$work/two.txt" "$first_pid $jobsyncd_pid" --port "$first_port" \
+    --subscribe-ports "$first_port,$jobsyncd_port" --path /api/events \
+    --publish webhook --secret "$secret"
+  two_replicas_out=$(cat "$work/two.txt")
+  stop_jobsyncd
+  kill "$first_pid"; wait "$first_pid" 2>/dev/null || true
+  echo "$two_replicas_out" | sed 's/^/  postgres, two replicas: /'
 fi
-for run in "postgres, 1 replica:$one_replica_out" \
-           "postgres, 2 replicas:$two_replicas_out"; do
+
+
+for run in "postgres, 1 replica:$work/one.txt" \
+           "postgres, 2 replicas:$work/two.txt"; do
   label=${run%%:*} out=${run#*:}
-  [[ -n $out ]] || continue
+  [[ -s $out ]] || continue
   read -r got p50 p99 max first <<< "$(figures "$out")"
-  printf '  %-22s %12s %8s %8s %8s %8s\n' "$label" "$got" "$first" "$p50" \
-    "$p99" "$max"
+  printf '  %-22s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms\n' \
+    "$label" "$got" "$first" "$p50" "$p99" "$max"
 done

@@ -12,10 +12,12 @@
 //            delivery moves job sse-<k> from queued to running)
 //     | --publish nchan --publish-path /pub?id=c  (nchan: a POST of a message)
 //     [--subscribers 10000] [--sources 10] [--changes 5] [--warm-up 1]
-//     [--gap-ms 500] [--timeout-seconds 10]
+//     [--gap-ms 500] [--timeout-seconds 10] [--hold-fifo F]
 //     [--subscribe-ports P1,P2,...]   (subscribers spread round-robin over
 //            these ports, e.g. jobsyncd replicas sharing a database;
 //            default: --port; changes are always published to --port)
+// With --hold-fifo it prints `holding` once every stream is subscribed and
+// waits for a line on the FIFO F before publishing.
 // The warm-up changes go first and are left out of `all`: the first
 // message of a channel costs nchan its creation.
 // Prints one line per change and a last `all` line:
@@ -55,6 +57,9 @@ struct options {
   int warm_up = 1;
   int gap_ms = 500;
   int timeout_seconds = 10;
+  /// When set: once every stream is subscribed, wait until a line can be
+  /// read from this FIFO (bench/sse.sh measures the servers' memory then).
+  std::string hold_fifo;
 };
 
 options parse_options(int argc, char** argv) {
@@ -94,6 +99,8 @@ options parse_options(int argc, char** argv) {
       o.gap_ms = number();
     else if (flag == "--timeout-seconds")
       o.timeout_seconds = number();
+    else if (flag == "--hold-fifo")
+      o.hold_fifo = value;
     else
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str()), std::exit(2);
   }
@@ -226,6 +233,8 @@ public:
       return 1;
     if (!subscribe_all())
       return 1;
+    if (!o_.hold_fifo.empty())
+      hold();
     std::vector<double> all;
     for (int k = 0; k < o_.warm_up + o_.changes; ++k) {
       auto latencies = publish_and_wait(k);
@@ -242,6 +251,18 @@ public:
   }
 
 private:
+  // Tells whoever holds the FIFO's other end that every stream is
+  // subscribed, and waits for its go.
+  void hold() {
+    std::printf("holding\n");
+    std::fflush(stdout);
+    if (FILE* f = std::fopen(o_.hold_fifo.c_str(), "r")) {
+      char line[16];
+      (void) std::fgets(line, sizeof line, f);
+      std::fclose(f);
+    }
+  }
+
   // The jobs the webhook changes will move: each is created queued before
   // anyone subscribes, so the measured event is a plain status change.
   bool prepare_jobs() {

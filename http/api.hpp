@@ -2,6 +2,7 @@
 
 #include "actors/messages.hpp"
 #include "http/connection_counters.hpp"
+#include "http/deadlines.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -71,7 +72,8 @@ public:
   api(caf::actor_system& sys, api_config config, api_actors actors,
       std::shared_ptr<const connection_counters> connections = {})
       : sys_(sys), config_(std::move(config)), actors_(std::move(actors)),
-        connections_(std::move(connections)) {}
+        connections_(std::move(connections)),
+        deadlines_(std::make_shared<deadline_keeper>(config_.actor_timeout)) {}
 
   caf::actor_system& system() const {
     return sys_;
@@ -90,6 +92,11 @@ public:
     return connections_.get();
   }
 
+  /// Answers 504 for actors that do not answer in time (see bridge.hpp).
+  const std::shared_ptr<deadline_keeper>& deadlines() const {
+    return deadlines_;
+  }
+
   /// The next reader of the pool.
   const reader_actor& reader() const {
     auto i = next_reader_.fetch_add(1, std::memory_order_relaxed);
@@ -102,6 +109,7 @@ private:
   api_actors actors_;
   std::shared_ptr<const connection_counters> connections_;
   mutable std::atomic<size_t> next_reader_{0};
+  std::shared_ptr<deadline_keeper> deadlines_;
 };
 
 } // namespace jobsync::http
