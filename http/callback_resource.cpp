@@ -61,18 +61,23 @@ handler receive_trainer_report(std::shared_ptr<const api> a) {
     auto event = parse_trainer_event(ex->body, cfg.limits);
     if (!event)
       return ex->respond(error_response(event.error()));
-    // Like bridge.hpp's ask, but the report (with its image) is moved, not
-    // copied.
+    // Like bridge.hpp's ask (the deadline keeper answers 504 for a registry
+    // that does not answer in time), but the report (with its image) is
+    // moved, not copied.
+    auto keeper = a->deadlines();
+    auto ticket = keeper->watch(ex);
     a->system().spawn(
-        [ex, dest = a->actors().registry, timeout = a->config().actor_timeout,
+        [ex, dest = a->actors().registry, keeper, ticket,
          e = std::move(*event)](caf::event_based_actor* self) mutable {
-          self->request(dest, timeout, trainer_atom::value, std::move(e))
+          self->request(dest, caf::infinite, trainer_atom::value, std::move(e))
               .then(
-                  [ex](trainer_outcome& o) {
+                  [ex, keeper, ticket](trainer_outcome& o) {
+                    keeper->release(ticket);
                     ex->respond(json_response(
                         [&](json_writer& w) { write_outcome(w, o); }));
                   },
-                  [ex](caf::error& e) {
+                  [ex, keeper, ticket](caf::error& e) {
+                    keeper->release(ticket);
                     ex->respond(error_response(from_error(e)));
                   });
         });
