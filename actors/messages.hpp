@@ -140,6 +140,13 @@ using registry_actor = caf::typed_actor<
     /// that arrived meanwhile keeps its job running). Answers the ids of
     /// the jobs failed.
     caf::replies_to<silent_atom, silence_check>::with<std::vector<std::string>>,
+    /// Marks an active job cancelled in the store, for a cancel that
+    /// reaches no provider (a local run, a job no provider knows); the note
+    /// becomes its error_message unless it has one. Decided on the stored
+    /// job inside the write transaction, so a change committed meanwhile
+    /// (a trainer report, a webhook) is kept, and a job that ended
+    /// meanwhile is refused with invalid_job_state. Answers the job.
+    caf::replies_to<cancel_atom, job_ref, std::string>::with<job>,
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
     caf::replies_to<erase_atom, job_ref>::with<job>,

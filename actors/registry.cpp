@@ -237,6 +237,37 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   return {};
 }
 
+result<void> run(flush_context& ctx, registry_state::staged_cancel& op) {
+  auto& reply = op.reply;
+  auto found = ctx.txn.get(op.job_id);
+  if (!found)
+    return found.error();
+  if (!*found) {
+    reply = failure{errc::job_not_found, "Job not found: " + op.job_id};
+    return {};
+  }
+  job& x = **found;
+  if (is_terminal(x.status)) {
+    reply = failure{errc::invalid_job_state,
+                    "Job " + x.job_id + " is already "
+                        + std::string{to_string(x.status)}
+                        + "; only pending, uploading, queued or running "
+                          "jobs can be cancelled"};
+    return {};
+  }
+  auto before = x.status;
+  x.status = job_status::cancelled;
+  if (!x.completed_at)
+    x.completed_at = format_rfc3339(now_ms());
+  if (!x.error_message)
+    x.error_message = std::move(op.note);
+  if (auto put = ctx.txn.put(x); !put)
+    return put.error();
+  ctx.emit(x, before, std::nullopt);
+  reply = std::move(x);
+  return {};
+}
+
 result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
   auto& reply = op.reply;
   const auto& e = op.event;
@@ -498,12 +529,12 @@ struct promise_maker<caf::typed_response_promise<Ts...>> {
 // flush message queues behind everything already in the mailbox, so one
 // transaction takes all of it (group commit). Answered after the commit:
 // the request's promise rides with it.
-template <class Op, class Payload>
+template <class Op, class... Payload>
 auto stage(registry_actor::stateful_pointer<registry_state> self,
-           Payload payload) {
+           Payload... payload) {
   auto promise = promise_maker<decltype(Op::promise)>::make(self);
   auto& st = self->state;
-  st.staged.emplace_back(Op{std::move(payload), promise, {}});
+  st.staged.emplace_back(Op{std::move(payload)..., promise, {}});
   if (!st.flush_scheduled) {
     st.flush_scheduled = true;
     self->send(self, flush_atom::value);
@@ -546,6 +577,10 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       },
       [=](trainer_atom, trainer_event& event) {
         return stage<registry_state::staged_trainer>(self, std::move(event));
+      },
+      [=](cancel_atom, job_ref& job_id, std::string& note) {
+        return stage<registry_state::staged_cancel>(
+            self, std::move(job_id.value), std::move(note));
       },
       [=](erase_atom, job_ref& job_id) {
         return stage<registry_state::staged_erase>(self,

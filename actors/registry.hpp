@@ -58,6 +58,12 @@ struct registry_state {
     caf::typed_response_promise<job> promise;
     reply_slot<job> reply;
   };
+  struct staged_cancel {
+    std::string job_id;
+    std::string note;
+    caf::typed_response_promise<job> promise;
+    reply_slot<job> reply;
+  };
   struct staged_trainer {
     trainer_event event;
     caf::typed_response_promise<trainer_outcome> promise;
@@ -73,9 +79,9 @@ struct registry_state {
     caf::typed_response_promise<std::vector<std::string>> promise;
     reply_slot<std::vector<std::string>> reply;
   };
-  using staged_op
-      = std::variant<staged_apply, staged_webhook, staged_put, staged_erase,
-                     staged_trainer, staged_missing, staged_silence>;
+  using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
+                                 staged_erase, staged_cancel, staged_trainer,
+                                 staged_missing, staged_silence>;
 
   /// How one run of the staged operations ended: committed with these
   /// events, or failed (and whether it lost a race with another writer).

@@ -161,16 +161,16 @@ caf::typed_response_promise<job> sync_state::cancel(const job_ref& id) {
   return promise;
 }
 
-// Stores a cancellation that never reaches a provider.
+// Stores a cancellation that never reaches a provider. The registry
+// decides on the stored job, not on this copy read earlier: a trainer
+// report or webhook committed since is kept, and a job that ended since is
+// refused.
 void sync_state::cancel_locally(job x, std::string why,
                                 caf::typed_response_promise<job> promise) {
-  x.status = job_status::cancelled;
-  if (!x.completed_at)
-    x.completed_at = format_rfc3339(now_ms());
-  if (!x.error_message)
-    x.error_message = std::move(why);
-  self_->request(registry_, caf::infinite, put_atom::value, x)
-      .then([promise, x](apply_summary&) mutable { promise.deliver(x); },
+  self_
+      ->request(registry_, caf::infinite, cancel_atom::value, job_ref{x.job_id},
+                std::move(why))
+      .then([promise](job& cancelled) mutable { promise.deliver(cancelled); },
             [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
