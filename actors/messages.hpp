@@ -83,6 +83,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_receiver_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sync_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::sse_hub_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::silence_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::trainer_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::validation_image)
 // Provider completions arrive on the HTTP client's thread and are handed to
 // the actor as a closure it runs in its own context.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::function<void()>)
@@ -122,6 +126,9 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using polling_atom = caf::atom_constant<caf::atom("polling")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using trainer_atom = caf::atom_constant<caf::atom("trainer")>;
+using image_atom = caf::atom_constant<caf::atom("image")>;
+using silent_atom = caf::atom_constant<caf::atom("silent")>;
 using lead_atom = caf::atom_constant<caf::atom("lead")>;
 
 // -- interfaces
@@ -144,6 +151,23 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
     /// Stores a job as given (jobs that did not come from a provider).
     caf::replies_to<put_atom, job>::with<apply_summary>,
+    /// Applies one report of a local trainer (`POST /callback`) to its
+    /// local job, creating the job when the id is new; a report without a
+    /// job id is counted only. invalid_job_state when the id is a cloud
+    /// job's.
+    caf::replies_to<trainer_atom, trainer_event>::with<trainer_outcome>,
+    /// Fails the listed local jobs that are still active and have had no
+    /// report for the check's timeout (decided again here, so a report
+    /// that arrived meanwhile keeps its job running). Answers the ids of
+    /// the jobs failed.
+    caf::replies_to<silent_atom, silence_check>::with<std::vector<std::string>>,
+    /// Marks an active job cancelled in the store, for a cancel that
+    /// reaches no provider (a local run, a job no provider knows); the note
+    /// becomes its error_message unless it has one. Decided on the stored
+    /// job inside the write transaction, so a change committed meanwhile
+    /// (a trainer report, a webhook) is kept, and a job that ended
+    /// meanwhile is refused with invalid_job_state. Answers the job.
+    caf::replies_to<cancel_atom, job_ref, std::string>::with<job>,
     /// Forgets a terminal job; invalid_job_state for an active one,
     /// job_not_found for an unknown one. Answers the removed job.
     caf::replies_to<erase_atom, job_ref>::with<job>,
@@ -173,8 +197,10 @@ using reader_actor = caf::typed_actor<
     /// Every store counter: jobs by type, status and provider (`/metrics`).
     caf::replies_to<counts_atom>::with<std::vector<job_tally>>,
     /// Stale active jobs per provider, by the rule, now (`/metrics`).
-    caf::replies_to<stale_atom,
-                    staleness_rule>::with<std::vector<stale_tally>>>;
+    caf::replies_to<stale_atom, staleness_rule>::with<std::vector<stale_tally>>,
+    /// A local job's newest validation image; job_not_found for an unknown
+    /// job, not_found when it has none.
+    caf::replies_to<image_atom, std::string>::with<validation_image>>;
 
 /// Talks to one provider through its provider interface: background cycles
 /// that refresh every active job (list-first), and every other provider
@@ -220,6 +246,20 @@ using poller_actor = caf::typed_actor<
     caf::reacts_to<step_atom>,
     /// INTERNAL: a provider completion, run in the actor's context.
     caf::reacts_to<run_atom, std::function<void()>>>;
+
+/// The local provider's poll cycle (actors/liveness.hpp): local runs have
+/// no API to ask, so a cycle fails the running ones whose trainer went
+/// silent.
+using liveness_actor = caf::typed_actor<
+    /// The check's state, in a poller's shape.
+    caf::replies_to<status_atom>::with<poller_status>,
+    /// INTERNAL: the cycle timer.
+    caf::reacts_to<tick_atom>>;
+
+/// What the overview asks of every poller (and of the liveness check): a
+/// subset of both interfaces.
+using poller_status_actor
+    = caf::typed_actor<caf::replies_to<status_atom>::with<poller_status>>;
 
 /// Whoever must know each provider's current poller: the supervisor tells
 /// them when a restarted poller replaces one that stopped.

@@ -10,10 +10,12 @@ namespace jobsync {
 
 void overview_state::init(registry_actor registry, reader_actor reader,
                           std::map<std::string, watched_poller> pollers,
+                          std::vector<poller_status_actor> checks,
                           polling_preferences preferences) {
   registry_ = std::move(registry);
   reader_ = std::move(reader);
   pollers_ = std::move(pollers);
+  checks_ = std::move(checks);
   preferences_ = std::move(preferences);
 }
 
@@ -102,15 +104,16 @@ overview_state::set_polling(const polling_setting& s) {
   return promise;
 }
 
-auto overview_state::status_of(const poller_actor& p) {
+auto overview_state::status_of(const poller_status_actor& p) {
   return self_->request(p, caf::infinite, status_atom::value);
 }
 
-std::vector<poller_actor> overview_state::pollers() const {
-  std::vector<poller_actor> out;
+std::vector<poller_status_actor> overview_state::pollers() const {
+  std::vector<poller_status_actor> out;
   for (const auto& [name, w] : pollers_)
     if (w.poller)
       out.push_back(w.poller);
+  out.insert(out.end(), checks_.begin(), checks_.end());
   return out;
 }
 
@@ -128,7 +131,7 @@ overview_state::status() {
   auto promise = self_->make_response_promise<std::vector<poller_status>>();
   gather<poller_status>(
       pollers(), statuses{},
-      [this](const poller_actor& p) { return status_of(p); },
+      [this](const poller_status_actor& p) { return status_of(p); },
       [](statuses& s, poller_status& one) { s.all.push_back(std::move(one)); },
       [](statuses& s, caf::error& e) { s.error = e; },
       [promise](statuses& s) mutable {
@@ -149,17 +152,36 @@ caf::typed_response_promise<server_figures> overview_state::figures() {
             f.jobs = std::move(tallies);
             gather<poller_status>(
                 pollers(), std::move(f),
-                [this](const poller_actor& p) { return status_of(p); },
+                [this](const poller_status_actor& p) { return status_of(p); },
                 [](server_figures& f, poller_status& s) {
                   f.pollers.push_back(std::move(s));
                 },
                 // A poller that does not answer (restarting) is left out
                 // rather than failing the whole scrape.
                 [](server_figures&, caf::error&) {},
-                [promise](server_figures& f) mutable { promise.deliver(f); });
+                [this, promise](server_figures& f) mutable {
+                  with_trainer_counts(std::move(f), promise);
+                });
           },
           [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
+}
+
+// The registry counts trainer reports; a registry that does not answer
+// leaves the counts out rather than failing the scrape.
+void overview_state::with_trainer_counts(
+    server_figures f, caf::typed_response_promise<server_figures> promise) {
+  auto figures = std::make_shared<server_figures>(std::move(f));
+  self_->request(registry_, caf::infinite, health_atom::value)
+      .then(
+          [figures, promise](registry_health& h) mutable {
+            figures->trainer_reports = h.trainer_reports;
+            figures->unattributed_reports = h.unattributed_reports;
+            promise.deliver(std::move(*figures));
+          },
+          [figures, promise](caf::error&) mutable {
+            promise.deliver(std::move(*figures));
+          });
 }
 
 caf::typed_response_promise<readiness> overview_state::ready() {
@@ -171,13 +193,13 @@ caf::typed_response_promise<readiness> overview_state::ready() {
               promise.deliver(readiness{false, h.reason});
               return;
             }
-            std::vector<poller_actor> polling;
+            std::vector<poller_status_actor> polling;
             for (const auto& [name, w] : pollers_)
               if (w.polling && w.poller)
                 polling.push_back(w.poller);
             gather<poller_status>(
                 polling, readiness{true, {}},
-                [this](const poller_actor& p) { return status_of(p); },
+                [this](const poller_status_actor& p) { return status_of(p); },
                 [](readiness& r, poller_status& s) {
                   if (s.settled)
                     return;
@@ -279,9 +301,10 @@ overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
+         std::vector<poller_status_actor> checks,
          polling_preferences preferences) {
   self->state.init(std::move(registry), std::move(reader), std::move(pollers),
-                   std::move(preferences));
+                   std::move(checks), std::move(preferences));
   return {
       [=](status_atom) { return self->state.status(); },
       [=](polling_atom, const polling_setting& s) {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace jobsync {
 
@@ -32,10 +33,12 @@ public:
 
   explicit overview_state(self_pointer self) : self_(self) {}
 
-  /// Takes the peers and the stored polling preferences (already applied
-  /// to the pollers at their start).
+  /// Takes the peers; `checks` are shown beside the pollers (the local
+  /// provider's liveness check); the stored polling preferences were
+  /// already applied to the pollers at their start.
   void init(registry_actor registry, reader_actor reader,
             std::map<std::string, watched_poller> pollers,
+            std::vector<poller_status_actor> checks,
             polling_preferences preferences);
 
   /// Every poller's state; fails when a poller does not answer.
@@ -68,11 +71,15 @@ public:
   void reconfigure(const provider_name& provider, poller_config config);
 
 private:
-  /// The pollers (for gather).
-  std::vector<poller_actor> pollers() const;
+  /// The pollers and the checks (for gather).
+  std::vector<poller_status_actor> pollers() const;
+
+  /// Adds the registry's trainer report counts and answers.
+  void with_trainer_counts(server_figures f,
+                           caf::typed_response_promise<server_figures> promise);
 
   /// Asks one poller for its state.
-  auto status_of(const poller_actor& p);
+  auto status_of(const poller_status_actor& p);
 
   /// A poller asked for a part of the health report, and where in the
   /// report its answer goes (answers arrive in any order).
@@ -100,6 +107,7 @@ private:
   registry_actor registry_;
   reader_actor reader_;
   std::map<std::string, watched_poller> pollers_;
+  std::vector<poller_status_actor> checks_;
   polling_preferences preferences_;
 };
 
@@ -108,6 +116,7 @@ overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
+         std::vector<poller_status_actor> checks,
          polling_preferences preferences);
 
 } // namespace jobsync

@@ -83,6 +83,24 @@ reader(reader_actor::stateful_pointer<reader_state> self,
           return txn.stale(rule, now_ms());
         });
       },
+      [=](image_atom, const std::string& id) -> caf::result<validation_image> {
+        return with_read(
+            self->state.store,
+            [&](storage::read_view& txn) -> result<validation_image> {
+              auto x = existing(txn, id);
+              if (!x)
+                return x.error();
+              auto found = txn.image(id);
+              if (!found)
+                return found.error();
+              if (!*found)
+                return failure{errc::not_found,
+                               "No validation image has been reported for "
+                               "job "
+                                   + id};
+              return std::move(**found);
+            });
+      },
   };
 }
 

@@ -4,6 +4,7 @@
 #include "logging/log.hpp"
 #include "model/merge.hpp"
 #include "model/missing.hpp"
+#include "model/trainer_rules.hpp"
 
 #include <caf/event_based_actor.hpp>
 
@@ -29,6 +30,9 @@ struct flush_context {
     e.status = x.status;
     if (logs && x.status == job_status::running) {
       e.stage = logs->progress.stage;
+      e.progress = logs->progress.progress;
+    } else if (logs && x.status == job_status::completed && is_local_run(x)) {
+      // A trainer's completion carries its final progress (100).
       e.progress = logs->progress.progress;
     }
     events.push_back(std::move(e));
@@ -233,6 +237,91 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   return {};
 }
 
+result<void> run(flush_context& ctx, registry_state::staged_cancel& op) {
+  auto& reply = op.reply;
+  auto found = ctx.txn.get(op.job_id);
+  if (!found)
+    return found.error();
+  if (!*found) {
+    reply = failure{errc::job_not_found, "Job not found: " + op.job_id};
+    return {};
+  }
+  job& x = **found;
+  if (is_terminal(x.status)) {
+    reply = failure{errc::invalid_job_state,
+                    "Job " + x.job_id + " is already "
+                        + std::string{to_string(x.status)}
+                        + "; only pending, uploading, queued or running "
+                          "jobs can be cancelled"};
+    return {};
+  }
+  auto before = x.status;
+  x.status = job_status::cancelled;
+  if (!x.completed_at)
+    x.completed_at = format_rfc3339(now_ms());
+  if (!x.error_message)
+    x.error_message = std::move(op.note);
+  if (auto put = ctx.txn.put(x); !put)
+    return put.error();
+  ctx.emit(x, before, std::nullopt);
+  reply = std::move(x);
+  return {};
+}
+
+result<void> run(flush_context& ctx, registry_state::staged_trainer& op) {
+  auto& reply = op.reply;
+  const auto& e = op.event;
+  if (!e.job_id) {
+    // Never attributed to some "current" job: acknowledged, and counted
+    // once committed.
+    reply = trainer_outcome{};
+    return {};
+  }
+  const auto& id = *e.job_id;
+  auto found = ctx.txn.get(id);
+  if (!found)
+    return found.error();
+  if (*found && !is_local_run(**found)) {
+    reply = failure{errc::invalid_job_state,
+                    "Job " + id
+                        + " is not a local run; trainer reports apply to "
+                          "local runs only"};
+    return {};
+  }
+  bool created = !*found;
+  job x = created ? local_job_from_event(e, ctx.now) : std::move(**found);
+  auto stored_logs = ctx.txn.logs(id);
+  if (!stored_logs)
+    return stored_logs.error();
+  auto logs = stored_logs->value_or(job_logs{});
+  bool was_final = !created && is_terminal(x.status);
+  auto effect
+      = apply_trainer_event(x, logs, e, ctx.config.log_tail_bytes, ctx.now);
+  // The trainer is a local run's provider: its report confirms the job's
+  // state (a final job has nothing left to confirm).
+  if (!was_final)
+    x.synced_at = ctx.now;
+  if (created || effect.job_changed) {
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+  } else if (!was_final) {
+    if (auto confirmed = ctx.txn.confirm(id, ctx.now); !confirmed)
+      return confirmed.error();
+  }
+  if (auto put = ctx.txn.put_logs(id, logs); !put)
+    return put.error();
+  if (effect.keep_image)
+    if (auto put = ctx.txn.put_image(id, {*e.image, ctx.now}); !put)
+      return put.error();
+  std::optional<job_logs> published{std::move(logs)};
+  if (created)
+    ctx.emit(x, std::nullopt, published);
+  else if (effect.status_changed)
+    ctx.emit(x, effect.old_status, published);
+  reply = trainer_outcome{true, created, x.job_id, x.status};
+  return {};
+}
+
 // A job the provider answered 404 for: the first answer is noted; one that
 // comes lost_after later, with no confirmation between (which clears the
 // note), ends the job as lost.
@@ -272,6 +361,29 @@ result<void> run(flush_context& ctx, registry_state::staged_settings& op) {
     if (auto put = ctx.txn.put_setting(key, value); !put)
       return put.error();
   op.reply = uint64_t{op.batch.values.size()};
+  return {};
+}
+
+// Local jobs whose trainer went silent fail; a report committed since the
+// check looked keeps its job running.
+result<void> run(flush_context& ctx, registry_state::staged_silence& op) {
+  std::vector<std::string> failed;
+  const auto& c = op.check;
+  for (const auto& id : c.job_ids) {
+    auto found = ctx.txn.get(id);
+    if (!found)
+      return found.error();
+    if (!*found || !is_silent(**found, c.timeout, c.at))
+      continue;
+    job& x = **found;
+    auto before = x.status;
+    fail_silent(x, c.at);
+    if (auto put = ctx.txn.put(x); !put)
+      return put.error();
+    ctx.emit(x, before, std::nullopt);
+    failed.push_back(id);
+  }
+  op.reply = std::move(failed);
   return {};
 }
 
@@ -361,6 +473,7 @@ void registry_state::flush() {
   ++health.commits;
   if (!outcome.events.empty())
     health.last_event_id = outcome.events.back().event_id;
+  count_trainer_reports(ops);
   // The events reach the hub's mailbox before any answer leaves: whoever
   // acts on an answer (subscribes, resumes from an id it saw) comes after
   // them, so a stream opened after a sync's answer never gets the sync's
@@ -370,6 +483,17 @@ void registry_state::flush() {
       caf::anon_send(sink, std::move(e));
   for (auto& op : ops)
     std::visit([](auto& x) { answer(x); }, op);
+}
+
+void registry_state::count_trainer_reports(const std::vector<staged_op>& ops) {
+  for (const auto& op : ops) {
+    auto* t = std::get_if<staged_trainer>(&op);
+    if (!t || !t->reply)
+      continue;
+    ++health.trainer_reports;
+    if (auto* o = std::get_if<trainer_outcome>(&*t->reply); o && !o->attributed)
+      ++health.unattributed_reports;
+  }
 }
 
 registry_health registry_state::current_health() {
@@ -397,9 +521,6 @@ result<size_t> registry_state::prune_webhooks() {
 
 namespace {
 
-// Queues an operation for the next flush and schedules one if needed. The
-// flush message queues behind everything already in the mailbox, so one
-// transaction takes all of it (group commit).
 // Makes the promise an operation carries (its answer's type).
 template <class Promise>
 struct promise_maker;
@@ -412,13 +533,16 @@ struct promise_maker<caf::typed_response_promise<Ts...>> {
   }
 };
 
-// Answered after the commit: the request's promise rides with it.
-template <class Op, class Payload>
+// Queues an operation for the next flush and schedules one if needed. The
+// flush message queues behind everything already in the mailbox, so one
+// transaction takes all of it (group commit). Answered after the commit:
+// the request's promise rides with it.
+template <class Op, class... Payload>
 auto stage(registry_actor::stateful_pointer<registry_state> self,
-           Payload payload) {
+           Payload... payload) {
   auto promise = promise_maker<decltype(Op::promise)>::make(self);
   auto& st = self->state;
-  st.staged.emplace_back(Op{std::move(payload), promise, {}});
+  st.staged.emplace_back(Op{std::move(payload)..., promise, {}});
   if (!st.flush_scheduled) {
     st.flush_scheduled = true;
     self->send(self, flush_atom::value);
@@ -459,9 +583,19 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       [=](put_atom, job& value) {
         return stage<registry_state::staged_put>(self, std::move(value));
       },
+      [=](trainer_atom, trainer_event& event) {
+        return stage<registry_state::staged_trainer>(self, std::move(event));
+      },
+      [=](cancel_atom, job_ref& job_id, std::string& note) {
+        return stage<registry_state::staged_cancel>(
+            self, std::move(job_id.value), std::move(note));
+      },
       [=](erase_atom, job_ref& job_id) {
         return stage<registry_state::staged_erase>(self,
                                                    std::move(job_id.value));
+      },
+      [=](silent_atom, silence_check& check) {
+        return stage<registry_state::staged_silence>(self, std::move(check));
       },
       [=](missing_atom, missing_jobs& missing) {
         return stage<registry_state::staged_missing>(self, std::move(missing));

@@ -58,6 +58,17 @@ struct registry_state {
     caf::typed_response_promise<job> promise;
     reply_slot<job> reply;
   };
+  struct staged_cancel {
+    std::string job_id;
+    std::string note;
+    caf::typed_response_promise<job> promise;
+    reply_slot<job> reply;
+  };
+  struct staged_trainer {
+    trainer_event event;
+    caf::typed_response_promise<trainer_outcome> promise;
+    reply_slot<trainer_outcome> reply;
+  };
   struct staged_missing {
     missing_jobs missing;
     caf::typed_response_promise<missing_outcome> promise;
@@ -68,8 +79,15 @@ struct registry_state {
     caf::typed_response_promise<uint64_t> promise;
     reply_slot<uint64_t> reply;
   };
-  using staged_op = std::variant<staged_apply, staged_webhook, staged_put,
-                                 staged_erase, staged_missing, staged_settings>;
+  struct staged_silence {
+    silence_check check;
+    caf::typed_response_promise<std::vector<std::string>> promise;
+    reply_slot<std::vector<std::string>> reply;
+  };
+  using staged_op
+      = std::variant<staged_apply, staged_webhook, staged_put, staged_erase,
+                     staged_cancel, staged_trainer, staged_missing,
+                     staged_silence, staged_settings>;
 
   /// How one run of the staged operations ended: committed with these
   /// events, or failed (and whether it lost a race with another writer).
@@ -101,6 +119,9 @@ struct registry_state {
 
   /// Runs the operations in one transaction and commits it.
   attempt try_commit(std::vector<staged_op>& ops);
+
+  /// Counts the committed trainer reports in the health figures.
+  void count_trainer_reports(const std::vector<staged_op>& ops);
 
   /// Whether the store can take writes now, and the commit figures.
   registry_health current_health();

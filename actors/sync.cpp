@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "actors/gather.hpp"
 #include "logging/log.hpp"
+#include "model/trainer_rules.hpp"
 
 #include <caf/send.hpp>
 
@@ -160,16 +161,16 @@ caf::typed_response_promise<job> sync_state::cancel(const job_ref& id) {
   return promise;
 }
 
-// Stores a cancellation that never reaches a provider.
+// Stores a cancellation that never reaches a provider. The registry
+// decides on the stored job, not on this copy read earlier: a trainer
+// report or webhook committed since is kept, and a job that ended since is
+// refused.
 void sync_state::cancel_locally(job x, std::string why,
                                 caf::typed_response_promise<job> promise) {
-  x.status = job_status::cancelled;
-  if (!x.completed_at)
-    x.completed_at = format_rfc3339(now_ms());
-  if (!x.error_message)
-    x.error_message = std::move(why);
-  self_->request(registry_, caf::infinite, put_atom::value, x)
-      .then([promise, x](apply_summary&) mutable { promise.deliver(x); },
+  self_
+      ->request(registry_, caf::infinite, cancel_atom::value, job_ref{x.job_id},
+                std::move(why))
+      .then([promise](job& cancelled) mutable { promise.deliver(cancelled); },
             [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
@@ -180,6 +181,12 @@ void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
         "Job " + x.job_id + " is already " + std::string{to_string(x.status)}
             + "; only pending, uploading, queued or running jobs can be "
               "cancelled"));
+    return;
+  }
+  if (is_local_run(x)) {
+    // Only jobsync-track, following the job's events, can stop the process.
+    auto note = local_cancel_note(x);
+    cancel_locally(std::move(x), std::move(note), promise);
     return;
   }
   auto entry = provider_of(x);
@@ -288,8 +295,11 @@ void sync_state::answer_logs(
   job_log_text stored{d.value.job_id, d.logs ? d.logs->tail : "", false, ""};
   auto entry = provider_of(d.value);
   if (!entry) {
-    stored.note = "This job has no provider to ask; this is the stored log "
-                  "tail";
+    stored.note = d.value.type == job_type::local
+                      ? "A local run's log is what its trainer reported; "
+                        "this is the stored tail of it"
+                      : "This job has no provider to ask; this is the "
+                        "stored log tail";
     promise.deliver(stored);
     return;
   }

@@ -85,6 +85,9 @@ result<void> wiring_config::validate() const {
     if (p.sync_limit == 0)
       return named(failure{errc::bad_request, "sync_limit must be positive"});
   }
+  if (liveness)
+    if (auto ok = liveness->validate(); !ok)
+      return failure{ok.error().code, "local: " + ok.error().detail};
   if (auto ok = sync.validate(); !ok)
     return ok;
   if (auto ok = events.validate(); !ok)
@@ -207,8 +210,17 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   }
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
+  std::vector<poller_status_actor> checks;
+  if (cfg.liveness) {
+    w->liveness_ = sys.spawn(jobsync::liveness, *cfg.liveness, w->registry_,
+                             w->readers_.front());
+    checks.push_back(w->liveness_);
+    log::info("wiring", "local: a running job silent for {} s fails",
+              cfg.liveness->silence_timeout.count());
+  }
   w->overview_ = sys.spawn(jobsync::overview, w->registry_, w->readers_.front(),
-                           std::move(watched), std::move(*preferences));
+                           std::move(watched), std::move(checks),
+                           std::move(*preferences));
   for (const auto& p : cfg.providers)
     w->webhooks_[p.provider->name()]
         = sys.spawn(jobsync::webhook_receiver, p.webhooks,
@@ -320,6 +332,8 @@ void wiring::shutdown() {
   // providers this one polled at once.
   stop_all(sys_, std::vector<leadership_actor>{leadership_});
   stop_all(sys_, pollers_);
+  if (liveness_)
+    stop_all(sys_, std::vector<liveness_actor>{liveness_});
   // The hub ends the streams still open; the registry may still publish to
   // it while committing what is staged, which is dropped.
   stop_all(sys_, std::vector<sse_hub_actor>{events_});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/leadership.hpp"
+#include "actors/liveness.hpp"
 #include "actors/messages.hpp"
 #include "actors/overview.hpp"
 #include "actors/poller.hpp"
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,8 @@ struct wiring_config {
   /// Every configured provider.
   std::vector<provider_wiring> providers;
   sync_config sync;
+  /// The local provider's liveness check; none when local runs are off.
+  std::optional<liveness_config> liveness;
   /// The SSE fan-out (`GET /api/events`); wiring sets its last_event_id
   /// from the store.
   sse_hub_config events;
@@ -135,6 +139,7 @@ private:
   registry_actor registry_;
   std::vector<reader_actor> readers_;
   std::vector<poller_actor> pollers_;
+  liveness_actor liveness_;
   sync_actor sync_;
   overview_actor overview_;
   sse_hub_actor events_;

@@ -189,6 +189,7 @@ result<wiring_config> wiring_config_of(const config::settings& s,
     w.providers.push_back(std::move(pw));
   }
   w.sync = sync_config_of(s);
+  w.liveness = liveness_config_of(s);
   w.events = event_config_of(s, b);
   if (s.freshness.reconcile_interval_seconds == 0)
     log::warning("main",
@@ -244,8 +245,37 @@ staleness_rule staleness_of(const config::settings& s) {
   return rule;
 }
 
+http::callback_config callback_config_of(const config::settings& s) {
+  http::callback_config c;
+  c.enabled = s.local.enabled;
+  c.api_key = s.local.api_key;
+  c.max_body_bytes = s.local.max_body_bytes;
+  c.limits.max_image_bytes = s.local.max_image_bytes;
+  if (!c.enabled)
+    log::info("main", "local runs are disabled: POST /callback is not served");
+  else if (c.api_key.empty())
+    log::info("main",
+              "providers.local.api_key is not set: POST /callback accepts "
+              "reports from loopback clients only");
+  return c;
+}
+
+std::optional<liveness_config> liveness_config_of(const config::settings& s) {
+  if (!s.local.enabled)
+    return std::nullopt;
+  liveness_config c;
+  c.replica = replica_name_of(s);
+  c.silence_timeout = std::chrono::seconds{s.local.silence_timeout_seconds};
+  // A job fails at most a quarter of the timeout late; a check is one read
+  // of the active local jobs, cheap even every second.
+  c.interval = std::clamp<std::chrono::milliseconds>(
+      c.silence_timeout / 4, std::chrono::seconds{1}, std::chrono::seconds{60});
+  return c;
+}
+
 http::api_config api_config_of(const config::settings& s) {
   http::api_config c;
+  c.callbacks = callback_config_of(s);
   c.staleness = staleness_of(s);
   c.api_token = s.server.api_token;
   c.web.assets_dir = s.web.assets_dir;

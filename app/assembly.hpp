@@ -68,6 +68,13 @@ http::server_config server_config_of(const config::settings& s,
 /// reconcile interval); jobs stored without a confirmation count from now.
 staleness_rule staleness_of(const config::settings& s);
 
+/// The receiver of local trainers' reports (`POST /callback`); logs who
+/// may report.
+http::callback_config callback_config_of(const config::settings& s);
+
+/// The local provider's liveness check; none when local runs are off.
+std::optional<liveness_config> liveness_config_of(const config::settings& s);
+
 /// What the handlers need from the configuration.
 http::api_config api_config_of(const config::settings& s);
 

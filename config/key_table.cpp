@@ -400,6 +400,7 @@ std::vector<key_spec> build_table() {
   using evt = event_settings;
   using hook = webhook_settings;
   using prog = progress_settings;
+  using loc = local_settings;
   std::vector<key_spec> t;
   auto add = [&t](key_spec k) { t.push_back(std::move(k)); };
   // server
@@ -474,6 +475,21 @@ std::vector<key_spec> build_table() {
   // providers.<name>
   for (const char* name : provider_names)
     add_provider_keys(add, name);
+  // providers.local
+  add(boolean_key("providers.local.enabled", &s::local, &loc::enabled,
+                  "whether POST /callback takes local trainers' reports"));
+  add(secret(text_key("providers.local.api_key", &s::local, &loc::api_key,
+                      "X-API-Key local trainers must send; empty: "
+                      "loopback clients only")));
+  add(integer_key("providers.local.max_body_bytes", &s::local,
+                  &loc::max_body_bytes, 1, gib,
+                  "largest accepted trainer report (bigger: 413)"));
+  add(integer_key("providers.local.max_image_bytes", &s::local,
+                  &loc::max_image_bytes, 1, gib,
+                  "larger validation images are not kept"));
+  add(integer_key("providers.local.silence_timeout_seconds", &s::local,
+                  &loc::silence_timeout_seconds, 1, 7 * day,
+                  "a running local job with no report for this long fails"));
   // events
   add(live(integer_key("events.heartbeat_seconds", &s::events,
                        &evt::heartbeat_seconds, 1, hour,

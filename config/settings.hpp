@@ -113,6 +113,24 @@ struct provider_settings {
   std::map<std::string, std::string> model_hardware;
 };
 
+/// `providers.local.*`: training runs on the user's own machines, reported
+/// by their trainer to `POST /callback`.
+struct local_settings {
+  /// false: `POST /callback` is not served.
+  bool enabled = true;
+  /// When set, reports must carry it as `X-API-Key`; when empty, only
+  /// loopback clients may report.
+  std::string api_key;
+  /// Largest report accepted (validation images are 1-2 MB each).
+  size_t max_body_bytes = size_t{32} << 20;
+  /// Larger validation images are not kept.
+  size_t max_image_bytes = size_t{8} << 20;
+  /// A running local job with no report for this long fails (the
+  /// protocol has no heartbeat; caching, validation and saving are
+  /// silent for minutes).
+  int silence_timeout_seconds = 1800;
+};
+
 /// `events.*`: the SSE fan-out.
 struct event_settings {
   int heartbeat_seconds = 15;
@@ -171,8 +189,10 @@ struct settings {
   storage_settings storage;
   polling_settings polling;
   freshness_settings freshness;
-  /// By name under `providers.`.
+  /// The providers asked over their API, by name under `providers.`.
   std::map<std::string, provider_settings> providers = {{"replicate", {}}};
+  /// `providers.local`: runs that report to jobsync themselves.
+  local_settings local;
   event_settings events;
   webhook_settings webhooks;
   sync_settings sync;

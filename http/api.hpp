@@ -24,6 +24,19 @@ struct web_config {
   bool demo = false;
 };
 
+/// `POST /callback`: reports of local trainers.
+struct callback_config {
+  /// false: the route is not served.
+  bool enabled = true;
+  /// When not empty, reports must carry it as `X-API-Key`; when empty,
+  /// only loopback clients may report.
+  std::string api_key;
+  /// Largest report accepted (the route's own body limit).
+  size_t max_body_bytes = size_t{32} << 20;
+  /// Bounds applied while reading a report (validation image size).
+  trainer_event_limits limits;
+};
+
 /// What the HTTP layer needs to know from the configuration.
 struct api_config {
   /// When not empty, /api/ routes (but the webhook receiver) need it.
@@ -36,6 +49,8 @@ struct api_config {
   staleness_rule staleness;
   /// The poll intervals `PUT /api/cloud/polling/setting` accepts.
   interval_limits poll_intervals;
+  /// The receiver of local trainers' reports.
+  callback_config callbacks;
 };
 
 /// The actors the handlers talk to.

@@ -20,6 +20,13 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+bool is_loopback(std::string_view address) {
+  constexpr std::string_view mapped = "::ffff:";
+  if (address.substr(0, mapped.size()) == mapped)
+    address.remove_prefix(mapped.size());
+  return address == "::1" || address.substr(0, 4) == "127.";
+}
+
 std::optional<std::string> bearer_token(std::string_view authorization) {
   // RFC 9110: the scheme name is case-insensitive and one or more spaces
   // separate it from the credentials.

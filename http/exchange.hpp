@@ -95,6 +95,9 @@ struct route {
   /// Express-style path, parameters as `:name`.
   std::string pattern;
   handler fn;
+  /// Largest body this route accepts (bigger: 413); 0: the server's
+  /// `max_body_bytes`.
+  size_t max_body_bytes = 0;
 };
 
 } // namespace jobsync::http

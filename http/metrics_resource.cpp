@@ -5,6 +5,7 @@
 #include "http/process_start.hpp"
 #include "http/query.hpp"
 #include "model/money.hpp"
+#include "model/trainer_rules.hpp"
 
 #include <array>
 #include <charconv>
@@ -289,8 +290,12 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
   // provider with a poller is listed even before its first job.
   std::map<std::pair<std::string, std::string>, std::array<uint64_t, 7>>
       by_kind;
+  // Every polled provider has its series, at zero before its first job.
   for (const auto& p : f.pollers)
-    by_kind[{std::string{to_string(job_type::cloud)}, p.provider}];
+    by_kind[{
+        std::string{to_string(p.provider == local_provider ? job_type::local
+                                                           : job_type::cloud)},
+        p.provider}];
   uint64_t active = 0;
   for (const auto& t : f.jobs) {
     auto& counts
@@ -342,7 +347,8 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
   per_poller(
       e, ps, "jobsync_poller_jobs_lost_total", "counter",
       "Jobs stored as failed because their provider had not known them for "
-      "lost_after_seconds.",
+      "lost_after_seconds (local runs: no report from the trainer for "
+      "silence_timeout_seconds).",
       [](const poller_status& p) { return static_cast<double>(p.lost); });
   per_poller(e, ps, "jobsync_poller_first_cycle_done", "gauge",
              "Whether the first poll cycle after start-up has ended.",
@@ -409,6 +415,15 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
     connection_families(e, *f.connections);
   if (f.events)
     event_stream_families(e, *f.events);
+  if (f.trainer_reports)
+    single(e, "jobsync_trainer_reports_total", "counter",
+           "Reports of local trainers (POST /callback) committed since start.",
+           *f.trainer_reports);
+  if (f.unattributed_reports)
+    single(e, "jobsync_trainer_reports_unattributed_total", "counter",
+           "Trainer reports without a job id since start: acknowledged and "
+           "counted, attributed to no job.",
+           *f.unattributed_reports);
   if (f.open_descriptors) {
     e.family("process_open_fds", "gauge",
              "File descriptors the process holds open.");

@@ -3,6 +3,7 @@
 #include "http/bridge.hpp"
 #include "http/error_table.hpp"
 #include "http/json_response.hpp"
+#include "model/trainer_rules.hpp"
 
 namespace jobsync::http {
 
@@ -125,16 +126,24 @@ handler polling_status(std::shared_ptr<const api> a) {
         [ex](std::vector<poller_status>& all) {
           ex->respond(json_response([&](json_writer& w) {
             bool any = false;
+            // The original's "polling": of cloud jobs. The local
+            // provider's liveness check always runs and is not that.
             for (const auto& s : all)
-              any = any || s.enabled;
+              any = any || (s.enabled && s.provider != local_provider);
             // The setting for every provider is what each follows unless
-            // it has its own.
+            // it has its own (the liveness check takes no setting).
             std::optional<bool> common;
-            bool same = !all.empty();
-            for (const auto& s : all)
-              same = same && s.preference == all.front().preference;
-            if (same)
-              common = all.front().preference;
+            const poller_status* first = nullptr;
+            bool same = true;
+            for (const auto& s : all) {
+              if (s.provider == local_provider)
+                continue;
+              if (!first)
+                first = &s;
+              same = same && s.preference == first->preference;
+            }
+            if (first && same)
+              common = first->preference;
             w.StartObject();
             // The original's two fields, for its clients.
             w.Key("is_active");

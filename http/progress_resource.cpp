@@ -20,6 +20,23 @@ handler inline_progress(std::shared_ptr<const api> a) {
             write_optional(w, p.progress.last_log);
             w.Key("progress");
             write_optional(w, p.progress.progress);
+            // Figures only a local job's trainer reports; absent otherwise,
+            // so the answer for cloud jobs is as the seed's clients know it.
+            const auto& x = p.progress;
+            if (x.step && x.total_steps) {
+              w.Key("step");
+              w.Int64(*x.step);
+              w.Key("total_steps");
+              w.Int64(*x.total_steps);
+            }
+            for (auto [key, value] : {std::pair{"eta_seconds", x.eta_seconds},
+                                      {"loss", x.loss},
+                                      {"learning_rate", x.learning_rate}}) {
+              if (value) {
+                w.Key(key);
+                w.Double(*value);
+              }
+            }
             w.EndObject();
           }));
         },

@@ -1,6 +1,7 @@
 #include "http/routes.hpp"
 
 #include "http/auth.hpp"
+#include "http/callback_resource.hpp"
 #include "http/events_resource.hpp"
 #include "http/health_resource.hpp"
 #include "http/job_actions_resource.hpp"
@@ -15,7 +16,7 @@ namespace jobsync::http {
 
 std::vector<route> make_routes(std::shared_ptr<const api> a) {
   auto guarded = [a](handler h) { return require_token(a, std::move(h)); };
-  return {
+  std::vector<route> routes{
       {"GET", "/api/cloud/jobs", guarded(list_jobs(a))},
       {"POST", "/api/cloud/jobs/sync", guarded(sync_jobs(a))},
       {"GET", "/api/cloud/jobs/:job_id", guarded(get_job(a))},
@@ -24,6 +25,8 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
       {"GET", "/api/cloud/jobs/:job_id/inline-progress",
        guarded(inline_progress(a))},
       {"GET", "/api/cloud/jobs/:job_id/logs", guarded(job_logs(a))},
+      {"GET", "/api/cloud/jobs/:job_id/validation/latest",
+       guarded(latest_validation_image(a))},
       {"GET", "/api/cloud/polling/status", guarded(polling_status(a))},
       {"PUT", "/api/cloud/polling/setting", guarded(polling_setting_put(a))},
       {"GET", "/api/cloud/providers/:provider/validate",
@@ -47,6 +50,12 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
       // The contract of this API (docs/openapi.json), public.
       {"GET", "/api/openapi.json", openapi_document()},
   };
+  // Local trainers report here, SimpleTuner's path, with their own key
+  // (not the API token) and their own body limit (images).
+  if (a->config().callbacks.enabled)
+    routes.push_back({"POST", "/callback", receive_trainer_report(a),
+                      a->config().callbacks.max_body_bytes});
+  return routes;
 }
 
 } // namespace jobsync::http

@@ -20,9 +20,10 @@ namespace jobsync::http {
 
 namespace {
 
-// Requests whose body exceeds this are cut off by RESTinio itself (the
-// connection closes without an answer); below it and above the configured
-// limit the server answers 413. Keeps memory bounded either way.
+// Requests whose body exceeds this (or twice the largest route limit) are
+// cut off by RESTinio itself (the connection closes without an answer);
+// below it and above a route's limit the server answers 413. Keeps memory
+// bounded either way.
 constexpr uint64_t hard_body_cap = uint64_t{64} << 20;
 
 // URLs (and headers) up to this size are parsed and answered; http_parser's
@@ -525,14 +526,14 @@ private:
 // Runs a handler so that every request gets exactly one answer, whatever
 // happens inside.
 void run_guarded(const exchange_ptr& ex, const handler& fn,
-                 const server_config& config) {
+                 size_t max_body_bytes) {
   try {
-    if (ex->body.size() > config.max_body_bytes)
+    if (ex->body.size() > max_body_bytes)
       return ex->respond(error_response(
-          errc::payload_too_large,
-          "The request body has " + std::to_string(ex->body.size())
-              + " bytes; this server accepts at most "
-              + std::to_string(config.max_body_bytes)));
+          errc::payload_too_large, "The request body has "
+                                       + std::to_string(ex->body.size())
+                                       + " bytes; this route accepts at most "
+                                       + std::to_string(max_body_bytes)));
     fn(ex);
   } catch (const std::exception& e) {
     log::error("http", "{} {} failed: {}", ex->method, ex->path, e.what());
@@ -554,7 +555,9 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
   for (auto& r : routes) {
     paths->add(r.method, r.pattern);
     auto names = parameter_names(r.pattern);
-    auto fn = [fn = std::move(r.fn), names, config,
+    auto limit
+        = r.max_body_bytes > 0 ? r.max_body_bytes : config->max_body_bytes;
+    auto fn = [fn = std::move(r.fn), names, limit,
                ledger](restinio::request_handle_t req,
                        restinio::router::route_params_t params) {
       auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
@@ -569,7 +572,7 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
         }
         ex->params.emplace(name, std::move(*decoded));
       }
-      run_guarded(ex, fn, *config);
+      run_guarded(ex, fn, limit);
       return restinio::request_accepted();
     };
     // Every GET route answers HEAD too: the same headers, no body.
@@ -597,7 +600,7 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
           r.headers.emplace_back("Allow", allowed);
           x->respond(std::move(r));
         },
-        *config);
+        config->max_body_bytes);
     return restinio::request_accepted();
   });
   return router;
@@ -678,6 +681,11 @@ result<std::unique_ptr<server>> server::start(server_config config,
     return ok.error();
   http_parser_set_max_header_size(max_header_bytes);
   auto shared_config = std::make_shared<server_config>(config);
+  // RESTinio's own limit sits above the largest route limit, so that every
+  // body up to twice that gets a 413 rather than a closed connection.
+  uint64_t largest_limit = config.max_body_bytes;
+  for (const auto& r : routes)
+    largest_limit = std::max<uint64_t>(largest_limit, r.max_body_bytes);
   auto state = std::make_unique<impl>();
   auto* port_slot = &state->port;
   auto ledger = std::make_shared<connection_ledger>();
@@ -713,8 +721,7 @@ result<std::unique_ptr<server>> server::start(server_config config,
               .max_pipelined_requests(4)
               .incoming_http_msg_limits(
                   restinio::incoming_http_msg_limits_t{}.max_body_size(
-                      std::max<uint64_t>(hard_body_cap,
-                                         2 * config.max_body_bytes)))
+                      std::max<uint64_t>(hard_body_cap, 2 * largest_limit)))
               .connection_state_listener(listener)
               .ip_blocker(std::make_shared<connection_gate>(
                   connection_gate{listener, config.max_connections}))

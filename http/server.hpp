@@ -21,7 +21,7 @@ struct server_config {
   /// 0 picks a free port.
   uint16_t port = 0;
   int threads = 0;
-  /// Larger bodies are answered 413.
+  /// Larger bodies are answered 413 (unless a route sets its own limit).
   size_t max_body_bytes = 0;
   /// Connections held at once; a connection accepted beyond them is
   /// closed at once (see connection_budget.hpp).

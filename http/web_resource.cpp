@@ -12,10 +12,12 @@ namespace jobsync::http {
 namespace {
 
 // The page loads nothing from elsewhere; the policy makes that a rule the
-// browser enforces (no CDN, no inline script, no framing).
+// browser enforces (no CDN, no inline script, no framing). blob: images
+// are ones the page made itself: a validation image fetched with the
+// token.
 constexpr std::string_view page_policy
     = "default-src 'none'; script-src 'self'; style-src 'self'; "
-      "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+      "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; "
       "manifest-src 'self'; base-uri 'none'; form-action 'none'; "
       "frame-ancestors 'none'";
 

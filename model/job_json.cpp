@@ -167,6 +167,25 @@ void write_stored_logs(json_writer& w, const job_logs& x) {
   write_optional(w, x.progress.last_log);
   w.Key("progress");
   write_optional(w, x.progress.progress);
+  // A trainer's figures (local jobs only), written only when known so that
+  // the records of cloud jobs keep their size.
+  auto count = [&w](const char* key, const std::optional<int64_t>& n) {
+    if (n) {
+      w.Key(key);
+      w.Int64(*n);
+    }
+  };
+  auto number = [&w](const char* key, const std::optional<double>& n) {
+    if (n) {
+      w.Key(key);
+      w.Double(*n);
+    }
+  };
+  count("step", x.progress.step);
+  count("total_steps", x.progress.total_steps);
+  number("eta_seconds", x.progress.eta_seconds);
+  number("loss", x.progress.loss);
+  number("learning_rate", x.progress.learning_rate);
   w.EndObject();
 }
 
@@ -186,6 +205,17 @@ std::optional<job_logs> read_stored_logs(const rapidjson::Value& v) {
   x.progress.stage = string_member(v, "stage");
   x.progress.last_log = string_member(v, "last_log");
   x.progress.progress = number_member(v, "progress");
+  auto count = [&v](const char* key) -> std::optional<int64_t> {
+    auto m = v.FindMember(key);
+    if (m == v.MemberEnd() || !m->value.IsInt64())
+      return std::nullopt;
+    return m->value.GetInt64();
+  };
+  x.progress.step = count("step");
+  x.progress.total_steps = count("total_steps");
+  x.progress.eta_seconds = number_member(v, "eta_seconds");
+  x.progress.loss = number_member(v, "loss");
+  x.progress.learning_rate = number_member(v, "learning_rate");
   return x;
 }
 

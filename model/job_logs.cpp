@@ -6,9 +6,7 @@ namespace jobsync {
 
 bool operator==(const job_logs& a, const job_logs& b) {
   return a.tail == b.tail && a.total_bytes == b.total_bytes
-         && a.updated_at == b.updated_at && a.progress.stage == b.progress.stage
-         && a.progress.last_log == b.progress.last_log
-         && a.progress.progress == b.progress.progress;
+         && a.updated_at == b.updated_at && a.progress == b.progress;
 }
 
 std::string_view log_tail(std::string_view text, size_t max_bytes) {
@@ -24,6 +22,20 @@ std::string_view log_tail(std::string_view text, size_t max_bytes) {
       ++begin;
   }
   return text.substr(begin);
+}
+
+bool append_log_line(job_logs& stored, std::string_view text,
+                     size_t tail_bytes) {
+  auto last = compute_inline_progress(text).last_log;
+  if (!last)
+    return false;
+  std::string grown = std::move(stored.tail);
+  grown.append(text);
+  grown += '\n';
+  stored.tail.assign(log_tail(grown, tail_bytes));
+  stored.total_bytes += text.size() + 1;
+  stored.progress.last_log = std::move(last);
+  return true;
 }
 
 bool merge_logs(job_logs& stored, std::string_view full_log, size_t tail_bytes,

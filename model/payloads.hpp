@@ -4,6 +4,8 @@
 #include "model/job_filter.hpp"
 #include "model/job_logs.hpp"
 #include "model/provider_snapshot.hpp"
+#include "model/trainer_event.hpp"
+#include "model/validation_image.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -72,6 +74,17 @@ struct missing_jobs {
   unix_ms at = 0;
 };
 
+/// Running local jobs whose trainer may have gone silent (the local
+/// provider's liveness check).
+struct silence_check {
+  /// The jobs (jobsync's ids).
+  std::vector<std::string> job_ids;
+  /// A job with no report for this long fails.
+  std::chrono::seconds timeout{0};
+  /// When the check runs (Unix ms, the liveness actor's clock).
+  unix_ms at = 0;
+};
+
 /// What the registry did with missing jobs.
 struct missing_outcome {
   /// Jobs whose first 404 was noted now.
@@ -93,6 +106,17 @@ struct webhook_outcome {
   bool duplicate = false;
   bool created = false;
   bool changed = false;
+  std::string job_id;
+  job_status status = job_status::pending;
+};
+
+/// What a trainer report did.
+struct trainer_outcome {
+  /// False when the report named no job: acknowledged and counted, applied
+  /// to none.
+  bool attributed = false;
+  /// The report created the local job.
+  bool created = false;
   std::string job_id;
   job_status status = job_status::pending;
 };
@@ -133,6 +157,9 @@ struct registry_health {
   std::string reason;
   uint64_t commits = 0;
   uint64_t last_event_id = 0;
+  /// Trainer reports committed, and how many of them named no job.
+  uint64_t trainer_reports = 0;
+  uint64_t unattributed_reports = 0;
 };
 
 } // namespace jobsync

@@ -159,6 +159,13 @@ bool decide(std::string_view raw, inline_progress& out) {
 
 } // namespace
 
+bool operator==(const inline_progress& a, const inline_progress& b) {
+  return a.stage == b.stage && a.last_log == b.last_log
+         && a.progress == b.progress && a.step == b.step
+         && a.total_steps == b.total_steps && a.eta_seconds == b.eta_seconds
+         && a.loss == b.loss && a.learning_rate == b.learning_rate;
+}
+
 double round_one_decimal(double x) {
   // glibc's printf rounds the exact binary value, ties to even, which is
   // what Python's round() does.

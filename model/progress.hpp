@@ -1,17 +1,30 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace jobsync {
 
-/// The compact progress of a running job, derived from its recent log lines.
+/// The compact progress of a running job, derived from its recent log lines
+/// (cloud jobs) or reported by its trainer (local jobs).
 struct inline_progress {
   std::optional<std::string> stage;
   std::optional<std::string> last_log;
   std::optional<double> progress;
+  /// Only trainers report these (local jobs); log lines never set them.
+  std::optional<int64_t> step;
+  std::optional<int64_t> total_steps;
+  std::optional<double> eta_seconds;
+  std::optional<double> loss;
+  std::optional<double> learning_rate;
+
+  friend bool operator==(const inline_progress& a, const inline_progress& b);
+  friend bool operator!=(const inline_progress& a, const inline_progress& b) {
+    return !(a == b);
+  }
 };
 
 /// Applies the progress rules of docs/api.md to a log text (newest line

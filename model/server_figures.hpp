@@ -47,6 +47,11 @@ struct server_figures {
   /// Stale jobs per provider (every provider with a poller or an active
   /// job), when a reader answered.
   std::optional<std::vector<stale_tally>> stale;
+  /// Reports of local trainers committed since start, and those of them
+  /// without a job id (counted, attributed to no job); when the registry
+  /// answered.
+  std::optional<uint64_t> trainer_reports;
+  std::optional<uint64_t> unattributed_reports;
   /// Descriptors the process holds, when /proc tells.
   std::optional<uint64_t> open_descriptors;
 };

@@ -4,7 +4,7 @@
 # A crash leaves its input in build-fuzz/findings/<target>/ and stops.
 #   scripts/fuzz.sh [seconds per target, default 60] [target ...]
 # Targets: replicate_body webhook_signature log_progress request_text
-#          stored_values (default: all). Not part of scripts/test.sh: the
+#          stored_values trainer_event (default: all). Not part of scripts/test.sh: the
 # everyday build replays every target's seeds and mutations under CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,8 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(replicate_body webhook_signature
-                                       log_progress request_text stored_values)
+                                       log_progress request_text stored_values
+                                       trainer_event)
 
 scripts/setup.sh
 command -v clang++ > /dev/null || {

@@ -2,6 +2,7 @@
 
 #include "model/job_json.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace jobsync::storage {
@@ -211,6 +212,32 @@ std::optional<job_logs> decode_logs(std::string_view bytes) {
   if (!parse_versioned(bytes, doc))
     return std::nullopt;
   return read_stored_logs(doc);
+}
+
+std::string encode_image(const validation_image& x) {
+  std::string out;
+  auto tag_size = std::min<size_t>(x.image.etag.size(), 255);
+  out.reserve(1 + 8 + 1 + tag_size + x.image.bytes.size());
+  out.push_back(static_cast<char>(codec_version));
+  put_be(out, static_cast<uint64_t>(x.received));
+  out.push_back(static_cast<char>(tag_size));
+  out.append(x.image.etag, 0, tag_size);
+  out += x.image.bytes;
+  return out;
+}
+
+std::optional<validation_image> decode_image(std::string_view bytes) {
+  constexpr size_t header = 1 + 8 + 1;
+  if (bytes.size() < header || static_cast<uint8_t>(bytes[0]) != codec_version)
+    return std::nullopt;
+  auto tag_size = static_cast<uint8_t>(bytes[9]);
+  if (bytes.size() < header + tag_size)
+    return std::nullopt;
+  validation_image x;
+  x.received = static_cast<unix_ms>(get_be<uint64_t>(bytes.substr(1)));
+  x.image.etag.assign(bytes.substr(header, tag_size));
+  x.image.bytes.assign(bytes.substr(header + tag_size));
+  return x;
 }
 
 std::string encode_index_entry(const job& x) {

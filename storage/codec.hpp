@@ -3,6 +3,7 @@
 #include "model/job.hpp"
 #include "model/job_logs.hpp"
 #include "model/metrics.hpp"
+#include "model/validation_image.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -57,6 +58,14 @@ std::string encode_logs(const job_logs& x);
 
 /// Decodes encode_logs's output.
 std::optional<job_logs> decode_logs(std::string_view bytes);
+
+/// A validation image as stored in `images`: the version byte, the time it
+/// arrived (8 bytes), the length of its ETag (1 byte), the ETag, then the
+/// PNG file as is.
+std::string encode_image(const validation_image& x);
+
+/// Decodes encode_image's output.
+std::optional<validation_image> decode_image(std::string_view bytes);
 
 /// What the `by_created` index keeps beside each key, so that filtered
 /// pages, totals and dashboard figures never decode a job.

@@ -8,6 +8,7 @@
 #include "model/payloads.hpp"
 #include "model/result.hpp"
 #include "model/server_figures.hpp"
+#include "model/validation_image.hpp"
 #include "storage/event_feed.hpp"
 #include "storage/leader_locks.hpp"
 
@@ -81,6 +82,10 @@ public:
   virtual result<std::optional<job_logs>>
   logs(std::string_view job_id) const = 0;
 
+  /// A local job's newest validation image; nullopt when none was stored.
+  virtual result<std::optional<validation_image>>
+  image(std::string_view job_id) const = 0;
+
   /// A newest-first page (created_at descending, then job_id descending)
   /// and the number of all jobs matching the filter.
   virtual result<job_page> list(const job_filter& filter, size_t limit,
@@ -136,11 +141,17 @@ public:
   /// false when the job is unknown.
   virtual result<bool> confirm(std::string_view job_id, unix_ms at) = 0;
 
-  /// Removes a job, its indexes and its logs; false when it was unknown.
+  /// Removes a job, its indexes, its logs and its image; false when it was
+  /// unknown.
   virtual result<bool> erase(std::string_view job_id) = 0;
 
   /// Stores a job's log tail.
   virtual result<void> put_logs(std::string_view job_id, const job_logs& x) = 0;
+
+  /// Stores a job's newest validation image (replacing the one before).
+  virtual result<void> put_image(std::string_view job_id,
+                                 const validation_image& x)
+      = 0;
 
   /// Records that a webhook id is applied by this transaction: true when it
   /// was new, false for a duplicate. A transaction elsewhere that claimed

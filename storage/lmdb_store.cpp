@@ -45,6 +45,8 @@ public:
 
   result<std::optional<job>> get(std::string_view job_id) const override;
   result<std::optional<job_logs>> logs(std::string_view job_id) const override;
+  result<std::optional<validation_image>>
+  image(std::string_view job_id) const override;
   result<job_page> list(const job_filter& filter, size_t limit,
                         size_t offset) const override;
   result<std::vector<job_tally>> counters() const override;
@@ -92,6 +94,20 @@ lmdb_reader<Base>::logs(std::string_view job_id) const {
   if (!x)
     return corrupt("log record", job_id);
   return std::optional<job_logs>{std::move(*x)};
+}
+
+template <class Base>
+result<std::optional<validation_image>>
+lmdb_reader<Base>::image(std::string_view job_id) const {
+  auto raw = txn_.get(t_.images, job_id);
+  if (!raw)
+    return raw.error();
+  if (!*raw)
+    return std::optional<validation_image>{};
+  auto x = decode_image(**raw);
+  if (!x)
+    return corrupt("validation image", job_id);
+  return std::optional<validation_image>{std::move(*x)};
 }
 
 template <class Base>
@@ -341,6 +357,11 @@ public:
     return noted(txn_.put(t_.logs, job_id, encode_logs(x)));
   }
 
+  result<void> put_image(std::string_view job_id,
+                         const validation_image& x) override {
+    return noted(txn_.put(t_.images, job_id, encode_image(x)));
+  }
+
   result<bool> claim_webhook(std::string_view webhook_id,
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
@@ -457,6 +478,7 @@ result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
   JOBSYNC_TRY(remove_entries(**old));
   JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
+  JOBSYNC_TRY(txn_.del(t_.images, job_id));
   return true;
 }
 
@@ -512,7 +534,8 @@ result<void> lmdb_write_view::number_events(std::vector<job_changed>& events) {
 
 result<std::unique_ptr<lmdb_store>>
 lmdb_store::open(const store_options& opts) {
-  auto env = environment::open(opts.path, opts.map_size_bytes, 8);
+  // Room for more tables than there are: adding one needs no new limit.
+  auto env = environment::open(opts.path, opts.map_size_bytes, 16);
   if (!env)
     return env.error();
   if (env->stale_readers_cleared() > 0)
@@ -529,6 +552,7 @@ lmdb_store::open(const store_options& opts) {
                            {&t.active, "active"},
                            {&t.webhooks, "webhooks"},
                            {&t.logs, "logs"},
+                           {&t.images, "images"},
                            {&t.meta, "meta"}}) {
     auto opened = open_table(*txn, name);
     if (!opened)

@@ -21,6 +21,7 @@ struct tables {
   MDB_dbi active = 0;
   MDB_dbi webhooks = 0;
   MDB_dbi logs = 0;
+  MDB_dbi images = 0;
   MDB_dbi meta = 0;
 };
 

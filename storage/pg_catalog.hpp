@@ -26,6 +26,9 @@ inline constexpr statement lock_job{
 inline constexpr statement get_logs{
     "get_logs", "SELECT value FROM jobsync_logs WHERE job_id = $1::text"};
 
+inline constexpr statement get_image{
+    "get_image", "SELECT value FROM jobsync_images WHERE job_id = $1::text"};
+
 /// A newest-first page; $1 status mask (0: any), $2 type or NULL, $3
 /// provider or NULL. The index on (created_ms, job_id) is walked backwards
 /// and the walk stops after offset + limit matches.
@@ -109,16 +112,23 @@ inline constexpr statement confirm_job{
     "confirm_job", "UPDATE jobsync_jobs SET value = $2::bytea, synced_ms = "
                    "$3::bigint WHERE job_id = $1::text"};
 
-/// Removes a job and its log tail; returns what the counters need.
+/// Removes a job, its log tail and its image; returns what the counters
+/// need.
 inline constexpr statement delete_job{
     "delete_job",
-    "WITH gone_logs AS (DELETE FROM jobsync_logs WHERE job_id = $1::text) "
+    "WITH gone_logs AS (DELETE FROM jobsync_logs WHERE job_id = $1::text), "
+    "gone_images AS (DELETE FROM jobsync_images WHERE job_id = $1::text) "
     "DELETE FROM jobsync_jobs WHERE job_id = $1::text RETURNING type, "
     "status, provider"};
 
 inline constexpr statement put_logs{
     "put_logs",
     "INSERT INTO jobsync_logs (job_id, value) VALUES ($1::text, $2::bytea) "
+    "ON CONFLICT (job_id) DO UPDATE SET value = EXCLUDED.value"};
+
+inline constexpr statement put_image{
+    "put_image",
+    "INSERT INTO jobsync_images (job_id, value) VALUES ($1::text, $2::bytea) "
     "ON CONFLICT (job_id) DO UPDATE SET value = EXCLUDED.value"};
 
 /// A row back when this transaction claimed the id; none when another

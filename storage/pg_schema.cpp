@@ -67,7 +67,15 @@ INSERT INTO jobsync_meta (key, value) VALUES ('last_event_id', 0);
     R"sql(
 ALTER TABLE jobsync_jobs ADD COLUMN synced_ms bigint;
 )sql",
-    // 3: settings kept beside the jobs (the polling preference set at
+    // 3: local runs' newest validation images (the storage codec's value),
+    // apart from jobs and logs so that neither carries megabytes.
+    R"sql(
+CREATE TABLE jobsync_images (
+  job_id text COLLATE "C" PRIMARY KEY,
+  value bytea NOT NULL
+);
+)sql",
+    // 4: settings kept beside the jobs (the polling preference set at
     // runtime), as text by key.
     R"sql(
 CREATE TABLE jobsync_settings (

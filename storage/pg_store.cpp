@@ -81,6 +81,8 @@ public:
 
   result<std::optional<job>> get(std::string_view job_id) const override;
   result<std::optional<job_logs>> logs(std::string_view job_id) const override;
+  result<std::optional<validation_image>>
+  image(std::string_view job_id) const override;
   result<job_page> list(const job_filter& filter, size_t limit,
                         size_t offset) const override;
   result<std::vector<job_tally>> counters() const override;
@@ -154,6 +156,20 @@ pg_reader<Base>::logs(std::string_view job_id) const {
   if (!x)
     return corrupt("log record", job_id);
   return std::optional<job_logs>{std::move(*x)};
+}
+
+template <class Base>
+result<std::optional<validation_image>>
+pg_reader<Base>::image(std::string_view job_id) const {
+  auto r = run(pg::get_image, pg::params{}.bytes(job_id));
+  if (!r)
+    return r.error();
+  if (r->size() == 0)
+    return std::optional<validation_image>{};
+  auto x = decode_image(r->bytes(0, 0));
+  if (!x)
+    return corrupt("validation image", job_id);
+  return std::optional<validation_image>{std::move(*x)};
 }
 
 template <class Base>
@@ -369,6 +385,8 @@ public:
   result<bool> confirm(std::string_view job_id, unix_ms at) override;
   result<bool> erase(std::string_view job_id) override;
   result<void> put_logs(std::string_view job_id, const job_logs& x) override;
+  result<void> put_image(std::string_view job_id,
+                         const validation_image& x) override;
   result<bool> claim_webhook(std::string_view webhook_id,
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
@@ -533,6 +551,15 @@ result<void> pg_write_view::put_logs(std::string_view job_id,
                                      const job_logs& x) {
   auto r = noted(
       run(pg::put_logs, pg::params{}.bytes(job_id).bytes(encode_logs(x))));
+  if (!r)
+    return r.error();
+  return {};
+}
+
+result<void> pg_write_view::put_image(std::string_view job_id,
+                                      const validation_image& x) {
+  auto r = noted(
+      run(pg::put_image, pg::params{}.bytes(job_id).bytes(encode_image(x))));
   if (!r)
     return r.error();
   return {};

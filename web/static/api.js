@@ -40,4 +40,24 @@ export async function api(path, { method = 'GET', body } = {}) {
   return data;
 }
 
+// A binary answer (an image) as a Blob; errors as api() throws them.
+export async function apiBlob(path) {
+  const headers = {};
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  let res;
+  try {
+    res = await fetch(path, { headers });
+  } catch (e) {
+    throw new ApiError(0, 'network', 'Cannot reach the jobsync server. Is it running?');
+  }
+  if (!res.ok) {
+    let data = null;
+    try { data = await res.json(); } catch (e) { data = null; }
+    const detail = (data && data.detail) || `${res.status} ${res.statusText || 'error'}`;
+    if (res.status === 401) needToken(detail);
+    throw new ApiError(res.status, (data && data.error) || `http_${res.status}`, detail);
+  }
+  return res.blob();
+}
+
 export const jobPath = (id) => `/api/cloud/jobs/${encodeURIComponent(id)}`;

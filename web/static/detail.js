@@ -16,6 +16,7 @@ import { api, jobPath } from './api.js';
 import { state } from './state.js';
 import { later } from './later.js';
 import { loadMetrics } from './metrics.js';
+import { forgetValidationImage, loadValidationImage, renderValidation, validationSection } from './validation.js';
 import {
   findJob,
   inlineBlock,
@@ -33,6 +34,7 @@ export async function openDetail(id, { opener = null, refresh = false } = {}) {
     if (state.selected !== id) state.selectedJob = findJob(id);
     state.selected = id;
     state.logs = { text: null, error: null, loading: true };
+    if (state.validation && state.validation.jobId !== id) forgetValidationImage();
     if (opener) state.opener = opener;
     panel.hidden = false;
     document.body.classList.add('detail-open');
@@ -56,6 +58,7 @@ export async function openDetail(id, { opener = null, refresh = false } = {}) {
     }
   }
   loadLogs(id);
+  if (state.selectedJob && state.selectedJob.job_type === 'local') loadValidationImage(id);
 }
 
 async function loadLogs(id) {
@@ -149,9 +152,11 @@ export function renderDetail() {
   const logHead = h('div', { class: 'detail-section-head' }, h('h3', { text: 'Log' }),
     h('button', { class: 'button small ghost', type: 'button', id: 'reload-logs', onclick: () => loadLogs(job.job_id) }, icon('refresh'), 'Reload'));
   const logs = h('section', { class: 'detail-section' }, logHead, h('pre', { class: 'log', id: 'detail-log', tabindex: '0', 'aria-label': 'Job log' }));
-  body.replaceChildren(statusLine, progress, fields, logs, meta);
+  const image = job.job_type === 'local' ? validationSection() : null;
+  body.replaceChildren(statusLine, progress, fields, image, logs, meta);
   renderDetailProgress();
   renderDetailLogs();
+  renderValidation();
 }
 
 export function renderDetailProgress() {

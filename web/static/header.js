@@ -39,7 +39,9 @@ export function renderPollers() {
   const now = Date.now();
   for (const p of state.pollers) {
     let cls = 'pill-ok';
-    let text = `${providerLabel(p.provider)} · polling ${p.interval_seconds}s`;
+    // The local provider's cycle is the liveness check of local runs.
+    const what = p.provider === 'local' ? 'liveness check' : 'polling';
+    let text = `${providerLabel(p.provider)} · ${what} ${p.interval_seconds}s`;
     const lines = [p.reason];
     if (!p.enabled) {
       cls = 'pill-muted';

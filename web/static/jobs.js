@@ -152,6 +152,12 @@ export function inlineBlock(job) {
       h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(info.progress), 'aria-label': `Progress of ${jobTitle(job).name}` }, fill),
       h('span', { class: 'progress-value', text: `${info.progress.toFixed(1)}%` })));
   }
+  // What a local run's trainer reports besides: step, loss and ETA.
+  const figures = [];
+  if (info && Number.isFinite(info.step)) figures.push(Number.isFinite(info.total_steps) ? `Step ${info.step}/${info.total_steps}` : `Step ${info.step}`);
+  if (info && Number.isFinite(info.loss)) figures.push(`loss ${info.loss.toPrecision(4)}`);
+  if (info && Number.isFinite(info.eta_seconds)) figures.push(`ETA ${formatDuration(info.eta_seconds)}`);
+  if (figures.length) box.append(h('div', { class: 'inline-figures', text: figures.join(' · ') }));
   return box;
 }
 

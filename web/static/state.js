@@ -32,6 +32,8 @@ export const state = {
   stream: { es: null, state: 'connecting', retry: null, failures: 0, everOpen: false, missed: false },
   selected: null,
   selectedJob: null,
+  // The selected local run's validation image (validation.js).
+  validation: null,
   opener: null,
   syncing: false,
   // Jobs this page is cancelling: their event needs no second toast.

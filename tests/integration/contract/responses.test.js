@@ -7,6 +7,7 @@
 
 const crypto = require('crypto');
 const http = require('http');
+const zlib = require('zlib');
 const { Contract } = require('./contract');
 const { startSim, startJobsync, until, log } = require('../../browser/dashboard/harness');
 
@@ -18,6 +19,36 @@ const MAX_BODY = 4096;
 const FAILED_SIGNATURES_PER_MINUTE = 3;
 
 const contract = new Contract();
+
+// A small real PNG (8x8 gray), as a trainer's validation report carries it.
+function tinyPng() {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(8, 0);
+  header.writeUInt32BE(8, 4);
+  header[8] = 8; // bit depth; colour type 0 (gray)
+  const rows = Buffer.alloc(8 * 9, 0x80);
+  for (let y = 0; y < 8; ++y) rows[y * 9] = 0; // filter: none
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 // One request, answered as { status, headers, text }, checked against the
 // document; `json` is the validated body.
@@ -123,6 +154,7 @@ async function main() {
     const cancellable = (await sim.admin('/jobs', { status: 'processing' })).ids[0];
     const j = await startJobsync(jobsyncdBin, sim, {
       sets: [`server.api_token=${TOKEN}`, `server.max_body_bytes=${MAX_BODY}`,
+        `providers.local.max_body_bytes=${MAX_BODY}`,
         `webhooks.failed_signatures_per_minute=${FAILED_SIGNATURES_PER_MINUTE}`],
     });
     servers.push(j);
@@ -193,6 +225,25 @@ async function main() {
     expectError(await call(b, 'POST', `/api/cloud/jobs/${finished}/cancel`, { headers: AUTH }), 409, 'invalid_job_state');
     await call(b, 'POST', `/api/cloud/jobs/${cancellable}/cancel`, { headers: AUTH, expect: 200 });
     await call(b, 'DELETE', `/api/cloud/jobs/${finished}`, { headers: AUTH, expect: 200 });
+
+    // -- Local runs: a trainer's reports and the validation image -----------
+    const report = (body) => call(b, 'POST', '/callback', { body });
+    await report({ type: 'training.status', job_id: 'contract-local', progress: { current: 1, total: 10 } }).then((r) => {
+      if (r.status !== 200 || r.json.job_id !== 'contract-local') throw new Error(`a trainer report: ${r.text}`);
+    });
+    expectError(await get('/api/cloud/jobs/contract-local/validation/latest'), 404, 'not_found');
+    await head('/api/cloud/jobs/contract-local/validation/latest', { expect: 404 });
+    await report({ type: 'training.validation', job_id: 'contract-local', images: [tinyPng().toString('base64')] }).then((r) => {
+      if (r.status !== 200) throw new Error(`a validation report: ${r.text}`);
+    });
+    const image = await get('/api/cloud/jobs/contract-local/validation/latest', { expect: 200 });
+    await head('/api/cloud/jobs/contract-local/validation/latest', { expect: 200 });
+    const sameImage = Object.assign({ 'If-None-Match': image.headers.get('etag') }, AUTH);
+    await get('/api/cloud/jobs/contract-local/validation/latest', { headers: sameImage, expect: 304 });
+    await head('/api/cloud/jobs/contract-local/validation/latest', { headers: sameImage, expect: 304 });
+    expectError(await get('/api/cloud/jobs/no-such-job/validation/latest'), 404, 'job_not_found');
+    expectError(await report('not json'), 400, 'bad_request');
+    expectError(await report({ type: 'notification', job_id: running }), 409, 'invalid_job_state');
 
     // -- Polling, providers, the dashboard's figures and config -------------
     const status = await get('/api/cloud/polling/status', { expect: 200 });

@@ -178,9 +178,13 @@ BOOST_AUTO_TEST_CASE(a_replica_that_stops_hands_its_providers_over) {
   BOOST_TEST(a->stop() == 0);
   BOOST_TEST(eventually([&] { return says_leader_is(*b, "B"); },
                         std::chrono::seconds(60)));
-  BOOST_TEST(b->process().output().find("replicate: this replica (B) polls "
-                                        "it now")
-             != std::string::npos);
+  // The line is logged right after the poller is told, and read from the
+  // process's output meanwhile: awaited, not expected at once.
+  BOOST_TEST(eventually([&] {
+    return b->process().output().find("replicate: this replica (B) polls "
+                                      "it now")
+           != std::string::npos;
+  }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

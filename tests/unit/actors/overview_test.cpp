@@ -93,6 +93,7 @@ struct overview_fixture : test::actor_fixture {
 
   void start() {
     overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
+                                std::vector<poller_status_actor>{},
                                 stored_preferences));
     sched->run();
   }
@@ -296,6 +297,7 @@ BOOST_AUTO_TEST_CASE(a_store_that_cannot_take_writes_makes_health_unhealthy) {
   auto broken = caf::actor_cast<registry_actor>(
       track(sys->spawn(health_registry, full)));
   overview = track(sys->spawn(jobsync::overview, broken, reader, pollers,
+                              std::vector<poller_status_actor>{},
                               stored_preferences));
   sched->run();
   auto r = ask<health_report>(overview, health_atom::value, false);

@@ -256,6 +256,40 @@ BOOST_AUTO_TEST_CASE(a_put_stores_a_job_as_given) {
   BOOST_TEST(events->size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_cancel_in_the_store_decides_on_the_stored_job) {
+  job x;
+  x.job_id = "local-2";
+  x.type = job_type::local;
+  x.status = job_status::running;
+  x.created_at = "2026-11-01T10:00:00Z";
+  x.metadata = {{"step", "10"}};
+  ask<apply_summary>(registry, put_atom::value, x);
+  // A change committed after the canceller read its copy (a trainer
+  // report, here a put) is kept: the cancel changes only the status, the
+  // end time and, when the job has none, the error message.
+  auto newer = x;
+  newer.metadata = {{"step", "40"}};
+  ask<apply_summary>(registry, put_atom::value, newer);
+  auto events_before = events->size();
+  auto cancelled = ask<job>(registry, cancel_atom::value, job_ref{"local-2"},
+                            std::string{"the process was not reached"});
+  BOOST_TEST((cancelled.status == job_status::cancelled));
+  BOOST_TEST(cancelled.metadata.at("step") == "40");
+  BOOST_TEST(cancelled.completed_at.has_value());
+  BOOST_TEST(*cancelled.error_message == "the process was not reached");
+  BOOST_TEST((*stored("local-2") == cancelled));
+  BOOST_TEST(events->size() == events_before + 1);
+  // A job that ended meanwhile is refused and left as it is.
+  auto again = ask_fails<job>(registry, cancel_atom::value, job_ref{"local-2"},
+                              std::string{"again"});
+  BOOST_TEST((again.code == errc::invalid_job_state));
+  BOOST_TEST((*stored("local-2") == cancelled));
+  auto unknown = ask_fails<job>(registry, cancel_atom::value, job_ref{"nope"},
+                                std::string{"x"});
+  BOOST_TEST((unknown.code == errc::job_not_found));
+  BOOST_TEST(events->size() == events_before + 1);
+}
+
 BOOST_AUTO_TEST_CASE(requests_staged_before_an_exit_are_still_committed) {
   auto slot = send_request<apply_summary>(registry, apply_atom::value,
                                           batch({snap("late", "starting")}));

@@ -141,7 +141,8 @@ BOOST_AUTO_TEST_CASE(only_secrets_are_secret) {
       (secret
        == std::set<std::string>{"server.api_token", "storage.postgres.url",
                                 "providers.replicate.api_token",
-                                "providers.replicate.webhook_secret"}));
+                                "providers.replicate.webhook_secret",
+                                "providers.local.api_key"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -224,6 +224,30 @@ BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
   BOOST_TEST(page_ids({}, 10, 0).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_validation_image_is_kept_apart_and_erased_with_its_job) {
+  put({make_job("l1", job_status::running, 1000)});
+  validation_image img{{std::string{"\x89PNG\r\n\x1a\n\0\xff", 10}, "\"tag\""},
+                       1234};
+  {
+    auto w = write();
+    BOOST_REQUIRE(w->put_image("l1", img));
+    BOOST_REQUIRE(w->commit());
+  }
+  reopen();
+  auto got = *read()->image("l1");
+  BOOST_REQUIRE(got);
+  BOOST_TEST(got->image.bytes == img.image.bytes);
+  BOOST_TEST(got->image.etag == img.image.etag);
+  BOOST_TEST(got->received == 1234);
+  BOOST_TEST(!*read()->image("other"));
+  {
+    auto w = write();
+    BOOST_TEST(*w->erase("l1"));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read()->image("l1"));
+}
+
 BOOST_AUTO_TEST_CASE(uncommitted_writes_are_invisible_and_discarded) {
   {
     auto w = write();
@@ -568,6 +592,44 @@ BOOST_AUTO_TEST_CASE(version_two_values_read_back_without_synced_at) {
     BOOST_TEST(!f->synced_at);
     BOOST_TEST(f->reached_provider == !x.external_id.empty());
   }
+}
+
+BOOST_AUTO_TEST_CASE(image_values_round_trip_and_damage_is_refused) {
+  validation_image img{{"\x89PNG-bytes", "\"0123\""}, 99};
+  auto bytes = encode_image(img);
+  auto back = decode_image(bytes);
+  BOOST_REQUIRE(back);
+  BOOST_TEST(back->image.bytes == img.image.bytes);
+  BOOST_TEST(back->image.etag == img.image.etag);
+  BOOST_TEST(back->received == 99);
+  BOOST_TEST(!decode_image(""));
+  BOOST_TEST(!decode_image(bytes.substr(0, 9)));
+  // The tag's length says more than there is.
+  BOOST_TEST(!decode_image(bytes.substr(0, 12)));
+  bytes[0] = 7;
+  BOOST_TEST(!decode_image(bytes));
+}
+
+BOOST_AUTO_TEST_CASE(trainer_figures_of_a_log_record_round_trip) {
+  job_logs x;
+  x.tail = "line\n";
+  x.total_bytes = 5;
+  x.updated_at = 7;
+  x.progress.stage = "Training";
+  x.progress.progress = 30.0;
+  x.progress.step = 3;
+  x.progress.total_steps = 10;
+  x.progress.eta_seconds = 10.5;
+  x.progress.loss = 0.1234;
+  x.progress.learning_rate = 0.0001;
+  auto back = decode_logs(encode_logs(x));
+  BOOST_REQUIRE(back);
+  BOOST_TEST((*back == x));
+  // Records without them (cloud jobs) stay as they were.
+  job_logs cloud;
+  cloud.tail = "Step 1/2";
+  BOOST_TEST(encode_logs(cloud).find("eta_seconds") == std::string::npos);
+  BOOST_TEST((*decode_logs(encode_logs(cloud)) == cloud));
 }
 
 BOOST_AUTO_TEST_CASE(version_one_values_are_still_read) {

@@ -245,7 +245,7 @@ POSTGRES_CASE(counters_stay_exact_when_replicas_write_at_once) {
 POSTGRES_CASE(the_schema_is_versioned_and_a_newer_one_refused) {
   auto version = test::shared_postgres().query(
       database, "SELECT value FROM jobsync_meta WHERE key = 'schema_version'");
-  BOOST_TEST(version.at(0).at(0) == "3");
+  BOOST_TEST(version.at(0).at(0) == "4");
   test::shared_postgres().query(database,
                                 "UPDATE jobsync_meta SET value = 99 WHERE key "
                                 "= 'schema_version'");
@@ -263,12 +263,12 @@ POSTGRES_CASE(a_version_one_database_gains_synced_ms_and_keeps_its_jobs) {
   other.reset();
   test::shared_postgres().query(
       database, "ALTER TABLE jobsync_jobs DROP COLUMN synced_ms; DROP TABLE "
-                "jobsync_settings; UPDATE jobsync_meta SET value = 1 WHERE "
-                "key = 'schema_version'");
+                "jobsync_images; DROP TABLE jobsync_settings; UPDATE "
+                "jobsync_meta SET value = 1 WHERE key = 'schema_version'");
   reopen();
   auto version = test::shared_postgres().query(
       database, "SELECT value FROM jobsync_meta WHERE key = 'schema_version'");
-  BOOST_TEST(version.at(0).at(0) == "3");
+  BOOST_TEST(version.at(0).at(0) == "4");
   auto column = test::shared_postgres().query(
       database, "SELECT synced_ms IS NULL FROM jobsync_jobs");
   BOOST_TEST(column.at(0).at(0) == "t");
@@ -287,6 +287,28 @@ POSTGRES_CASE(a_version_one_database_gains_synced_ms_and_keeps_its_jobs) {
   auto after = read()->stale(staleness_rule{1000, 0}, 5000);
   BOOST_REQUIRE(after);
   BOOST_TEST(after->front().count == 0u);
+}
+
+POSTGRES_CASE(a_version_two_database_gets_the_images_table) {
+  put({make_job("l1", job_status::running, 1)});
+  auto& server = test::shared_postgres();
+  server.query(database, "DROP TABLE jobsync_images");
+  server.query(database, "UPDATE jobsync_meta SET value = 2 WHERE key = "
+                         "'schema_version'");
+  reopen();
+  BOOST_TEST(server
+                 .query(database, "SELECT value FROM jobsync_meta WHERE key "
+                                  "= 'schema_version'")
+                 .at(0)
+                 .at(0)
+             == "3");
+  {
+    auto w = write();
+    BOOST_REQUIRE(w->put_image("l1", {{"\x89PNG-bytes", "\"t\""}, 5}));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST((*read()->image("l1"))->image.bytes == "\x89PNG-bytes");
+  BOOST_TEST((*read()->get("l1")).has_value());
 }
 
 POSTGRES_CASE(a_database_that_returns_serves_the_next_request) {
