@@ -134,11 +134,25 @@ overview_state::status() {
       [this](const poller_status_actor& p) { return status_of(p); },
       [](statuses& s, poller_status& one) { s.all.push_back(std::move(one)); },
       [](statuses& s, caf::error& e) { s.error = e; },
-      [promise](statuses& s) mutable {
-        if (s.error)
+      [this, promise](statuses& s) mutable {
+        if (s.error) {
           promise.deliver(*s.error);
-        else
-          promise.deliver(s.all);
+          return;
+        }
+        // Answers arrive in any order; the list keeps one: the pollers by
+        // name, then the checks.
+        auto rank = [this](const poller_status& x) {
+          auto i = pollers_.find(x.provider);
+          return i == pollers_.end()
+                     ? pollers_.size()
+                     : static_cast<size_t>(std::distance(pollers_.begin(), i));
+        };
+        std::stable_sort(s.all.begin(), s.all.end(),
+                         [&](const poller_status& a, const poller_status& b) {
+                           auto ra = rank(a), rb = rank(b);
+                           return ra != rb ? ra < rb : a.provider < b.provider;
+                         });
+        promise.deliver(s.all);
       });
   return promise;
 }

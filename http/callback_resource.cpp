@@ -55,7 +55,9 @@ void write_outcome(json_writer& w, const trainer_outcome& o) {
 
 handler receive_trainer_report(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    const auto& cfg = a->config().callbacks;
+    // Held for the request: a reload may swap the configuration.
+    auto config = a->config();
+    const auto& cfg = config->callbacks;
     if (auto refused = refusal(cfg, *ex))
       return ex->respond(error_response(*refused));
     auto event = parse_trainer_event(ex->body, cfg.limits);

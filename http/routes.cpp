@@ -52,9 +52,9 @@ std::vector<route> make_routes(std::shared_ptr<const api> a) {
   };
   // Local trainers report here, SimpleTuner's path, with their own key
   // (not the API token) and their own body limit (images).
-  if (a->config().callbacks.enabled)
+  if (a->config()->callbacks.enabled)
     routes.push_back({"POST", "/callback", receive_trainer_report(a),
-                      a->config().callbacks.max_body_bytes});
+                      a->config()->callbacks.max_body_bytes});
   return routes;
 }
 

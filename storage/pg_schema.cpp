@@ -15,7 +15,7 @@ constexpr const char* migration_lock = "30520206536896355";
 // published one: add the next. Text columns that take part in ordering or
 // lookups use the "C" collation, so they compare byte-wise as in LMDB,
 // whatever the database's locale.
-constexpr std::array<const char*, 3> migrations = {
+constexpr std::array<const char*, 4> migrations = {
     // 1: jobs with their index columns, log tails, webhook ids, counters
     // and the shared event log.
     R"sql(

@@ -293,6 +293,7 @@ POSTGRES_CASE(a_version_two_database_gets_the_images_table) {
   put({make_job("l1", job_status::running, 1)});
   auto& server = test::shared_postgres();
   server.query(database, "DROP TABLE jobsync_images");
+  server.query(database, "DROP TABLE jobsync_settings");
   server.query(database, "UPDATE jobsync_meta SET value = 2 WHERE key = "
                          "'schema_version'");
   reopen();
@@ -301,7 +302,7 @@ POSTGRES_CASE(a_version_two_database_gets_the_images_table) {
                                   "= 'schema_version'")
                  .at(0)
                  .at(0)
-             == "3");
+             == "4");
   {
     auto w = write();
     BOOST_REQUIRE(w->put_image("l1", {{"\x89PNG-bytes", "\"t\""}, 5}));
