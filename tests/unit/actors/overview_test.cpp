@@ -40,6 +40,25 @@ caf::behavior status_poller(std::shared_ptr<std::optional<poller_status>> s,
   };
 }
 
+// A poller that holds its status answers until it gets "go", so that they
+// arrive after the others'.
+caf::behavior late_status(caf::event_based_actor* self, std::string name) {
+  auto held = std::make_shared<std::vector<caf::response_promise>>();
+  return {
+      [=](status_atom) {
+        held->push_back(self->make_response_promise());
+        return held->back();
+      },
+      [=](const std::string&) {
+        poller_status s;
+        s.provider = name;
+        for (auto& p : *held)
+          p.deliver(s);
+        held->clear();
+      },
+  };
+}
+
 // A registry that only reports its health.
 caf::behavior health_registry(registry_health h) {
   return {[h](health_atom) { return h; }};
@@ -91,10 +110,9 @@ struct overview_fixture : test::actor_fixture {
     pollers[name] = watched_poller{{}, false, "set the token of " + name};
   }
 
-  void start() {
+  void start(std::vector<poller_status_actor> checks = {}) {
     overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
-                                std::vector<poller_status_actor>{},
-                                stored_preferences));
+                                std::move(checks), stored_preferences));
     sched->run();
   }
 };
@@ -102,6 +120,33 @@ struct overview_fixture : test::actor_fixture {
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(overview_suite, overview_fixture)
+
+BOOST_AUTO_TEST_CASE(the_status_lists_pollers_by_name_then_checks) {
+  auto late = track(sys->spawn(late_status, std::string{"a"}));
+  pollers["a"] = watched_poller{caf::actor_cast<poller_actor>(late), true, {}};
+  add("b", true, true);
+  poller_status check;
+  check.provider = "local";
+  auto check_state = std::make_shared<std::optional<poller_status>>(check);
+  auto check_actor = track(sys->spawn(
+      status_poller, check_state, std::make_shared<std::optional<validation>>(),
+      std::make_shared<std::vector<polling_preference>>()));
+  start({caf::actor_cast<poller_status_actor>(check_actor)});
+  auto slot
+      = send_request<std::vector<poller_status>>(overview, status_atom::value);
+  sched->run();
+  // b and the check have answered; a has not.
+  BOOST_REQUIRE(!slot->has_value());
+  caf::anon_send(late, std::string{"go"});
+  sched->run();
+  BOOST_REQUIRE(slot->has_value());
+  auto& all = std::get<std::vector<poller_status>>(**slot);
+  std::vector<std::string> order;
+  for (const auto& s : all)
+    order.push_back(s.provider);
+  BOOST_TEST(order == (std::vector<std::string>{"a", "b", "local"}),
+             boost::test_tools::per_element());
+}
 
 BOOST_AUTO_TEST_CASE(
     readiness_waits_for_the_first_cycle_of_each_polling_poller) {
