@@ -1,6 +1,7 @@
 #include "http/health_resource.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "tests/unit/http/route_server.hpp"
 
 #include "tests/support/json_checks.hpp"
 
@@ -16,6 +17,7 @@
 
 using namespace jobsync;
 using namespace jobsync::http;
+using namespace jobsync::test;
 
 BOOST_AUTO_TEST_SUITE(health_resource)
 
@@ -100,18 +102,8 @@ struct health_server {
     overview = sys.spawn(fake_overview, says);
     actors.overview = caf::actor_cast<overview_actor>(overview);
     auto a = std::make_shared<const api>(sys, config, actors);
-    server_config sc;
-    sc.host = "127.0.0.1";
-    sc.port = 0;
-    sc.threads = 1;
-    sc.max_connections = 16;
-    sc.request_timeout = std::chrono::seconds{30};
-    sc.max_body_bytes = 1 << 20;
-    auto started = server::start(sc, make_routes(a));
-    if (!started)
-      BOOST_FAIL(started.error().detail);
-    srv = std::move(*started);
-    base = "http://127.0.0.1:" + std::to_string(srv->port());
+    srv = serve_routes(a, 16);
+    base = base_url(*srv);
   }
 
   ~health_server() {

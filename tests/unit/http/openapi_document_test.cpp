@@ -8,6 +8,7 @@
 #include "http/error_table.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "tests/unit/http/route_server.hpp"
 #include "web/assets.hpp"
 
 #include "tests/support/json_checks.hpp"
@@ -118,18 +119,8 @@ struct contract_fixture {
     config.api_token = token;
     auto a = std::make_shared<const api>(sys, config, api_actors{});
     table = make_routes(a);
-    server_config sc;
-    sc.host = "127.0.0.1";
-    sc.port = 0;
-    sc.threads = 1;
-    sc.max_connections = 64;
-    sc.request_timeout = std::chrono::seconds{30};
-    sc.max_body_bytes = 1 << 20;
-    auto started = server::start(sc, make_routes(a));
-    if (!started)
-      BOOST_FAIL(started.error().detail);
-    srv = std::move(*started);
-    base = "http://127.0.0.1:" + std::to_string(srv->port());
+    srv = serve_routes(a, 64);
+    base = base_url(*srv);
   }
 
   ~contract_fixture() {
