@@ -141,17 +141,14 @@ overview_state::status() {
         }
         // Answers arrive in any order; the list keeps one: the pollers by
         // name, then the checks.
-        auto rank = [this](const poller_status& x) {
-          auto i = pollers_.find(x.provider);
-          return i == pollers_.end()
-                     ? pollers_.size()
-                     : static_cast<size_t>(std::distance(pollers_.begin(), i));
+        auto is_check = [this](const poller_status& x) {
+          return pollers_.count(x.provider) == 0;
         };
-        std::stable_sort(s.all.begin(), s.all.end(),
-                         [&](const poller_status& a, const poller_status& b) {
-                           auto ra = rank(a), rb = rank(b);
-                           return ra != rb ? ra < rb : a.provider < b.provider;
-                         });
+        std::sort(s.all.begin(), s.all.end(),
+                  [&](const poller_status& x, const poller_status& y) {
+                    bool cx = is_check(x), cy = is_check(y);
+                    return cx != cy ? cy : x.provider < y.provider;
+                  });
         promise.deliver(s.all);
       });
   return promise;

@@ -248,11 +248,7 @@ result<void> run(flush_context& ctx, registry_state::staged_cancel& op) {
   }
   job& x = **found;
   if (is_terminal(x.status)) {
-    reply = failure{errc::invalid_job_state,
-                    "Job " + x.job_id + " is already "
-                        + std::string{to_string(x.status)}
-                        + "; only pending, uploading, queued or running "
-                          "jobs can be cancelled"};
+    reply = cannot_cancel(x.job_id, x.status);
     return {};
   }
   auto before = x.status;

@@ -165,10 +165,10 @@ caf::typed_response_promise<job> sync_state::cancel(const job_ref& id) {
 // decides on the stored job, not on this copy read earlier: a trainer
 // report or webhook committed since is kept, and a job that ended since is
 // refused.
-void sync_state::cancel_locally(job x, std::string why,
+void sync_state::cancel_locally(job_ref id, std::string why,
                                 caf::typed_response_promise<job> promise) {
   self_
-      ->request(registry_, caf::infinite, cancel_atom::value, job_ref{x.job_id},
+      ->request(registry_, caf::infinite, cancel_atom::value, std::move(id),
                 std::move(why))
       .then([promise](job& cancelled) mutable { promise.deliver(cancelled); },
             [promise](caf::error& e) mutable { promise.deliver(e); });
@@ -176,22 +176,18 @@ void sync_state::cancel_locally(job x, std::string why,
 
 void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
   if (is_terminal(x.status)) {
-    promise.deliver(make_error(
-        errc::invalid_job_state,
-        "Job " + x.job_id + " is already " + std::string{to_string(x.status)}
-            + "; only pending, uploading, queued or running jobs can be "
-              "cancelled"));
+    promise.deliver(to_error(cannot_cancel(x.job_id, x.status)));
     return;
   }
   if (is_local_run(x)) {
     // Only jobsync-track, following the job's events, can stop the process.
     auto note = local_cancel_note(x);
-    cancel_locally(std::move(x), std::move(note), promise);
+    cancel_locally(job_ref{x.job_id}, std::move(note), promise);
     return;
   }
   auto entry = provider_of(x);
   if (!entry) {
-    cancel_locally(std::move(x), "Cancelled before it reached a provider",
+    cancel_locally(job_ref{x.job_id}, "Cancelled before it reached a provider",
                    promise);
     return;
   }
@@ -217,10 +213,10 @@ void sync_state::cancel_job(job x, caf::typed_response_promise<job> promise) {
                     },
                     [promise](caf::error& e) mutable { promise.deliver(e); });
           },
-          [this, x, promise](caf::error& e) mutable {
+          [this, id, promise](caf::error& e) mutable {
             if (from_error(e).code == errc::not_found) {
               // The provider no longer knows the job: nothing runs there.
-              cancel_locally(x,
+              cancel_locally(id,
                              "Cancelled locally: the provider no longer knows "
                              "this job",
                              promise);

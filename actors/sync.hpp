@@ -103,7 +103,7 @@ private:
   void finish_sync(const sync_report& report,
                    const std::optional<caf::error>& error);
   void cancel_job(job x, caf::typed_response_promise<job> promise);
-  void cancel_locally(job x, std::string why,
+  void cancel_locally(job_ref id, std::string why,
                       caf::typed_response_promise<job> promise);
   /// Reads a job with its stored log tail, then lets `answer` finish.
   template <class T>

@@ -13,7 +13,8 @@ namespace jobsync::http {
 
 /// Answers 504 to the HTTP requests whose actor has not answered within
 /// the timeout. A CAF request with a timeout wakes CAF's clock thread
-/// every time (about a fifth of a cheap read's CPU, see bench/README.md);
+/// every time (8% of a list request's samples in bench/README.md's
+/// profile);
 /// here a request costs two uncontended lock operations, and one thread
 /// looks for overdue requests a few times a second.
 class deadline_keeper {

@@ -34,6 +34,13 @@ bool is_terminal(job_status x) {
          || x == job_status::cancelled;
 }
 
+failure cannot_cancel(const std::string& job_id, job_status x) {
+  return {errc::invalid_job_state,
+          "Job " + job_id + " is already " + std::string{to_string(x)}
+              + "; only pending, uploading, queued or running jobs can be "
+                "cancelled"};
+}
+
 bool is_active(job_status x) {
   return !is_terminal(x);
 }

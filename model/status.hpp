@@ -1,8 +1,11 @@
 #pragma once
 
+#include "model/result.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace jobsync {
@@ -36,6 +39,9 @@ bool is_active(job_status x);
 
 /// completed, failed and cancelled.
 bool is_terminal(job_status x);
+
+/// The refusal of a cancel for a job that has ended (invalid_job_state).
+failure cannot_cancel(const std::string& job_id, job_status x);
 
 /// Position in the lifecycle: pending 0, uploading 1, queued 2, running 3,
 /// any terminal status 4. A status change never lowers the rank.

@@ -64,6 +64,23 @@ public:
   setting(std::string_view key) const override;
 
 protected:
+  // The record under `key` in `table`, decoded; nullopt when there is none.
+  template <class T>
+  result<std::optional<T>>
+  read_record(MDB_dbi table, std::string_view key,
+              std::optional<T> (*decode)(std::string_view),
+              std::string_view what) const {
+    auto raw = txn_.get(table, key);
+    if (!raw)
+      return raw.error();
+    if (!*raw)
+      return std::optional<T>{};
+    auto x = decode(**raw);
+    if (!x)
+      return corrupt(what, key);
+    return x;
+  }
+
   transaction txn_;
   const tables& t_;
 };
@@ -71,43 +88,19 @@ protected:
 template <class Base>
 result<std::optional<job>>
 lmdb_reader<Base>::get(std::string_view job_id) const {
-  auto raw = txn_.get(t_.jobs, job_id);
-  if (!raw)
-    return raw.error();
-  if (!*raw)
-    return std::optional<job>{};
-  auto x = decode_job(**raw);
-  if (!x)
-    return corrupt("job", job_id);
-  return std::optional<job>{std::move(*x)};
+  return read_record(t_.jobs, job_id, decode_job, "job");
 }
 
 template <class Base>
 result<std::optional<job_logs>>
 lmdb_reader<Base>::logs(std::string_view job_id) const {
-  auto raw = txn_.get(t_.logs, job_id);
-  if (!raw)
-    return raw.error();
-  if (!*raw)
-    return std::optional<job_logs>{};
-  auto x = decode_logs(**raw);
-  if (!x)
-    return corrupt("log record", job_id);
-  return std::optional<job_logs>{std::move(*x)};
+  return read_record(t_.logs, job_id, decode_logs, "log record");
 }
 
 template <class Base>
 result<std::optional<validation_image>>
 lmdb_reader<Base>::image(std::string_view job_id) const {
-  auto raw = txn_.get(t_.images, job_id);
-  if (!raw)
-    return raw.error();
-  if (!*raw)
-    return std::optional<validation_image>{};
-  auto x = decode_image(**raw);
-  if (!x)
-    return corrupt("validation image", job_id);
-  return std::optional<validation_image>{std::move(*x)};
+  return read_record(t_.images, job_id, decode_image, "validation image");
 }
 
 template <class Base>

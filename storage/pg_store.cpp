@@ -110,6 +110,23 @@ public:
   }
 
 protected:
+  // The record `s` finds under `key`, decoded; nullopt when there is none.
+  template <class T>
+  result<std::optional<T>>
+  read_record(const pg::statement& s, std::string_view key,
+              std::optional<T> (*decode)(std::string_view),
+              std::string_view what) const {
+    auto r = run(s, pg::params{}.bytes(key));
+    if (!r)
+      return r.error();
+    if (r->size() == 0)
+      return std::optional<T>{};
+    auto x = decode(r->bytes(0, 0));
+    if (!x)
+      return corrupt(what, key);
+    return x;
+  }
+
   template <class Statement>
   result<pg::rows> attempt(Statement statement) const {
     auto r = statement();
@@ -133,43 +150,19 @@ protected:
 
 template <class Base>
 result<std::optional<job>> pg_reader<Base>::get(std::string_view job_id) const {
-  auto r = run(pg::get_job, pg::params{}.bytes(job_id));
-  if (!r)
-    return r.error();
-  if (r->size() == 0)
-    return std::optional<job>{};
-  auto x = decode_job(r->bytes(0, 0));
-  if (!x)
-    return corrupt("job", job_id);
-  return std::optional<job>{std::move(*x)};
+  return read_record(pg::get_job, job_id, decode_job, "job");
 }
 
 template <class Base>
 result<std::optional<job_logs>>
 pg_reader<Base>::logs(std::string_view job_id) const {
-  auto r = run(pg::get_logs, pg::params{}.bytes(job_id));
-  if (!r)
-    return r.error();
-  if (r->size() == 0)
-    return std::optional<job_logs>{};
-  auto x = decode_logs(r->bytes(0, 0));
-  if (!x)
-    return corrupt("log record", job_id);
-  return std::optional<job_logs>{std::move(*x)};
+  return read_record(pg::get_logs, job_id, decode_logs, "log record");
 }
 
 template <class Base>
 result<std::optional<validation_image>>
 pg_reader<Base>::image(std::string_view job_id) const {
-  auto r = run(pg::get_image, pg::params{}.bytes(job_id));
-  if (!r)
-    return r.error();
-  if (r->size() == 0)
-    return std::optional<validation_image>{};
-  auto x = decode_image(r->bytes(0, 0));
-  if (!x)
-    return corrupt("validation image", job_id);
-  return std::optional<validation_image>{std::move(*x)};
+  return read_record(pg::get_image, job_id, decode_image, "validation image");
 }
 
 template <class Base>
