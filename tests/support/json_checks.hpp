@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <string>
 #include <vector>
@@ -16,6 +18,34 @@ inline rapidjson::Document json_of(const http_response& r) {
   d.Parse(r.body.c_str());
   BOOST_REQUIRE_MESSAGE(!d.HasParseError(), "not JSON: " << r.body);
   return d;
+}
+
+/// A value as compact JSON, for failure messages.
+inline std::string json_text(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  v.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+/// The member `key` of `object`, failing the test (with the object in the
+/// message) when it is absent: rapidjson's unchecked access would hand back
+/// a null, and GetString on it throws far from the cause.
+inline const rapidjson::Value& member_of(const rapidjson::Value& object,
+                                         const char* key) {
+  BOOST_REQUIRE_MESSAGE(object.IsObject() && object.HasMember(key),
+                        "no member '" << key << "' in " << json_text(object));
+  return object[key];
+}
+
+/// The string member `key` of `object`, failing the test when it is absent
+/// or not a string.
+inline std::string text_of(const rapidjson::Value& object, const char* key) {
+  const auto& v = member_of(object, key);
+  BOOST_REQUIRE_MESSAGE(v.IsString(), "member '" << key
+                                                 << "' is not a string in "
+                                                 << json_text(object));
+  return {v.GetString(), v.GetStringLength()};
 }
 
 /// Checks the API's error shape and code.

@@ -49,8 +49,13 @@ struct reconcile_fixture {
     auto r = sim.admin("/_admin/jobs", json);
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     std::vector<std::string> ids;
-    for (const auto& id : json_of(r)["ids"].GetArray())
+    auto d = json_of(r);
+    const auto& listed = member_of(d, "ids");
+    BOOST_REQUIRE_MESSAGE(listed.IsArray(), r.body);
+    for (const auto& id : listed.GetArray()) {
+      BOOST_REQUIRE_MESSAGE(id.IsString(), r.body);
       ids.emplace_back(id.GetString());
+    }
     return ids;
   }
 
@@ -65,7 +70,7 @@ struct reconcile_fixture {
   std::string truth(const std::string& id) {
     auto r = http_get(sim.url("/_admin/jobs/" + id));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    std::string word = json_of(r)["status"].GetString();
+    std::string word = text_of(json_of(r), "status");
     if (word == "starting")
       return "queued";
     if (word == "processing")
@@ -81,26 +86,30 @@ struct reconcile_fixture {
   rapidjson::Document stored(const std::string& id) {
     auto r = http_get(server->url("/api/cloud/jobs/" + id));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    auto d = json_of(r);
     rapidjson::Document j;
-    j.CopyFrom(json_of(r)["job"], j.GetAllocator());
+    j.CopyFrom(member_of(d, "job"), j.GetAllocator());
     return j;
   }
 
   std::string status_of(const std::string& id) {
-    return stored(id)["status"].GetString();
+    return text_of(stored(id), "status");
   }
 
   /// Discovers the emulator's jobs (POST /api/cloud/jobs/sync).
   void discover(uint64_t expected) {
     auto r = http_request("POST", server->url("/api/cloud/jobs/sync"));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    BOOST_REQUIRE(json_of(r)["synced"].GetUint64() == expected);
+    auto d = json_of(r);
+    BOOST_REQUIRE_MESSAGE(member_of(d, "synced").IsUint64()
+                              && d["synced"].GetUint64() == expected,
+                          r.body);
   }
 
   /// A sample of GET /metrics (0 when absent).
   double metric(const std::string& series) {
     auto r = http_get(server->url("/metrics"));
-    BOOST_REQUIRE(r.status == 200);
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.error);
     return metric_value(r.body, series).value_or(0);
   }
 
@@ -111,8 +120,15 @@ struct reconcile_fixture {
   /// Cycles the poller has finished.
   uint64_t cycles() {
     auto r = http_get(server->url("/api/cloud/polling/status"));
-    BOOST_REQUIRE(r.status == 200);
-    return json_of(r)["providers"][0]["cycles"].GetUint64();
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body);
+    auto d = json_of(r);
+    const auto& providers = member_of(d, "providers");
+    BOOST_REQUIRE_MESSAGE(providers.IsArray() && !providers.Empty(), r.body);
+    BOOST_REQUIRE_MESSAGE(text_of(providers[0], "provider") == "replicate",
+                          r.body);
+    const auto& n = member_of(providers[0], "cycles");
+    BOOST_REQUIRE_MESSAGE(n.IsUint64(), r.body);
+    return n.GetUint64();
   }
 
   /// Waits until the poller finished `n` more cycles.
@@ -124,10 +140,13 @@ struct reconcile_fixture {
 
   /// The emulator's GETs of one job so far.
   size_t gets_of(const std::string& id) {
-    auto d = json_of(http_get(sim.url("/_admin/stats")));
-    auto& by_job = d["gets_by_job"];
+    auto r = http_get(sim.url("/_admin/stats"));
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body);
+    auto d = json_of(r);
+    const auto& by_job = member_of(d, "gets_by_job");
     if (!by_job.HasMember(id.c_str()))
       return 0;
+    BOOST_REQUIRE_MESSAGE(by_job[id.c_str()].IsArray(), r.body);
     return by_job[id.c_str()].Size();
   }
 };
