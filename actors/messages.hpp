@@ -14,6 +14,7 @@
 #include "model/polling.hpp"
 #include "model/polling_preference.hpp"
 #include "model/provider_snapshot.hpp"
+#include "model/result.hpp"
 #include "model/server_figures.hpp"
 #include "model/webhook_request.hpp"
 
@@ -34,6 +35,15 @@ struct poller_config;
 struct webhook_receiver_config;
 struct sync_config;
 struct sse_hub_config;
+
+/// The answer of a request, handed to a callback that the answering actor
+/// runs itself instead of replying by message: HTTP reads use it (see
+/// http/bridge.hpp) so that a request crosses from an I/O thread to the
+/// actor and back, with no actor of its own in between.
+template <class T>
+struct answer_callback {
+  std::function<void(result<T>)> deliver;
+};
 } // namespace jobsync
 
 // Messages never leave the process, and the payloads hold std::optional,
@@ -49,6 +59,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::list_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::answer_callback<jobsync::job_page>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::answer_callback<jobsync::job>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_detail)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::metrics_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::registry_health)
@@ -190,6 +202,9 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<detail_atom, job_ref>::with<job_detail>,
     /// A newest-first page and the total number of matches.
     caf::replies_to<list_atom, list_query>::with<job_page>,
+    /// The same two reads for HTTP requests, answered through a callback.
+    caf::reacts_to<get_atom, job_ref, answer_callback<job>>,
+    caf::reacts_to<list_atom, list_query, answer_callback<job_page>>,
     /// Every active job of a provider.
     caf::replies_to<active_atom, provider_name>::with<std::vector<job>>,
     /// Dashboard figures over the last N days.

@@ -8,15 +8,22 @@ namespace jobsync {
 
 namespace {
 
-// Runs `query` on a fresh read transaction and turns failures into errors.
+// Runs `query` on a fresh read transaction.
+template <class Query>
+auto read(const storage::job_store* store, Query query)
+    -> decltype(query(std::declval<storage::read_view&>())) {
+  auto txn = store->begin_read();
+  if (!txn)
+    return txn.error();
+  return query(**txn);
+}
+
+// The same, answered as a CAF reply.
 template <class Query>
 auto with_read(const storage::job_store* store, Query query)
     -> caf::result<typename std::decay_t<
         decltype(*query(std::declval<storage::read_view&>()))>> {
-  auto txn = store->begin_read();
-  if (!txn)
-    return to_error(txn.error());
-  auto answer = query(**txn);
+  auto answer = read(store, query);
   if (!answer)
     return to_error(answer.error());
   return std::move(*answer);
@@ -59,6 +66,17 @@ reader(reader_actor::stateful_pointer<reader_state> self,
         return with_read(self->state.store, [&](storage::read_view& txn) {
           return txn.list(q.filter, q.limit, q.offset);
         });
+      },
+      [=](get_atom, const job_ref& id, const answer_callback<job>& answer) {
+        answer.deliver(read(self->state.store, [&](storage::read_view& txn) {
+          return existing(txn, id.value);
+        }));
+      },
+      [=](list_atom, const list_query& q,
+          const answer_callback<job_page>& answer) {
+        answer.deliver(read(self->state.store, [&](storage::read_view& txn) {
+          return txn.list(q.filter, q.limit, q.offset);
+        }));
       },
       [=](active_atom,
           const provider_name& provider) -> caf::result<std::vector<job>> {

@@ -43,9 +43,12 @@ std::string page_json(const job_page& page, const list_query& q,
                       const refresh_report* sync,
                       const staleness_rule& staleness) {
   auto now = now_ms();
+  // append_job adds up to about 150 bytes of derived members to each job's
+  // stored ones; a short estimate would copy the whole page once more when
+  // the string grows.
   size_t size = 160;
   for (const auto& x : page.jobs)
-    size += x.members.size() + 80;
+    size += x.members.size() + 160;
   std::string out;
   out.reserve(size);
   out += "{\"jobs\":[";
@@ -136,7 +139,7 @@ handler list_jobs(std::shared_ptr<const api> a) {
           refresh_atom::value, q);
       return;
     }
-    ask(
+    ask_direct(
         *a, ex, a->reader(),
         [ex, q, a](job_page& page) {
           ex->respond(page_response(page, q, nullptr, a->config()->staleness));
@@ -147,7 +150,7 @@ handler list_jobs(std::shared_ptr<const api> a) {
 
 handler get_job(std::shared_ptr<const api> a) {
   return [a](const exchange_ptr& ex) {
-    ask(
+    ask_direct(
         *a, ex, a->reader(),
         [ex, a](job& x) {
           ex->respond(json_response([&](json_writer& w) {
