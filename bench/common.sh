@@ -33,6 +33,28 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Prints a free loopback port below the kernel's ephemeral range: a port
+# the kernel handed out (bind to 0) can be taken as the source port of one
+# of a bench client's 10,000 connections before the server that should
+# listen on it starts (nginx then failed with "Address already in use").
+free_port() {
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    port = random.randrange(10000, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
+}
+
 # Runs a bench client in the background and waits for it, writing its
 # output to a file: bash runs traps only between commands, so a client in
 # the foreground would delay Ctrl-C until it ended, and cleanup() could not
@@ -149,7 +171,7 @@ start_postgres() {
     --no-locale --auth=trust > "$work/pg/initdb.log"
   local attempt
   for attempt in 1 2 3 4 5; do
-    pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    pg_port=$(free_port)
     if "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -w -t 60 \
          -l "$work/pg/server.log" -o "-c listen_addresses=127.0.0.1 \
          -c port=$pg_port -c unix_socket_directories=$work/pg \

@@ -83,7 +83,7 @@ fi
 with_nchan=false
 if [[ -f $nchan_module ]] && command -v nginx > /dev/null; then
   with_nchan=true
-  nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  nginx_port=$(free_port)
   mkdir -p "$work/nginx"
   # Two workers, like jobsyncd's two I/O threads; everything nginx writes
   # stays in the temporary folder.
