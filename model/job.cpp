@@ -40,15 +40,21 @@ duration_basis duration_basis_of(const job& x) {
   return {duration_basis::kind::fixed, std::max<int64_t>(0, *end - *start)};
 }
 
-std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
+std::optional<int64_t> duration_ms(const duration_basis& b, unix_ms now) {
   switch (b.how) {
   case duration_basis::kind::fixed:
-    return static_cast<double>(b.ms) / 1000.0;
+    return std::max<int64_t>(0, b.ms);
   case duration_basis::kind::running:
-    return static_cast<double>(std::max<int64_t>(0, now - b.ms)) / 1000.0;
+    return std::max<int64_t>(0, now - b.ms);
   case duration_basis::kind::unknown:
     break;
   }
+  return std::nullopt;
+}
+
+std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
+  if (auto ms = duration_ms(b, now))
+    return static_cast<double>(*ms) / 1000.0;
   return std::nullopt;
 }
 

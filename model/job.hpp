@@ -64,6 +64,10 @@ struct duration_basis {
 /// The duration basis of a job as it stands.
 duration_basis duration_basis_of(const job& x);
 
+/// The duration in milliseconds at `now` (never negative); nullopt when
+/// unknown.
+std::optional<int64_t> duration_ms(const duration_basis& b, unix_ms now);
+
 /// The duration in seconds at `now`; nullopt when unknown.
 std::optional<double> duration_seconds(const duration_basis& b, unix_ms now);
 

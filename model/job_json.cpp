@@ -2,8 +2,6 @@
 
 #include "model/money.hpp"
 
-#include <rapidjson/internal/dtoa.h>
-
 namespace jobsync {
 
 namespace {
@@ -49,6 +47,19 @@ void write_fields(json_writer& w, const job& x) {
 
 } // namespace
 
+void append_seconds(std::string& out, int64_t ms) {
+  out += std::to_string(ms / 1000);
+  out += '.';
+  auto fraction = static_cast<int>(ms % 1000);
+  char digits[3] = {static_cast<char>('0' + fraction / 100),
+                    static_cast<char>('0' + fraction / 10 % 10),
+                    static_cast<char>('0' + fraction % 10)};
+  size_t n = 3;
+  while (n > 1 && digits[n - 1] == '0')
+    --n;
+  out.append(digits, n);
+}
+
 rendered_job render_job(const job& x) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
@@ -73,13 +84,10 @@ void append_job(std::string& out, const rendered_job& x, unix_ms now,
                                : ",\"is_terminal\":false";
   out += is_active(x.status) ? ",\"is_active\":true" : ",\"is_active\":false";
   out += ",\"duration_seconds\":";
-  if (auto seconds = duration_seconds(x.duration, now)) {
-    // The formatting of json_writer's Double, without a writer per job.
-    char digits[32];
-    out.append(digits, rapidjson::internal::dtoa(*seconds, digits));
-  } else {
+  if (auto ms = duration_ms(x.duration, now))
+    append_seconds(out, *ms);
+  else
     out += "null";
-  }
   out += ",\"synced_at\":";
   if (x.synced_at) {
     out += '"';

@@ -13,6 +13,10 @@ namespace jobsync {
 /// is written.
 rendered_job render_job(const job& x);
 
+/// Appends `ms` milliseconds as seconds, exactly as json_writer's Double
+/// writes ms / 1000.0 (e.g. 1800.0, 1.5, 0.001), without the double.
+void append_seconds(std::string& out, int64_t ms);
+
 /// Appends the API's job object to `out`: the rendered members, then the
 /// derived is_terminal, is_active, duration_seconds (computed at `now`),
 /// synced_at (RFC 3339 or null) and stale (by `staleness` at `now`). Pages

@@ -3,6 +3,8 @@
 
 #include "actors/reader.hpp"
 
+#include <caf/send.hpp>
+
 #include "tests/support/test_jobs.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
 
@@ -79,6 +81,38 @@ BOOST_AUTO_TEST_CASE(lists_active_jobs_figures_and_counts_come_from_the_store) {
   for (const auto& t : ask<std::vector<job_tally>>(reader, counts_atom::value))
     counted += t.count;
   BOOST_TEST(counted == 4u);
+}
+
+// The HTTP reads' form (http::ask_direct): the reader runs the callback with
+// the answer or the failure, exactly once.
+BOOST_AUTO_TEST_CASE(answers_through_a_callback_it_runs_itself) {
+  auto x = make_job("p1", job_status::running, now_ms());
+  seed({x, make_job("p2", job_status::completed, now_ms() - day)});
+  std::vector<result<job>> jobs;
+  std::vector<result<job_page>> pages;
+  auto keep_job = [&](result<job> r) { jobs.push_back(std::move(r)); };
+  caf::anon_send(reader, get_atom::value, job_ref{"p1"},
+                 answer_callback<job>{keep_job});
+  caf::anon_send(reader, get_atom::value, job_ref{"nope"},
+                 answer_callback<job>{keep_job});
+  list_query q;
+  q.limit = 1;
+  caf::anon_send(reader, list_atom::value, q,
+                 answer_callback<job_page>{[&](result<job_page> r) {
+                   pages.push_back(std::move(r));
+                 }});
+  sched->run();
+  BOOST_REQUIRE(jobs.size() == 2u);
+  BOOST_REQUIRE(static_cast<bool>(jobs[0]));
+  BOOST_TEST((*jobs[0] == x));
+  BOOST_REQUIRE(!jobs[1]);
+  BOOST_TEST((jobs[1].error().code == errc::job_not_found));
+  BOOST_TEST(jobs[1].error().detail == "Job not found: nope");
+  BOOST_REQUIRE(pages.size() == 1u);
+  BOOST_REQUIRE(static_cast<bool>(pages[0]));
+  BOOST_TEST(pages[0]->total == 2u);
+  BOOST_REQUIRE(pages[0]->jobs.size() == 1u);
+  BOOST_TEST(pages[0]->jobs[0].job_id == "p1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

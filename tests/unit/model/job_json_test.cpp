@@ -142,6 +142,20 @@ BOOST_AUTO_TEST_CASE(the_duration_of_a_running_job_follows_the_clock) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(durations_are_written_as_json_writer_writes_doubles) {
+  for (int64_t ms :
+       {int64_t{0}, int64_t{1}, int64_t{10}, int64_t{100}, int64_t{999},
+        int64_t{1000}, int64_t{1500}, int64_t{12340}, int64_t{1800000},
+        int64_t{86399999}, int64_t{31536000123}}) {
+    rapidjson::StringBuffer buf;
+    json_writer w{buf};
+    w.Double(static_cast<double>(ms) / 1000.0);
+    std::string ours;
+    append_seconds(ours, ms);
+    BOOST_TEST(ours == std::string(buf.GetString(), buf.GetSize()), ms);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(rendered_jobs_nest_in_arrays_like_any_value) {
   auto x = full_job();
   rapidjson::StringBuffer buf;
