@@ -42,7 +42,7 @@ void write_outcome(json_writer& w, const trainer_outcome& o) {
     w.String(o.job_id);
     w.Key("job_status");
     auto status = to_string(o.status);
-    w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+    write_string(w, status);
   } else {
     w.Null();
     w.Key("job_status");

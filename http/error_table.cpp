@@ -43,7 +43,7 @@ response error_response(const failure& f) {
   w.String(f.detail);
   w.Key("error");
   auto code = to_string(f.code);
-  w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+  write_string(w, code);
   w.EndObject();
   response r;
   r.status = status_of(f.code);

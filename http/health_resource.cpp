@@ -22,7 +22,7 @@ void write_component(json_writer& w, const health_component& c) {
   w.String(c.name);
   w.Key("status");
   auto status = to_string(c.status);
-  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  write_string(w, status);
   w.Key("message");
   w.String(c.message);
   w.Key("latency_ms");
@@ -86,7 +86,7 @@ std::string health_json(const health_report& r, unix_ms started, unix_ms now) {
   w.StartObject();
   w.Key("status");
   auto status = to_string(overall_status(r));
-  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  write_string(w, status);
   w.Key("uptime_seconds");
   w.Double(two_decimals(static_cast<double>(now - started) / 1000.0));
   w.Key("timestamp");

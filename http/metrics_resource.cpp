@@ -242,7 +242,7 @@ std::string dashboard_metrics_json(const metrics_report& r) {
   w.StartObject();
   for (auto s : all_statuses) {
     auto key = to_string(s);
-    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    write_key(w, key);
     w.Uint64(r.jobs_by_status[static_cast<size_t>(s)]);
   }
   w.EndObject();

@@ -21,7 +21,7 @@ void write_outcome(json_writer& w, const webhook_outcome& o) {
     w.String(o.job_id);
     w.Key("job_status");
     auto status = to_string(o.status);
-    w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+    write_string(w, status);
   }
   w.Key("created");
   w.Bool(o.created);

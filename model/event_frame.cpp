@@ -16,12 +16,11 @@ std::string event_json(const job_changed& e) {
   w.String(e.job_id);
   w.Key("status");
   auto status = to_string(e.status);
-  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  write_string(w, status);
   w.Key("previous_status");
   if (e.previous) {
     auto previous = to_string(*e.previous);
-    w.String(previous.data(),
-             static_cast<rapidjson::SizeType>(previous.size()));
+    write_string(w, previous);
   } else {
     w.Null();
   }

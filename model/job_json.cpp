@@ -11,12 +11,12 @@ void write_fields(json_writer& w, const job& x) {
   w.String(x.job_id);
   w.Key("job_type");
   auto type = to_string(x.type);
-  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  write_string(w, type);
   w.Key("provider");
   write_optional(w, x.provider);
   w.Key("status");
   auto status = to_string(x.status);
-  w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
+  write_string(w, status);
   w.Key("provider_status");
   write_optional(w, x.provider_status);
   w.Key("config_name");
@@ -39,7 +39,7 @@ void write_fields(json_writer& w, const job& x) {
   w.Key("metadata");
   w.StartObject();
   for (const auto& [key, raw] : x.metadata) {
-    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    write_key(w, key);
     w.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
   }
   w.EndObject();

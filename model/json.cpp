@@ -123,9 +123,17 @@ std::optional<std::string> parse_json(rapidjson::Document& doc,
   return error;
 }
 
+void write_string(json_writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_key(json_writer& w, std::string_view key) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+
 void write_optional(json_writer& w, const std::optional<std::string>& x) {
   if (x)
-    w.String(x->data(), static_cast<rapidjson::SizeType>(x->size()));
+    write_string(w, *x);
   else
     w.Null();
 }
@@ -167,7 +175,7 @@ std::string to_json_text(const rapidjson::Value& v) {
 std::string quote_json(std::string_view s) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  write_string(w, s);
   return {buf.GetString(), buf.GetSize()};
 }
 

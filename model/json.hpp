@@ -13,6 +13,13 @@ namespace jobsync {
 /// The one JSON writer type of the project.
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+/// Writes a string given as a view (RapidJSON's String takes a pointer and
+/// a 32-bit length).
+void write_string(json_writer& w, std::string_view s);
+
+/// Writes an object key given as a view.
+void write_key(json_writer& w, std::string_view key);
+
 /// Writes a string, or null for an empty optional.
 void write_optional(json_writer& w, const std::optional<std::string>& x);
 

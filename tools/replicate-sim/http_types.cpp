@@ -74,10 +74,10 @@ http_reply problem_reply(int status, std::string_view title,
   w.StartObject();
   if (!title.empty()) {
     w.Key("title");
-    w.String(title.data(), static_cast<rapidjson::SizeType>(title.size()));
+    write_string(w, title);
   }
   w.Key("detail");
-  w.String(detail.data(), static_cast<rapidjson::SizeType>(detail.size()));
+  write_string(w, detail);
   w.Key("status");
   w.Int(status);
   if (extra)

@@ -51,20 +51,12 @@ int digits_for(const job& j, uint64_t field) {
   return choices[index];
 }
 
-void write_string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
 void write_time(json_writer& w, const job& j, std::optional<nanos> t,
                 uint64_t field) {
   if (t)
     write_string(w, format_time(*t, digits_for(j, field)));
   else
     w.Null();
-}
-
-void write_key(json_writer& w, std::string_view key) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
 }
 
 std::string delivery_url(const job& j, std::string_view file) {

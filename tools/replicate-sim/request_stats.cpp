@@ -49,14 +49,14 @@ std::string request_stats::to_json(const webhook_counters& webhooks) const {
   w.Key("requests_by_token");
   w.StartObject();
   for (auto& [token, n] : by_token_) {
-    w.Key(token.data(), static_cast<rapidjson::SizeType>(token.size()));
+    write_key(w, token);
     w.Uint64(n);
   }
   w.EndObject();
   w.Key("gets_by_job");
   w.StartObject();
   for (auto& [id, times] : gets_by_job_) {
-    w.Key(id.data(), static_cast<rapidjson::SizeType>(id.size()));
+    write_key(w, id);
     w.StartArray();
     for (auto t : times)
       w.Int64(t);

@@ -229,7 +229,7 @@ std::string simulator::list(const page_request& request,
       return;
     }
     auto url = link(list_cursor{*key, reverse});
-    w.String(url.data(), static_cast<rapidjson::SizeType>(url.size()));
+    write_string(w, url);
   };
   w.StartObject();
   w.Key("next");
@@ -350,7 +350,7 @@ std::string simulator::clock_json() const {
   w.StartObject();
   w.Key("now");
   auto text = format_time(now, 9);
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  write_string(w, text);
   w.Key("now_unix_ms");
   w.Int64(now / 1'000'000);
   w.Key("speed");
