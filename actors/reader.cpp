@@ -34,7 +34,7 @@ result<job> existing(const storage::read_view& txn, const std::string& id) {
   if (!found)
     return found.error();
   if (!*found)
-    return failure{errc::job_not_found, "Job not found: " + id};
+    return unknown_job(id);
   return std::move(**found);
 }
 

@@ -220,7 +220,7 @@ result<void> run(flush_context& ctx, registry_state::staged_erase& op) {
   if (!old)
     return old.error();
   if (!*old) {
-    reply = failure{errc::job_not_found, "Job not found: " + op.job_id};
+    reply = unknown_job(op.job_id);
     return {};
   }
   if (is_active((*old)->status)) {
@@ -243,7 +243,7 @@ result<void> run(flush_context& ctx, registry_state::staged_cancel& op) {
   if (!found)
     return found.error();
   if (!*found) {
-    reply = failure{errc::job_not_found, "Job not found: " + op.job_id};
+    reply = unknown_job(op.job_id);
     return {};
   }
   job& x = **found;

@@ -52,10 +52,4 @@ std::optional<int64_t> duration_ms(const duration_basis& b, unix_ms now) {
   return std::nullopt;
 }
 
-std::optional<double> duration_seconds(const duration_basis& b, unix_ms now) {
-  if (auto ms = duration_ms(b, now))
-    return static_cast<double>(*ms) / 1000.0;
-  return std::nullopt;
-}
-
 } // namespace jobsync

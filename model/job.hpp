@@ -68,9 +68,6 @@ duration_basis duration_basis_of(const job& x);
 /// unknown.
 std::optional<int64_t> duration_ms(const duration_basis& b, unix_ms now);
 
-/// The duration in seconds at `now`; nullopt when unknown.
-std::optional<double> duration_seconds(const duration_basis& b, unix_ms now);
-
 /// A job as the API shows it, in the two parts that change at different
 /// times: the members rendered when the job is written (`"job_id":...`
 /// through `"metadata":{...}`, without braces) and what derives from the

@@ -34,6 +34,10 @@ bool is_terminal(job_status x) {
          || x == job_status::cancelled;
 }
 
+failure unknown_job(const std::string& job_id) {
+  return {errc::job_not_found, "Job not found: " + job_id};
+}
+
 failure cannot_cancel(const std::string& job_id, job_status x) {
   return {errc::invalid_job_state,
           "Job " + job_id + " is already " + std::string{to_string(x)}

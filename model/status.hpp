@@ -40,6 +40,9 @@ bool is_active(job_status x);
 /// completed, failed and cancelled.
 bool is_terminal(job_status x);
 
+/// The answer for a job id the store does not hold (job_not_found).
+failure unknown_job(const std::string& job_id);
+
 /// The refusal of a cancel for a job that has ended (invalid_job_state).
 failure cannot_cancel(const std::string& job_id, job_status x);
 

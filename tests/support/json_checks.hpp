@@ -31,8 +31,8 @@ inline std::string json_text(const rapidjson::Value& v) {
 /// The member `key` of `object`, failing the test (with the object in the
 /// message) when it is absent: rapidjson's unchecked access would hand back
 /// a null, and GetString on it throws far from the cause.
-inline const rapidjson::Value& member_of(const rapidjson::Value& object,
-                                         const char* key) {
+inline const rapidjson::Value& required_member(const rapidjson::Value& object,
+                                               const char* key) {
   BOOST_REQUIRE_MESSAGE(object.IsObject() && object.HasMember(key),
                         "no member '" << key << "' in " << json_text(object));
   return object[key];
@@ -40,8 +40,9 @@ inline const rapidjson::Value& member_of(const rapidjson::Value& object,
 
 /// The string member `key` of `object`, failing the test when it is absent
 /// or not a string.
-inline std::string text_of(const rapidjson::Value& object, const char* key) {
-  const auto& v = member_of(object, key);
+inline std::string required_text(const rapidjson::Value& object,
+                                 const char* key) {
+  const auto& v = required_member(object, key);
   BOOST_REQUIRE_MESSAGE(v.IsString(), "member '" << key
                                                  << "' is not a string in "
                                                  << json_text(object));

@@ -307,6 +307,28 @@ bool sse_stream::wait_closed(std::chrono::milliseconds timeout) {
   return wait_for([this] { return closed_; }, timeout);
 }
 
+stream_crowd open_streams(uint16_t port, const std::string& target, size_t n) {
+  stream_crowd crowd;
+  for (size_t i = 0; i < n; ++i) {
+    crowd.owned.push_back(std::make_unique<sse_stream>(port, target));
+    crowd.all.push_back(crowd.owned.back().get());
+  }
+  return crowd;
+}
+
+bool wait_subscribed(const std::vector<sse_stream*>& streams,
+                     std::chrono::milliseconds timeout) {
+  return wait_all(
+      streams,
+      [&] {
+        for (auto* s : streams)
+          if (s->body().find("\n\n") == std::string::npos)
+            return false;
+        return true;
+      },
+      timeout);
+}
+
 bool wait_all(const std::vector<sse_stream*>& streams,
               const std::function<bool()>& done,
               std::chrono::milliseconds timeout) {

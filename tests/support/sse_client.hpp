@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -180,6 +181,22 @@ private:
 bool wait_all(const std::vector<sse_stream*>& streams,
               const std::function<bool()>& done,
               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+/// Many streams to one target, opened together (the fan-out tests).
+struct stream_crowd {
+  std::vector<std::unique_ptr<sse_stream>> owned;
+  /// The same streams, for wait_all.
+  std::vector<sse_stream*> all;
+};
+
+/// Opens `n` streams to `target`; throws when one cannot connect.
+stream_crowd open_streams(uint16_t port, const std::string& target, size_t n);
+
+/// Reads every stream until each has its first frame: the hub writes the
+/// connect frame when it registers a subscriber, so all are subscribed.
+bool wait_subscribed(const std::vector<sse_stream*>& streams,
+                     std::chrono::milliseconds timeout
+                     = std::chrono::seconds(60));
 
 /// The frames of an event stream body that carry data (text up to their
 /// blank line, which is left out), in order: what two subscribers of the

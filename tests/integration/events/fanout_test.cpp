@@ -18,20 +18,9 @@ BOOST_AUTO_TEST_CASE(
   BOOST_TEST(sync() == burst);
   BOOST_REQUIRE(observer->wait_events(burst));
 
-  std::vector<std::unique_ptr<sse_stream>> streams;
-  std::vector<sse_stream*> all;
-  for (size_t i = 0; i < subscribers; ++i) {
-    streams.push_back(std::make_unique<sse_stream>(port(), "/api/events"));
-    all.push_back(streams.back().get());
-  }
-  // Subscribed once the connect frame is there (the hub writes it when it
-  // registers the subscriber).
-  BOOST_REQUIRE(wait_all(all, [&] {
-    for (auto* s : all)
-      if (s->body().find("\n\n") == std::string::npos)
-        return false;
-    return true;
-  }));
+  auto crowd = open_streams(port(), "/api/events", subscribers);
+  const auto& all = crowd.all;
+  BOOST_REQUIRE(wait_subscribed(all));
   for (auto* s : all)
     BOOST_REQUIRE(s->status() == 200);
 

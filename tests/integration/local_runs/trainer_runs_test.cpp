@@ -334,19 +334,9 @@ BOOST_AUTO_TEST_CASE(
     a_burst_is_acknowledged_while_a_thousand_subscribers_listen) {
   constexpr size_t subscribers = 1000;
   start({"events.max_connections_per_address=1001"});
-  std::vector<std::unique_ptr<sse_stream>> streams;
-  std::vector<sse_stream*> all;
-  for (size_t i = 0; i < subscribers; ++i) {
-    streams.push_back(
-        std::make_unique<sse_stream>(server->port(), "/api/events"));
-    all.push_back(streams.back().get());
-  }
-  BOOST_REQUIRE(wait_all(all, [&] {
-    for (auto* s : all)
-      if (s->body().find("\n\n") == std::string::npos)
-        return false;
-    return true;
-  }));
+  auto crowd = open_streams(server->port(), "/api/events", subscribers);
+  const auto& all = crowd.all;
+  BOOST_REQUIRE(wait_subscribed(all));
   // The training loop at full speed: ten step reports back to back, each
   // on a new connection, each waited for. The first creates the job: one
   // event to every subscriber.

@@ -44,11 +44,11 @@ BOOST_AUTO_TEST_CASE(
       BOOST_REQUIRE_MESSAGE(status_of(id) == "running",
                             id << " left running during the outage");
     auto p = json_of(http_get(server->url("/api/cloud/polling/status")));
-    const auto& providers = member_of(p, "providers");
+    const auto& providers = required_member(p, "providers");
     BOOST_REQUIRE_MESSAGE(providers.IsArray() && !providers.Empty(),
                           json_text(p));
     circuit_opened
-        = circuit_opened || text_of(providers[0], "circuit") == "open";
+        = circuit_opened || required_text(providers[0], "circuit") == "open";
     std::this_thread::sleep_for(500ms);
   }
   BOOST_TEST(circuit_opened);
@@ -77,8 +77,9 @@ BOOST_AUTO_TEST_CASE(
   std::map<std::string, std::vector<std::string>> by_job;
   for (const auto& e : events.events()) {
     auto d = json_of(http_response{200, e.data, {}, {}});
-    by_job[text_of(d, "job_id")].push_back(text_of(d, "previous_status") + "->"
-                                           + text_of(d, "status"));
+    by_job[required_text(d, "job_id")].push_back(
+        required_text(d, "previous_status") + "->"
+        + required_text(d, "status"));
   }
   BOOST_TEST(by_job[ids[0]] == std::vector<std::string>{"running->completed"});
   BOOST_TEST(by_job[ids[1]] == std::vector<std::string>{"running->failed"});

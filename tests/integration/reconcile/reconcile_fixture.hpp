@@ -50,7 +50,7 @@ struct reconcile_fixture {
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     std::vector<std::string> ids;
     auto d = json_of(r);
-    const auto& listed = member_of(d, "ids");
+    const auto& listed = required_member(d, "ids");
     BOOST_REQUIRE_MESSAGE(listed.IsArray(), r.body);
     for (const auto& id : listed.GetArray()) {
       BOOST_REQUIRE_MESSAGE(id.IsString(), r.body);
@@ -70,7 +70,7 @@ struct reconcile_fixture {
   std::string truth(const std::string& id) {
     auto r = http_get(sim.url("/_admin/jobs/" + id));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
-    std::string word = text_of(json_of(r), "status");
+    std::string word = required_text(json_of(r), "status");
     if (word == "starting")
       return "queued";
     if (word == "processing")
@@ -88,12 +88,12 @@ struct reconcile_fixture {
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     auto d = json_of(r);
     rapidjson::Document j;
-    j.CopyFrom(member_of(d, "job"), j.GetAllocator());
+    j.CopyFrom(required_member(d, "job"), j.GetAllocator());
     return j;
   }
 
   std::string status_of(const std::string& id) {
-    return text_of(stored(id), "status");
+    return required_text(stored(id), "status");
   }
 
   /// Discovers the emulator's jobs (POST /api/cloud/jobs/sync).
@@ -101,7 +101,7 @@ struct reconcile_fixture {
     auto r = http_request("POST", server->url("/api/cloud/jobs/sync"));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
     auto d = json_of(r);
-    BOOST_REQUIRE_MESSAGE(member_of(d, "synced").IsUint64()
+    BOOST_REQUIRE_MESSAGE(required_member(d, "synced").IsUint64()
                               && d["synced"].GetUint64() == expected,
                           r.body);
   }
@@ -122,11 +122,11 @@ struct reconcile_fixture {
     auto r = http_get(server->url("/api/cloud/polling/status"));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body);
     auto d = json_of(r);
-    const auto& providers = member_of(d, "providers");
+    const auto& providers = required_member(d, "providers");
     BOOST_REQUIRE_MESSAGE(providers.IsArray() && !providers.Empty(), r.body);
-    BOOST_REQUIRE_MESSAGE(text_of(providers[0], "provider") == "replicate",
-                          r.body);
-    const auto& n = member_of(providers[0], "cycles");
+    BOOST_REQUIRE_MESSAGE(
+        required_text(providers[0], "provider") == "replicate", r.body);
+    const auto& n = required_member(providers[0], "cycles");
     BOOST_REQUIRE_MESSAGE(n.IsUint64(), r.body);
     return n.GetUint64();
   }
@@ -143,7 +143,7 @@ struct reconcile_fixture {
     auto r = http_get(sim.url("/_admin/stats"));
     BOOST_REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body);
     auto d = json_of(r);
-    const auto& by_job = member_of(d, "gets_by_job");
+    const auto& by_job = required_member(d, "gets_by_job");
     if (!by_job.HasMember(id.c_str()))
       return 0;
     BOOST_REQUIRE_MESSAGE(by_job[id.c_str()].IsArray(), r.body);

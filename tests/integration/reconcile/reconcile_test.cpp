@@ -98,8 +98,8 @@ BOOST_AUTO_TEST_CASE(a_job_the_provider_forgot_becomes_failed_not_found) {
   BOOST_REQUIRE(deleted.status == 200);
   BOOST_REQUIRE(eventually([&] { return status_of(gone) == "failed"; }, 60s));
   auto j = stored(gone);
-  BOOST_TEST(text_of(j, "provider_status") == "not_found");
-  BOOST_TEST(text_of(j, "error_message")
+  BOOST_TEST(required_text(j, "provider_status") == "not_found");
+  BOOST_TEST(required_text(j, "error_message")
                  .rfind("Lost: Replicate has not known this job since ", 0)
              == 0u);
   // Polling runs every second: asked once a cycle, that would be about
@@ -114,8 +114,8 @@ BOOST_AUTO_TEST_CASE(a_job_the_provider_forgot_becomes_failed_not_found) {
   events.read_available();
   BOOST_REQUIRE(events.events().size() == 1u);
   auto e = json_of(http_response{200, events.events()[0].data, {}, {}});
-  BOOST_TEST(text_of(e, "previous_status") == "running");
-  BOOST_TEST(text_of(e, "status") == "failed");
+  BOOST_TEST(required_text(e, "previous_status") == "running");
+  BOOST_TEST(required_text(e, "status") == "failed");
   // The job the provider still knows is untouched and matches its truth.
   BOOST_TEST(status_of(kept) == truth(kept));
   BOOST_TEST(stored(kept)["metadata"].HasMember("provider_not_found_since")
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(a_job_that_still_gets_webhooks_is_not_declared_lost) {
          "providers.replicate.lost_after_seconds=4"});
   auto id = seed(R"({"count":1,"status":"processing"})").front();
   discover(1);
-  std::string created_at = text_of(stored(id), "created_at");
+  std::string created_at = required_text(stored(id), "created_at");
   auto deleted = http_request("DELETE", sim.url("/_admin/jobs/" + id));
   BOOST_REQUIRE(deleted.status == 200);
   // A delivery after every cycle while the sweeps answer 404 for longer

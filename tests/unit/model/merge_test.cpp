@@ -290,9 +290,12 @@ BOOST_AUTO_TEST_CASE(provider_and_external_id_are_filled_once) {
   BOOST_TEST((x.status == job_status::queued));
 }
 
-// The duration the API shows for a job as it stands, at `now`.
+// The duration the API shows for a job as it stands, at `now`, in seconds.
 std::optional<double> duration_at(const job& x, unix_ms now) {
-  return duration_seconds(duration_basis_of(x), now);
+  auto ms = duration_ms(duration_basis_of(x), now);
+  if (!ms)
+    return std::nullopt;
+  return static_cast<double>(*ms) / 1000.0;
 }
 
 BOOST_AUTO_TEST_CASE(duration_counts_from_start_to_completion_or_now) {
