@@ -6,53 +6,32 @@
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
-#include <atomic>
-
 namespace jobsync::http {
 
 namespace {
 
-// What the write callbacks share with the output (they may run after the
-// output is gone): the unsent byte count and the broken-connection notice.
-struct output_counters {
-  std::atomic<size_t> unflushed{0};
-  std::atomic<bool> broken{false};
-  std::function<void()> on_broken;
-};
-
 // The hub's view of one HTTP stream. Only the hub calls it (open, write,
-// close from its thread); the write callbacks run on I/O threads.
+// close from its thread); the stream counts what is still unsent.
 class stream_output final : public event_output {
 public:
   stream_output(exchange_ptr ex, std::function<void()> on_broken)
-      : ex_(std::move(ex)), counters_(std::make_shared<output_counters>()) {
-    counters_->on_broken = std::move(on_broken);
-  }
+      : ex_(std::move(ex)), on_broken_(std::move(on_broken)) {}
 
   bool open() override {
     if (!ex_)
       return false;
-    stream_ = ex_->open_stream(event_stream_headers());
+    stream_ = ex_->open_stream(event_stream_headers(), std::move(on_broken_));
     ex_.reset();
     return stream_ != nullptr;
   }
 
   void write(std::shared_ptr<const std::string> bytes) override {
-    if (!stream_ || !bytes)
-      return;
-    auto n = bytes->size();
-    counters_->unflushed += n;
-    stream_->write_shared(std::move(bytes), [c = counters_, n](bool ok) {
-      c->unflushed -= n;
-      // A write failed: the connection broke. The hub hears of it even if
-      // the connection's close notice came before it subscribed.
-      if (!ok && !c->broken.exchange(true) && c->on_broken)
-        c->on_broken();
-    });
+    if (stream_)
+      stream_->write(std::move(bytes));
   }
 
   size_t unflushed() const override {
-    return counters_->unflushed.load();
+    return stream_ ? stream_->unflushed() : 0;
   }
 
   void close(std::function<void()> done) override {
@@ -71,8 +50,11 @@ public:
 
 private:
   exchange_ptr ex_;
+  // Handed to the stream when it opens: the hub hears of a broken
+  // connection even if the connection's close notice came before it
+  // subscribed.
+  std::function<void()> on_broken_;
   std::shared_ptr<stream> stream_;
-  std::shared_ptr<output_counters> counters_;
 };
 
 failure empty_parameter(std::string_view name) {

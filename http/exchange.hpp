@@ -21,31 +21,23 @@ struct response {
 };
 
 /// The write side of a streaming response (Server-Sent Events). Writes are
-/// queued in order; `done` tells whether they reached the socket.
+/// queued in order; the stream counts what has not reached the socket yet.
 class stream {
 public:
   virtual ~stream() = default;
 
-  /// Queues bytes and flushes them; `done(false)` when the connection broke.
-  virtual void write(std::string bytes, std::function<void(bool)> done) = 0;
+  /// Queues bytes and flushes them, without a copy: the buffer may be
+  /// shared by many streams (one event frame for every subscriber) and
+  /// must not change. Ignored after finish().
+  virtual void write(std::shared_ptr<const std::string> bytes) = 0;
 
-  /// Ends the response; later writes are ignored.
-  virtual void close() = 0;
+  /// Bytes queued by write() that have not reached the socket yet.
+  virtual size_t unflushed() const = 0;
 
-  /// Like write(), without a copy: the buffer may be shared by many
-  /// streams (one event frame for every subscriber) and must not change.
-  virtual void write_shared(std::shared_ptr<const std::string> bytes,
-                            std::function<void(bool)> done) {
-    write(*bytes, std::move(done));
-  }
-
-  /// Like close(), and `done(true)` once the end of the response was handed
-  /// to the connection (`done(false)`: it could not be).
-  virtual void finish(std::function<void(bool)> done) {
-    close();
-    if (done)
-      done(true);
-  }
+  /// Ends the response; later writes are ignored. `done` (may be empty)
+  /// runs with true once the end was handed to the connection, with false
+  /// when it could not be.
+  virtual void finish(std::function<void(bool)> done) = 0;
 };
 
 /// One HTTP request as handlers see it, and the one way to answer it.
@@ -75,8 +67,12 @@ public:
 
   /// Answers 200 with a chunked body and these headers, and returns the
   /// stream to write it with; nullptr when the exchange was answered already.
+  /// `on_broken` runs once if a write fails or cannot be made (the
+  /// connection broke; a HEAD request has no body), on any thread.
   virtual std::shared_ptr<stream>
-  open_stream(std::vector<std::pair<std::string, std::string>> headers) = 0;
+  open_stream(std::vector<std::pair<std::string, std::string>> headers,
+              std::function<void()> on_broken)
+      = 0;
 
   /// Whether respond() or open_stream() was called.
   virtual bool answered() const = 0;

@@ -4,17 +4,21 @@
 #include "http/error_table.hpp"
 #include "http/malformed_request.hpp"
 #include "http/query.hpp"
+#include "http/write_tally.hpp"
 #include "logging/log.hpp"
 
 #include <http_parser.h>
 #include <restinio/all.hpp>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
 #include <unordered_set>
+#include <utility>
 
 namespace jobsync::http {
 
@@ -278,45 +282,28 @@ public:
   using builder_t = restinio::response_builder_t<restinio::chunked_output_t>;
   using written_t = std::function<void(const asio::error_code&)>;
 
-  chunked_stream(builder_t builder, written_t written)
-      : builder_(std::move(builder)), written_(std::move(written)) {}
+  chunked_stream(builder_t builder, written_t written,
+                 std::function<void()> on_broken)
+      : builder_(std::move(builder)), written_(std::move(written)),
+        tally_(write_tally::make(std::move(on_broken))) {}
 
-  void write(std::string bytes, std::function<void(bool)> done) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_) {
-      if (done)
-        done(false);
-      return;
-    }
-    builder_.append_chunk(std::move(bytes));
-    builder_.flush([done = std::move(done)](const asio::error_code& ec) {
-      if (done)
-        done(!ec);
-    });
+  ~chunked_stream() override {
+    tally_->release();
   }
 
-  void close() override {
+  void write(std::shared_ptr<const std::string> bytes) override {
     std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_)
+    if (closed_ || !bytes)
       return;
-    closed_ = true;
-    builder_.done(std::move(written_));
-  }
-
-  void write_shared(std::shared_ptr<const std::string> bytes,
-                    std::function<void(bool)> done) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_ || !bytes) {
-      if (done)
-        done(false);
-      return;
-    }
+    auto n = bytes->size();
+    tally_->queued(n);
     // RESTinio keeps the shared buffer alive until it is written.
     builder_.append_chunk(restinio::writable_item_t{std::move(bytes)});
-    builder_.flush([done = std::move(done)](const asio::error_code& ec) {
-      if (done)
-        done(!ec);
-    });
+    builder_.flush(write_notice{tally_, n});
+  }
+
+  size_t unflushed() const override {
+    return tally_->unflushed();
   }
 
   void finish(std::function<void(bool)> done) override {
@@ -339,19 +326,33 @@ private:
   std::mutex mtx_;
   builder_t builder_;
   written_t written_;
+  write_tally* tally_;
   bool closed_ = false;
 };
 
-// The stream of a HEAD request: the headers are sent, and the body's
-// writer is told at once that nothing can be written.
+// The stream of a HEAD request: the headers are sent, and the first write
+// is told at once that nothing can be written, so the writer lets go.
 class headers_only_stream final : public stream {
 public:
-  void write(std::string, std::function<void(bool)> done) override {
-    if (done)
-      done(false);
+  explicit headers_only_stream(std::function<void()> on_broken)
+      : on_broken_(std::move(on_broken)) {}
+
+  void write(std::shared_ptr<const std::string>) override {
+    if (auto f = std::exchange(on_broken_, nullptr))
+      f();
   }
 
-  void close() override {}
+  size_t unflushed() const override {
+    return 0;
+  }
+
+  void finish(std::function<void(bool)> done) override {
+    if (done)
+      done(true);
+  }
+
+private:
+  std::function<void()> on_broken_;
 };
 
 class restinio_exchange final : public exchange {
@@ -416,8 +417,9 @@ public:
     out.done(on_written(ledger_, connection_id));
   }
 
-  std::shared_ptr<stream> open_stream(
-      std::vector<std::pair<std::string, std::string>> headers) override {
+  std::shared_ptr<stream>
+  open_stream(std::vector<std::pair<std::string, std::string>> headers,
+              std::function<void()> on_broken) override {
     if (answered_.exchange(true))
       return nullptr;
     if (head_only_) {
@@ -425,14 +427,15 @@ public:
       for (auto& [k, v] : headers)
         out.append_header(k, v);
       out.done(on_written(ledger_, connection_id));
-      return std::make_shared<headers_only_stream>();
+      return std::make_shared<headers_only_stream>(std::move(on_broken));
     }
     auto out = req_->create_response<restinio::chunked_output_t>();
     for (auto& [k, v] : headers)
       out.append_header(k, v);
     out.flush();
     return std::make_shared<chunked_stream>(std::move(out),
-                                            on_written(ledger_, connection_id));
+                                            on_written(ledger_, connection_id),
+                                            std::move(on_broken));
   }
 
   bool answered() const override {
@@ -675,6 +678,22 @@ result<void> server_config::validate() const {
   return {};
 }
 
+namespace {
+
+// How long a response may take to be written (a stalled SSE reader's
+// stream is closed after it).
+constexpr std::chrono::seconds write_timelimit{30};
+
+std::chrono::steady_clock::duration
+timeout_check_period(std::chrono::steady_clock::duration request_timeout) {
+  auto shortest = std::min<std::chrono::steady_clock::duration>(
+      request_timeout, write_timelimit);
+  return std::clamp<std::chrono::steady_clock::duration>(
+      shortest / 10, std::chrono::milliseconds{100}, std::chrono::seconds{5});
+}
+
+} // namespace
+
 result<std::unique_ptr<server>> server::start(server_config config,
                                               std::vector<route> routes) {
   if (auto ok = config.validate(); !ok)
@@ -715,7 +734,13 @@ result<std::unique_ptr<server>> server::start(server_config config,
               // it per read), so a client that trickles its headers, or an
               // idle keep-alive connection, is closed after it.
               .read_next_http_message_timelimit(config.request_timeout)
-              .write_http_response_timelimit(std::chrono::seconds(30))
+              .write_http_response_timelimit(write_timelimit)
+              // Every connection's timer fires once per period to compare
+              // its operation's deadline with the clock: at 10,000 event
+              // streams RESTinio's default of 1 s costs a core tens of ms
+              // a second. A tenth of the shortest limit keeps a timeout at
+              // most 10% late.
+              .timer_manager(timeout_check_period(config.request_timeout))
               // Above 1, the connection keeps reading while a response (an SSE
               // stream) is pending, so a client hang-up is seen at once.
               .max_pipelined_requests(4)

@@ -35,7 +35,8 @@ public:
   }
 
   std::shared_ptr<stream>
-  open_stream(std::vector<std::pair<std::string, std::string>>) override {
+  open_stream(std::vector<std::pair<std::string, std::string>>,
+              std::function<void()>) override {
     return nullptr;
   }
 
