@@ -386,14 +386,17 @@ private:
   result<void> put_job(const job& x);
   result<bool> confirm_job_at(std::string_view job_id, unix_ms at);
   result<bool> erase_job(std::string_view job_id);
-  result<void> remove_entries(const job& old);
-  result<void> add_to_counter(const job& x, int delta);
+  result<void> update_entries(const job* before, const job* after);
+  result<void> move_entry(MDB_dbi dbi, const std::optional<std::string>& before,
+                          const std::optional<std::string>& after,
+                          std::string_view value, bool value_changed);
+  result<void> add_to_counter(const std::string& key, int delta);
 
   lmdb_store& store_;
 };
 
-result<void> lmdb_write_view::add_to_counter(const job& x, int delta) {
-  auto key = counter_key(x.type, x.status, x.provider);
+result<void> lmdb_write_view::add_to_counter(const std::string& key,
+                                             int delta) {
   auto raw = txn_.get(t_.meta, key);
   if (!raw)
     return raw.error();
@@ -410,35 +413,75 @@ result<void> lmdb_write_view::add_to_counter(const job& x, int delta) {
   return txn_.put(t_.meta, key, encode_u64(n));
 }
 
-result<void> lmdb_write_view::remove_entries(const job& old) {
-  JOBSYNC_TRY(
-      txn_.del(t_.by_created, created_key(created_ms(old), old.job_id)));
-  if (old.provider) {
-    JOBSYNC_TRY(txn_.del(t_.active, provider_key(*old.provider, old.job_id)));
-    if (!old.external_id.empty())
-      JOBSYNC_TRY(txn_.del(t_.by_external,
-                           provider_key(*old.provider, old.external_id)));
+namespace {
+
+// The entries a stored job has in the index tables and the counters.
+struct index_entries {
+  std::optional<std::string> created;
+  std::string created_value;
+  std::optional<std::string> active;
+  std::optional<std::string> external;
+  std::string counter;
+};
+
+index_entries entries_of(const job& x) {
+  index_entries e;
+  e.created = created_key(created_ms(x), x.job_id);
+  e.created_value = encode_index_entry(x);
+  if (x.provider) {
+    if (is_active(x.status))
+      e.active = provider_key(*x.provider, x.job_id);
+    if (!x.external_id.empty())
+      e.external = provider_key(*x.provider, x.external_id);
   }
-  return add_to_counter(old, -1);
+  e.counter = counter_key(x.type, x.status, x.provider);
+  return e;
+}
+
+} // namespace
+
+result<void>
+lmdb_write_view::move_entry(MDB_dbi dbi,
+                            const std::optional<std::string>& before,
+                            const std::optional<std::string>& after,
+                            std::string_view value, bool value_changed) {
+  if (before && before != after)
+    JOBSYNC_TRY(txn_.del(dbi, *before));
+  if (after && (before != after || value_changed))
+    JOBSYNC_TRY(txn_.put(dbi, *after, value));
+  return {};
+}
+
+// Writes only the entries that differ: a delivery that moves a job's
+// status leaves its by_external entry alone, and every entry rewritten
+// dirties a page of a random place in its table, which the commit then
+// writes and syncs (a few KiB per delivery).
+result<void> lmdb_write_view::update_entries(const job* before,
+                                             const job* after) {
+  index_entries none;
+  auto was = before ? entries_of(*before) : none;
+  auto is = after ? entries_of(*after) : none;
+  JOBSYNC_TRY(move_entry(t_.by_created, was.created, is.created,
+                         is.created_value,
+                         was.created_value != is.created_value));
+  JOBSYNC_TRY(move_entry(t_.active, was.active, is.active, "", false));
+  JOBSYNC_TRY(move_entry(t_.by_external, was.external, is.external,
+                         after ? std::string_view{after->job_id} : "", false));
+  if (was.counter == is.counter)
+    return {};
+  if (before)
+    JOBSYNC_TRY(add_to_counter(was.counter, -1));
+  if (after)
+    JOBSYNC_TRY(add_to_counter(is.counter, +1));
+  return {};
 }
 
 result<void> lmdb_write_view::put_job(const job& x) {
   auto old = get(x.job_id);
   if (!old)
     return old.error();
-  if (*old)
-    JOBSYNC_TRY(remove_entries(**old));
   JOBSYNC_TRY(txn_.put(t_.jobs, x.job_id, encode_job(x)));
-  JOBSYNC_TRY(txn_.put(t_.by_created, created_key(created_ms(x), x.job_id),
-                       encode_index_entry(x)));
-  if (x.provider) {
-    if (is_active(x.status))
-      JOBSYNC_TRY(txn_.put(t_.active, provider_key(*x.provider, x.job_id), ""));
-    if (!x.external_id.empty())
-      JOBSYNC_TRY(txn_.put(t_.by_external,
-                           provider_key(*x.provider, x.external_id), x.job_id));
-  }
-  return add_to_counter(x, +1);
+  return update_entries(*old ? &**old : nullptr, &x);
 }
 
 result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
@@ -468,7 +511,7 @@ result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
     return old.error();
   if (!*old)
     return false;
-  JOBSYNC_TRY(remove_entries(**old));
+  JOBSYNC_TRY(update_entries(&**old, nullptr));
   JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
   JOBSYNC_TRY(txn_.del(t_.images, job_id));

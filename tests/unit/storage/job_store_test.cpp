@@ -204,6 +204,38 @@ BOOST_AUTO_TEST_CASE(external_ids_find_their_job) {
   BOOST_TEST(!*read()->find_external("other", "pred-1"));
 }
 
+BOOST_AUTO_TEST_CASE(updates_rewrite_only_the_entries_that_change) {
+  // Entries whose key stays (the external id through status changes) are
+  // left as they are; those whose key moves are moved, not duplicated.
+  auto x = make_job("local-1", job_status::queued, 1);
+  x.external_id = "pred-1";
+  put({x});
+  for (auto status :
+       {job_status::running, job_status::running, job_status::completed}) {
+    x.status = status;
+    put({x});
+    BOOST_TEST(**read()->find_external("replicate", "pred-1") == "local-1");
+    BOOST_TEST(*read()->count({}) == 1u);
+  }
+  BOOST_TEST(read()->active("replicate")->empty());
+  BOOST_TEST(*read()->count(status_filter({job_status::completed})) == 1u);
+  x.external_id = "pred-2";
+  x.status = job_status::running;
+  put({x});
+  BOOST_TEST(!*read()->find_external("replicate", "pred-1"));
+  BOOST_TEST(**read()->find_external("replicate", "pred-2") == "local-1");
+  BOOST_TEST(read()->active("replicate")->size() == 1u);
+  BOOST_TEST(*read()->count(status_filter({job_status::completed})) == 0u);
+  BOOST_TEST(*read()->count(status_filter({job_status::running})) == 1u);
+  x.provider = "replicate2";
+  put({x});
+  BOOST_TEST(!*read()->find_external("replicate", "pred-2"));
+  BOOST_TEST(**read()->find_external("replicate2", "pred-2") == "local-1");
+  BOOST_TEST(read()->active("replicate")->empty());
+  BOOST_TEST(read()->active("replicate2")->size() == 1u);
+  BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"local-1"}));
+}
+
 BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
   auto x = make_job("p1", job_status::running, 1000);
   put({x});
