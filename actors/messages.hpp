@@ -61,6 +61,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::list_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::answer_callback<jobsync::job_page>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::answer_callback<jobsync::job>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(
+    jobsync::answer_callback<jobsync::webhook_outcome>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_detail)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::metrics_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::registry_health)
@@ -161,6 +163,9 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<missing_atom, missing_jobs>::with<missing_outcome>,
     /// Applies a webhook delivery once per webhook id.
     caf::replies_to<webhook_atom, webhook_delivery>::with<webhook_outcome>,
+    /// The same, answered through the callback (HTTP deliveries).
+    caf::reacts_to<webhook_atom, webhook_delivery,
+                   answer_callback<webhook_outcome>>,
     /// Stores a job as given (jobs that did not come from a provider).
     caf::replies_to<put_atom, job>::with<apply_summary>,
     /// Applies one report of a local trainer (`POST /callback`) to its
@@ -374,6 +379,10 @@ using webhook_receiver_actor = caf::typed_actor<
     /// rate_limited with a retry-after (too many failed checks from this
     /// address), bad_request (not one of the provider's job objects).
     caf::replies_to<webhook_atom, webhook_request>::with<webhook_outcome>,
+    /// The same, answered through the callback by the receiver or, once
+    /// the delivery is committed, by the registry (`POST /api/webhooks/`).
+    caf::reacts_to<webhook_atom, webhook_request,
+                   answer_callback<webhook_outcome>>,
     /// A reloaded configuration (SIGHUP): secret, limits, tolerance.
     caf::reacts_to<reload_atom, webhook_receiver_config>,
     /// INTERNAL: forgets per-address failure counts whose window ended.

@@ -388,9 +388,9 @@ void answer(Op& op) {
   if (!op.reply)
     return;
   if (auto* f = std::get_if<failure>(&*op.reply))
-    op.promise.deliver(to_error(*f));
+    op.requester.deliver(*f);
   else
-    op.promise.deliver(std::move(std::get<0>(*op.reply)));
+    op.requester.deliver(std::move(std::get<0>(*op.reply)));
 }
 
 } // namespace
@@ -463,7 +463,7 @@ void registry_state::flush() {
     log::error("registry", "commit of {} requests failed: {}", ops.size(),
                f.detail);
     for (auto& op : ops)
-      std::visit([&](auto& x) { x.promise.deliver(to_error(f)); }, op);
+      std::visit([&](auto& x) { x.requester.deliver(f); }, op);
     return;
   }
   ++health.commits;
@@ -517,32 +517,30 @@ result<size_t> registry_state::prune_webhooks() {
 
 namespace {
 
-// Makes the promise an operation carries (its answer's type).
-template <class Promise>
-struct promise_maker;
-
-template <class... Ts>
-struct promise_maker<caf::typed_response_promise<Ts...>> {
-  template <class Self>
-  static auto make(Self* self) {
-    return self->template make_response_promise<Ts...>();
-  }
-};
+// The type of an operation's answer.
+template <class Op>
+using answer_of = typename decltype(Op::requester)::value_type;
 
 // Queues an operation for the next flush and schedules one if needed. The
 // flush message queues behind everything already in the mailbox, so one
-// transaction takes all of it (group commit). Answered after the commit:
-// the request's promise rides with it.
-template <class Op, class... Payload>
-auto stage(registry_actor::stateful_pointer<registry_state> self,
-           Payload... payload) {
-  auto promise = promise_maker<decltype(Op::promise)>::make(self);
+// transaction takes all of it (group commit). Answered after the commit,
+// through the requester that rides with the operation.
+template <class Op>
+void stage_op(registry_actor::stateful_pointer<registry_state> self, Op op) {
   auto& st = self->state;
-  st.staged.emplace_back(Op{std::move(payload)..., promise, {}});
+  st.staged.emplace_back(std::move(op));
   if (!st.flush_scheduled) {
     st.flush_scheduled = true;
     self->send(self, flush_atom::value);
   }
+}
+
+// Stages a request's operation; its promise is the handler's answer.
+template <class Op, class... Payload>
+auto stage(registry_actor::stateful_pointer<registry_state> self,
+           Payload... payload) {
+  auto promise = self->template make_response_promise<answer_of<Op>>();
+  stage_op(self, Op{std::move(payload)..., promise, {}});
   return promise;
 }
 
@@ -575,6 +573,11 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       },
       [=](webhook_atom, webhook_delivery& delivery) {
         return stage<registry_state::staged_webhook>(self, std::move(delivery));
+      },
+      [=](webhook_atom, webhook_delivery& delivery,
+          answer_callback<webhook_outcome>& answer) {
+        stage_op(self, registry_state::staged_webhook{
+                           std::move(delivery), std::move(answer), {}});
       },
       [=](put_atom, job& value) {
         return stage<registry_state::staged_put>(self, std::move(value));

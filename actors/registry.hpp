@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "actors/reply_to.hpp"
 #include "model/result.hpp"
 #include "storage/job_store.hpp"
 
@@ -40,48 +41,48 @@ struct registry_state {
 
   struct staged_apply {
     snapshot_batch batch;
-    caf::typed_response_promise<apply_summary> promise;
+    reply_to<apply_summary> requester;
     reply_slot<apply_summary> reply;
   };
   struct staged_webhook {
     webhook_delivery delivery;
-    caf::typed_response_promise<webhook_outcome> promise;
+    reply_to<webhook_outcome> requester;
     reply_slot<webhook_outcome> reply;
   };
   struct staged_put {
     job value;
-    caf::typed_response_promise<apply_summary> promise;
+    reply_to<apply_summary> requester;
     reply_slot<apply_summary> reply;
   };
   struct staged_erase {
     std::string job_id;
-    caf::typed_response_promise<job> promise;
+    reply_to<job> requester;
     reply_slot<job> reply;
   };
   struct staged_cancel {
     std::string job_id;
     std::string note;
-    caf::typed_response_promise<job> promise;
+    reply_to<job> requester;
     reply_slot<job> reply;
   };
   struct staged_trainer {
     trainer_event event;
-    caf::typed_response_promise<trainer_outcome> promise;
+    reply_to<trainer_outcome> requester;
     reply_slot<trainer_outcome> reply;
   };
   struct staged_missing {
     missing_jobs missing;
-    caf::typed_response_promise<missing_outcome> promise;
+    reply_to<missing_outcome> requester;
     reply_slot<missing_outcome> reply;
   };
   struct staged_settings {
     setting_batch batch;
-    caf::typed_response_promise<uint64_t> promise;
+    reply_to<uint64_t> requester;
     reply_slot<uint64_t> reply;
   };
   struct staged_silence {
     silence_check check;
-    caf::typed_response_promise<std::vector<std::string>> promise;
+    reply_to<std::vector<std::string>> requester;
     reply_slot<std::vector<std::string>> reply;
   };
   using staged_op

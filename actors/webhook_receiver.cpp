@@ -13,7 +13,7 @@ namespace {
 
 using self_ptr
     = webhook_receiver_actor::stateful_pointer<webhook_receiver_state>;
-using promise_type = caf::typed_response_promise<webhook_outcome>;
+using requester_type = reply_to<webhook_outcome>;
 
 // LMDB keys are limited to 511 bytes and one bad key fails the whole group
 // commit, so ids that could never be stored are refused before they reach
@@ -85,16 +85,16 @@ std::string why(webhook_verdict v, const webhook_request& r,
 
 // Hands an authentic delivery to the registry, which answers the original
 // requester itself after the commit.
-void accept(self_ptr self, const webhook_request& r, promise_type promise) {
+void accept(self_ptr self, const webhook_request& r, requester_type requester) {
   auto& st = self->state;
   auto delivery = st.to_delivery(r);
   if (!delivery) {
     log::debug("webhooks", "refused a delivery from {}: {}", r.remote_address,
                delivery.error().detail);
-    promise.deliver(to_error(delivery.error()));
+    requester.deliver(delivery.error());
     return;
   }
-  promise.delegate(st.registry, webhook_atom::value, std::move(*delivery));
+  requester.forward(st.registry, webhook_atom::value, std::move(*delivery));
 }
 
 webhook_headers headers_of(const webhook_request& r) {
@@ -109,12 +109,12 @@ webhook_headers headers_of(const webhook_request& r) {
 }
 
 void check_then_accept(self_ptr self, const webhook_request& r,
-                       promise_type promise) {
+                       requester_type requester) {
   if (auto refused = self->state.check_signature(r, self->clock().now())) {
-    promise.deliver(to_error(*refused));
+    requester.deliver(*refused);
     return;
   }
-  accept(self, r, promise);
+  accept(self, r, std::move(requester));
 }
 
 void secret_failed(self_ptr self, std::string detail) {
@@ -129,7 +129,7 @@ void secret_failed(self_ptr self, std::string detail) {
                  "again: {}; the one fetched before stays in use",
                  st.provider->name(), detail);
     for (auto& w : waiting)
-      check_then_accept(self, w.request, w.promise);
+      check_then_accept(self, w.request, std::move(w.requester));
     return;
   }
   st.fetch_failed_until = self->clock().now() + st.config.secret_retry;
@@ -139,7 +139,7 @@ void secret_failed(self_ptr self, std::string detail) {
                "deliveries are refused until it can be had (set {})",
                st.provider->name(), st.fetch_error, st.config.secret_setting);
   for (auto& w : waiting)
-    w.promise.deliver(to_error(no_secret(st)));
+    w.requester.deliver(no_secret(st));
 }
 
 // Asks the provider once for the secret; deliveries that arrive meanwhile
@@ -174,32 +174,32 @@ void fetch_secret(self_ptr self) {
             auto waiting = std::move(st.waiting);
             st.waiting.clear();
             for (auto& w : waiting)
-              check_then_accept(self, w.request, w.promise);
+              check_then_accept(self, w.request, std::move(w.requester));
           },
           [self](caf::error& e) { secret_failed(self, from_error(e).detail); });
 }
 
-void receive(self_ptr self, webhook_request r, promise_type promise) {
+void receive(self_ptr self, webhook_request r, requester_type requester) {
   auto& st = self->state;
   if (!st.needs_key(r)) {
-    accept(self, r, promise);
+    accept(self, r, std::move(requester));
     return;
   }
   if (st.key && !st.fetching) {
     if (st.may_recheck_secret(r, self->clock().now())) {
-      st.waiting.push_back({std::move(r), promise});
+      st.waiting.push_back({std::move(r), std::move(requester)});
       fetch_secret(self);
       return;
     }
-    check_then_accept(self, r, promise);
+    check_then_accept(self, r, std::move(requester));
     return;
   }
   if (st.fetch_failed_until && self->clock().now() < *st.fetch_failed_until) {
-    promise.deliver(to_error(no_secret(st)));
+    requester.deliver(no_secret(st));
     return;
   }
   // No key yet, or a re-check in flight: wait for the provider's answer.
-  st.waiting.push_back({std::move(r), promise});
+  st.waiting.push_back({std::move(r), std::move(requester)});
   if (!st.fetching)
     fetch_secret(self);
 }
@@ -327,6 +327,10 @@ webhook_receiver_actor::behavior_type webhook_receiver(
         auto promise = self->make_response_promise<webhook_outcome>();
         receive(self, std::move(r), promise);
         return promise;
+      },
+      [=](webhook_atom, webhook_request& r,
+          answer_callback<webhook_outcome>& answer) {
+        receive(self, std::move(r), std::move(answer));
       },
       [=](tick_atom) {
         self->state.failures.prune(self->clock().now());

@@ -2,6 +2,7 @@
 
 #include "actors/failure_limiter.hpp"
 #include "actors/messages.hpp"
+#include "actors/reply_to.hpp"
 #include "model/result.hpp"
 #include "providers/provider.hpp"
 
@@ -59,7 +60,7 @@ struct webhook_receiver_state {
   /// A delivery that arrived while the secret was being fetched.
   struct waiting_delivery {
     webhook_request request;
-    caf::typed_response_promise<webhook_outcome> promise;
+    reply_to<webhook_outcome> requester;
   };
 
   webhook_receiver_config config;

@@ -45,7 +45,9 @@ handler receive_webhook(std::shared_ptr<const api> a) {
     r.timestamp = ex->header("webhook-timestamp");
     r.signature = ex->header("webhook-signature");
     r.remote_address = ex->remote_address;
-    ask(
+    // Answered by the registry once the delivery is committed (or by the
+    // receiver when it refuses it), straight to the socket.
+    ask_direct(
         *a, ex, receiver->second,
         [ex](webhook_outcome& o) {
           ex->respond(

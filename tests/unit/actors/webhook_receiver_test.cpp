@@ -185,6 +185,47 @@ BOOST_AUTO_TEST_CASE(a_signed_delivery_is_recorded_before_it_is_answered) {
   BOOST_TEST(events->size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_callback_is_answered_after_the_commit_or_at_a_refusal) {
+  // The HTTP way: the answer comes through the callback, from the registry
+  // once the delivery is stored, or from the receiver when it refuses, also
+  // for deliveries that waited for the secret.
+  source->answers = {std::string{secret}};
+  spawn_receiver(config(""));
+  auto* st = store.get();
+  std::vector<result<webhook_outcome>> answers;
+  std::vector<bool> stored_at_answer;
+  auto keep = [&](result<webhook_outcome> r) {
+    stored_at_answer.push_back((*st->begin_read())->get("p1")->has_value());
+    answers.push_back(std::move(r));
+  };
+  auto r = signed_request("msg_1", prediction("p1", "processing"));
+  caf::anon_send(receiver, webhook_atom::value, r,
+                 answer_callback<webhook_outcome>{keep});
+  caf::anon_send(receiver, webhook_atom::value,
+                 signed_request("msg_2", prediction("p2", "processing"),
+                                "whsec_b3RoZXItc2VjcmV0"),
+                 answer_callback<webhook_outcome>{keep});
+  sched->run();
+  BOOST_TEST(source->asked == 1);
+  BOOST_REQUIRE(answers.size() == 2u);
+  // The refusal needs no commit, so it may come first.
+  auto created = answers[0] ? 0 : 1;
+  BOOST_REQUIRE(static_cast<bool>(answers[created]));
+  BOOST_TEST(answers[created]->created);
+  BOOST_TEST(answers[created]->job_id == "p1");
+  BOOST_TEST(stored_at_answer[created]);
+  BOOST_REQUIRE(!answers[1 - created]);
+  BOOST_TEST((answers[1 - created].error().code == errc::unauthorized));
+  BOOST_TEST(!stored("p2"));
+  caf::anon_send(receiver, webhook_atom::value, r,
+                 answer_callback<webhook_outcome>{keep});
+  sched->run();
+  BOOST_REQUIRE(answers.size() == 3u);
+  BOOST_REQUIRE(static_cast<bool>(answers[2]));
+  BOOST_TEST(answers[2]->duplicate);
+  BOOST_TEST(events->size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(
     every_kind_of_bad_signature_is_unauthorized_and_stores_nothing) {
   spawn_receiver(config());
