@@ -49,6 +49,30 @@ BOOST_AUTO_TEST_CASE(a_sync_updates_known_jobs_and_counts_them) {
   BOOST_TEST(status_of(ids[1]) == "running");
 }
 
+BOOST_AUTO_TEST_CASE(syncs_leave_a_running_local_training_run_alone) {
+  // The Sync button and ?sync_active=true while a local training run is
+  // going: Replicate is asked about Replicate's jobs only, and the local
+  // job keeps what its trainer last reported.
+  seed(R"({"count":2,"status":"processing","created_spread_seconds":20})");
+  start_quiet();
+  auto report
+      = http_request("POST", server->url("/callback"),
+                     R"({"type": "training.status", "job_id": "localrun1", )"
+                     R"("progress": {"current": 5, "total": 12}})",
+                     {{"Content-Type", "application/json"}});
+  BOOST_REQUIRE_MESSAGE(report.status == 200, report.body);
+  BOOST_REQUIRE(status_of("localrun1") == "running");
+  auto d = json_of(api("POST", "/api/cloud/jobs/sync"));
+  BOOST_TEST(d["synced"].GetUint64() == 2u);
+  auto refreshed = json_of(api("GET", "/api/cloud/jobs?sync_active=true"));
+  BOOST_TEST(refreshed["sync"]["checked"].GetUint64() == 2u);
+  BOOST_TEST(refreshed["sync"]["complete"].GetBool());
+  BOOST_TEST(refreshed["total"].GetUint64() == 3u);
+  auto local = json_of(api("GET", "/api/cloud/jobs/localrun1"));
+  BOOST_TEST(str(local["job"]["status"]) == "running");
+  BOOST_TEST(str(local["job"]["provider"]) == "local");
+}
+
 BOOST_AUTO_TEST_CASE(a_provider_failure_is_a_502_with_the_reason) {
   seed(R"({"count":5,"status":"succeeded"})");
   start_quiet();
