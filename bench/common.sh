@@ -133,6 +133,13 @@ median_of() {
     printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 
+# CPU seconds the processes given have used so far (user + system).
+cpu_seconds() {
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/stat"; done |
+    awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {printf "%.2f", t / hz}'
+}
+
 # Memory of processes in KiB: the sum of their proportional set sizes
 # (PSS: resident memory, pages shared between the processes counted once
 # across them), so nginx's master and workers, which share memory, are

@@ -39,11 +39,13 @@ if (( $(ulimit -n) < subscribers + 100 )); then
 fi
 
 # Runs the client against a server, holding it once every stream is
-# subscribed to read the server's memory; sets $mem_before and $mem_after
-# (KiB, of the processes given).
+# subscribed to read the server's memory, and again after the last change;
+# sets $mem_before and $mem_after (KiB, of the processes given) and
+# $cpu_ms, the CPU time the processes spent in between, per change (the
+# warm-up change included), in ms.
 #   fanout <output file> "<server pids>" <flags...>
 fanout() {
-  local out=$1 pids=$2 fifo="$work/hold.fifo" client
+  local out=$1 pids=$2 fifo="$work/hold.fifo" client cpu_before
   shift 2
   rm -f "$fifo"
   mkfifo "$fifo"
@@ -51,12 +53,21 @@ fanout() {
   "$build/bench/jobsync-bench-sse-fanout" --subscribers "$subscribers" \
     --sources "$sources" --changes "$changes" --hold-fifo "$fifo" "$@" > "$out" &
   client=$!
-  until grep -q '^holding' "$out" 2>/dev/null; do
-    kill -0 "$client" 2>/dev/null || break
-    sleep 0.1
-  done
+  await_line() {
+    until grep -q "^$1" "$out" 2>/dev/null; do
+      kill -0 "$client" 2>/dev/null || break
+      sleep 0.1
+    done
+  }
+  go() { kill -0 "$client" 2>/dev/null && timeout 10 bash -c "echo go > '$fifo'" || true; }
+  await_line holding
   mem_after=$(memory_kib $pids)
-  kill -0 "$client" 2>/dev/null && timeout 10 bash -c "echo go > '$fifo'" || true
+  cpu_before=$(cpu_seconds $pids)
+  go
+  await_line finished
+  cpu_ms=$(awk -v a="$cpu_before" -v b="$(cpu_seconds $pids)" -v n="$((changes + 1))" \
+    'BEGIN {printf "%.1f", (b - a) * 1000 / n}')
+  go
   wait "$client"
 }
 
@@ -115,7 +126,7 @@ fi
 
 # The servers take turns, each on a fresh start, so that a change in the
 # machine's load during the run touches both.
-j99s=() n99s=() jmems=() nmems=()
+j99s=() n99s=() jmems=() nmems=() jcpus=() ncpus=()
 for round in $(seq 1 "$rounds"); do
   start_jobsyncd "$work/server-$round" "$work/server-$round.log" \
     --set background.job_status_polling.enabled=false \
@@ -126,10 +137,11 @@ for round in $(seq 1 "$rounds"); do
     --path /api/events --publish webhook --secret "$secret"
   stop_jobsyncd
   jmems+=("$(per_subscriber)")
+  jcpus+=("$cpu_ms")
   read -r got p50 p99 max first <<< "$(figures "$work/jobsyncd-$round.txt")"
   j99s+=("$p99")
-  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB\n' \
-    "$round" jobsyncd "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after"
+  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB; CPU %s ms per change\n' \
+    "$round" jobsyncd "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after" "$cpu_ms"
   $with_nchan || continue
   nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
   nginx_pid=$!
@@ -141,22 +153,27 @@ for round in $(seq 1 "$rounds"); do
     --port "$nginx_port" --path /sub --publish nchan --publish-path /pub
   kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
   nmems+=("$(per_subscriber)")
+  ncpus+=("$cpu_ms")
   read -r got p50 p99 max first <<< "$(figures "$work/nchan-$round.txt")"
   n99s+=("$p99")
-  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB\n' \
-    "$round" nginx+nchan "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after"
+  printf '  round %d %-12s received %s, first %s ms, p50 %s ms, p99 %s ms, max %s ms; memory %d -> %d KiB; CPU %s ms per change\n' \
+    "$round" nginx+nchan "$got" "$first" "$p50" "$p99" "$max" "$mem_before" "$mem_after" "$cpu_ms"
 done
 
 read -r j99 j99lo j99hi <<< "$(median_of "${j99s[@]}")"
 read -r jmem _ _ <<< "$(median_of "${jmems[@]}")"
+read -r jcpu _ _ <<< "$(median_of "${jcpus[@]}")"
 if $with_nchan; then
   read -r n99 n99lo n99hi <<< "$(median_of "${n99s[@]}")"
   read -r nmem _ _ <<< "$(median_of "${nmems[@]}")"
+  read -r ncpu _ _ <<< "$(median_of "${ncpus[@]}")"
   echo "p99 median of $rounds: jobsyncd $j99 ms, nchan $n99 ms (spread: jobsyncd $j99lo-$j99hi, nchan $n99lo-$n99hi)"
   echo "memory per subscriber: jobsyncd $jmem KiB, nchan $nmem KiB (median of $rounds)"
+  echo "CPU per change: jobsyncd $jcpu ms, nchan $ncpu ms (median of $rounds)"
 else
   echo "p99 median of $rounds: jobsyncd $j99 ms (spread $j99lo-$j99hi); nchan not measured"
   echo "memory per subscriber: jobsyncd $jmem KiB (median of $rounds)"
+  echo "CPU per change: jobsyncd $jcpu ms (median of $rounds)"
 fi
 
 # jobsyncd replicas on PostgreSQL: one, then two sharing the database.

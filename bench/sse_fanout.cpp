@@ -17,7 +17,9 @@
 //            these ports, e.g. jobsyncd replicas sharing a database;
 //            default: --port; changes are always published to --port)
 // With --hold-fifo it prints `holding` once every stream is subscribed and
-// waits for a line on the FIFO F before publishing.
+// waits for a line on the FIFO F before publishing, and prints `finished`
+// after the last change and waits for another line before it closes the
+// streams (so that the server's figures can be read in between).
 // The warm-up changes go first and are left out of `all`: the first
 // message of a channel costs nchan its creation.
 // Prints one line per change and a last `all` line:
@@ -234,7 +236,7 @@ public:
     if (!subscribe_all())
       return 1;
     if (!o_.hold_fifo.empty())
-      hold();
+      hold("holding");
     std::vector<double> all;
     for (int k = 0; k < o_.warm_up + o_.changes; ++k) {
       auto latencies = publish_and_wait(k);
@@ -247,14 +249,16 @@ public:
       drain_for(o_.gap_ms);
     }
     print_line("all", all, o_.subscribers * o_.changes);
+    if (!o_.hold_fifo.empty())
+      hold("finished");
     return 0;
   }
 
 private:
-  // Tells whoever holds the FIFO's other end that every stream is
-  // subscribed, and waits for its go.
-  void hold() {
-    std::printf("holding\n");
+  // Tells whoever holds the FIFO's other end where the run is, and waits
+  // for its go.
+  void hold(const char* where) {
+    std::printf("%s\n", where);
     std::fflush(stdout);
     if (FILE* f = std::fopen(o_.hold_fifo.c_str(), "r")) {
       char line[16];

@@ -31,11 +31,6 @@ need_built jobsyncd:jobsyncd \
 
 secret=$(new_webhook_secret)
 
-# CPU seconds a process has used so far (user + system).
-cpu_seconds() {
-  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
-}
-
 # The number of commits since the store was created: LMDB's last
 # transaction id (mdb_stat from lmdb-utils), or PostgreSQL's count of
 # committed transactions in the database (which also counts reads and
@@ -62,11 +57,24 @@ new_store() {
   fi
 }
 
+# Bytes a process has handed to write(2), pwrite(2) and writev(2) so far
+# (`wchar`): for jobsyncd, the pages and meta pages its LMDB commits wrote
+# to the data file (its sockets are written with sendmsg(2), which is not
+# counted; `write_bytes`, what reached the block layer, counts whole large
+# folios on current kernels and overstates it several times). "?" when the
+# kernel does not say.
+disk_bytes() {
+  awk '/^wchar:/ {print $2; found = 1} END {if (!found) print "?"}' \
+    "/proc/$1/io" 2>/dev/null || echo "?"
+}
+
 # One measurement of jobsyncd at C connections on a fresh store of the
-# current $backend; prints "C jobs-stored cpu-seconds commits <load line>".
+# current $backend; prints "C jobs-stored cpu-seconds commits <load line>
+# disk-bytes" (disk-bytes: what jobsyncd wrote to its files meanwhile; on
+# PostgreSQL the database writes, so it says little there).
 #   measure_jobsyncd <connections> <name>
 measure_jobsyncd() {
-  local c=$1 commits_before cpu_before cpu stored commits
+  local c=$1 commits_before cpu_before cpu stored commits disk_before disk
   new_store "server_$2"
   # shellcheck disable=SC2086
   start_jobsyncd "$dir" "$work/server-$backend-$2.log" $flags \
@@ -74,11 +82,14 @@ measure_jobsyncd() {
     --set "providers.replicate.webhook_secret=$secret"
   commits_before=$(commits_of "$store")
   cpu_before=$(cpu_seconds "$jobsyncd_pid")
+  disk_before=$(disk_bytes "$jobsyncd_pid")
   run_client "$work/load-$2.txt" "$build/bench/jobsync-bench-webhook-load" \
     --port "$jobsyncd_port" --secret "$secret" --connections "$c" \
     --seconds "$seconds"
   cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$jobsyncd_pid")" \
           'BEGIN {printf "%.2f", b - a}')
+  disk=$(awk -v a="$disk_before" -v b="$(disk_bytes "$jobsyncd_pid")" \
+           'BEGIN {print (a == "?" || b == "?") ? "?" : b - a}')
   # What the answers claim is checked against the store: every accepted
   # delivery of a new prediction created one job.
   stored=$(curl -sf "http://127.0.0.1:$jobsyncd_port/api/cloud/jobs?limit=1" \
@@ -86,7 +97,7 @@ measure_jobsyncd() {
   stop_jobsyncd
   commits=$(commits_of "$store")
   [[ $commits == "?" ]] || commits=$((commits - commits_before))
-  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt")"
+  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk"
 }
 
 # One measurement of the floor at C connections; prints
@@ -124,35 +135,40 @@ for backend in $backends; do
   done
 
   echo "  $backend: reference, one commit per write: $reference"
-  printf '  %-22s %12s %7s %8s %8s %8s %10s %10s\n' "jobsyncd ($backend)" \
-    deliveries/s x_commit p50_ms p99_ms commits per_commit cpu_us/del
+  printf '  %-22s %12s %7s %8s %8s %8s %10s %10s %11s\n' "jobsyncd ($backend)" \
+    deliveries/s x_commit p50_ms p99_ms commits per_commit cpu_us/del disk_KiB/del
   for r in "${results[@]}"; do
     awk -v ref="$reference_rate" '{
       # $1 connections, $2 jobs stored, $3 jobsyncd CPU s, $4 commits, then
       # the load line: deliveries n ok n failed n seconds s rate r/s
-      # p50_ms x p99_ms y
+      # p50_ms x p99_ms y; then $19 the bytes written to the disk
       c = $1; commits = $4; ok = $8; failed = $10; rate = $14 + 0
-      printf "  %4d connections       %12.1f %7.1f %8.1f %8.1f %8s %10s %10.0f   ok %d, failed %d, jobs stored %d\n",
+      printf "  %4d connections       %12.1f %7.1f %8.1f %8.1f %8s %10s %10.0f %11s   ok %d, failed %d, jobs stored %d\n",
         c, rate, rate / ref, $16, $18, commits,
         (commits + 0 > 0 ? sprintf("%.1f", ok / commits) : "?"),
-        (ok > 0 ? $3 * 1e6 / ok : 0), ok, failed, $2 }' <<< "$r"
+        (ok > 0 ? $3 * 1e6 / ok : 0),
+        ($19 != "?" && ok > 0 ? sprintf("%.1f", $19 / 1024 / ok) : "?"),
+        ok, failed, $2 }' <<< "$r"
   done
 
   echo "  $backend: at 64 connections, against the floor, $rounds rounds"
-  ratios=() cpus=() floor_cpus=()
+  ratios=() cpus=() floor_cpus=() disks=()
   for round in $(seq 1 "$rounds"); do
     r=$(measure_jobsyncd 64 "round_$round")
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
-    read -r rate ok cpu <<< "$(awk '{print $14 + 0, $8, $3}' <<< "$r")"
+    read -r rate ok cpu disk <<< "$(awk '{print $14 + 0, $8, $3, $19}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
     cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
     floor_cpus+=("$floor_cpu")
-    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
-      "$round" "$rate" "${cpus[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
+    disks+=("$(awk -v d="$disk" -v n="$ok" 'BEGIN {print (d == "?" || n == 0) ? "?" : sprintf("%.1f", d / 1024 / n)}')")
+    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
+      "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
   done
   read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
   read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
   read -r fcm _ _ <<< "$(median_of "${floor_cpus[@]}")"
-  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us)"
+  dm="?"
+  [[ ${disks[0]} == "?" ]] || read -r dm _ _ <<< "$(median_of "${disks[@]}")"
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery"
 done
 echo "  (x_commit: deliveries/s over one commit per write's writes/s, for scale)"
