@@ -92,6 +92,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::stale_tally>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::setting_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_preference)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_preferences)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::polling_setting_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::poller_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_receiver_config)
@@ -220,7 +221,11 @@ using reader_actor = caf::typed_actor<
     caf::replies_to<stale_atom, staleness_rule>::with<std::vector<stale_tally>>,
     /// A local job's newest validation image; job_not_found for an unknown
     /// job, not_found when it has none.
-    caf::replies_to<image_atom, std::string>::with<validation_image>>;
+    caf::replies_to<image_atom, std::string>::with<validation_image>,
+    /// The stored polling preferences: the record for all providers and
+    /// those of the providers named.
+    caf::replies_to<polling_atom,
+                    std::vector<std::string>>::with<polling_preferences>>;
 
 /// Talks to one provider through its provider interface: background cycles
 /// that refresh every active job (list-first), and every other provider
@@ -335,7 +340,10 @@ using overview_actor = poller_directory_actor::extend<
     /// (`GET /api/cloud/health`); with `true`, each provider is also asked
     /// whether it accepts its token. Never fails: a peer that does not
     /// answer shows as a component's status.
-    caf::replies_to<health_atom, bool>::with<health_report>>;
+    caf::replies_to<health_atom, bool>::with<health_report>,
+    /// INTERNAL: time to read the stored polling preferences again
+    /// (replicas sharing a database).
+    caf::reacts_to<tick_atom>>;
 
 /// Claims the polling of each provider for this replica among the replicas
 /// sharing a database (one lock per provider), every half poll interval,

@@ -3,6 +3,7 @@
 #include "actors/error.hpp"
 #include "actors/gather.hpp"
 #include "actors/poller.hpp"
+#include "logging/log.hpp"
 
 #include <algorithm>
 
@@ -11,12 +12,74 @@ namespace jobsync {
 void overview_state::init(registry_actor registry, reader_actor reader,
                           std::map<std::string, watched_poller> pollers,
                           std::vector<poller_status_actor> checks,
-                          polling_preferences preferences) {
+                          polling_preferences preferences,
+                          std::chrono::milliseconds reread_period) {
   registry_ = std::move(registry);
   reader_ = std::move(reader);
   pollers_ = std::move(pollers);
   checks_ = std::move(checks);
   preferences_ = std::move(preferences);
+  reread_period_ = reread_period;
+  if (reread_period_.count() > 0)
+    self_->delayed_send(self_, reread_period_, tick_atom::value);
+}
+
+void overview_state::reread_preferences() {
+  // The providers read at start: every one the overview knows and every
+  // one with a record of its own (a record for a provider without a poller
+  // here must not look like a change at every read).
+  std::vector<std::string> names;
+  for (const auto& [name, w] : pollers_)
+    names.push_back(name);
+  for (const auto& [name, p] : preferences_.providers)
+    if (!pollers_.count(name))
+      names.push_back(name);
+  // Awaited, as a setting's store is: one made here meanwhile is neither
+  // overtaken by this older read nor read back half-applied.
+  self_->request(reader_, caf::infinite, polling_atom::value, std::move(names))
+      .await(
+          [this](polling_preferences& stored) {
+            if (stored == preferences_)
+              return;
+            log::info("overview",
+                      "a polling setting made through another replica "
+                      "applies here now");
+            preferences_ = std::move(stored);
+            hand_out({}, [](polling_setting_outcome&) {});
+          },
+          [](caf::error& e) {
+            log::warning("overview",
+                         "cannot read the stored polling settings: {}",
+                         from_error(e).detail);
+          });
+  self_->delayed_send(self_, reread_period_, tick_atom::value);
+}
+
+std::vector<std::string> overview_state::polled_providers() const {
+  std::vector<std::string> names;
+  for (const auto& [name, w] : pollers_)
+    if (w.poller)
+      names.push_back(name);
+  return names;
+}
+
+void overview_state::hand_out(
+    polling_setting_outcome out,
+    std::function<void(polling_setting_outcome&)> done) {
+  gather<poller_status>(
+      polled_providers(), out,
+      [this](const std::string& name) {
+        return self_->request(pollers_.at(name).poller, caf::infinite,
+                              polling_atom::value, preferences_.of(name));
+      },
+      [this](polling_setting_outcome& out, poller_status& st) {
+        out.is_active = out.is_active || st.enabled;
+        // Readiness no longer waits for a poller turned off.
+        auto i = pollers_.find(st.provider);
+        if (i != pollers_.end() && !st.enabled)
+          i->second.polling = false;
+      },
+      [](polling_setting_outcome&, caf::error&) {}, std::move(done));
 }
 
 void overview_state::replace(const provider_name& provider,
@@ -56,10 +119,7 @@ void overview_state::reconfigure(const provider_name& provider,
 caf::typed_response_promise<polling_setting_outcome>
 overview_state::set_polling(const polling_setting& s) {
   auto promise = self_->make_response_promise<polling_setting_outcome>();
-  std::vector<std::string> names;
-  for (const auto& [name, w] : pollers_)
-    if (w.poller)
-      names.push_back(name);
+  auto names = polled_providers();
   if (!s.provider.empty()
       && std::find(names.begin(), names.end(), s.provider) == names.end()) {
     std::string known;
@@ -79,26 +139,12 @@ overview_state::set_polling(const polling_setting& s) {
   // the pollers, so settings take effect in the order they arrived.
   self_->request(registry_, caf::infinite, put_atom::value, std::move(batch))
       .await(
-          [this, promise, next, names, enabled = s.enabled](uint64_t) mutable {
+          [this, promise, next, enabled = s.enabled](uint64_t) mutable {
             preferences_ = std::move(next);
-            gather<poller_status>(
-                names, polling_setting_outcome{enabled, false},
-                [this](const std::string& name) {
-                  return self_->request(pollers_.at(name).poller, caf::infinite,
-                                        polling_atom::value,
-                                        preferences_.of(name));
-                },
-                [this](polling_setting_outcome& out, poller_status& st) {
-                  out.is_active = out.is_active || st.enabled;
-                  // Readiness no longer waits for a poller turned off.
-                  auto i = pollers_.find(st.provider);
-                  if (i != pollers_.end() && !st.enabled)
-                    i->second.polling = false;
-                },
-                [](polling_setting_outcome&, caf::error&) {},
-                [promise](polling_setting_outcome& out) mutable {
-                  promise.deliver(out);
-                });
+            hand_out(polling_setting_outcome{enabled, false},
+                     [promise](polling_setting_outcome& out) mutable {
+                       promise.deliver(out);
+                     });
           },
           [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
@@ -313,9 +359,10 @@ overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
          std::vector<poller_status_actor> checks,
-         polling_preferences preferences) {
+         polling_preferences preferences,
+         std::chrono::milliseconds reread_period) {
   self->state.init(std::move(registry), std::move(reader), std::move(pollers),
-                   std::move(checks), std::move(preferences));
+                   std::move(checks), std::move(preferences), reread_period);
   return {
       [=](status_atom) { return self->state.status(); },
       [=](polling_atom, const polling_setting& s) {
@@ -332,6 +379,7 @@ overview(overview_actor::stateful_pointer<overview_state> self,
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));
       },
+      [=](tick_atom) { self->state.reread_preferences(); },
   };
 }
 

@@ -5,6 +5,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,11 +37,20 @@ public:
 
   /// Takes the peers; `checks` are shown beside the pollers (the local
   /// provider's liveness check); the stored polling preferences were
-  /// already applied to the pollers at their start.
+  /// already applied to the pollers at their start. A positive
+  /// `reread_period` (replicas sharing a database) reads them again that
+  /// often, so that a setting made through another replica reaches this
+  /// one's pollers.
   void init(registry_actor registry, reader_actor reader,
             std::map<std::string, watched_poller> pollers,
             std::vector<poller_status_actor> checks,
-            polling_preferences preferences);
+            polling_preferences preferences,
+            std::chrono::milliseconds reread_period);
+
+  /// Reads the stored polling preferences and, when another replica
+  /// changed them, gives every poller what now applies to it; then
+  /// schedules the next read.
+  void reread_preferences();
 
   /// Every poller's state; fails when a poller does not answer.
   caf::typed_response_promise<std::vector<poller_status>> status();
@@ -73,6 +84,14 @@ public:
 private:
   /// The pollers and the checks (for gather).
   std::vector<poller_status_actor> pollers() const;
+
+  /// The providers that have a poller.
+  std::vector<std::string> polled_providers() const;
+
+  /// Gives every poller the preference that applies to it now; `done`
+  /// gets `out` with is_active set when one of them polls.
+  void hand_out(polling_setting_outcome out,
+                std::function<void(polling_setting_outcome&)> done);
 
   /// Adds the registry's trainer report counts and answers.
   void with_trainer_counts(server_figures f,
@@ -109,6 +128,7 @@ private:
   std::map<std::string, watched_poller> pollers_;
   std::vector<poller_status_actor> checks_;
   polling_preferences preferences_;
+  std::chrono::milliseconds reread_period_{0};
 };
 
 /// Spawnable behavior of the overview.
@@ -117,6 +137,7 @@ overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
          std::vector<poller_status_actor> checks,
-         polling_preferences preferences);
+         polling_preferences preferences,
+         std::chrono::milliseconds reread_period);
 
 } // namespace jobsync

@@ -1,6 +1,7 @@
 #include "actors/reader.hpp"
 
 #include "actors/error.hpp"
+#include "storage/stored_preferences.hpp"
 
 #include <chrono>
 
@@ -118,6 +119,12 @@ reader(reader_actor::stateful_pointer<reader_state> self,
                                    + id};
               return std::move(**found);
             });
+      },
+      [=](polling_atom, const std::vector<std::string>& providers)
+          -> caf::result<polling_preferences> {
+        return with_read(self->state.store, [&](storage::read_view& txn) {
+          return storage::read_polling_preferences(txn, providers);
+        });
       },
   };
 }

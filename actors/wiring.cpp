@@ -4,6 +4,7 @@
 #include "actors/reader.hpp"
 #include "actors/supervisor.hpp"
 #include "logging/log.hpp"
+#include "storage/stored_preferences.hpp"
 
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
@@ -37,32 +38,10 @@ stored_polling_preferences(const storage::job_store& store,
   auto txn = store.begin_read();
   if (!txn)
     return txn.error();
-  polling_preferences out;
-  auto load = [&](const std::string& name) -> result<polling_preference> {
-    auto key = polling_preference_key(name);
-    auto text = (*txn)->setting(key);
-    if (!text)
-      return text.error();
-    if (!*text)
-      return polling_preference{};
-    auto p = decode_polling_preference(**text);
-    if (!p)
-      return failure{errc::internal,
-                     "storage holds an unreadable setting '" + key + "'"};
-    return *p;
-  };
-  auto all = load({});
-  if (!all)
-    return all.error();
-  out.all = *all;
-  for (const auto& p : providers) {
-    auto own = load(p.provider->name());
-    if (!own)
-      return own.error();
-    if (*own != polling_preference{})
-      out.providers[p.provider->name()] = *own;
-  }
-  return out;
+  std::vector<std::string> names;
+  for (const auto& p : providers)
+    names.push_back(p.provider->name());
+  return storage::read_polling_preferences(**txn, names);
 }
 
 } // namespace
@@ -218,9 +197,13 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     log::info("wiring", "local: a running job silent for {} s fails",
               cfg.liveness->silence_timeout.count());
   }
+  // Replicas sharing a database read the stored polling preferences again
+  // as often as they claim the providers' locks, so that a setting made
+  // through one replica reaches the one that polls.
+  auto reread = elected ? cfg.leadership.period : std::chrono::milliseconds{0};
   w->overview_ = sys.spawn(jobsync::overview, w->registry_, w->readers_.front(),
                            std::move(watched), std::move(checks),
-                           std::move(*preferences));
+                           std::move(*preferences), reread);
   for (const auto& p : cfg.providers)
     w->webhooks_[p.provider->name()]
         = sys.spawn(jobsync::webhook_receiver, p.webhooks,

@@ -61,6 +61,13 @@ struct polling_preferences {
 
   /// The record stored under a key of changed_keys.
   polling_preference at_key(std::string_view key) const;
+
+  bool operator==(const polling_preferences& o) const {
+    return all == o.all && providers == o.providers;
+  }
+  bool operator!=(const polling_preferences& o) const {
+    return !(*this == o);
+  }
 };
 
 /// The store key of a provider's record (empty provider: the one for all).

@@ -171,6 +171,34 @@ BOOST_AUTO_TEST_CASE(one_replica_polls_and_another_takes_over_when_it_dies) {
   BOOST_TEST(moved->body().find("resync_required") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(
+    a_setting_made_through_another_replica_reaches_the_leader) {
+  // A load balancer may send `PUT /api/cloud/polling/setting` to any
+  // replica; the one that polls must follow it, without a restart.
+  auto a = polling_replica("A");
+  BOOST_REQUIRE(eventually([&] { return says_leader_is(*a, "A"); }));
+  auto b = polling_replica("B");
+  BOOST_REQUIRE(eventually([&] { return says_leader_is(*b, "A"); }));
+  auto off = http_request("PUT", b->url("/api/cloud/polling/setting"),
+                          R"({"enabled": false})",
+                          {{"Content-Type", "application/json"}});
+  BOOST_REQUIRE_MESSAGE(off.status == 200, off.body);
+  // Within one claim period (half the interval) the leader has it.
+  BOOST_TEST(eventually(
+      [&] {
+        auto p = poller_of(*a);
+        return p["preference"].IsBool() && !p["preference"].GetBool()
+               && !p["enabled"].GetBool();
+      },
+      std::chrono::seconds(30)));
+  // Off means no more cycles (what off does to a poller is tested with one
+  // replica, in sync_polling/polling_control_test.cpp).
+  BOOST_TEST(!poller_of(*a)["is_active"].GetBool());
+  BOOST_TEST(
+      eventually([&] { return !poller_of(*a)["cycle_running"].GetBool(); },
+                 std::chrono::seconds(30)));
+}
+
 BOOST_AUTO_TEST_CASE(a_replica_that_stops_hands_its_providers_over) {
   auto a = polling_replica("A");
   auto b = polling_replica("B");

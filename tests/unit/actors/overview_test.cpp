@@ -5,6 +5,8 @@
 #include "tests/support/test_jobs.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
 
+#include <caf/detail/test_actor_clock.hpp>
+
 using namespace jobsync;
 
 namespace {
@@ -80,6 +82,8 @@ struct overview_fixture : test::actor_fixture {
   std::map<std::string, watched_poller> pollers;
   std::map<std::string, preferences_seen> seen;
   polling_preferences stored_preferences;
+  /// 0: a store of its own; positive: replicas share it.
+  std::chrono::milliseconds reread{0};
   overview_actor overview;
 
   overview_fixture() {
@@ -112,8 +116,21 @@ struct overview_fixture : test::actor_fixture {
 
   void start(std::vector<poller_status_actor> checks = {}) {
     overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
-                                std::move(checks), stored_preferences));
+                                std::move(checks), stored_preferences, reread));
     sched->run();
+  }
+
+  void advance(std::chrono::milliseconds d) {
+    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
+    clock.advance_time(d);
+    sched->run();
+  }
+
+  /// Stores a setting as another replica sharing the store would.
+  void store_setting(const std::string& key, const std::string& value) {
+    auto w = std::move(*store->begin_write());
+    BOOST_REQUIRE(w->put_setting(key, value));
+    BOOST_REQUIRE(w->commit());
   }
 };
 
@@ -247,6 +264,56 @@ BOOST_AUTO_TEST_CASE(a_polling_setting_is_stored_then_handed_to_the_pollers) {
   BOOST_TEST((seen["b"]->back() == polling_preference{true, 40}));
 }
 
+BOOST_AUTO_TEST_CASE(a_setting_stored_by_another_replica_reaches_the_pollers) {
+  add("a", true, true);
+  add("b", true, true);
+  reread = std::chrono::seconds{3};
+  start();
+  auto handed = seen["a"]->size();
+  // Nothing changed: the pollers are not told anything.
+  advance(reread);
+  BOOST_TEST(seen["a"]->size() == handed);
+  store_setting("polling/", R"({"enabled":false,"interval_seconds":40})");
+  store_setting("polling/b", R"({"enabled":true,"interval_seconds":null})");
+  advance(reread - std::chrono::milliseconds{1});
+  BOOST_TEST(seen["a"]->size() == handed);
+  advance(std::chrono::milliseconds{1});
+  BOOST_REQUIRE(seen["a"]->size() == handed + 1);
+  BOOST_TEST((seen["a"]->back() == polling_preference{false, 40}));
+  BOOST_TEST((seen["b"]->back() == polling_preference{true, 40}));
+  // Told once per change, not at every read.
+  advance(reread);
+  BOOST_TEST(seen["a"]->size() == handed + 1);
+  // A setting made here is not undone by the next read.
+  ask<polling_setting_outcome>(overview, polling_atom::value,
+                               polling_setting{"a", true, std::nullopt});
+  advance(reread);
+  BOOST_TEST((seen["a"]->back() == polling_preference{true, 40}));
+  BOOST_TEST(seen["a"]->size() == handed + 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_record_of_a_provider_without_a_poller_is_no_change) {
+  add("a", true, true);
+  add_without_token("c");
+  store_setting("polling/c", R"({"enabled":false,"interval_seconds":null})");
+  stored_preferences.providers["c"] = {false, std::nullopt};
+  reread = std::chrono::seconds{3};
+  start();
+  auto handed = seen["a"]->size();
+  advance(reread);
+  advance(reread);
+  BOOST_TEST(seen["a"]->size() == handed);
+}
+
+BOOST_AUTO_TEST_CASE(a_store_of_its_own_is_not_read_again) {
+  add("a", true, true);
+  start();
+  auto handed = seen["a"]->size();
+  store_setting("polling/", R"({"enabled":false,"interval_seconds":40})");
+  advance(std::chrono::minutes{10});
+  BOOST_TEST(seen["a"]->size() == handed);
+}
+
 BOOST_AUTO_TEST_CASE(a_setting_for_a_provider_without_a_poller_is_refused) {
   add("a", true, true);
   add_without_token("b");
@@ -343,7 +410,7 @@ BOOST_AUTO_TEST_CASE(a_store_that_cannot_take_writes_makes_health_unhealthy) {
       track(sys->spawn(health_registry, full)));
   overview = track(sys->spawn(jobsync::overview, broken, reader, pollers,
                               std::vector<poller_status_actor>{},
-                              stored_preferences));
+                              stored_preferences, reread));
   sched->run();
   auto r = ask<health_report>(overview, health_atom::value, false);
   auto c = by_name(r);
