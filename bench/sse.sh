@@ -196,7 +196,8 @@ if [[ ${REPLICAS:-1} != 0 ]]; then
     --path /api/events --publish webhook --secret "$secret"
   one_replica_out=$(cat "$work/one.txt")
   stop_jobsyncd
-  echo "$one_replica_out" | sed 's/^/  postgres, one replica: /'
+  echo "$one_replica_out" | { grep -v -x -e holding -e finished || true; } |
+    sed 's/^/  postgres, one replica: /'
 
   db=$(new_database sse_two)
   mkdir -p "$work/two-a" "$work/two-b"
@@ -214,7 +215,8 @@ if [[ ${REPLICAS:-1} != 0 ]]; then
   two_replicas_out=$(cat "$work/two.txt")
   stop_jobsyncd
   kill "$first_pid"; wait "$first_pid" 2>/dev/null || true
-  echo "$two_replicas_out" | sed 's/^/  postgres, two replicas: /'
+  echo "$two_replicas_out" | { grep -v -x -e holding -e finished || true; } |
+    sed 's/^/  postgres, two replicas: /'
 fi
 
 
