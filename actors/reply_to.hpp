@@ -39,13 +39,6 @@ public:
       run(result<T>{f});
   }
 
-  void deliver(const caf::error& e) {
-    if (auto* p = std::get_if<0>(&to_))
-      p->deliver(e);
-    else
-      run(result<T>{from_error(e)});
-  }
-
   /// Hands the request on to `dest`, which then answers the same
   /// requester: a promise is delegated, a callback travels along as the
   /// message's last element.

@@ -39,9 +39,7 @@ handler cancel_job(std::shared_ptr<const api> a) {
             w.Key("job_id");
             w.String(x.job_id);
             w.Key("status");
-            auto status = to_string(x.status);
-            w.String(status.data(),
-                     static_cast<rapidjson::SizeType>(status.size()));
+            write_string(w, to_string(x.status));
             w.Key("job");
             write_job(w, x, now_ms(), a->config()->staleness);
             w.EndObject();

@@ -458,9 +458,8 @@ lmdb_write_view::move_entry(MDB_dbi dbi,
 // writes and syncs (a few KiB per delivery).
 result<void> lmdb_write_view::update_entries(const job* before,
                                              const job* after) {
-  index_entries none;
-  auto was = before ? entries_of(*before) : none;
-  auto is = after ? entries_of(*after) : none;
+  auto was = before ? entries_of(*before) : index_entries{};
+  auto is = after ? entries_of(*after) : index_entries{};
   JOBSYNC_TRY(move_entry(t_.by_created, was.created, is.created,
                          is.created_value,
                          was.created_value != is.created_value));

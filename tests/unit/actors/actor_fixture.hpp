@@ -11,12 +11,14 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/detail/test_actor_clock.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -86,6 +88,14 @@ struct actor_fixture {
 
   /// Actors the fixture stops at the end of the test.
   std::vector<caf::actor> tracked;
+
+  /// Moves the actors' clock on by `d` (delayed messages and timeouts due
+  /// by then fire) and runs everything.
+  void advance(std::chrono::milliseconds d) {
+    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
+    clock.advance_time(d);
+    sched->run();
+  }
 
   /// Remembers an actor so the fixture stops it.
   template <class Handle>

@@ -2,8 +2,6 @@
 
 #include "tests/unit/actors/actor_fixture.hpp"
 
-#include <caf/detail/test_actor_clock.hpp>
-
 using namespace jobsync;
 using namespace std::chrono_literals;
 
@@ -58,12 +56,6 @@ struct leadership_fixture : test::actor_fixture {
     leadership = track(sys->spawn(jobsync::leadership, config,
                                   std::shared_ptr<storage::leader_locks>{locks},
                                   pollers));
-    sched->run();
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
     sched->run();
   }
 

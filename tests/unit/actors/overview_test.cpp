@@ -5,8 +5,6 @@
 #include "tests/support/test_jobs.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
 
-#include <caf/detail/test_actor_clock.hpp>
-
 using namespace jobsync;
 
 namespace {
@@ -117,12 +115,6 @@ struct overview_fixture : test::actor_fixture {
   void start(std::vector<poller_status_actor> checks = {}) {
     overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
                                 std::move(checks), stored_preferences, reread));
-    sched->run();
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
     sched->run();
   }
 

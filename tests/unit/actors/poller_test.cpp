@@ -6,8 +6,6 @@
 #include "tests/unit/actors/actor_fixture.hpp"
 #include "tests/unit/actors/fake_provider.hpp"
 
-#include <caf/detail/test_actor_clock.hpp>
-
 using namespace jobsync;
 using namespace std::chrono_literals;
 
@@ -73,12 +71,6 @@ struct poller_fixture : test::actor_fixture {
     poller = track(sys->spawn(jobsync::poller, config,
                               std::shared_ptr<providers::provider>{provider},
                               registry, reader));
-    sched->run();
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
     sched->run();
   }
 

@@ -2,8 +2,6 @@
 
 #include "tests/unit/actors/actor_fixture.hpp"
 
-#include <caf/detail/test_actor_clock.hpp>
-
 using namespace jobsync;
 using namespace std::chrono_literals;
 
@@ -52,12 +50,6 @@ struct supervisor_fixture : test::actor_fixture {
 
   void crash(const poller_actor& p) {
     caf::anon_send_exit(p, caf::exit_reason::kill);
-    sched->run();
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
     sched->run();
   }
 

@@ -5,8 +5,6 @@
 #include "tests/support/test_jobs.hpp"
 #include "tests/unit/actors/actor_fixture.hpp"
 
-#include <caf/detail/test_actor_clock.hpp>
-
 using namespace jobsync;
 using namespace std::chrono_literals;
 
@@ -133,12 +131,6 @@ struct sync_fixture : test::actor_fixture {
 
   uint64_t commits() {
     return ask<registry_health>(registry, health_atom::value).commits;
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
-    sched->run();
   }
 };
 

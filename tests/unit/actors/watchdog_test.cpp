@@ -3,7 +3,6 @@
 #include "tests/unit/actors/actor_fixture.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/detail/test_actor_clock.hpp>
 #include <caf/response_promise.hpp>
 
 #include <algorithm>
@@ -58,12 +57,6 @@ struct watchdog_fixture : test::actor_fixture {
     auto src = caf::actor_cast<readiness_actor>(
         track(sys->spawn(readiness_source, source)));
     track(sys->spawn(jobsync::watchdog, std::move(c), src));
-    sched->run();
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
     sched->run();
   }
 

@@ -6,7 +6,6 @@
 #include "tests/unit/actors/actor_fixture.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/detail/test_actor_clock.hpp>
 
 using namespace jobsync;
 
@@ -124,12 +123,6 @@ struct receiver_fixture : test::actor_fixture {
   std::optional<job> stored(const std::string& id) {
     auto r = std::move(*store->begin_read());
     return *r->get(id);
-  }
-
-  void advance(std::chrono::milliseconds d) {
-    auto& clock = dynamic_cast<caf::detail::test_actor_clock&>(sched->clock());
-    clock.advance_time(d);
-    sched->run();
   }
 };
 
