@@ -1,6 +1,8 @@
 #include "http/server.hpp"
 
 #include "http/connection_ledger.hpp"
+#include "http/direct_line.hpp"
+#include "http/direct_writers.hpp"
 #include "http/error_table.hpp"
 #include "http/malformed_request.hpp"
 #include "http/query.hpp"
@@ -160,6 +162,49 @@ public:
   using base = asio::ip::tcp::socket;
   using base::base;
 
+  // The acceptor moves a new socket into its connection before any read,
+  // so no line exists yet; replacing a socket is never needed.
+  refusing_socket(refusing_socket&&) = default;
+  refusing_socket& operator=(refusing_socket&&) = delete;
+
+  ~refusing_socket() {
+    if (line_)
+      line_->detach();
+  }
+
+  // Each read completion (where RESTinio parses requests and runs their
+  // handlers) runs with this socket's line as the thread's current one, so
+  // an event stream opened by a handler can write the socket directly. The
+  // completion stays on the executor (the connection's strand) it was
+  // bound to.
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    if (!line_)
+      line_ = std::make_shared<direct_line>(native_handle());
+    auto executor = asio::get_associated_executor(handler, get_executor());
+    base::async_read_some(
+        buffers,
+        asio::bind_executor(
+            executor, [line = line_, h = std::forward<Handler>(handler)](
+                          const asio::error_code& ec, std::size_t n) mutable {
+              current_line_scope scope{line};
+              h(ec, n);
+            }));
+  }
+
+  // Hide the base's: the line lets go of the descriptor first.
+  void close() {
+    if (line_)
+      line_->detach();
+    base::close();
+  }
+
+  void close(asio::error_code& ec) {
+    if (line_)
+      line_->detach();
+    base::close(ec);
+  }
+
   // RESTinio's acceptor asks `lowest_layer().remote_endpoint()` twice per
   // connection, the second time inside the noexcept IP-blocker hook: a
   // client that resets in between made asio throw there, and the server
@@ -190,6 +235,8 @@ public:
   }
 
 private:
+  std::shared_ptr<direct_line> line_;
+
   void send_refusal(const std::string& bytes) {
     auto fd = native_handle();
     // Never blocks an I/O thread: nothing else is queued on an idle
@@ -275,59 +322,115 @@ on_written(std::shared_ptr<connection_ledger> ledger, uint64_t connection_id) {
   };
 }
 
-// The chunked body of a streaming response. RESTinio's builders are not
-// thread-safe, hence the mutex.
+// The chunked body of a streaming response. RESTinio writes the head and
+// the first chunk; once they are out, and when the connection's socket is
+// known, every later chunk goes to the socket through the direct writers
+// (a fan-out's cost was RESTinio's write path), and the end goes back
+// through RESTinio after the last of them.
 class chunked_stream final : public stream {
 public:
   using builder_t = restinio::response_builder_t<restinio::chunked_output_t>;
   using written_t = std::function<void(const asio::error_code&)>;
 
   chunked_stream(builder_t builder, written_t written,
-                 std::function<void()> on_broken)
-      : builder_(std::move(builder)), written_(std::move(written)),
-        tally_(write_tally::make(std::move(on_broken))) {}
-
-  ~chunked_stream() override {
-    tally_->release();
-  }
+                 std::function<void()> on_broken,
+                 std::shared_ptr<direct_line> line,
+                 std::shared_ptr<direct_writers> writers)
+      : state_(
+          std::make_shared<state>(std::move(builder), std::move(written),
+                                  write_tally::make(std::move(on_broken)))),
+        line_(std::move(line)), writers_(std::move(writers)) {}
 
   void write(std::shared_ptr<const std::string> bytes) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_ || !bytes)
+    std::lock_guard<std::mutex> guard{state_->mtx};
+    if (state_->closed || !bytes)
       return;
     auto n = bytes->size();
-    tally_->queued(n);
+    auto* tally = state_->tally;
+    // RESTinio has written everything it was given (the head with it):
+    // from here on the bytes go straight to the socket.
+    if (!direct_ && line_ && writers_ && restinio_writes_ > 0
+        && tally->unflushed() == 0)
+      direct_ = writers_->open(line_, tally, keep_open(state_));
+    tally->queued(n);
+    if (direct_)
+      return writers_->write(direct_, std::move(bytes));
+    ++restinio_writes_;
     // RESTinio keeps the shared buffer alive until it is written.
-    builder_.append_chunk(restinio::writable_item_t{std::move(bytes)});
-    builder_.flush(write_notice{tally_, n});
+    state_->builder.append_chunk(restinio::writable_item_t{std::move(bytes)});
+    state_->builder.flush(write_notice{tally, n});
   }
 
   size_t unflushed() const override {
-    return tally_->unflushed();
+    return state_->tally->unflushed();
   }
 
   void finish(std::function<void(bool)> done) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_) {
-      if (done)
-        done(false);
-      return;
+    std::shared_ptr<direct_body> direct;
+    {
+      std::lock_guard<std::mutex> guard{state_->mtx};
+      if (state_->closed) {
+        if (done)
+          done(false);
+        return;
+      }
+      state_->closed = true;
+      direct = std::move(direct_);
     }
-    closed_ = true;
-    builder_.done([done = std::move(done),
-                   written = std::move(written_)](const asio::error_code& ec) {
-      written(ec);
-      if (done)
-        done(!ec);
-    });
+    // The end is written by RESTinio after the last direct chunk is sent.
+    auto end = [s = state_, done = std::move(done)] {
+      std::lock_guard<std::mutex> guard{s->mtx};
+      s->builder.done([done = std::move(done), written = std::move(s->written)](
+                          const asio::error_code& ec) {
+        written(ec);
+        if (done)
+          done(!ec);
+      });
+    };
+    if (direct)
+      writers_->finish(direct, std::move(end));
+    else
+      end();
   }
 
 private:
-  std::mutex mtx_;
-  builder_t builder_;
-  written_t written_;
-  write_tally* tally_;
-  bool closed_ = false;
+  // What RESTinio writes and the direct writers' keep-open calls share.
+  // RESTinio's builders are not thread-safe, hence the mutex.
+  struct state {
+    state(builder_t b, written_t w, write_tally* t)
+        : builder(std::move(b)), written(std::move(w)), tally(t) {}
+
+    ~state() {
+      tally->release();
+    }
+
+    std::mutex mtx;
+    builder_t builder;
+    written_t written;
+    write_tally* tally;
+    bool closed = false;
+  };
+
+  // A write of nothing through RESTinio: it restarts the connection's
+  // request timer, which only RESTinio's own writes do.
+  static std::function<void()> keep_open(const std::shared_ptr<state>& s) {
+    return [weak = std::weak_ptr<state>{s}] {
+      auto s = weak.lock();
+      if (!s)
+        return;
+      std::lock_guard<std::mutex> guard{s->mtx};
+      if (s->closed)
+        return;
+      s->tally->queued(0);
+      s->builder.flush(write_notice{s->tally, 0});
+    };
+  }
+
+  std::shared_ptr<state> state_;
+  std::shared_ptr<direct_line> line_;
+  std::shared_ptr<direct_writers> writers_;
+  std::shared_ptr<direct_body> direct_;
+  size_t restinio_writes_ = 0;
 };
 
 // The stream of a HEAD request: the headers are sent, and the first write
@@ -358,8 +461,10 @@ private:
 class restinio_exchange final : public exchange {
 public:
   restinio_exchange(restinio::request_handle_t req,
-                    std::shared_ptr<connection_ledger> ledger)
-      : req_(std::move(req)), ledger_(std::move(ledger)) {
+                    std::shared_ptr<connection_ledger> ledger,
+                    std::shared_ptr<direct_writers> writers)
+      : req_(std::move(req)), ledger_(std::move(ledger)),
+        writers_(std::move(writers)), line_(current_line()) {
     const auto& head = req_->header();
     method = head.method().c_str();
     path = std::string{head.path()};
@@ -433,9 +538,9 @@ public:
     for (auto& [k, v] : headers)
       out.append_header(k, v);
     out.flush();
-    return std::make_shared<chunked_stream>(std::move(out),
-                                            on_written(ledger_, connection_id),
-                                            std::move(on_broken));
+    return std::make_shared<chunked_stream>(
+        std::move(out), on_written(ledger_, connection_id),
+        std::move(on_broken), line_, writers_);
   }
 
   bool answered() const override {
@@ -445,6 +550,11 @@ public:
 private:
   restinio::request_handle_t req_;
   std::shared_ptr<connection_ledger> ledger_;
+  std::shared_ptr<direct_writers> writers_;
+  // The connection's socket, when this request was parsed from a read
+  // (http/direct_line.hpp); empty otherwise, and its stream then stays
+  // with RESTinio.
+  std::shared_ptr<direct_line> line_;
   bool head_only_ = false;
   std::atomic<bool> answered_{false};
 };
@@ -550,9 +660,10 @@ void run_guarded(const exchange_ptr& ex, const handler& fn,
   }
 }
 
-std::unique_ptr<router_t>
-make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
-            std::shared_ptr<connection_ledger> ledger) {
+std::unique_ptr<router_t> make_router(std::vector<route> routes,
+                                      std::shared_ptr<server_config> config,
+                                      std::shared_ptr<connection_ledger> ledger,
+                                      std::shared_ptr<direct_writers> writers) {
   auto router = std::make_unique<router_t>();
   auto paths = std::make_shared<path_table>();
   for (auto& r : routes) {
@@ -560,10 +671,11 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
     auto names = parameter_names(r.pattern);
     auto limit
         = r.max_body_bytes > 0 ? r.max_body_bytes : config->max_body_bytes;
-    auto fn = [fn = std::move(r.fn), names, limit,
-               ledger](restinio::request_handle_t req,
-                       restinio::router::route_params_t params) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
+    auto fn = [fn = std::move(r.fn), names, limit, ledger,
+               writers](restinio::request_handle_t req,
+                        restinio::router::route_params_t params) {
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger,
+                                                    writers);
       for (const auto& name : names) {
         auto raw = params[name];
         auto decoded = percent_decode({raw.data(), raw.size()}, false);
@@ -587,10 +699,11 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
     else
       router->add_handler(method_id(r.method), r.pattern, std::move(fn));
   }
-  router->non_matched_request_handler([config, ledger,
+  router->non_matched_request_handler([config, ledger, writers,
                                        paths](restinio::request_handle_t req) {
     auto allowed = paths->allowed(req->header());
-    auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
+    auto ex
+        = std::make_shared<restinio_exchange>(std::move(req), ledger, writers);
     run_guarded(
         ex,
         [&allowed](const exchange_ptr& x) {
@@ -613,13 +726,15 @@ make_router(std::vector<route> routes, std::shared_ptr<server_config> config,
 // a 400 instead of a closed connection.
 restinio::default_request_handler_t
 guard_router(std::shared_ptr<router_t> router,
-             std::shared_ptr<connection_ledger> ledger) {
-  return [router, ledger](restinio::request_handle_t req) {
+             std::shared_ptr<connection_ledger> ledger,
+             std::shared_ptr<direct_writers> writers) {
+  return [router, ledger, writers](restinio::request_handle_t req) {
     // std::regex recurses per character: a huge path would overflow the
     // stack inside the router, so long targets are refused before it.
     const auto& head = req->header();
     if (head.path().size() + head.query().size() > max_target_bytes) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger,
+                                                    writers);
       ex->respond(error_response(errc::bad_request,
                                  "The request URL is longer than "
                                      + std::to_string(max_target_bytes)
@@ -629,7 +744,8 @@ guard_router(std::shared_ptr<router_t> router,
     try {
       return (*router)(req);
     } catch (const std::exception& e) {
-      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger);
+      auto ex = std::make_shared<restinio_exchange>(std::move(req), ledger,
+                                                    writers);
       ex->respond(error_response(
           errc::bad_request,
           std::string{
@@ -645,6 +761,7 @@ guard_router(std::shared_ptr<router_t> router,
 struct server::impl {
   using instance_t = restinio::running_server_handle_t<traits>;
   instance_t instance;
+  std::shared_ptr<direct_writers> writers;
   std::atomic<uint16_t> port{0};
   bool stopped = false;
 };
@@ -665,6 +782,8 @@ void server::stop() {
   impl_->stopped = true;
   impl_->instance->stop();
   impl_->instance->wait();
+  // After the connections: their sockets have let go of their lines.
+  impl_->writers->stop();
 }
 
 result<void> server_config::validate() const {
@@ -708,6 +827,14 @@ result<std::unique_ptr<server>> server::start(server_config config,
   auto state = std::make_unique<impl>();
   auto* port_slot = &state->port;
   auto ledger = std::make_shared<connection_ledger>();
+  // As many stream writers as I/O threads, each stream's chunks after its
+  // first on one of them; a stream's end waits for its reader as long as
+  // RESTinio's writes do.
+  state->writers = std::make_shared<direct_writers>(
+      static_cast<size_t>(config.threads),
+      std::chrono::duration_cast<std::chrono::milliseconds>(write_timelimit),
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          config.request_timeout / 3));
   if (!config.counters)
     config.counters = std::make_shared<connection_counters>();
   // A closed connection owes nothing any more: the ledger forgets it.
@@ -723,10 +850,11 @@ result<std::unique_ptr<server>> server::start(server_config config,
         = restinio::server_settings_t<traits>{}
               .address(config.host)
               .port(config.port)
-              .request_handler(
-                  guard_router(std::shared_ptr<router_t>{make_router(
-                                   std::move(routes), shared_config, ledger)},
-                               ledger))
+              .request_handler(guard_router(
+                  std::shared_ptr<router_t>{make_router(std::move(routes),
+                                                        shared_config, ledger,
+                                                        state->writers)},
+                  ledger, state->writers))
               .logger(ledger)
               .handle_request_timeout(config.request_timeout)
               // The whole of a request must arrive within this (RESTinio

@@ -24,6 +24,10 @@ size_t write_tally::unflushed() const noexcept {
   return unflushed_.load(std::memory_order_relaxed);
 }
 
+void write_tally::retain() noexcept {
+  refs_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void write_tally::release() noexcept {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
     delete this;

@@ -28,6 +28,9 @@ public:
   /// Bytes queued that have not been written.
   size_t unflushed() const noexcept;
 
+  /// Takes a reference (for a holder other than a queued write).
+  void retain() noexcept;
+
   /// Gives back a reference; the last one deletes the tally.
   void release() noexcept;
 
