@@ -3,8 +3,11 @@
 // without group commit would store webhook deliveries. Each write has the
 // shape of one delivery: the job, its webhook id and the event counter.
 // The store is an LMDB data folder or a PostgreSQL database (a
-// postgresql:// URL).
+// postgresql:// URL). With a third argument, that many writes share each
+// commit: the store's own ceiling for deliveries that arrive in groups of
+// that size (group commit at its best, nothing else on the way).
 //   jobsync-bench-commit-per-write <data-dir | postgresql://...> <seconds>
+//                                  [writes per commit, default 1]
 // Prints one line: `<writes> writes in <seconds> s: <rate> writes/s`.
 
 #include "bench/store_arg.hpp"
@@ -39,12 +42,19 @@ int fail(const failure& f) {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s <data-dir | postgresql://...> <seconds>\n",
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr,
+                 "usage: %s <data-dir | postgresql://...> <seconds> "
+                 "[writes per commit]\n",
                  argv[0]);
     return 2;
   }
   const double seconds = std::atof(argv[2]);
+  const long per_commit = argc == 4 ? std::atol(argv[3]) : 1;
+  if (per_commit < 1) {
+    std::fprintf(stderr, "writes per commit must be at least 1\n");
+    return 2;
+  }
   auto store
       = storage::job_store::open(bench::store_arg(argv[1], size_t{1} << 30));
   if (!store)
@@ -57,19 +67,20 @@ int main(int argc, char** argv) {
     auto w = (*store)->begin_write();
     if (!w)
       return fail(w.error());
-    auto x = delivered_job(writes);
     auto& txn = **w;
-    if (auto r = txn.put(x); !r)
-      return fail(r.error());
-    if (auto r = txn.claim_webhook("msg_" + x.job_id, now_ms()); !r)
-      return fail(r.error());
-    std::vector<job_changed> event(1);
-    event.front().job_id = x.job_id;
-    if (auto r = txn.number_events(event); !r)
+    std::vector<job_changed> events(static_cast<size_t>(per_commit));
+    for (auto& event : events) {
+      auto x = delivered_job(writes++);
+      if (auto r = txn.put(x); !r)
+        return fail(r.error());
+      if (auto r = txn.claim_webhook("msg_" + x.job_id, now_ms()); !r)
+        return fail(r.error());
+      event.job_id = x.job_id;
+    }
+    if (auto r = txn.number_events(events); !r)
       return fail(r.error());
     if (auto r = txn.commit(); !r)
       return fail(r.error());
-    ++writes;
   }
   const double elapsed
       = std::chrono::duration<double>(steady::now() - start).count();

@@ -67,6 +67,16 @@ run_client() {
   wait $!
 }
 
+# Runs a client like run_client; prints the CPU seconds (user and system)
+# it used.
+#   client_cpu_seconds <output file> <command...>
+client_cpu_seconds() {
+  local out=$1 TIMEFORMAT='%U %S'
+  shift
+  { time "$@" > "$out"; } 2> "$out.cpu"
+  awk 'END {print $1 + $2}' "$out.cpu"
+}
+
 # Waits up to 10 s for "listening on <addr>:<port>" in a log; prints the port.
 port_from_log() {
   local log=$1 port=""

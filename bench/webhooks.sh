@@ -11,7 +11,9 @@
 #    it is on disk) from jobsync-bench-webhook-load at several numbers of
 #    concurrent connections, each on a fresh store;
 #  - for scale, one commit per write: jobsync-bench-commit-per-write, one
-#    transaction and fsync per delivery-shaped write (x_commit).
+#    transaction and fsync per delivery-shaped write (x_commit), and the
+#    same tool with 64 writes per commit: the store's own ceiling for 64
+#    connections, with nothing but the writes on the way.
 # Prints a table over the numbers of connections, then ROUNDS rounds
 # (default 3) at 64 connections, jobsyncd and the floor in turn, and the
 # line `webhooks vs no-work POST at 64 connections: ratio R` with the
@@ -71,11 +73,13 @@ disk_bytes() {
 
 # One measurement of jobsyncd at C connections on a fresh store of the
 # current $backend; prints "C jobs-stored cpu-seconds commits <load line>
-# disk-bytes" (disk-bytes: what jobsyncd wrote to its files meanwhile; on
-# PostgreSQL the database writes, so it says little there).
+# disk-bytes client-cpu-seconds" (disk-bytes: what jobsyncd wrote to its
+# files meanwhile; on PostgreSQL the database writes, so it says little
+# there).
 #   measure_jobsyncd <connections> <name>
 measure_jobsyncd() {
   local c=$1 commits_before cpu_before cpu stored commits disk_before disk
+  local client_cpu
   new_store "server_$2"
   # shellcheck disable=SC2086
   start_jobsyncd "$dir" "$work/server-$backend-$2.log" $flags \
@@ -84,9 +88,10 @@ measure_jobsyncd() {
   commits_before=$(commits_of "$store")
   cpu_before=$(cpu_seconds "$jobsyncd_pid")
   disk_before=$(disk_bytes "$jobsyncd_pid")
-  run_client "$work/load-$2.txt" "$build/bench/jobsync-bench-webhook-load" \
+  client_cpu=$(client_cpu_seconds "$work/load-$2.txt" \
+    "$build/bench/jobsync-bench-webhook-load" \
     --port "$jobsyncd_port" --secret "$secret" --connections "$c" \
-    --seconds "$seconds"
+    --seconds "$seconds")
   cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$jobsyncd_pid")" \
           'BEGIN {printf "%.2f", b - a}')
   disk=$(awk -v a="$disk_before" -v b="$(disk_bytes "$jobsyncd_pid")" \
@@ -98,7 +103,7 @@ measure_jobsyncd() {
   stop_jobsyncd
   commits=$(commits_of "$store")
   [[ $commits == "?" ]] || commits=$((commits - commits_before))
-  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk"
+  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk $client_cpu"
 }
 
 # One measurement of the floor at C connections; prints
@@ -129,6 +134,14 @@ for backend in $backends; do
     "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds"
   reference=$(cat "$work/reference-$backend.txt")
   reference_rate=$(awk '{print $(NF-1)}' <<< "$reference")
+  # The store alone at group commit's best for 64 connections: every
+  # commit carries 64 delivery-shaped writes (new jobs with consecutive
+  # ids, so each commit dirties few pages), with no HTTP, signature or
+  # merge on the way: what the disk and the store allow.
+  new_store ceiling
+  run_client "$work/ceiling-$backend.txt" \
+    "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds" 64
+  ceiling=$(cat "$work/ceiling-$backend.txt")
 
   results=()
   for c in $connections; do
@@ -136,6 +149,7 @@ for backend in $backends; do
   done
 
   echo "  $backend: reference, one commit per write: $reference"
+  echo "  $backend: the store alone, 64 writes per commit: $ceiling"
   printf '  %-22s %12s %7s %8s %8s %8s %10s %10s %11s\n' "jobsyncd ($backend)" \
     deliveries/s x_commit p50_ms p99_ms commits per_commit cpu_us/del disk_KiB/del
   for r in "${results[@]}"; do
@@ -153,23 +167,34 @@ for backend in $backends; do
   done
 
   echo "  $backend: at 64 connections, against the floor, $rounds rounds"
-  ratios=() cpus=() floor_cpus=() disks=()
+  ratios=() cpus=() floor_cpus=() disks=() cpu_bounds=()
   for round in $(seq 1 "$rounds"); do
     r=$(measure_jobsyncd 64 "round_$round")
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
-    read -r rate ok cpu disk <<< "$(awk '{print $14 + 0, $8, $3, $19}' <<< "$r")"
+    read -r rate ok cpu disk client_cpu <<< "$(awk '{print $14 + 0, $8, $3, $19, $20}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
     cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
     floor_cpus+=("$floor_cpu")
     disks+=("$(awk -v d="$disk" -v n="$ok" 'BEGIN {print (d == "?" || n == 0) ? "?" : sprintf("%.1f", d / 1024 / n)}')")
-    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each), no-work POST %8.1f req/s (%s us CPU each), ratio %s\n' \
-      "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" "$floor_rate" "$floor_cpu" "${ratios[-1]}"
+    # The most deliveries a second this machine's cores could carry at the
+    # CPU each one took (jobsyncd's and the client's), however short the
+    # commits: over the floor's rate, the ratio's ceiling.
+    cpu_bounds+=("$(awk -v c="$cpu" -v k="$client_cpu" -v n="$ok" -v cores="$(nproc)" -v f="$floor_rate" \
+      'BEGIN {printf "%.3f", (n > 0 && c + k > 0 ? cores / ((c + k) / n) / f : 0)}')")
+    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s)\n' \
+      "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" \
+      "$(awk -v k="$client_cpu" -v n="$ok" 'BEGIN {print (n > 0 ? k * 1e6 / n : 0)}')" \
+      "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}"
   done
   read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
   read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
   read -r fcm _ _ <<< "$(median_of "${floor_cpus[@]}")"
   dm="?"
   [[ ${disks[0]} == "?" ]] || read -r dm _ _ <<< "$(median_of "${disks[@]}")"
-  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery"
+  read -r bm _ _ <<< "$(median_of "${cpu_bounds[@]}")"
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm"
 done
+echo "  (CPU ceiling: $(nproc) cores over the CPU of one delivery, jobsyncd's and the"
+echo "   client's, as a ratio of the no-work POST's rate: no commit could be"
+echo "   short enough for more)"
 echo "  (x_commit: deliveries/s over one commit per write's writes/s, for scale)"
