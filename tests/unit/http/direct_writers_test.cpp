@@ -91,6 +91,32 @@ struct tally_holder {
   }
 };
 
+// One stream's body on writers of their own, over a socket pair.
+struct one_stream {
+  socket_pair sockets;
+  tally_holder t;
+  direct_writers writers;
+  std::shared_ptr<direct_body> body;
+
+  one_stream(size_t threads, std::chrono::milliseconds finish_limit)
+      : writers(threads, finish_limit, 1h),
+        body(writers.open(std::make_shared<direct_line>(sockets.server),
+                          t.tally, {})) {}
+
+  // Queues `count` chunks for the body, each counted in the tally first
+  // as a stream counts it; returns their payload in order.
+  std::string queue_chunks(size_t count) {
+    std::string payload;
+    for (size_t i = 0; i < count; ++i) {
+      auto bytes = chunk(i);
+      payload += *bytes;
+      t.tally->queued(bytes->size());
+      writers.write(body, bytes);
+    }
+    return payload;
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(direct_body_suite)
@@ -189,59 +215,42 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(direct_writers_suite)
 
 BOOST_AUTO_TEST_CASE(a_slow_reader_gets_every_chunk_in_order_then_the_end) {
-  socket_pair sockets;
-  tally_holder t;
-  direct_writers writers{2, 20s, 1h};
-  auto body = writers.open(std::make_shared<direct_line>(sockets.server),
-                           t.tally, {});
-  std::string expected;
-  for (size_t i = 0; i < 500; ++i) {
-    auto bytes = chunk(i);
-    expected += *bytes;
-    t.tally->queued(bytes->size());
-    writers.write(body, bytes);
-  }
+  one_stream s{2, 20s};
+  auto expected = s.queue_chunks(500);
   // The end runs on the writer's thread once every chunk is sent.
   std::atomic<bool> ended{false};
   std::atomic<size_t> unsent_at_end{1};
-  writers.finish(body, [&] {
-    unsent_at_end = t.tally->unflushed();
+  s.writers.finish(s.body, [&] {
+    unsent_at_end = s.t.tally->unflushed();
     ended = true;
   });
   chunked_decoder decoder;
   std::string payload;
   BOOST_REQUIRE(eventually(
       [&] {
-        sockets.read_into(decoder, payload);
+        s.sockets.read_into(decoder, payload);
         return ended.load();
       },
       20s, 1ms));
-  sockets.read_into(decoder, payload);
+  s.sockets.read_into(decoder, payload);
   BOOST_TEST(payload == expected);
   BOOST_TEST(unsent_at_end.load() == 0u);
-  BOOST_TEST(t.broken == 0);
+  BOOST_TEST(s.t.broken == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_reader_that_stops_is_shut_down_after_the_finish_limit) {
-  socket_pair sockets;
-  tally_holder t;
-  direct_writers writers{1, 200ms, 1h};
-  auto body = writers.open(std::make_shared<direct_line>(sockets.server),
-                           t.tally, {});
-  for (size_t i = 0; i < 100; ++i) {
-    auto bytes = chunk(i);
-    t.tally->queued(bytes->size());
-    writers.write(body, bytes);
-  }
+  one_stream s{1, 200ms};
+  s.queue_chunks(100);
   std::atomic<bool> ended{false};
-  writers.finish(body, [&] { ended = true; });
+  s.writers.finish(s.body, [&] { ended = true; });
   BOOST_REQUIRE(eventually([&] { return ended.load(); }));
-  BOOST_TEST(t.broken == 1);
-  BOOST_TEST(t.tally->unflushed() == 0u);
+  BOOST_TEST(s.t.broken == 1);
+  BOOST_TEST(s.t.tally->unflushed() == 0u);
   // Shut down: the reader finds the end of the stream after what was sent.
   chunked_decoder decoder;
   std::string payload;
-  BOOST_TEST(eventually([&] { return !sockets.read_into(decoder, payload); }));
+  BOOST_TEST(
+      eventually([&] { return !s.sockets.read_into(decoder, payload); }));
 }
 
 BOOST_AUTO_TEST_CASE(open_bodies_are_kept_open_until_they_finish) {
@@ -272,29 +281,21 @@ BOOST_AUTO_TEST_CASE(open_bodies_are_kept_open_until_they_finish) {
 }
 
 BOOST_AUTO_TEST_CASE(stopping_fails_what_is_unsent_and_runs_the_ends) {
-  socket_pair sockets;
-  tally_holder t;
-  direct_writers writers{1, 1h, 1h};
-  auto body = writers.open(std::make_shared<direct_line>(sockets.server),
-                           t.tally, {});
-  for (size_t i = 0; i < 100; ++i) {
-    auto bytes = chunk(i);
-    t.tally->queued(bytes->size());
-    writers.write(body, bytes);
-  }
+  one_stream s{1, 1h};
+  s.queue_chunks(100);
   std::atomic<int> ends{0};
-  writers.finish(body, [&] { ++ends; });
-  writers.stop();
+  s.writers.finish(s.body, [&] { ++ends; });
+  s.writers.stop();
   BOOST_TEST(ends.load() == 1);
-  BOOST_TEST(t.broken == 1);
-  BOOST_TEST(t.tally->unflushed() == 0u);
+  BOOST_TEST(s.t.broken == 1);
+  BOOST_TEST(s.t.tally->unflushed() == 0u);
   // After the stop a write fails at once and an end runs at once.
-  auto later = writers.open(std::make_shared<direct_line>(sockets.server),
-                            t.tally, {});
-  t.tally->queued(5);
-  writers.write(later, chunk(0, 5));
-  BOOST_TEST(t.tally->unflushed() == 0u);
-  writers.finish(later, [&] { ++ends; });
+  auto later = s.writers.open(std::make_shared<direct_line>(s.sockets.server),
+                              s.t.tally, {});
+  s.t.tally->queued(5);
+  s.writers.write(later, chunk(0, 5));
+  BOOST_TEST(s.t.tally->unflushed() == 0u);
+  s.writers.finish(later, [&] { ++ends; });
   BOOST_TEST(ends.load() == 2);
 }
 
