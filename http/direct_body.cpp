@@ -1,5 +1,8 @@
 #include "http/direct_body.hpp"
 
+#include <sys/uio.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -9,10 +12,24 @@ namespace {
 
 constexpr char crlf[] = "\r\n";
 
-// The chunk's size line ("1A2\r\n"); returns its length.
-size_t size_line(char (&out)[24], size_t bytes) {
-  auto n = std::snprintf(out, sizeof(out), "%zX\r\n", bytes);
-  return static_cast<size_t>(n);
+// Chunks (three parts each) handed to one sendmsg at most.
+constexpr size_t chunks_per_send = 16;
+
+// Appends the parts of a chunk that remain after `skip` bytes.
+int add_parts(iovec* out, const char* size_line, size_t size_line_length,
+              const std::string& bytes, size_t skip) {
+  const std::pair<const char*, size_t> parts[] = {
+      {size_line, size_line_length}, {bytes.data(), bytes.size()}, {crlf, 2}};
+  int n = 0;
+  for (const auto& [data, size] : parts) {
+    if (skip >= size) {
+      skip -= size;
+      continue;
+    }
+    out[n++] = {const_cast<char*>(data + skip), size - skip};
+    skip = 0;
+  }
+  return n;
 }
 
 } // namespace
@@ -28,81 +45,83 @@ direct_body::~direct_body() {
   tally_->release();
 }
 
-bool direct_body::write(const std::string& bytes) {
-  auto n = bytes.size();
+bool direct_body::write(std::shared_ptr<const std::string> bytes) {
+  auto n = bytes->size();
   if (broken_) {
     tally_->written(n, false);
     return false;
   }
-  char head[24];
-  auto head_size = size_line(head, n);
-  auto framed = head_size + n + 2;
+  chunk c{std::move(bytes), {}, 0, 0};
+  c.size_line_length = static_cast<size_t>(
+      std::snprintf(c.size_line, sizeof(c.size_line), "%zX\r\n", n));
   if (!unsent_.empty()) {
-    unsent_.append(head, head_size).append(bytes).append(crlf, 2);
-    owed_.push_back({framed, n});
+    unsent_.push_back(std::move(c));
     return true;
   }
-  iovec parts[3] = {{head, head_size},
-                    {const_cast<char*>(bytes.data()), n},
-                    {const_cast<char*>(crlf), 2}};
-  auto result = line_->send(parts, 3);
+  iovec parts[3];
+  auto count = add_parts(parts, c.size_line, c.size_line_length, *c.bytes, 0);
+  auto result = line_->send(parts, count);
   if (result < 0 && result != -EAGAIN) {
     tally_->written(n, false);
     fail();
     return false;
   }
-  auto done = result < 0 ? size_t{0} : static_cast<size_t>(result);
-  if (done == framed) {
+  c.sent = result < 0 ? size_t{0} : static_cast<size_t>(result);
+  if (c.sent == c.framed()) {
     tally_->written(n, true);
     return false;
   }
-  // The socket is full: the rest of this chunk waits, exactly as framed.
-  unsent_.append(head, head_size).append(bytes).append(crlf, 2);
-  unsent_offset_ = done;
-  owed_.push_back({framed - done, n});
+  // The socket is full: the rest of this chunk waits for it.
+  unsent_.push_back(std::move(c));
   return true;
 }
 
 bool direct_body::resume() {
-  while (!broken_ && !unsent_.empty()) {
-    iovec part{unsent_.data() + unsent_offset_,
-               unsent_.size() - unsent_offset_};
-    auto result = line_->send(&part, 1);
-    if (result == -EAGAIN || result == 0)
-      return true;
-    if (result < 0) {
-      fail();
-      return false;
-    }
-    sent(static_cast<size_t>(result));
-  }
+  while (!broken_ && !unsent_.empty())
+    if (!send_some())
+      return !broken_ && !unsent_.empty();
   return false;
 }
 
-void direct_body::sent(size_t framed) {
-  unsent_offset_ += framed;
-  while (!owed_.empty() && framed >= owed_.front().framed_left) {
-    framed -= owed_.front().framed_left;
-    tally_->written(owed_.front().bytes, true);
-    owed_.pop_front();
+bool direct_body::send_some() {
+  iovec parts[3 * chunks_per_send];
+  int count = 0;
+  auto last
+      = unsent_.begin()
+        + static_cast<ptrdiff_t>(std::min(unsent_.size(), chunks_per_send));
+  for (auto c = unsent_.begin(); c != last; ++c)
+    count += add_parts(parts + count, c->size_line, c->size_line_length,
+                       *c->bytes, c->sent);
+  auto result = line_->send(parts, count);
+  if (result == -EAGAIN || result == 0)
+    return false;
+  if (result < 0) {
+    fail();
+    return false;
   }
-  if (!owed_.empty())
-    owed_.front().framed_left -= framed;
-  if (unsent_offset_ == unsent_.size()) {
-    unsent_.clear();
-    unsent_offset_ = 0;
+  // The chunks sent whole are written; the next one has gone out in part.
+  auto sent = static_cast<size_t>(result);
+  while (sent > 0) {
+    auto& c = unsent_.front();
+    auto left = c.framed() - c.sent;
+    if (sent < left) {
+      c.sent += sent;
+      break;
+    }
+    sent -= left;
+    tally_->written(c.bytes->size(), true);
+    unsent_.pop_front();
   }
+  return true;
 }
 
 void direct_body::fail() {
   if (broken_)
     return;
   broken_ = true;
-  for (const auto& o : owed_)
-    tally_->written(o.bytes, false);
-  owed_.clear();
+  for (const auto& c : unsent_)
+    tally_->written(c.bytes->size(), false);
   unsent_.clear();
-  unsent_offset_ = 0;
 }
 
 void direct_body::refuse(size_t bytes) noexcept {

@@ -13,10 +13,11 @@ namespace jobsync::http {
 
 /// The rest of a chunked response once its head and first bytes are on the
 /// wire: each write is one chunk, sent straight to the socket when nothing
-/// is waiting before it, and otherwise kept (copied) until the socket takes
-/// more. The stream counts every write in its tally before handing it here;
-/// the body reports each one written once all its bytes are sent, or failed.
-/// Used by one thread at a time (its writer's), except refuse().
+/// is waiting before it, and otherwise kept (the shared buffer itself, not
+/// a copy) until the socket takes more. The stream counts every write in
+/// its tally before handing it here; the body reports each one written once
+/// all its bytes are sent, or failed. Used by one thread at a time (its
+/// writer's), except refuse().
 class direct_body {
 public:
   /// Takes a reference on `tally` for as long as it lives. `keep_open`
@@ -32,7 +33,7 @@ public:
 
   /// Sends `bytes` as one chunk, or keeps it behind the bytes still
   /// unsent. True when bytes are left for when the socket is writable.
-  bool write(const std::string& bytes);
+  bool write(std::shared_ptr<const std::string> bytes);
 
   /// Sends what is left; true when some is still left.
   bool resume();
@@ -67,21 +68,27 @@ public:
   size_t lane = 0;
 
 private:
-  // A write whose bytes are (partly) in unsent_: how many of its framed
-  // bytes are still there, and its payload size for the tally.
-  struct owed {
-    size_t framed_left;
-    size_t bytes;
+  // One write waiting for the socket: its chunk is the size line, the
+  // bytes and CRLF, of which `sent` have gone out.
+  struct chunk {
+    std::shared_ptr<const std::string> bytes;
+    char size_line[24];
+    size_t size_line_length;
+    size_t sent;
+
+    size_t framed() const {
+      return size_line_length + bytes->size() + 2;
+    }
   };
 
-  void sent(size_t framed);
+  // Sends the unsent chunks' bytes, as many as one sendmsg takes; false
+  // when the socket took nothing more or failed.
+  bool send_some();
 
   std::shared_ptr<direct_line> line_;
   write_tally* tally_;
   std::function<void()> keep_open_;
-  std::string unsent_;
-  size_t unsent_offset_ = 0;
-  std::deque<owed> owed_;
+  std::deque<chunk> unsent_;
   bool broken_ = false;
 };
 

@@ -172,7 +172,7 @@ struct direct_writers::lane {
     if (auto [b, fresh] = open_bodies.try_emplace(token, e.body);
         !fresh && b->second.expired())
       b->second = e.body;
-    if (!e.body->write(*e.bytes) || w != waiting_bodies.end())
+    if (!e.body->write(std::move(e.bytes)) || w != waiting_bodies.end())
       return;
     // Bytes are left and nobody watches this socket yet.
     if (!e.body->line().watch_writable(epoll_fd, token)) {
