@@ -6,10 +6,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <mutex>
-#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <unordered_map>

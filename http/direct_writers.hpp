@@ -50,7 +50,10 @@ public:
               std::function<void()> then);
 
   /// Fails what is unsent, runs the waiting finishes and joins the
-  /// threads; later writes fail and later finishes run at once.
+  /// threads; later writes fail and later finishes run at once. (The
+  /// threads never own the writers: their queues hold bodies and the
+  /// streams' callbacks, so the last owner never lets go on one of them,
+  /// which would make it join itself.)
   void stop();
 
 private:
