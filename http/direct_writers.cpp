@@ -29,11 +29,14 @@ uint64_t token_of(const direct_body* body) {
 } // namespace
 
 struct direct_writers::lane {
-  // One queued write (bytes set) or finish (then set).
+  // A body's first entry (opened), then its writes (bytes set), then its
+  // finish (then set).
   struct entry {
+    enum class kind { opened, write, finish };
+    kind what;
     std::shared_ptr<direct_body> body;
-    std::shared_ptr<const std::string> bytes;
-    std::function<void()> then;
+    std::shared_ptr<const std::string> bytes = {};
+    std::function<void()> then = {};
   };
 
   // A body with bytes waiting for a writable socket, or a finish waiting
@@ -149,8 +152,15 @@ struct direct_writers::lane {
 
   void handle(entry& e) {
     auto token = token_of(e.body.get());
+    if (e.what == entry::kind::opened) {
+      if (open_bodies.empty())
+        next_keep_open = clock::now() + keep_open_period;
+      // (A body at the address of one that is gone takes its place.)
+      open_bodies[token] = e.body;
+      return;
+    }
     auto w = waiting_bodies.find(token);
-    if (e.then) {
+    if (e.what == entry::kind::finish) {
       open_bodies.erase(token);
       if (w == waiting_bodies.end())
         return e.then();
@@ -164,12 +174,6 @@ struct direct_writers::lane {
       }
       return;
     }
-    if (open_bodies.empty())
-      next_keep_open = clock::now() + keep_open_period;
-    // (A body at the address of one that is gone takes its place.)
-    if (auto [b, fresh] = open_bodies.try_emplace(token, e.body);
-        !fresh && b->second.expired())
-      b->second = e.body;
     if (!e.body->write(std::move(e.bytes)) || w != waiting_bodies.end())
       return;
     // Bytes are left and nobody watches this socket yet.
@@ -242,7 +246,7 @@ struct direct_writers::lane {
   std::thread thread;
   // Only the lane's thread touches these.
   std::unordered_map<uint64_t, waiting> waiting_bodies;
-  // The bodies that have written and not finished.
+  // The bodies opened and not finished.
   std::unordered_map<uint64_t, std::weak_ptr<direct_body>> open_bodies;
   clock::time_point next_keep_open;
 };
@@ -264,6 +268,8 @@ direct_writers::open(std::shared_ptr<direct_line> line, write_tally* tally,
   auto body = std::make_shared<direct_body>(std::move(line), tally,
                                             std::move(keep_open));
   body->lane = next_lane_.fetch_add(1, std::memory_order_relaxed);
+  lane::entry e{lane::entry::kind::opened, body};
+  lane_of(*body).push(e);
   return body;
 }
 
@@ -274,7 +280,7 @@ direct_writers::lane& direct_writers::lane_of(const direct_body& body) {
 void direct_writers::write(const std::shared_ptr<direct_body>& body,
                            std::shared_ptr<const std::string> bytes) {
   auto n = bytes->size();
-  lane::entry e{body, std::move(bytes), {}};
+  lane::entry e{lane::entry::kind::write, body, std::move(bytes)};
   if (!lane_of(*body).push(e))
     body->refuse(n);
 }
@@ -282,7 +288,7 @@ void direct_writers::write(const std::shared_ptr<direct_body>& body,
 void direct_writers::finish(const std::shared_ptr<direct_body>& body,
                             std::function<void()> then) {
   auto& l = lane_of(*body);
-  lane::entry e{body, {}, std::move(then)};
+  lane::entry e{lane::entry::kind::finish, body, {}, std::move(then)};
   if (!l.push(e) && e.then)
     e.then();
 }

@@ -26,8 +26,8 @@ class direct_writers {
 public:
   /// `finish_limit`: how long a finished body's unsent bytes may wait for
   /// a reader that does not read; then its connection is shut down. Every
-  /// `keep_open_period` each body that has written and not finished is
-  /// told to keep its response open (direct_body::keep_open).
+  /// `keep_open_period` each body opened and not finished is told to keep
+  /// its response open (direct_body::keep_open).
   direct_writers(size_t threads, std::chrono::milliseconds finish_limit,
                  std::chrono::milliseconds keep_open_period);
   ~direct_writers();

@@ -352,13 +352,13 @@ public:
     auto* tally = state_->tally;
     // RESTinio has written everything it was given (the head with it):
     // from here on the bytes go straight to the socket.
-    if (!direct_ && line_ && writers_ && restinio_writes_ > 0
+    if (!direct_ && line_ && writers_ && wrote_through_restinio_
         && tally->unflushed() == 0)
       direct_ = writers_->open(line_, tally, keep_open(state_));
     tally->queued(n);
     if (direct_)
       return writers_->write(direct_, std::move(bytes));
-    ++restinio_writes_;
+    wrote_through_restinio_ = true;
     // RESTinio keeps the shared buffer alive until it is written.
     state_->builder.append_chunk(restinio::writable_item_t{std::move(bytes)});
     state_->builder.flush(write_notice{tally, n});
@@ -433,7 +433,7 @@ private:
   std::shared_ptr<direct_line> line_;
   std::shared_ptr<direct_writers> writers_;
   std::shared_ptr<direct_body> direct_;
-  size_t restinio_writes_ = 0;
+  bool wrote_through_restinio_ = false;
 };
 
 // The stream of a HEAD request: the headers are sent, and the first write
