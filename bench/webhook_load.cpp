@@ -12,6 +12,7 @@
 
 #include "bench/loopback.hpp"
 #include "model/standard_webhooks.hpp"
+#include "model/timestamp.hpp"
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -65,16 +66,17 @@ options parse_options(int argc, char** argv) {
   return o;
 }
 
-// The body Replicate would send for step `step` (0, 1, 2) of a prediction:
-// its start, its first logs, its success.
-std::string prediction_body(const std::string& id, int step) {
+// The body Replicate would send for step `step` (0, 1, 2) of a prediction
+// created at `created_at`: its start, its first logs, its success.
+std::string prediction_body(const std::string& id, int step,
+                            const std::string& created_at) {
   static const char* statuses[] = {"starting", "processing", "succeeded"};
   std::string body
       = R"({"id":")" + id
         + R"(","model":"simpletuner/advanced-trainer-l40s","version":"5f0d",)"
           R"("input":{"steps":1000},"status":")"
-        + statuses[step]
-        + R"(","created_at":"2026-11-01T10:00:00.123456Z",)"
+        + statuses[step] + R"(","created_at":")" + created_at
+        + R"(",)"
           R"("urls":{"get":"https://api.replicate.com/v1/predictions/)"
         + id + R"(","cancel":"https://api.replicate.com/v1/predictions/)" + id
         + R"(/cancel"})";
@@ -96,6 +98,7 @@ struct connection {
   std::string out;
   size_t written = 0;
   std::string in;
+  std::string created_at;
   int64_t sent_at_us = 0;
 };
 
@@ -156,7 +159,15 @@ private:
     std::string job
         = "wh-" + std::to_string(c.index) + "-" + std::to_string(c.sent / 3);
     std::string msg_id = "msg_" + job + "_" + std::to_string(c.sent % 3);
-    std::string body = prediction_body(job, static_cast<int>(c.sent % 3));
+    // A prediction is created when its first delivery goes out, and says
+    // so, as Replicate's do. (One fixed created_at for all of them sorted
+    // the store's by-created index by id instead of time, so every new job
+    // landed in a random place of it, which no real stream of predictions
+    // does.)
+    if (c.sent % 3 == 0)
+      c.created_at = jobsync::format_rfc3339(jobsync::now_ms());
+    std::string body
+        = prediction_body(job, static_cast<int>(c.sent % 3), c.created_at);
     int64_t ts = static_cast<int64_t>(std::time(nullptr));
     c.out = "POST /api/webhooks/replicate HTTP/1.1\r\nHost: " + o_.host
             + "\r\nContent-Type: application/json\r\nwebhook-id: " + msg_id

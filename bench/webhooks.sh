@@ -13,7 +13,11 @@
 #  - for scale, one commit per write: jobsync-bench-commit-per-write, one
 #    transaction and fsync per delivery-shaped write (x_commit), and the
 #    same tool with 64 writes per commit: the store's own ceiling for 64
-#    connections, with nothing but the writes on the way.
+#    connections, with nothing but the writes on the way; once with new
+#    jobs of consecutive ids, once with the writes jobsyncd stores for the
+#    load at 64 connections (64 predictions in flight, three writes each),
+#    and with those writes' ids in the order the predictions start (what
+#    they would cost if the store kept each commit's changes together).
 # Prints a table over the numbers of connections, then ROUNDS rounds
 # (default 3) at 64 connections, jobsyncd and the floor in turn, and the
 # line `webhooks vs no-work POST at 64 connections: ratio R` with the
@@ -106,6 +110,11 @@ measure_jobsyncd() {
   echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk $client_cpu"
 }
 
+# The rate in a line of jobsync-bench-commit-per-write ("... <rate> writes/s...").
+rate_of() {
+  awk '{for (i = 2; i <= NF; i++) if ($i ~ /^writes\/s/) {print $(i - 1) + 0; exit}}' <<< "$1"
+}
+
 # One measurement of the floor at C connections; prints
 # "requests/s cpu_us/request".
 measure_floor() {
@@ -133,7 +142,7 @@ for backend in $backends; do
   run_client "$work/reference-$backend.txt" \
     "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds"
   reference=$(cat "$work/reference-$backend.txt")
-  reference_rate=$(awk '{print $(NF-1)}' <<< "$reference")
+  reference_rate=$(rate_of "$reference")
   # The store alone at group commit's best for 64 connections: every
   # commit carries 64 delivery-shaped writes (new jobs with consecutive
   # ids, so each commit dirties few pages), with no HTTP, signature or
@@ -142,6 +151,16 @@ for backend in $backends; do
   run_client "$work/ceiling-$backend.txt" \
     "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds" 64
   ceiling=$(cat "$work/ceiling-$backend.txt")
+  # The same, with the load's own writes: what the store allows for the
+  # deliveries jobsyncd is given, however little the rest of it cost.
+  new_store shaped
+  run_client "$work/shaped-$backend.txt" \
+    "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds" 64 64
+  shaped=$(cat "$work/shaped-$backend.txt")
+  new_store ordered
+  run_client "$work/ordered-$backend.txt" \
+    "$build/bench/jobsync-bench-commit-per-write" "$store" "$seconds" 64 64 ordered
+  ordered=$(cat "$work/ordered-$backend.txt")
 
   results=()
   for c in $connections; do
@@ -150,6 +169,8 @@ for backend in $backends; do
 
   echo "  $backend: reference, one commit per write: $reference"
   echo "  $backend: the store alone, 64 writes per commit: $ceiling"
+  echo "  $backend: the store alone, the load's writes, 64 per commit: $shaped"
+  echo "  $backend: the same, ids in the order predictions start: $ordered"
   printf '  %-22s %12s %7s %8s %8s %8s %10s %10s %11s\n' "jobsyncd ($backend)" \
     deliveries/s x_commit p50_ms p99_ms commits per_commit cpu_us/del disk_KiB/del
   for r in "${results[@]}"; do
@@ -167,13 +188,14 @@ for backend in $backends; do
   done
 
   echo "  $backend: at 64 connections, against the floor, $rounds rounds"
-  ratios=() cpus=() floor_cpus=() disks=() cpu_bounds=()
+  ratios=() cpus=() floor_rates=() floor_cpus=() disks=() cpu_bounds=()
   for round in $(seq 1 "$rounds"); do
     r=$(measure_jobsyncd 64 "round_$round")
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
     read -r rate ok cpu disk client_cpu <<< "$(awk '{print $14 + 0, $8, $3, $19, $20}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
     cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
+    floor_rates+=("$floor_rate")
     floor_cpus+=("$floor_cpu")
     disks+=("$(awk -v d="$disk" -v n="$ok" 'BEGIN {print (d == "?" || n == 0) ? "?" : sprintf("%.1f", d / 1024 / n)}')")
     # The most deliveries a second this machine's cores could carry at the
@@ -192,9 +214,16 @@ for backend in $backends; do
   dm="?"
   [[ ${disks[0]} == "?" ]] || read -r dm _ _ <<< "$(median_of "${disks[@]}")"
   read -r bm _ _ <<< "$(median_of "${cpu_bounds[@]}")"
-  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm"
+  read -r fm _ _ <<< "$(median_of "${floor_rates[@]}")"
+  store_bound=$(awk -v a="$(rate_of "$shaped")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
+  ordered_bound=$(awk -v a="$(rate_of "$ordered")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm; the store alone with the load's writes $store_bound ($ordered_bound with ids in start order)"
 done
 echo "  (CPU ceiling: $(nproc) cores over the CPU of one delivery, jobsyncd's and the"
 echo "   client's, as a ratio of the no-work POST's rate: no commit could be"
 echo "   short enough for more)"
+echo "  (the store alone with the load's writes: its writes/s, 64 to a commit, as a"
+echo "   ratio of the no-work POST's median rate: the most the store's layout"
+echo "   allows for these deliveries on this disk, with nothing else to do;"
+echo "   in brackets, the same writes with ids that sort in start order)"
 echo "  (x_commit: deliveries/s over one commit per write's writes/s, for scale)"
