@@ -48,12 +48,22 @@ struct applied {
   bool moved = false;
 };
 
-result<std::optional<job>> find_job(storage::write_view& txn,
-                                    const provider_snapshot& s) {
+// The id of the job a snapshot is about: the one stored for its provider's
+// id, or the one it is created with (job_from_snapshot).
+result<std::string> job_id_for(storage::write_view& txn,
+                               const provider_snapshot& s) {
   auto id = txn.find_external(s.provider, s.external_id);
   if (!id)
     return id.error();
-  return txn.get(id->value_or(s.external_id));
+  return id->value_or(s.external_id);
+}
+
+result<std::optional<job>> find_job(storage::write_view& txn,
+                                    const provider_snapshot& s) {
+  auto id = job_id_for(txn, s);
+  if (!id)
+    return id.error();
+  return txn.get(*id);
 }
 
 result<std::optional<job_logs>>
@@ -162,7 +172,10 @@ result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
   // Claimed before anything changes: a delivery of the same id to another
   // replica either committed already (a duplicate here) or is waited for.
   if (!d.webhook_id.empty()) {
-    auto claimed = ctx.txn.claim_webhook(d.webhook_id, d.received);
+    auto job_id = job_id_for(ctx.txn, d.snapshot);
+    if (!job_id)
+      return job_id.error();
+    auto claimed = ctx.txn.claim_webhook(*job_id, d.webhook_id, d.received);
     if (!claimed)
       return claimed.error();
     if (!*claimed) {

@@ -99,8 +99,8 @@ public:
       if (auto r = txn.put_logs(id, logs); !r)
         return r;
     }
-    auto claimed
-        = txn.claim_webhook("msg_" + id + "_" + std::to_string(step), now_ms());
+    auto claimed = txn.claim_webhook(
+        id, "msg_" + id + "_" + std::to_string(step), now_ms());
     if (!claimed)
       return claimed.error();
     event.job_id = id;
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
       auto x = delivered_job(writes++);
       if (auto r = txn.put(x); !r)
         return fail(r.error());
-      if (auto r = txn.claim_webhook("msg_" + x.job_id, now_ms()); !r)
+      if (auto r = txn.claim_webhook(x.job_id, "msg_" + x.job_id, now_ms()); !r)
         return fail(r.error());
       event.job_id = x.job_id;
     }

@@ -300,6 +300,43 @@ std::string_view job_id_of_created_key(std::string_view key) {
   return key.size() < 8 ? std::string_view{} : key.substr(8);
 }
 
+std::string logs_key(std::string_view job_id) {
+  std::string out{job_id};
+  out.push_back('\0');
+  out.push_back('L');
+  return out;
+}
+
+std::string claims_prefix(std::string_view job_id) {
+  std::string out{job_id};
+  out.push_back('\0');
+  out.push_back('W');
+  return out;
+}
+
+std::string claim_key(std::string_view job_id, std::string_view webhook_id) {
+  return claims_prefix(job_id) + std::string{webhook_id};
+}
+
+std::string claim_time_key(unix_ms received, std::string_view job_id,
+                           std::string_view webhook_id) {
+  auto out = created_key(received, job_id);
+  out.push_back('\0');
+  out += webhook_id;
+  return out;
+}
+
+std::optional<std::pair<std::string_view, std::string_view>>
+claim_of_time_key(std::string_view key) {
+  if (key.size() < 8)
+    return std::nullopt;
+  auto rest = key.substr(8);
+  auto zero = rest.find('\0');
+  if (zero == std::string_view::npos)
+    return std::nullopt;
+  return std::pair{rest.substr(0, zero), rest.substr(zero + 1)};
+}
+
 std::string provider_key(std::string_view provider, std::string_view id) {
   std::string out{provider};
   out.push_back('\0');

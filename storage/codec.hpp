@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace jobsync::storage {
 
@@ -89,6 +90,29 @@ std::string created_key(unix_ms created, std::string_view job_id);
 
 /// The job id inside a `by_created` key.
 std::string_view job_id_of_created_key(std::string_view key);
+
+/// Keys of a job's own records in the `jobs` table, beside the job's (its
+/// id): the id, a 0 byte, a tag. They sort right after the job and before
+/// any other job, so a delivery's writes to a job, its log tail and its
+/// webhook id change the same leaf. (Job ids hold no control characters:
+/// the receivers refuse them.)
+std::string logs_key(std::string_view job_id);
+
+/// The key of a webhook id claimed for a job (the tag 'W', then the id).
+std::string claim_key(std::string_view job_id, std::string_view webhook_id);
+
+/// What every claim_key of a job starts with.
+std::string claims_prefix(std::string_view job_id);
+
+/// `claims` key: when a webhook id was received (8 bytes, big-endian, as
+/// created_key's), the job id, a 0 byte, the webhook id: claims in the
+/// order they expire.
+std::string claim_time_key(unix_ms received, std::string_view job_id,
+                           std::string_view webhook_id);
+
+/// The job id and webhook id in a claim_time_key; nullopt when malformed.
+std::optional<std::pair<std::string_view, std::string_view>>
+claim_of_time_key(std::string_view key);
 
 /// `active` and `by_external` key: provider, a 0 byte, then the id.
 std::string provider_key(std::string_view provider, std::string_view id);

@@ -110,8 +110,9 @@ public:
   find_external(std::string_view provider,
                 std::string_view external_id) const = 0;
 
-  /// Whether a webhook id has been applied (and not yet pruned).
-  virtual result<bool> has_webhook(std::string_view webhook_id) const = 0;
+  /// Whether a webhook id has been applied to a job (and not yet pruned).
+  virtual result<bool> has_webhook(std::string_view job_id,
+                                   std::string_view webhook_id) const = 0;
 
   /// The highest event id handed out so far (0 for a new store).
   virtual result<uint64_t> last_event_id() const = 0;
@@ -153,11 +154,15 @@ public:
                                  const validation_image& x)
       = 0;
 
-  /// Records that a webhook id is applied by this transaction: true when it
-  /// was new, false for a duplicate. A transaction elsewhere that claimed
-  /// the same id and has not ended yet is waited for, so exactly one of
-  /// two concurrent deliveries wins.
-  virtual result<bool> claim_webhook(std::string_view webhook_id,
+  /// Records that a webhook id is applied to a job (the one its delivery
+  /// is about, stored yet or not) by this transaction: true when it was
+  /// new, false for a duplicate. A webhook id names one message about one
+  /// job, so LMDB keeps it beside the job (where the delivery writes
+  /// anyway) and PostgreSQL in one table of ids. A transaction elsewhere
+  /// that claimed the same id and has not ended yet is waited for, so
+  /// exactly one of two concurrent deliveries wins.
+  virtual result<bool> claim_webhook(std::string_view job_id,
+                                     std::string_view webhook_id,
                                      unix_ms received)
       = 0;
 

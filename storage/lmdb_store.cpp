@@ -56,7 +56,8 @@ public:
   result<std::optional<std::string>>
   find_external(std::string_view provider,
                 std::string_view external_id) const override;
-  result<bool> has_webhook(std::string_view webhook_id) const override;
+  result<bool> has_webhook(std::string_view job_id,
+                           std::string_view webhook_id) const override;
   result<uint64_t> last_event_id() const override;
   result<event_backlog> recent_events(size_t limit) const override;
   result<metrics_report> metrics(unix_ms since, int period_days) const override;
@@ -91,9 +92,15 @@ lmdb_reader<Base>::get(std::string_view job_id) const {
   return read_record(t_.jobs, job_id, decode_job, "job");
 }
 
+// Beside the job since schema version 2; a tail stored before stays in
+// the `logs` table until the job's next one.
 template <class Base>
 result<std::optional<job_logs>>
 lmdb_reader<Base>::logs(std::string_view job_id) const {
+  auto beside
+      = read_record(t_.jobs, logs_key(job_id), decode_logs, "log record");
+  if (!beside || *beside)
+    return beside;
   return read_record(t_.logs, job_id, decode_logs, "log record");
 }
 
@@ -259,12 +266,20 @@ lmdb_reader<Base>::find_external(std::string_view provider,
   return std::optional<std::string>{std::string{**raw}};
 }
 
+// Claims made before schema version 2 are in the `webhooks` table until
+// they are pruned.
 template <class Base>
-result<bool> lmdb_reader<Base>::has_webhook(std::string_view webhook_id) const {
-  auto raw = txn_.get(t_.webhooks, webhook_id);
-  if (!raw)
-    return raw.error();
-  return raw->has_value();
+result<bool> lmdb_reader<Base>::has_webhook(std::string_view job_id,
+                                            std::string_view webhook_id) const {
+  auto beside = txn_.get(t_.jobs, claim_key(job_id, webhook_id));
+  if (!beside)
+    return beside.error();
+  if (beside->has_value())
+    return true;
+  auto legacy = txn_.get(t_.webhooks, webhook_id);
+  if (!legacy)
+    return legacy.error();
+  return legacy->has_value();
 }
 
 template <class Base>
@@ -347,7 +362,8 @@ public:
   }
 
   result<void> put_logs(std::string_view job_id, const job_logs& x) override {
-    return noted(txn_.put(t_.logs, job_id, encode_logs(x)));
+    JOBSYNC_TRY(noted(txn_.put(t_.jobs, logs_key(job_id), encode_logs(x))));
+    return noted(txn_.del(t_.logs, job_id));
   }
 
   result<void> put_image(std::string_view job_id,
@@ -355,7 +371,8 @@ public:
     return noted(txn_.put(t_.images, job_id, encode_image(x)));
   }
 
-  result<bool> claim_webhook(std::string_view webhook_id,
+  result<bool> claim_webhook(std::string_view job_id,
+                             std::string_view webhook_id,
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
   result<void> number_events(std::vector<job_changed>& events) override;
@@ -386,6 +403,7 @@ private:
   result<void> put_job(const job& x);
   result<bool> confirm_job_at(std::string_view job_id, unix_ms at);
   result<bool> erase_job(std::string_view job_id);
+  result<size_t> prune_legacy_webhooks(unix_ms cutoff);
   result<void> update_entries(const job* before, const job* after);
   result<void> move_entry(MDB_dbi dbi, const std::optional<std::string>& before,
                           const std::optional<std::string>& after,
@@ -512,27 +530,66 @@ result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
     return false;
   JOBSYNC_TRY(update_entries(&**old, nullptr));
   JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
+  JOBSYNC_TRY(txn_.del(t_.jobs, logs_key(job_id)));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
   JOBSYNC_TRY(txn_.del(t_.images, job_id));
+  // Its webhook ids stay until pruned: a delivery retried after the job
+  // was deleted is still a duplicate, as it is on PostgreSQL.
   return true;
 }
 
-result<bool> lmdb_write_view::claim_webhook(std::string_view webhook_id,
+// Kept beside the job, whose leaf the delivery changes anyway, and in
+// `claims` by time, for pruning: that table only grows at its end. (Keyed
+// by the webhook id alone, every delivery changed a leaf in a random place
+// of a table of its own.)
+result<bool> lmdb_write_view::claim_webhook(std::string_view job_id,
+                                            std::string_view webhook_id,
                                             unix_ms received) {
   // The only writer: no other transaction can claim the id meanwhile.
-  auto seen = has_webhook(webhook_id);
+  auto seen = has_webhook(job_id, webhook_id);
   if (!seen)
     return seen.error();
   if (*seen)
     return false;
-  auto put = noted(txn_.put(t_.webhooks, webhook_id,
-                            encode_u64(static_cast<uint64_t>(received))));
-  if (!put)
-    return put.error();
+  JOBSYNC_TRY(noted(txn_.put(t_.jobs, claim_key(job_id, webhook_id),
+                             encode_u64(static_cast<uint64_t>(received)))));
+  JOBSYNC_TRY(noted(
+      txn_.put(t_.claims, claim_time_key(received, job_id, webhook_id), "")));
   return true;
 }
 
 result<size_t> lmdb_write_view::prune_webhooks(unix_ms cutoff) {
+  auto removed = prune_legacy_webhooks(cutoff);
+  if (!removed)
+    return removed;
+  std::vector<std::string> expired;
+  {
+    auto c = cursor::open(txn_, t_.claims);
+    if (!c)
+      return c.error();
+    auto end = created_key(cutoff, "");
+    MDB_val key, value;
+    for (auto more = c->move(MDB_FIRST, key, value);;
+         more = c->move(MDB_NEXT, key, value)) {
+      if (!more)
+        return more.error();
+      if (!*more || as_view(key) >= end)
+        break;
+      expired.emplace_back(as_view(key));
+    }
+  }
+  for (const auto& key : expired) {
+    auto claim = claim_of_time_key(key);
+    if (!claim)
+      return corrupt("webhook claim", "claims");
+    JOBSYNC_TRY(txn_.del(t_.jobs, claim_key(claim->first, claim->second)));
+    JOBSYNC_TRY(txn_.del(t_.claims, key));
+  }
+  return *removed + expired.size();
+}
+
+// Claims made before schema version 2.
+result<size_t> lmdb_write_view::prune_legacy_webhooks(unix_ms cutoff) {
   auto c = cursor::open(txn_, t_.webhooks);
   if (!c)
     return c.error();
@@ -586,6 +643,7 @@ lmdb_store::open(const store_options& opts) {
                            {&t.by_external, "by_external"},
                            {&t.active, "active"},
                            {&t.webhooks, "webhooks"},
+                           {&t.claims, "claims"},
                            {&t.logs, "logs"},
                            {&t.images, "images"},
                            {&t.meta, "meta"}}) {
@@ -597,9 +655,13 @@ lmdb_store::open(const store_options& opts) {
   auto version = txn->get(t.meta, schema_key);
   if (!version)
     return version.error();
-  if (!*version) {
+  auto stored = *version ? decode_u64(**version) : std::nullopt;
+  // Version 1 is read as it is (log tails and webhook ids in tables of
+  // their own) and moves over as jobs are written; marked 2 from now on,
+  // which a jobsync that knows only 1 refuses.
+  if (!*version || stored == uint64_t{1}) {
     JOBSYNC_TRY(txn->put(t.meta, schema_key, encode_u64(lmdb_schema_version)));
-  } else if (decode_u64(**version) != lmdb_schema_version) {
+  } else if (stored != lmdb_schema_version) {
     return failure{errc::internal,
                    "storage at " + opts.path
                        + " has an unsupported schema version; it was written "

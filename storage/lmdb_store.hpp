@@ -11,7 +11,7 @@
 namespace jobsync::storage {
 
 /// The LMDB store's schema version; kept in `meta` and checked at open.
-inline constexpr uint64_t lmdb_schema_version = 1;
+inline constexpr uint64_t lmdb_schema_version = 2;
 
 /// The named databases of the LMDB store (docs/architecture.md, "Storage").
 struct tables {
@@ -19,7 +19,12 @@ struct tables {
   MDB_dbi by_created = 0;
   MDB_dbi by_external = 0;
   MDB_dbi active = 0;
+  /// Webhook ids claimed before schema version 2 (read until pruned).
   MDB_dbi webhooks = 0;
+  /// Webhook ids by when they were received, for pruning (the claims
+  /// themselves are beside their jobs).
+  MDB_dbi claims = 0;
+  /// Log tails stored before schema version 2 (read until replaced).
   MDB_dbi logs = 0;
   MDB_dbi images = 0;
   MDB_dbi meta = 0;

@@ -92,7 +92,8 @@ public:
   result<std::optional<std::string>>
   find_external(std::string_view provider,
                 std::string_view external_id) const override;
-  result<bool> has_webhook(std::string_view webhook_id) const override;
+  result<bool> has_webhook(std::string_view job_id,
+                           std::string_view webhook_id) const override;
   result<uint64_t> last_event_id() const override;
   result<event_backlog> recent_events(size_t limit) const override;
   result<metrics_report> metrics(unix_ms since, int period_days) const override;
@@ -274,7 +275,8 @@ pg_reader<Base>::find_external(std::string_view provider,
 }
 
 template <class Base>
-result<bool> pg_reader<Base>::has_webhook(std::string_view webhook_id) const {
+result<bool> pg_reader<Base>::has_webhook(std::string_view,
+                                          std::string_view webhook_id) const {
   auto r = run(pg::has_webhook, pg::params{}.bytes(webhook_id));
   if (!r)
     return r.error();
@@ -380,7 +382,8 @@ public:
   result<void> put_logs(std::string_view job_id, const job_logs& x) override;
   result<void> put_image(std::string_view job_id,
                          const validation_image& x) override;
-  result<bool> claim_webhook(std::string_view webhook_id,
+  result<bool> claim_webhook(std::string_view job_id,
+                             std::string_view webhook_id,
                              unix_ms received) override;
   result<size_t> prune_webhooks(unix_ms cutoff) override;
   result<void> put_setting(std::string_view key,
@@ -558,7 +561,10 @@ result<void> pg_write_view::put_image(std::string_view job_id,
   return {};
 }
 
-result<bool> pg_write_view::claim_webhook(std::string_view webhook_id,
+// One table of webhook ids for all jobs: a replica's claim waits for
+// another's of the same id, which a per-job key would not change.
+result<bool> pg_write_view::claim_webhook(std::string_view,
+                                          std::string_view webhook_id,
                                           unix_ms received) {
   auto r = noted(
       run(pg::claim_webhook, pg::params{}.bytes(webhook_id).int64(received)));

@@ -293,21 +293,145 @@ BOOST_AUTO_TEST_CASE(uncommitted_writes_are_invisible_and_discarded) {
 BOOST_AUTO_TEST_CASE(webhook_ids_are_remembered_and_pruned) {
   {
     auto w = write();
-    BOOST_TEST(*w->claim_webhook("msg_old", 1000));
-    BOOST_TEST(*w->claim_webhook("msg_new", 5000));
+    BOOST_TEST(*w->claim_webhook("p1", "msg_old", 1000));
+    BOOST_TEST(*w->claim_webhook("p1", "msg_new", 5000));
     // The same id again, in the same transaction: already claimed.
-    BOOST_TEST(!*w->claim_webhook("msg_new", 6000));
+    BOOST_TEST(!*w->claim_webhook("p1", "msg_new", 6000));
     BOOST_REQUIRE(w->commit());
   }
-  BOOST_TEST(!*write()->claim_webhook("msg_old", 7000));
-  BOOST_TEST(*read()->has_webhook("msg_old"));
+  BOOST_TEST(!*write()->claim_webhook("p1", "msg_old", 7000));
+  BOOST_TEST(*read()->has_webhook("p1", "msg_old"));
   {
     auto w = write();
     BOOST_TEST(*w->prune_webhooks(3000) == 1u);
+    BOOST_TEST(*w->prune_webhooks(3000) == 0u);
     BOOST_REQUIRE(w->commit());
   }
-  BOOST_TEST(!*read()->has_webhook("msg_old"));
-  BOOST_TEST(*read()->has_webhook("msg_new"));
+  BOOST_TEST(!*read()->has_webhook("p1", "msg_old"));
+  BOOST_TEST(*read()->has_webhook("p1", "msg_new"));
+  // Pruned, an id is new again.
+  BOOST_TEST(*write()->claim_webhook("p1", "msg_old", 8000));
+}
+
+// LMDB keeps a job's log tail and webhook ids beside the job, under keys
+// that extend its id: they must stay apart from a job whose id extends it;
+// the tail goes with its job.
+BOOST_AUTO_TEST_CASE(records_beside_a_job_stay_its_own) {
+  put({make_job("p1", job_status::completed, 1000),
+       make_job("p10", job_status::completed, 2000)});
+  {
+    auto w = write();
+    for (std::string id : {"p1", "p10"}) {
+      job_logs logs;
+      logs.tail = "tail of " + id;
+      BOOST_REQUIRE(w->put_logs(id, logs));
+      BOOST_TEST(*w->claim_webhook(id, "msg_a_" + id, 1000));
+      BOOST_TEST(*w->claim_webhook(id, "msg_b_" + id, 9000));
+    }
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(read()->logs("p1")->value().tail == "tail of p1");
+  BOOST_TEST(read()->logs("p10")->value().tail == "tail of p10");
+  BOOST_TEST(*read()->count({}) == 2u);
+  BOOST_TEST(page_ids({}, 10, 0) == (std::vector<std::string>{"p10", "p1"}));
+  {
+    auto w = write();
+    BOOST_TEST(*w->erase("p1"));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read()->logs("p1"));
+  BOOST_TEST(read()->logs("p10")->value().tail == "tail of p10");
+  BOOST_TEST(*read()->has_webhook("p10", "msg_a_p10"));
+  BOOST_TEST(*read()->has_webhook("p10", "msg_b_p10"));
+  // A deleted job's webhook ids stay until pruned: a retried delivery is
+  // still a duplicate.
+  BOOST_TEST(*read()->has_webhook("p1", "msg_a_p1"));
+  {
+    auto w = write();
+    BOOST_TEST(*w->prune_webhooks(5000) == 2u);
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read()->has_webhook("p1", "msg_a_p1"));
+  BOOST_TEST(*read()->has_webhook("p1", "msg_b_p1"));
+  BOOST_TEST(!*read()->has_webhook("p10", "msg_a_p10"));
+  BOOST_TEST(*read()->has_webhook("p10", "msg_b_p10"));
+  BOOST_TEST(read()->get("p10")->has_value());
+}
+
+// A data folder of schema version 1 kept log tails and webhook ids in
+// tables of their own: it opens, reads them there, and moves each tail
+// beside its job when the next one is stored.
+BOOST_AUTO_TEST_CASE(a_version_one_folder_is_read_and_moves_over,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  put({make_job("old", job_status::running, 1000)});
+  store.reset();
+  {
+    auto env = environment::open(dir.path(), size_t{64} << 20, 16);
+    BOOST_REQUIRE(env);
+    auto txn = transaction::begin(*env, false);
+    BOOST_REQUIRE(txn);
+    MDB_dbi meta, logs, webhooks;
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "logs", 0, &logs) == 0);
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "webhooks", 0, &webhooks) == 0);
+    BOOST_REQUIRE(txn->put(meta, "schema_version", encode_u64(1)));
+    job_logs tail;
+    tail.tail = "written by version 1";
+    BOOST_REQUIRE(txn->put(logs, "old", encode_logs(tail)));
+    BOOST_REQUIRE(txn->put(webhooks, "msg_legacy", encode_u64(1000)));
+    BOOST_REQUIRE(txn->commit());
+  }
+  reopen();
+  BOOST_TEST(read()->logs("old")->value().tail == "written by version 1");
+  BOOST_TEST(*read()->has_webhook("old", "msg_legacy"));
+  {
+    auto w = write();
+    BOOST_TEST(!*w->claim_webhook("old", "msg_legacy", 2000));
+    job_logs tail;
+    tail.tail = "written by version 2";
+    BOOST_REQUIRE(w->put_logs("old", tail));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(read()->logs("old")->value().tail == "written by version 2");
+  {
+    auto w = write();
+    BOOST_TEST(*w->prune_webhooks(5000) == 1u);
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(!*read()->has_webhook("old", "msg_legacy"));
+  store.reset();
+  auto env = environment::open(dir.path(), size_t{64} << 20, 16);
+  BOOST_REQUIRE(env);
+  auto txn = transaction::begin(*env, true);
+  BOOST_REQUIRE(txn);
+  MDB_dbi meta, logs;
+  BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
+  BOOST_REQUIRE(mdb_dbi_open(txn->get(), "logs", 0, &logs) == 0);
+  auto version = decode_u64(txn->get(meta, "schema_version")->value());
+  BOOST_REQUIRE(version);
+  BOOST_TEST(*version == 2u);
+  // The old tail left its table when the new one was stored.
+  BOOST_TEST(!txn->get(logs, "old")->has_value());
+}
+
+// A folder written by a later jobsync is refused, not misread.
+BOOST_AUTO_TEST_CASE(a_later_schema_version_is_refused,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  store.reset();
+  {
+    auto env = environment::open(dir.path(), size_t{64} << 20, 16);
+    BOOST_REQUIRE(env);
+    auto txn = transaction::begin(*env, false);
+    BOOST_REQUIRE(txn);
+    MDB_dbi meta;
+    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
+    BOOST_REQUIRE(txn->put(meta, "schema_version", encode_u64(3)));
+    BOOST_REQUIRE(txn->commit());
+  }
+  auto opened = job_store::open(options);
+  BOOST_REQUIRE(!opened);
+  BOOST_TEST(opened.error().detail.find("unsupported schema version")
+             != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_finds_everything_again) {

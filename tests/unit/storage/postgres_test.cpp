@@ -126,26 +126,26 @@ POSTGRES_CASE(a_job_read_for_writing_is_locked_until_the_commit) {
 
 POSTGRES_CASE(concurrent_claims_of_a_webhook_id_let_exactly_one_win) {
   auto first = write();
-  BOOST_TEST(*first->claim_webhook("msg_1", 1000));
+  BOOST_TEST(*first->claim_webhook("p1", "msg_1", 1000));
   auto second = blocked([&] {
     auto w = write_other();
-    auto claimed = w->claim_webhook("msg_1", 1001);
+    auto claimed = w->claim_webhook("p1", "msg_1", 1001);
     return claimed && *claimed;
   });
   BOOST_REQUIRE(first->commit());
   BOOST_TEST(!second.get());
   // When the first claim is rolled back, the waiting one wins.
   auto again = write();
-  BOOST_TEST(*again->claim_webhook("msg_2", 1000));
+  BOOST_TEST(*again->claim_webhook("p2", "msg_2", 1000));
   auto waiting = blocked([&] {
     auto w = write_other();
-    auto claimed = w->claim_webhook("msg_2", 1001);
+    auto claimed = w->claim_webhook("p2", "msg_2", 1001);
     bool won = claimed && *claimed && w->commit();
     return won;
   });
   again.reset();
   BOOST_TEST(waiting.get());
-  BOOST_TEST(*read()->has_webhook("msg_2"));
+  BOOST_TEST(*read()->has_webhook("p2", "msg_2"));
 }
 
 POSTGRES_CASE(a_job_created_meanwhile_elsewhere_is_a_conflict) {
