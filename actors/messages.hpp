@@ -341,6 +341,9 @@ using overview_actor = poller_directory_actor::extend<
     /// whether it accepts its token. Never fails: a peer that does not
     /// answer shows as a component's status.
     caf::replies_to<health_atom, bool>::with<health_report>,
+    /// The check shown for a provider (the local provider's liveness check)
+    /// is now this one: the supervisor started it again.
+    caf::reacts_to<put_atom, provider_name, poller_status_actor>,
     /// INTERNAL: time to read the stored polling preferences again
     /// (replicas sharing a database).
     caf::reacts_to<tick_atom>>;
@@ -353,10 +356,11 @@ using leadership_actor = poller_directory_actor::extend<
     /// INTERNAL: time to claim the locks again.
     caf::reacts_to<tick_atom>>;
 
-/// Restarts pollers that stop: after 1 s, doubling up to a minute, and
-/// tells the poller directories (sync, overview) about each replacement.
+/// Restarts the pollers and the liveness check when they stop: after 1 s,
+/// doubling up to a minute; whoever holds one (the poller directories, the
+/// overview) hears of its replacement.
 using supervisor_actor = caf::typed_actor<
-    /// INTERNAL: the restart of a provider's poller is due.
+    /// INTERNAL: the restart of a watched actor (by its name) is due.
     caf::reacts_to<restart_atom, provider_name>>;
 
 // -- service manager

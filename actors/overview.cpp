@@ -11,7 +11,7 @@ namespace jobsync {
 
 void overview_state::init(registry_actor registry, reader_actor reader,
                           std::map<std::string, watched_poller> pollers,
-                          std::vector<poller_status_actor> checks,
+                          std::map<std::string, poller_status_actor> checks,
                           polling_preferences preferences,
                           std::chrono::milliseconds reread_period) {
   registry_ = std::move(registry);
@@ -98,6 +98,13 @@ void overview_state::replace(const provider_name& provider,
       .then([](poller_status&) {}, [](caf::error&) {});
 }
 
+void overview_state::replace_check(const provider_name& provider,
+                                   poller_status_actor check) {
+  auto i = checks_.find(provider.value);
+  if (i != checks_.end())
+    i->second = std::move(check);
+}
+
 void overview_state::reconfigure(const provider_name& provider,
                                  poller_config config) {
   auto i = pollers_.find(provider.value);
@@ -159,7 +166,8 @@ std::vector<poller_status_actor> overview_state::pollers() const {
   for (const auto& [name, w] : pollers_)
     if (w.poller)
       out.push_back(w.poller);
-  out.insert(out.end(), checks_.begin(), checks_.end());
+  for (const auto& [name, check] : checks_)
+    out.push_back(check);
   return out;
 }
 
@@ -358,7 +366,7 @@ overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
-         std::vector<poller_status_actor> checks,
+         std::map<std::string, poller_status_actor> checks,
          polling_preferences preferences,
          std::chrono::milliseconds reread_period) {
   self->state.init(std::move(registry), std::move(reader), std::move(pollers),
@@ -378,6 +386,10 @@ overview(overview_actor::stateful_pointer<overview_state> self,
       },
       [=](put_atom, const provider_name& provider, poller_actor& replacement) {
         self->state.replace(provider, std::move(replacement));
+      },
+      [=](put_atom, const provider_name& provider,
+          poller_status_actor& replacement) {
+        self->state.replace_check(provider, std::move(replacement));
       },
       [=](tick_atom) { self->state.reread_preferences(); },
   };

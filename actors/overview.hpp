@@ -35,15 +35,15 @@ public:
 
   explicit overview_state(self_pointer self) : self_(self) {}
 
-  /// Takes the peers; `checks` are shown beside the pollers (the local
-  /// provider's liveness check); the stored polling preferences were
+  /// Takes the peers; `checks` are shown beside the pollers, by provider
+  /// (the local provider's liveness check); the stored polling preferences were
   /// already applied to the pollers at their start. A positive
   /// `reread_period` (replicas sharing a database) reads them again that
   /// often, so that a setting made through another replica reaches this
   /// one's pollers.
   void init(registry_actor registry, reader_actor reader,
             std::map<std::string, watched_poller> pollers,
-            std::vector<poller_status_actor> checks,
+            std::map<std::string, poller_status_actor> checks,
             polling_preferences preferences,
             std::chrono::milliseconds reread_period);
 
@@ -77,6 +77,9 @@ public:
   /// A restarted poller replaces the one that stopped, and gets the
   /// preference that applies to it.
   void replace(const provider_name& provider, poller_actor poller);
+
+  /// A restarted check replaces the one that stopped.
+  void replace_check(const provider_name& provider, poller_status_actor check);
 
   /// Hands a reloaded configuration to the provider's current poller.
   void reconfigure(const provider_name& provider, poller_config config);
@@ -126,7 +129,7 @@ private:
   registry_actor registry_;
   reader_actor reader_;
   std::map<std::string, watched_poller> pollers_;
-  std::vector<poller_status_actor> checks_;
+  std::map<std::string, poller_status_actor> checks_;
   polling_preferences preferences_;
   std::chrono::milliseconds reread_period_{0};
 };
@@ -136,7 +139,7 @@ overview_actor::behavior_type
 overview(overview_actor::stateful_pointer<overview_state> self,
          registry_actor registry, reader_actor reader,
          std::map<std::string, watched_poller> pollers,
-         std::vector<poller_status_actor> checks,
+         std::map<std::string, poller_status_actor> checks,
          polling_preferences preferences,
          std::chrono::milliseconds reread_period);
 

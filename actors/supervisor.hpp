@@ -2,21 +2,27 @@
 
 #include "actors/messages.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <string>
-#include <vector>
 
 namespace jobsync {
 
-/// Spawns a fresh poller for a provider (after a crash).
-using poller_factory = std::function<poller_actor()>;
+/// An actor the supervisor keeps running (a provider's poller, the local
+/// provider's liveness check): the one running now, and how to start
+/// another after it stopped. `start_again` also tells whoever holds the
+/// old one (the poller directories, the overview) and returns the new one.
+struct supervised {
+  caf::actor actor;
+  std::function<caf::actor()> start_again;
+};
 
-/// The supervisor's state: the pollers it watches, how to start each again,
-/// and who must learn about a replacement.
+/// The supervisor's state: the actors it watches, by name, and how often
+/// each was started again.
 class supervisor_state {
 public:
   static inline const char* name = "supervisor";
@@ -25,19 +31,16 @@ public:
 
   explicit supervisor_state(self_pointer self) : self_(self) {}
 
-  /// Watches `pollers`; `factories` start each again; `directories` learn
-  /// about every replacement.
-  void init(std::map<std::string, poller_actor> pollers,
-            std::map<std::string, poller_factory> factories,
-            std::vector<poller_directory_actor> directories);
+  /// Watches every actor given.
+  void init(std::map<std::string, supervised> watched);
 
-  /// A watched poller stopped: logs it and schedules its restart.
+  /// A watched actor stopped: logs it and schedules its restart.
   void stopped(const caf::down_msg& down);
 
-  /// Starts a provider's poller again and tells the directories.
-  void restart(const provider_name& provider);
+  /// Starts a watched actor again and watches the new one.
+  void restart(const provider_name& name);
 
-  /// Stops every watched poller (the supervisor is shutting down).
+  /// Stops every watched actor (the supervisor is shutting down).
   void stop_all(const caf::error& reason);
 
   /// How long restart number `n` (1, 2, ...) waits: 1 s, doubling, at most
@@ -46,23 +49,19 @@ public:
 
 private:
   struct watched {
-    poller_actor poller;
-    poller_factory factory;
+    supervised actor;
     uint32_t restarts = 0;
   };
 
   self_pointer self_;
   std::map<std::string, watched> watched_;
-  std::vector<poller_directory_actor> directories_;
 };
 
-/// Spawnable behavior of the supervisor: a poller that crashes is logged,
-/// counted and started again after restart_delay; when the supervisor
-/// exits, the pollers exit with it.
+/// Spawnable behavior of the supervisor: an actor it watches that stops is
+/// logged, counted and started again after restart_delay; when the
+/// supervisor exits, the actors it watches exit with it.
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
-           std::map<std::string, poller_actor> pollers,
-           std::map<std::string, poller_factory> factories,
-           std::vector<poller_directory_actor> directories);
+           std::map<std::string, supervised> watched);
 
 } // namespace jobsync

@@ -4,6 +4,7 @@
 #include "actors/reader.hpp"
 #include "actors/supervisor.hpp"
 #include "logging/log.hpp"
+#include "model/trainer_rules.hpp"
 #include "storage/stored_preferences.hpp"
 
 #include <caf/exit_reason.hpp>
@@ -140,7 +141,7 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
     return locks.error();
   bool elected = *locks != nullptr;
   std::map<std::string, poller_actor> pollers;
-  std::map<std::string, poller_factory> factories;
+  std::map<std::string, std::function<poller_actor()>> factories;
   std::map<std::string, provider_entry> entries;
   std::map<std::string, watched_poller> watched;
   for (const auto& p : cfg.providers) {
@@ -189,11 +190,11 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   }
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
-  std::vector<poller_status_actor> checks;
+  std::map<std::string, poller_status_actor> checks;
   if (cfg.liveness) {
     w->liveness_ = sys.spawn(jobsync::liveness, *cfg.liveness, w->registry_,
                              w->readers_.front());
-    checks.push_back(w->liveness_);
+    checks[std::string{local_provider}] = w->liveness_;
     log::info("wiring", "local: a running job silent for {} s fails",
               cfg.liveness->silence_timeout.count());
   }
@@ -216,8 +217,32 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
         std::shared_ptr<storage::leader_locks>{std::move(*locks)}, pollers);
     directories.push_back(w->leadership_);
   }
-  w->supervisor_ = sys.spawn(jobsync::supervisor, std::move(pollers),
-                             std::move(factories), std::move(directories));
+  // The supervisor starts a stopped poller or check again and tells whoever
+  // holds the old one.
+  std::map<std::string, supervised> watched_actors;
+  for (const auto& [name, poller] : pollers)
+    watched_actors["poller of " + name]
+        = supervised{caf::actor_cast<caf::actor>(poller),
+                     [name = name, factory = factories[name], directories] {
+                       auto replacement = factory();
+                       for (const auto& d : directories)
+                         caf::anon_send(d, put_atom::value, provider_name{name},
+                                        replacement);
+                       return caf::actor_cast<caf::actor>(replacement);
+                     }};
+  if (w->liveness_)
+    watched_actors["liveness check"] = supervised{
+        caf::actor_cast<caf::actor>(w->liveness_),
+        [&sys, config = *cfg.liveness, registry = w->registry_,
+         reader = w->readers_.front(), overview = w->overview_] {
+          auto replacement
+              = sys.spawn(jobsync::liveness, config, registry, reader);
+          caf::anon_send(overview, put_atom::value,
+                         provider_name{std::string{local_provider}},
+                         poller_status_actor{replacement});
+          return caf::actor_cast<caf::actor>(replacement);
+        }};
+  w->supervisor_ = sys.spawn(jobsync::supervisor, std::move(watched_actors));
   return w;
 }
 

@@ -112,7 +112,7 @@ struct overview_fixture : test::actor_fixture {
     pollers[name] = watched_poller{{}, false, "set the token of " + name};
   }
 
-  void start(std::vector<poller_status_actor> checks = {}) {
+  void start(std::map<std::string, poller_status_actor> checks = {}) {
     overview = track(sys->spawn(jobsync::overview, registry, reader, pollers,
                                 std::move(checks), stored_preferences, reread));
     sched->run();
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(the_status_lists_pollers_by_name_then_checks) {
   auto check_actor = track(sys->spawn(
       status_poller, check_state, std::make_shared<std::optional<validation>>(),
       std::make_shared<std::vector<polling_preference>>()));
-  start({caf::actor_cast<poller_status_actor>(check_actor)});
+  start({{"local", caf::actor_cast<poller_status_actor>(check_actor)}});
   auto slot
       = send_request<std::vector<poller_status>>(overview, status_atom::value);
   sched->run();
@@ -393,6 +393,34 @@ BOOST_AUTO_TEST_CASE(a_poller_that_does_not_answer_degrades_its_circuit) {
   BOOST_TEST((overall_status(r) == health_status::degraded));
 }
 
+// The supervisor starts a stopped liveness check again and hands the
+// overview the new one: the status answers again, from it.
+BOOST_AUTO_TEST_CASE(a_restarted_check_replaces_the_one_that_stopped) {
+  add("a", true, true);
+  auto spawn_check = [this](uint64_t cycles) {
+    poller_status check;
+    check.provider = "local";
+    check.cycles = cycles;
+    return caf::actor_cast<poller_status_actor>(track(sys->spawn(
+        status_poller, std::make_shared<std::optional<poller_status>>(check),
+        std::make_shared<std::optional<validation>>(),
+        std::make_shared<std::vector<polling_preference>>())));
+  };
+  auto first = spawn_check(1);
+  start({{"local", first}});
+  caf::anon_send_exit(first, caf::exit_reason::kill);
+  sched->run();
+  // The stopped check does not answer: the status fails until replaced.
+  ask_fails<std::vector<poller_status>>(overview, status_atom::value);
+  caf::anon_send(overview, put_atom::value, provider_name{"local"},
+                 spawn_check(2));
+  sched->run();
+  auto all = ask<std::vector<poller_status>>(overview, status_atom::value);
+  BOOST_REQUIRE(all.size() == 2u);
+  BOOST_TEST(all.at(1).provider == "local");
+  BOOST_TEST(all.at(1).cycles == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_store_that_cannot_take_writes_makes_health_unhealthy) {
   add("a", true, true);
   registry_health full;
@@ -401,7 +429,7 @@ BOOST_AUTO_TEST_CASE(a_store_that_cannot_take_writes_makes_health_unhealthy) {
   auto broken = caf::actor_cast<registry_actor>(
       track(sys->spawn(health_registry, full)));
   overview = track(sys->spawn(jobsync::overview, broken, reader, pollers,
-                              std::vector<poller_status_actor>{},
+                              std::map<std::string, poller_status_actor>{},
                               stored_preferences, reread));
   sched->run();
   auto r = ask<health_report>(overview, health_atom::value, false);

@@ -13,19 +13,9 @@ caf::behavior idle_poller() {
   return {[](status_atom) { return poller_status{}; }};
 }
 
-// Records the replacements the supervisor announces.
-caf::behavior recording_directory(
-    std::shared_ptr<std::vector<std::pair<std::string, poller_actor>>> puts) {
-  return {
-      [puts](put_atom, const provider_name& p, const poller_actor& poller) {
-        puts->emplace_back(p.value, poller);
-      },
-  };
-}
-
 struct supervisor_fixture : test::actor_fixture {
-  std::shared_ptr<std::vector<std::pair<std::string, poller_actor>>> puts
-      = std::make_shared<std::vector<std::pair<std::string, poller_actor>>>();
+  // The replacements announced, as wiring's start_again announces them.
+  std::vector<poller_actor> announced;
   std::vector<poller_actor> spawned;
   supervisor_actor supervisor;
 
@@ -37,14 +27,14 @@ struct supervisor_fixture : test::actor_fixture {
 
   void start() {
     auto first = spawn_poller();
-    auto directory = caf::actor_cast<poller_directory_actor>(
-        track(sys->spawn(recording_directory, puts)));
-    supervisor
-        = track(sys->spawn(jobsync::supervisor,
-                           std::map<std::string, poller_actor>{{"fake", first}},
-                           std::map<std::string, poller_factory>{
-                               {"fake", [this] { return spawn_poller(); }}},
-                           std::vector<poller_directory_actor>{directory}));
+    std::map<std::string, supervised> watched;
+    watched["poller of fake"]
+        = supervised{caf::actor_cast<caf::actor>(first), [this] {
+                       auto replacement = spawn_poller();
+                       announced.push_back(replacement);
+                       return caf::actor_cast<caf::actor>(replacement);
+                     }};
+    supervisor = track(sys->spawn(jobsync::supervisor, std::move(watched)));
     sched->run();
   }
 
@@ -78,12 +68,11 @@ BOOST_AUTO_TEST_CASE(a_crashed_poller_is_started_again_and_announced) {
   // The first restart waits a second.
   advance(999ms);
   BOOST_TEST(spawned.size() == 1u);
-  BOOST_TEST(puts->empty());
+  BOOST_TEST(announced.empty());
   advance(1ms);
   BOOST_REQUIRE(spawned.size() == 2u);
-  BOOST_REQUIRE(puts->size() == 1u);
-  BOOST_TEST(puts->at(0).first == "fake");
-  BOOST_TEST((puts->at(0).second == spawned.at(1)));
+  BOOST_REQUIRE(announced.size() == 1u);
+  BOOST_TEST((announced.at(0) == spawned.at(1)));
   BOOST_TEST(alive(spawned.at(1)));
   // The replacement is watched too; its restart waits twice as long.
   crash(spawned.at(1));
@@ -91,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_crashed_poller_is_started_again_and_announced) {
   BOOST_TEST(spawned.size() == 2u);
   advance(1s);
   BOOST_TEST(spawned.size() == 3u);
-  BOOST_TEST(puts->size() == 2u);
+  BOOST_TEST(announced.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_pollers_stop_with_the_supervisor) {
