@@ -17,8 +17,11 @@ using requester_type = reply_to<webhook_outcome>;
 
 // LMDB keys are limited to 511 bytes and one bad key fails the whole group
 // commit, so ids that could never be stored are refused before they reach
-// the registry. Replicate's ids are 26 characters.
+// the registry. Replicate's ids are 26 characters. A webhook id is kept in
+// one key with its job's id (storage/codec.hpp, claim_key): 256 + 128
+// bytes leave room for the rest of the key.
 constexpr size_t max_id_bytes = 256;
+constexpr size_t max_webhook_id_bytes = 128;
 
 bool printable_token(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -267,9 +270,10 @@ webhook_receiver_state::check_signature(const webhook_request& r,
 
 result<webhook_delivery>
 webhook_receiver_state::to_delivery(const webhook_request& r) const {
-  if (r.id && (r.id->size() > max_id_bytes || !printable_token(*r.id)))
+  if (r.id && (r.id->size() > max_webhook_id_bytes || !printable_token(*r.id)))
     return failure{errc::bad_request,
-                   "webhook-id must be at most " + std::to_string(max_id_bytes)
+                   "webhook-id must be at most "
+                       + std::to_string(max_webhook_id_bytes)
                        + " printable characters without spaces"};
   auto parsed = provider->parse_webhook(r.body);
   if (!parsed)

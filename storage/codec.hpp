@@ -99,6 +99,8 @@ std::string_view job_id_of_created_key(std::string_view key);
 std::string logs_key(std::string_view job_id);
 
 /// The key of a webhook id claimed for a job (the tag 'W', then the id).
+/// The receivers keep job ids to 256 bytes and webhook ids to 128, so
+/// this key and claim_time_key stay under LMDB's 511.
 std::string claim_key(std::string_view job_id, std::string_view webhook_id);
 
 /// What every claim_key of a job starts with.

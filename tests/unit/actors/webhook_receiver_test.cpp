@@ -463,6 +463,23 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_jobs_are_bad_requests) {
   BOOST_TEST(events->empty());
 }
 
+// The longest ids accepted make the longest keys the store writes (a
+// webhook id is kept with its job's id): they are stored, and found again.
+BOOST_AUTO_TEST_CASE(the_longest_ids_accepted_are_stored) {
+  spawn_receiver(config());
+  auto job = std::string(256, 'p');
+  auto msg = std::string(128, 'm');
+  auto first = accepted(signed_request(msg, prediction(job, "starting")));
+  BOOST_TEST(first.created);
+  auto again = accepted(signed_request(msg, prediction(job, "starting")));
+  BOOST_TEST(again.duplicate);
+  auto too_long = refused(
+      signed_request(std::string(129, 'm'), prediction(job, "processing")));
+  BOOST_TEST((too_long.code == errc::bad_request));
+  BOOST_TEST(too_long.detail.find("at most 128") != std::string::npos,
+             too_long.detail);
+}
+
 BOOST_AUTO_TEST_CASE(a_refusal_keeps_its_retry_after_through_an_error) {
   auto x = from_error(to_error(
       failure{errc::rate_limited, "slow down", std::chrono::seconds{42}}));
