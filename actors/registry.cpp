@@ -85,6 +85,16 @@ merge_snapshot_logs(flush_context& ctx, const std::string& job_id,
 
 result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
                           bool create_unknown) {
+  // The receivers refuse such ids; a provider's list page could still hold
+  // one, which is left out before it reaches the store (PostgreSQL refuses
+  // a 0 byte in any query, LMDB a key over 511 bytes) and fails the commit.
+  if (!storage::storable_job_id(s.external_id)) {
+    log::warning("registry",
+                 "left out a job of {} whose id cannot be stored ({} bytes "
+                 "or control characters)",
+                 s.provider, s.external_id.size());
+    return applied{};
+  }
   auto found = find_job(ctx.txn, s);
   if (!found)
     return found.error();

@@ -4,6 +4,7 @@
 #include "logging/log.hpp"
 #include "model/standard_webhooks.hpp"
 #include "model/timestamp.hpp"
+#include "storage/job_store.hpp"
 
 #include <algorithm>
 
@@ -15,23 +16,17 @@ using self_ptr
     = webhook_receiver_actor::stateful_pointer<webhook_receiver_state>;
 using requester_type = reply_to<webhook_outcome>;
 
-// LMDB keys are limited to 511 bytes and one bad key fails the whole group
-// commit, so ids that could never be stored are refused before they reach
-// the registry. Replicate's ids are 26 characters. A webhook id is kept in
-// one key with its job's id (storage/codec.hpp, claim_key): 256 + 128
-// bytes leave room for the rest of the key.
-constexpr size_t max_id_bytes = 256;
+// Ids that could never be stored are refused before they reach the
+// registry, where one would fail the whole group commit: a job id beyond
+// storage::storable_job_id, a webhook id over 128 bytes (it is kept in one
+// LMDB key with its job's id, storage/codec.hpp's claim_key, and 256 + 128
+// bytes leave room for the rest of the key under LMDB's 511). Replicate's
+// ids are 26 characters, Standard Webhooks' message ids about 30.
 constexpr size_t max_webhook_id_bytes = 128;
 
 bool printable_token(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-bool has_control_character(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20;
-  });
 }
 
 failure no_secret(const webhook_receiver_state& st) {
@@ -281,11 +276,10 @@ webhook_receiver_state::to_delivery(const webhook_request& r) const {
                    "The webhook body is not a prediction or training "
                    "object: "
                        + parsed.error().detail};
-  if (parsed->external_id.size() > max_id_bytes
-      || has_control_character(parsed->external_id))
+  if (!storage::storable_job_id(parsed->external_id))
     return failure{errc::bad_request,
                    "The webhook body's `id` must be at most "
-                       + std::to_string(max_id_bytes)
+                       + std::to_string(storage::max_job_id_bytes)
                        + " bytes without control characters"};
   webhook_delivery d;
   d.webhook_id = r.id.value_or("");
