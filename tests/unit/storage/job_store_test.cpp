@@ -9,6 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <map>
 
 using namespace jobsync;
@@ -34,13 +35,26 @@ struct job_store_fixture : test::store_fixture {
               + "', 'hex') WHERE job_id = '" + job_id + "'");
       return;
     }
-    auto env = environment::open(dir.path(), size_t{64} << 20, 8);
+    with_tables([&](transaction& txn, const table_of& table) {
+      BOOST_REQUIRE(txn.put(table("jobs"), job_id, bytes));
+    });
+  }
+
+  using table_of = std::function<MDB_dbi(const char*)>;
+
+  // Runs `f` in one LMDB transaction on the store's folder, as another
+  // jobsync would (the store must be closed meanwhile), and commits it.
+  void
+  with_tables(const std::function<void(transaction&, const table_of&)>& f) {
+    auto env = environment::open(dir.path(), size_t{64} << 20, 16);
     BOOST_REQUIRE(env);
     auto txn = transaction::begin(*env, false);
     BOOST_REQUIRE(txn);
-    MDB_dbi jobs;
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "jobs", 0, &jobs) == 0);
-    BOOST_REQUIRE(txn->put(jobs, job_id, bytes));
+    f(*txn, [&](const char* name) {
+      MDB_dbi dbi = 0;
+      BOOST_REQUIRE(mdb_dbi_open(txn->get(), name, 0, &dbi) == 0);
+      return dbi;
+    });
     BOOST_REQUIRE(txn->commit());
   }
 
@@ -365,22 +379,13 @@ BOOST_AUTO_TEST_CASE(a_version_one_folder_is_read_and_moves_over,
                      *boost::unit_test::precondition(test::lmdb_only{})) {
   put({make_job("old", job_status::running, 1000)});
   store.reset();
-  {
-    auto env = environment::open(dir.path(), size_t{64} << 20, 16);
-    BOOST_REQUIRE(env);
-    auto txn = transaction::begin(*env, false);
-    BOOST_REQUIRE(txn);
-    MDB_dbi meta, logs, webhooks;
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "logs", 0, &logs) == 0);
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "webhooks", 0, &webhooks) == 0);
-    BOOST_REQUIRE(txn->put(meta, "schema_version", encode_u64(1)));
+  with_tables([](transaction& txn, const table_of& table) {
+    BOOST_REQUIRE(txn.put(table("meta"), "schema_version", encode_u64(1)));
     job_logs tail;
     tail.tail = "written by version 1";
-    BOOST_REQUIRE(txn->put(logs, "old", encode_logs(tail)));
-    BOOST_REQUIRE(txn->put(webhooks, "msg_legacy", encode_u64(1000)));
-    BOOST_REQUIRE(txn->commit());
-  }
+    BOOST_REQUIRE(txn.put(table("logs"), "old", encode_logs(tail)));
+    BOOST_REQUIRE(txn.put(table("webhooks"), "msg_legacy", encode_u64(1000)));
+  });
   reopen();
   BOOST_TEST(read()->logs("old")->value().tail == "written by version 1");
   BOOST_TEST(*read()->has_webhook("old", "msg_legacy"));
@@ -400,34 +405,23 @@ BOOST_AUTO_TEST_CASE(a_version_one_folder_is_read_and_moves_over,
   }
   BOOST_TEST(!*read()->has_webhook("old", "msg_legacy"));
   store.reset();
-  auto env = environment::open(dir.path(), size_t{64} << 20, 16);
-  BOOST_REQUIRE(env);
-  auto txn = transaction::begin(*env, true);
-  BOOST_REQUIRE(txn);
-  MDB_dbi meta, logs;
-  BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
-  BOOST_REQUIRE(mdb_dbi_open(txn->get(), "logs", 0, &logs) == 0);
-  auto version = decode_u64(txn->get(meta, "schema_version")->value());
-  BOOST_REQUIRE(version);
-  BOOST_TEST(*version == 2u);
-  // The old tail left its table when the new one was stored.
-  BOOST_TEST(!txn->get(logs, "old")->has_value());
+  with_tables([](transaction& txn, const table_of& table) {
+    auto version
+        = decode_u64(txn.get(table("meta"), "schema_version")->value());
+    BOOST_REQUIRE(version);
+    BOOST_TEST(*version == 2u);
+    // The old tail left its table when the new one was stored.
+    BOOST_TEST(!txn.get(table("logs"), "old")->has_value());
+  });
 }
 
 // A folder written by a later jobsync is refused, not misread.
 BOOST_AUTO_TEST_CASE(a_later_schema_version_is_refused,
                      *boost::unit_test::precondition(test::lmdb_only{})) {
   store.reset();
-  {
-    auto env = environment::open(dir.path(), size_t{64} << 20, 16);
-    BOOST_REQUIRE(env);
-    auto txn = transaction::begin(*env, false);
-    BOOST_REQUIRE(txn);
-    MDB_dbi meta;
-    BOOST_REQUIRE(mdb_dbi_open(txn->get(), "meta", 0, &meta) == 0);
-    BOOST_REQUIRE(txn->put(meta, "schema_version", encode_u64(3)));
-    BOOST_REQUIRE(txn->commit());
-  }
+  with_tables([](transaction& txn, const table_of& table) {
+    BOOST_REQUIRE(txn.put(table("meta"), "schema_version", encode_u64(3)));
+  });
   auto opened = job_store::open(options);
   BOOST_REQUIRE(!opened);
   BOOST_TEST(opened.error().detail.find("unsupported schema version")
