@@ -83,19 +83,10 @@ merge_snapshot_logs(flush_context& ctx, const std::string& job_id,
   return std::optional<job_logs>{std::move(logs)};
 }
 
-result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
-                          bool create_unknown) {
-  // The receivers refuse such ids; a provider's list page could still hold
-  // one, which is left out before it reaches the store (PostgreSQL refuses
-  // a 0 byte in any query, LMDB a key over 511 bytes) and fails the commit.
-  if (!storage::storable_job_id(s.external_id)) {
-    log::warning("registry",
-                 "left out a job of {} whose id cannot be stored ({} bytes "
-                 "or control characters)",
-                 s.provider, s.external_id.size());
-    return applied{};
-  }
-  auto found = find_job(ctx.txn, s);
+// Applies a snapshot to the job it is about, `job_id` (job_id_for).
+result<applied> apply_to(flush_context& ctx, const provider_snapshot& s,
+                         bool create_unknown, const std::string& job_id) {
+  auto found = ctx.txn.get(job_id);
   if (!found)
     return found.error();
   applied out;
@@ -136,6 +127,24 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
   return applied{merged.changed || known_again ? applied::updated
                                                : applied::unchanged,
                  stored.job_id, stored.status, merged.status_changed};
+}
+
+result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
+                          bool create_unknown) {
+  // The receivers refuse such ids; a provider's list page could still hold
+  // one, which is left out before it reaches the store (PostgreSQL refuses
+  // a 0 byte in any query, LMDB a key over 511 bytes) and fails the commit.
+  if (!storable_job_id(s.external_id)) {
+    log::warning("registry",
+                 "left out a job of {} whose id cannot be stored ({} bytes "
+                 "or control characters)",
+                 s.provider, s.external_id.size());
+    return applied{};
+  }
+  auto job_id = job_id_for(ctx.txn, s);
+  if (!job_id)
+    return job_id.error();
+  return apply_to(ctx, s, create_unknown, *job_id);
 }
 
 void count(apply_summary& sum, const applied& a) {
@@ -179,17 +188,18 @@ result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
   auto& reply = op.reply;
   webhook_outcome out;
   const auto& d = op.delivery;
+  // The receiver refused ids that cannot be stored (storable_job_id).
+  auto job_id = job_id_for(ctx.txn, d.snapshot);
+  if (!job_id)
+    return job_id.error();
   // Claimed before anything changes: a delivery of the same id to another
   // replica either committed already (a duplicate here) or is waited for.
   if (!d.webhook_id.empty()) {
-    auto job_id = job_id_for(ctx.txn, d.snapshot);
-    if (!job_id)
-      return job_id.error();
     auto claimed = ctx.txn.claim_webhook(*job_id, d.webhook_id, d.received);
     if (!claimed)
       return claimed.error();
     if (!*claimed) {
-      auto current = find_job(ctx.txn, d.snapshot);
+      auto current = ctx.txn.get(*job_id);
       if (!current)
         return current.error();
       out.duplicate = true;
@@ -201,7 +211,7 @@ result<void> run(flush_context& ctx, registry_state::staged_webhook& op) {
       return {};
     }
   }
-  auto a = apply_one(ctx, d.snapshot, true);
+  auto a = apply_to(ctx, d.snapshot, true, *job_id);
   if (!a)
     return a.error();
   out.created = a->what == applied::created;

@@ -13,7 +13,7 @@ namespace jobsync {
 void supervisor_state::init(std::map<std::string, supervised> watched) {
   for (auto& [name, x] : watched) {
     self_->monitor(x.actor);
-    watched_[name] = supervisor_state::watched{std::move(x), 0};
+    watched_[name] = supervisor_state::watched{std::move(x)};
   }
 }
 
@@ -24,7 +24,7 @@ std::chrono::seconds supervisor_state::restart_delay(uint32_t n) {
 
 void supervisor_state::stopped(const caf::down_msg& down) {
   for (auto& [name, w] : watched_) {
-    if (w.actor.actor.address() != down.source)
+    if (w.actor.address() != down.source)
       continue;
     auto delay = restart_delay(++w.restarts);
     log::error("supervisor", "{} stopped ({}); restart #{} in {} s", name,
@@ -38,16 +38,16 @@ void supervisor_state::restart(const provider_name& name) {
   auto i = watched_.find(name.value);
   if (i == watched_.end())
     return;
-  auto& x = i->second.actor;
-  x.actor = x.start_again();
-  self_->monitor(x.actor);
+  auto& w = i->second;
+  w.actor = w.start_again();
+  self_->monitor(w.actor);
   log::info("supervisor", "{} started again", name.value);
 }
 
 void supervisor_state::stop_all(const caf::error& reason) {
   for (auto& [name, w] : watched_) {
-    self_->demonitor(w.actor.actor);
-    self_->send_exit(w.actor.actor, reason);
+    self_->demonitor(w.actor);
+    self_->send_exit(w.actor, reason);
   }
 }
 

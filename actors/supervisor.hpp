@@ -48,8 +48,7 @@ public:
   static std::chrono::seconds restart_delay(uint32_t n);
 
 private:
-  struct watched {
-    supervised actor;
+  struct watched : supervised {
     uint32_t restarts = 0;
   };
 

@@ -4,7 +4,6 @@
 #include "logging/log.hpp"
 #include "model/standard_webhooks.hpp"
 #include "model/timestamp.hpp"
-#include "storage/job_store.hpp"
 
 #include <algorithm>
 
@@ -18,8 +17,8 @@ using requester_type = reply_to<webhook_outcome>;
 
 // Ids that could never be stored are refused before they reach the
 // registry, where one would fail the whole group commit: a job id beyond
-// storage::storable_job_id, a webhook id over 128 bytes (it is kept in one
-// LMDB key with its job's id, storage/codec.hpp's claim_key, and 256 + 128
+// storable_job_id (model/job.hpp), a webhook id over 128 bytes (it is kept in
+// one LMDB key with its job's id, storage/codec.hpp's claim_key, and 256 + 128
 // bytes leave room for the rest of the key under LMDB's 511). Replicate's
 // ids are 26 characters, Standard Webhooks' message ids about 30.
 constexpr size_t max_webhook_id_bytes = 128;
@@ -276,10 +275,10 @@ webhook_receiver_state::to_delivery(const webhook_request& r) const {
                    "The webhook body is not a prediction or training "
                    "object: "
                        + parsed.error().detail};
-  if (!storage::storable_job_id(parsed->external_id))
+  if (!storable_job_id(parsed->external_id))
     return failure{errc::bad_request,
                    "The webhook body's `id` must be at most "
-                       + std::to_string(storage::max_job_id_bytes)
+                       + std::to_string(max_job_id_bytes)
                        + " bytes without control characters"};
   webhook_delivery d;
   d.webhook_id = r.id.value_or("");

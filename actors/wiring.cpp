@@ -191,9 +191,13 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   w->sync_ = sys.spawn(jobsync::sync, cfg.sync, w->registry_,
                        w->readers_.front(), std::move(entries));
   std::map<std::string, poller_status_actor> checks;
+  std::function<liveness_actor()> start_liveness;
   if (cfg.liveness) {
-    w->liveness_ = sys.spawn(jobsync::liveness, *cfg.liveness, w->registry_,
-                             w->readers_.front());
+    start_liveness = [&sys, config = *cfg.liveness, registry = w->registry_,
+                      reader = w->readers_.front()] {
+      return sys.spawn(jobsync::liveness, config, registry, reader);
+    };
+    w->liveness_ = start_liveness();
     checks[std::string{local_provider}] = w->liveness_;
     log::info("wiring", "local: a running job silent for {} s fails",
               cfg.liveness->silence_timeout.count());
@@ -233,10 +237,8 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
   if (w->liveness_)
     watched_actors["liveness check"] = supervised{
         caf::actor_cast<caf::actor>(w->liveness_),
-        [&sys, config = *cfg.liveness, registry = w->registry_,
-         reader = w->readers_.front(), overview = w->overview_] {
-          auto replacement
-              = sys.spawn(jobsync::liveness, config, registry, reader);
+        [start_liveness, overview = w->overview_] {
+          auto replacement = start_liveness();
           caf::anon_send(overview, put_atom::value,
                          provider_name{std::string{local_provider}},
                          poller_status_actor{replacement});

@@ -36,14 +36,15 @@ using namespace jobsync;
 
 namespace {
 
-job delivered_job(long i) {
+// A prediction `id` as its first delivery stores it.
+job delivered_job(const std::string& id, const std::string& created_at) {
   job x;
-  x.job_id = "commit-" + std::to_string(i);
-  x.external_id = x.job_id;
+  x.job_id = id;
+  x.external_id = id;
   x.provider = "replicate";
   x.provider_status = "starting";
   x.status = job_status::queued;
-  x.created_at = format_rfc3339(now_ms());
+  x.created_at = created_at;
   x.metadata = {{"model", "\"simpletuner/advanced-trainer-l40s\""}};
   return x;
 }
@@ -73,12 +74,7 @@ public:
       created_[stream] = format_rfc3339(now_ms());
     }
     const auto& id = ids_[stream];
-    job x;
-    x.job_id = id;
-    x.external_id = id;
-    x.provider = "replicate";
-    x.created_at = created_[stream];
-    x.metadata = {{"model", "\"simpletuner/advanced-trainer-l40s\""}};
+    auto x = delivered_job(id, created_[stream]);
     static const job_status statuses[]
         = {job_status::queued, job_status::running, job_status::completed};
     static const char* provider_statuses[]
@@ -183,7 +179,8 @@ int main(int argc, char** argv) {
           return fail(r.error());
         continue;
       }
-      auto x = delivered_job(writes++);
+      auto x = delivered_job("commit-" + std::to_string(writes++),
+                             format_rfc3339(now_ms()));
       if (auto r = txn.put(x); !r)
         return fail(r.error());
       if (auto r = txn.claim_webhook(x.job_id, "msg_" + x.job_id, now_ms()); !r)

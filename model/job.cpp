@@ -16,6 +16,13 @@ auto as_tuple(const job& x) {
 
 } // namespace
 
+bool storable_job_id(std::string_view id) {
+  return id.size() <= max_job_id_bytes
+         && std::none_of(id.begin(), id.end(), [](char c) {
+              return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            });
+}
+
 bool operator==(const job& a, const job& b) {
   return as_tuple(a) == as_tuple(b);
 }

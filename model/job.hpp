@@ -3,10 +3,12 @@
 #include "model/status.hpp"
 #include "model/timestamp.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace jobsync {
 
@@ -60,6 +62,17 @@ struct duration_basis {
   /// The run's length (fixed) or its start (running), in milliseconds.
   int64_t ms = 0;
 };
+
+/// Longest job id jobsync keeps: LMDB keys stop at 511 bytes, and a job's
+/// id starts the keys of what the store keeps beside it.
+inline constexpr size_t max_job_id_bytes = 256;
+
+/// Whether a job id can be kept: at most max_job_id_bytes and no control
+/// characters (a 0 byte ends a job's id in the keys kept beside it, and
+/// PostgreSQL refuses one in any query). One key that cannot be stored
+/// would fail a whole group commit, so ids from outside are checked before
+/// they reach the registry's transaction.
+bool storable_job_id(std::string_view id);
 
 /// The duration basis of a job as it stands.
 duration_basis duration_basis_of(const job& x);

@@ -1,5 +1,6 @@
 #include "model/trainer_event.hpp"
 
+#include "model/job.hpp"
 #include "model/json.hpp"
 #include "model/standard_webhooks.hpp"
 
@@ -137,14 +138,12 @@ std::optional<std::string> job_id_of(const value& body) {
 }
 
 result<void> check_job_id(const std::string& id) {
-  if (id.size() > max_trainer_job_id_bytes)
-    return failure{
-        errc::bad_request,
-        "job_id has " + std::to_string(id.size()) + " bytes; at most "
-            + std::to_string(max_trainer_job_id_bytes) + " are accepted"};
-  if (std::any_of(id.begin(), id.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      }))
+  if (id.size() > max_job_id_bytes)
+    return failure{errc::bad_request, "job_id has " + std::to_string(id.size())
+                                          + " bytes; at most "
+                                          + std::to_string(max_job_id_bytes)
+                                          + " are accepted"};
+  if (!storable_job_id(id))
     return failure{errc::bad_request, "job_id holds control characters"};
   return {};
 }

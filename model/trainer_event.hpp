@@ -106,10 +106,6 @@ struct trainer_event_limits {
   size_t max_image_bytes = size_t{8} << 20;
 };
 
-/// Longest job id accepted (LMDB keys stop at 511 bytes, and one unstorable
-/// key would fail a whole group commit).
-inline constexpr size_t max_trainer_job_id_bytes = 256;
-
 /// Longest title or message kept; longer ones are cut at a character
 /// boundary and end in "...".
 inline constexpr size_t max_trainer_text_bytes = 4096;
@@ -118,7 +114,7 @@ inline constexpr size_t max_trainer_text_bytes = 4096;
 inline constexpr size_t max_trainer_traceback_bytes = 8192;
 
 /// Reads a callback body. bad_request when it is not a JSON object, or
-/// when its job id is longer than max_trainer_job_id_bytes or holds
+/// when its job id is longer than max_job_id_bytes or holds
 /// control characters. Everything else is lenient: a field of the wrong
 /// type counts as missing.
 result<trainer_event> parse_trainer_event(std::string_view body,

@@ -300,22 +300,28 @@ std::string_view job_id_of_created_key(std::string_view key) {
   return key.size() < 8 ? std::string_view{} : key.substr(8);
 }
 
-std::string logs_key(std::string_view job_id) {
-  std::string out{job_id};
+namespace {
+
+// A key beside the job's: its id, a 0 byte, the tag, then `rest`.
+std::string beside_job(std::string_view job_id, char tag,
+                       std::string_view rest = {}) {
+  std::string out;
+  out.reserve(job_id.size() + 2 + rest.size());
+  out += job_id;
   out.push_back('\0');
-  out.push_back('L');
+  out.push_back(tag);
+  out += rest;
   return out;
 }
 
-std::string claims_prefix(std::string_view job_id) {
-  std::string out{job_id};
-  out.push_back('\0');
-  out.push_back('W');
-  return out;
+} // namespace
+
+std::string logs_key(std::string_view job_id) {
+  return beside_job(job_id, 'L');
 }
 
 std::string claim_key(std::string_view job_id, std::string_view webhook_id) {
-  return claims_prefix(job_id) + std::string{webhook_id};
+  return beside_job(job_id, 'W', webhook_id);
 }
 
 std::string claim_time_key(unix_ms received, std::string_view job_id,

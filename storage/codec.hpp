@@ -103,9 +103,6 @@ std::string logs_key(std::string_view job_id);
 /// this key and claim_time_key stay under LMDB's 511.
 std::string claim_key(std::string_view job_id, std::string_view webhook_id);
 
-/// What every claim_key of a job starts with.
-std::string claims_prefix(std::string_view job_id);
-
 /// `claims` key: when a webhook id was received (8 bytes, big-endian, as
 /// created_key's), the job id, a 0 byte, the webhook id: claims in the
 /// order they expire.

@@ -3,16 +3,7 @@
 #include "storage/lmdb_store.hpp"
 #include "storage/pg_store.hpp"
 
-#include <algorithm>
-
 namespace jobsync::storage {
-
-bool storable_job_id(std::string_view id) {
-  return id.size() <= max_job_id_bytes
-         && std::none_of(id.begin(), id.end(), [](char c) {
-              return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-            });
-}
 
 result<uint64_t> read_view::count(const job_filter& filter) const {
   auto tallies = counters();

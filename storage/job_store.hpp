@@ -15,20 +15,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace jobsync::storage {
-
-/// Longest job id the stores keep: LMDB keys stop at 511 bytes, and a
-/// job's id starts the keys of what is kept beside it (storage/codec.hpp).
-inline constexpr size_t max_job_id_bytes = 256;
-
-/// Whether a job id can be stored: at most max_job_id_bytes and no control
-/// characters (a 0 byte ends a job's id in the keys kept beside it). One
-/// key that cannot be stored would fail a whole group commit, so ids from
-/// outside are checked before they reach the registry's transaction.
-bool storable_job_id(std::string_view id);
 
 /// Which implementation keeps the jobs (`storage.backend`).
 enum class backend {

@@ -562,30 +562,26 @@ result<size_t> lmdb_write_view::prune_webhooks(unix_ms cutoff) {
   auto removed = prune_legacy_webhooks(cutoff);
   if (!removed)
     return removed;
-  std::vector<std::string> expired;
-  {
-    auto c = cursor::open(txn_, t_.claims);
-    if (!c)
-      return c.error();
-    auto end = created_key(cutoff, "");
-    MDB_val key, value;
-    for (auto more = c->move(MDB_FIRST, key, value);;
-         more = c->move(MDB_NEXT, key, value)) {
-      if (!more)
-        return more.error();
-      if (!*more || as_view(key) >= end)
-        break;
-      expired.emplace_back(as_view(key));
-    }
-  }
-  for (const auto& key : expired) {
-    auto claim = claim_of_time_key(key);
+  auto c = cursor::open(txn_, t_.claims);
+  if (!c)
+    return c.error();
+  // Oldest first: the walk ends at the first claim received since cutoff.
+  auto end = created_key(cutoff, "");
+  MDB_val key, value;
+  for (auto more = c->move(MDB_FIRST, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more || as_view(key) >= end)
+      break;
+    auto claim = claim_of_time_key(as_view(key));
     if (!claim)
       return corrupt("webhook claim", "claims");
     JOBSYNC_TRY(txn_.del(t_.jobs, claim_key(claim->first, claim->second)));
-    JOBSYNC_TRY(txn_.del(t_.claims, key));
+    JOBSYNC_TRY(c->del());
+    ++*removed;
   }
-  return *removed + expired.size();
+  return removed;
 }
 
 // Claims made before schema version 2.

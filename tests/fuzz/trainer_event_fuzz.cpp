@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& e = *parsed;
   if (e.job_id) {
     FUZZ_CHECK(!e.job_id->empty());
-    FUZZ_CHECK(e.job_id->size() <= max_trainer_job_id_bytes);
+    FUZZ_CHECK(e.job_id->size() <= max_job_id_bytes);
     FUZZ_CHECK(!has_control(*e.job_id));
   }
   for (const auto* text : {&e.title, &e.message, &e.error_text})
