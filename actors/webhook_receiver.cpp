@@ -279,7 +279,7 @@ webhook_receiver_state::to_delivery(const webhook_request& r) const {
     return failure{errc::bad_request,
                    "The webhook body's `id` must be at most "
                        + std::to_string(max_job_id_bytes)
-                       + " bytes without control characters"};
+                       + " bytes of UTF-8 without control characters"};
   webhook_delivery d;
   d.webhook_id = r.id.value_or("");
   d.snapshot = std::move(*parsed);

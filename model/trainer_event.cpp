@@ -144,7 +144,8 @@ result<void> check_job_id(const std::string& id) {
                                           + std::to_string(max_job_id_bytes)
                                           + " are accepted"};
   if (!storable_job_id(id))
-    return failure{errc::bad_request, "job_id holds control characters"};
+    return failure{errc::bad_request,
+                   "job_id holds control characters or is not valid UTF-8"};
   return {};
 }
 

@@ -460,6 +460,10 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_jobs_are_bad_requests) {
   auto long_job
       = signed_request("msg_y", prediction(std::string(300, 'p'), "starting"));
   BOOST_TEST((refused(long_job).code == errc::bad_request));
+  auto not_utf8 = signed_request("msg_z", prediction("p\xc0\xaf", "starting"));
+  auto f = refused(not_utf8);
+  BOOST_TEST((f.code == errc::bad_request));
+  BOOST_TEST(f.detail.find("UTF-8") != std::string::npos, f.detail);
   BOOST_TEST(events->empty());
 }
 

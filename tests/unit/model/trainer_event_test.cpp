@@ -106,6 +106,13 @@ BOOST_AUTO_TEST_CASE(job_ids_that_cannot_be_stored_are_refused) {
       == 256u);
   BOOST_TEST((refused(R"({"job_id": "a\u0000b"})").code == errc::bad_request));
   BOOST_TEST((refused(R"({"job_id": "a\nb"})").code == errc::bad_request));
+  // Malformed UTF-8 (JSON parsing lets it through; PostgreSQL refuses it):
+  // a lone continuation byte, a cut sequence, an overlong form, a surrogate.
+  for (std::string id : {"a\x80", "a\xe2\x82", "\xc0\xaf", "\xed\xa0\x80"})
+    BOOST_TEST(
+        (refused(R"({"job_id": ")" + id + R"("})").code == errc::bad_request));
+  BOOST_TEST(*parse(R"({"job_id": "caf\u00e9-\u20ac-\ud83d\ude80"})").job_id
+             == "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x9a\x80");
 }
 
 BOOST_AUTO_TEST_CASE(a_body_that_is_not_a_json_object_is_refused) {
