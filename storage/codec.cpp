@@ -320,6 +320,12 @@ std::string logs_key(std::string_view job_id) {
   return beside_job(job_id, 'L');
 }
 
+std::string beside_prefix(std::string_view job_id) {
+  std::string out{job_id};
+  out.push_back('\0');
+  return out;
+}
+
 std::string claim_key(std::string_view job_id, std::string_view webhook_id) {
   return beside_job(job_id, 'W', webhook_id);
 }

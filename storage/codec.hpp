@@ -91,12 +91,15 @@ std::string created_key(unix_ms created, std::string_view job_id);
 /// The job id inside a `by_created` key.
 std::string_view job_id_of_created_key(std::string_view key);
 
-/// Keys of a job's own records in the `jobs` table, beside the job's (its
-/// id): the id, a 0 byte, a tag. They sort right after the job and before
-/// any other job, so a delivery's writes to a job, its log tail and its
-/// webhook id change the same leaf. (Job ids hold no control characters:
-/// the receivers refuse them.)
+/// Keys of a job's own records in the table that holds the job (`live` or
+/// `jobs`), beside the job's (its id): the id, a 0 byte, a tag. They sort
+/// right after the job and before any other job, so a delivery's writes to
+/// a job, its log tail and its webhook id change the same leaf. (Job ids
+/// hold no control characters: the receivers refuse them.)
 std::string logs_key(std::string_view job_id);
+
+/// What every key beside a job starts with: its id and a 0 byte.
+std::string beside_prefix(std::string_view job_id);
 
 /// The key of a webhook id claimed for a job (the tag 'W', then the id).
 /// The receivers keep job ids to 256 bytes and webhook ids to 128, so

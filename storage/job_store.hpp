@@ -105,7 +105,10 @@ public:
   virtual result<std::vector<stale_tally>> stale(const staleness_rule& rule,
                                                  unix_ms now) const = 0;
 
-  /// The job id stored for a provider's id.
+  /// The id of the job stored for a provider's id, when it is another id:
+  /// a job kept under its provider's own id (as jobs learned of from the
+  /// provider are) is found by that id, so nullopt means "use the
+  /// provider's id". (LMDB keeps no index entry for such a job.)
   virtual result<std::optional<std::string>>
   find_external(std::string_view provider,
                 std::string_view external_id) const = 0;

@@ -3,6 +3,9 @@
 #include "logging/log.hpp"
 #include "storage/codec.hpp"
 
+#include <array>
+#include <vector>
+
 namespace jobsync::storage {
 
 namespace {
@@ -65,6 +68,58 @@ public:
   setting(std::string_view key) const override;
 
 protected:
+  // A job's stored value and the table that holds it.
+  struct located {
+    MDB_dbi table;
+    std::string_view raw;
+  };
+
+  // A job is in `live` while it is active and in `jobs` once finished;
+  // `finished` says which to look in first (a by_created entry knows).
+  // Either may hold any job a version 2 folder stored, until it is
+  // written again.
+  result<std::optional<located>> locate(std::string_view job_id,
+                                        bool finished = false) const {
+    std::array<MDB_dbi, 2> order{t_.live, t_.jobs};
+    if (finished)
+      std::swap(order[0], order[1]);
+    for (auto table : order) {
+      auto raw = txn_.get(table, job_id);
+      if (!raw)
+        return raw.error();
+      if (*raw)
+        return std::optional<located>{located{table, **raw}};
+    }
+    return std::optional<located>{};
+  }
+
+  // Where the keys beside a job are: with its record, or in either table
+  // when it has none (a deleted job's webhook ids stay until pruned).
+  std::vector<MDB_dbi> beside_tables(const std::optional<located>& at) const {
+    if (at)
+      return {at->table};
+    return {t_.live, t_.jobs};
+  }
+
+  // Whether a webhook id was applied to the job `at` locates. Claims made
+  // before schema version 2 are in the `webhooks` table until pruned.
+  result<bool> has_claim(const std::optional<located>& at,
+                         std::string_view job_id,
+                         std::string_view webhook_id) const {
+    auto key = claim_key(job_id, webhook_id);
+    for (auto table : beside_tables(at)) {
+      auto beside = txn_.get(table, key);
+      if (!beside)
+        return beside.error();
+      if (beside->has_value())
+        return true;
+    }
+    auto legacy = txn_.get(t_.webhooks, webhook_id);
+    if (!legacy)
+      return legacy.error();
+    return legacy->has_value();
+  }
+
   // The record under `key` in `table`, decoded; nullopt when there is none.
   template <class T>
   result<std::optional<T>>
@@ -89,7 +144,15 @@ protected:
 template <class Base>
 result<std::optional<job>>
 lmdb_reader<Base>::get(std::string_view job_id) const {
-  return read_record(t_.jobs, job_id, decode_job, "job");
+  auto at = locate(job_id);
+  if (!at)
+    return at.error();
+  if (!*at)
+    return std::optional<job>{};
+  auto x = decode_job((*at)->raw);
+  if (!x)
+    return corrupt("job", job_id);
+  return x;
 }
 
 // Beside the job since schema version 2; a tail stored before stays in
@@ -97,10 +160,15 @@ lmdb_reader<Base>::get(std::string_view job_id) const {
 template <class Base>
 result<std::optional<job_logs>>
 lmdb_reader<Base>::logs(std::string_view job_id) const {
-  auto beside
-      = read_record(t_.jobs, logs_key(job_id), decode_logs, "log record");
-  if (!beside || *beside)
-    return beside;
+  auto at = locate(job_id);
+  if (!at)
+    return at.error();
+  for (auto table : beside_tables(*at)) {
+    auto beside
+        = read_record(table, logs_key(job_id), decode_logs, "log record");
+    if (!beside || *beside)
+      return beside;
+  }
   return read_record(t_.logs, job_id, decode_logs, "log record");
 }
 
@@ -120,7 +188,9 @@ result<job_page> lmdb_reader<Base>::list(const job_filter& filter, size_t limit,
   page.total = *total;
   if (limit == 0 || offset >= page.total)
     return page;
-  std::vector<std::string> ids;
+  // Each id with whether its job is finished (in `jobs` rather than
+  // `live`), as its index entry says.
+  std::vector<std::pair<std::string, bool>> ids;
   {
     auto c = cursor::open(txn_, t_.by_created);
     if (!c)
@@ -142,17 +212,18 @@ result<job_page> lmdb_reader<Base>::list(const job_filter& filter, size_t limit,
         ++skipped;
         continue;
       }
-      ids.emplace_back(job_id_of_created_key(as_view(key)));
+      ids.emplace_back(job_id_of_created_key(as_view(key)),
+                       !is_active(entry->status));
     }
   }
   page.jobs.reserve(ids.size());
-  for (const auto& id : ids) {
-    auto raw = txn_.get(t_.jobs, id);
-    if (!raw)
-      return raw.error();
-    if (!*raw)
+  for (const auto& [id, finished] : ids) {
+    auto at = locate(id, finished);
+    if (!at)
+      return at.error();
+    if (!*at)
       return corrupt("index entry without job", id);
-    auto x = decode_rendered_job(id, **raw);
+    auto x = decode_rendered_job(id, (*at)->raw);
     if (!x)
       return corrupt("job", id);
     page.jobs.push_back(std::move(*x));
@@ -240,12 +311,12 @@ lmdb_reader<Base>::stale(const staleness_rule& rule, unix_ms now) const {
     auto job_id = k.substr(zero + 1);
     if (out.empty() || out.back().provider != provider)
       out.push_back(stale_tally{std::string{provider}, 0});
-    auto raw = txn_.get(t_.jobs, job_id);
-    if (!raw)
-      return raw.error();
-    if (!*raw)
+    auto at = locate(job_id);
+    if (!at)
+      return at.error();
+    if (!*at)
       continue;
-    auto f = decode_job_freshness(**raw);
+    auto f = decode_job_freshness((*at)->raw);
     if (!f)
       return corrupt("job", job_id);
     if (is_stale(rule, f->status, f->reached_provider, f->synced_at, now))
@@ -261,25 +332,19 @@ lmdb_reader<Base>::find_external(std::string_view provider,
   auto raw = txn_.get(t_.by_external, provider_key(provider, external_id));
   if (!raw)
     return raw.error();
-  if (!*raw)
+  // Folders written before schema version 3 hold entries to the same id.
+  if (!*raw || **raw == external_id)
     return std::optional<std::string>{};
   return std::optional<std::string>{std::string{**raw}};
 }
 
-// Claims made before schema version 2 are in the `webhooks` table until
-// they are pruned.
 template <class Base>
 result<bool> lmdb_reader<Base>::has_webhook(std::string_view job_id,
                                             std::string_view webhook_id) const {
-  auto beside = txn_.get(t_.jobs, claim_key(job_id, webhook_id));
-  if (!beside)
-    return beside.error();
-  if (beside->has_value())
-    return true;
-  auto legacy = txn_.get(t_.webhooks, webhook_id);
-  if (!legacy)
-    return legacy.error();
-  return legacy->has_value();
+  auto at = locate(job_id);
+  if (!at)
+    return at.error();
+  return has_claim(*at, job_id, webhook_id);
 }
 
 template <class Base>
@@ -361,8 +426,14 @@ public:
     return noted(erase_job(job_id));
   }
 
+  // With the job; a tail stored before its job waits in `live`, and the
+  // job's first put takes it along to `jobs` if the job is finished.
   result<void> put_logs(std::string_view job_id, const job_logs& x) override {
-    JOBSYNC_TRY(noted(txn_.put(t_.jobs, logs_key(job_id), encode_logs(x))));
+    auto at = locate(job_id);
+    if (!at)
+      return at.error();
+    auto home = *at ? (*at)->table : t_.live;
+    JOBSYNC_TRY(noted(txn_.put(home, logs_key(job_id), encode_logs(x))));
     return noted(txn_.del(t_.logs, job_id));
   }
 
@@ -401,6 +472,7 @@ private:
   }
 
   result<void> put_job(const job& x);
+  result<void> move_beside(std::string_view job_id, MDB_dbi from, MDB_dbi to);
   result<bool> confirm_job_at(std::string_view job_id, unix_ms at);
   result<bool> erase_job(std::string_view job_id);
   result<size_t> prune_legacy_webhooks(unix_ms cutoff);
@@ -449,7 +521,9 @@ index_entries entries_of(const job& x) {
   if (x.provider) {
     if (is_active(x.status))
       e.active = provider_key(*x.provider, x.job_id);
-    if (!x.external_id.empty())
+    // A job kept under its provider's own id needs no entry to be found
+    // (find_external): most jobs, and one random B-tree insert less each.
+    if (!x.external_id.empty() && x.external_id != x.job_id)
       e.external = provider_key(*x.provider, x.external_id);
   }
   e.counter = counter_key(x.type, x.status, x.provider);
@@ -493,28 +567,71 @@ result<void> lmdb_write_view::update_entries(const job* before,
   return {};
 }
 
+// Active jobs are kept in `live`, a table of the few jobs in flight whose
+// pages a commit of deliveries changes anyway; a job moves to `jobs`, with
+// what is kept beside it, once finished. (All in one table keyed by random
+// provider ids, each delivery changed a leaf and a branch page in a
+// random place of a large tree.)
 result<void> lmdb_write_view::put_job(const job& x) {
-  auto old = get(x.job_id);
-  if (!old)
-    return old.error();
-  JOBSYNC_TRY(txn_.put(t_.jobs, x.job_id, encode_job(x)));
-  return update_entries(*old ? &**old : nullptr, &x);
+  auto at = locate(x.job_id);
+  if (!at)
+    return at.error();
+  std::optional<job> old;
+  if (*at) {
+    old = decode_job((*at)->raw);
+    if (!old)
+      return corrupt("job", x.job_id);
+  }
+  auto home = is_active(x.status) ? t_.live : t_.jobs;
+  auto other = home == t_.live ? t_.jobs : t_.live;
+  JOBSYNC_TRY(txn_.put(home, x.job_id, encode_job(x)));
+  // A new job may have had its tail or webhook id stored first (in
+  // `live`); a moved one leaves nothing behind.
+  if (!*at || (*at)->table != home) {
+    if (*at)
+      JOBSYNC_TRY(txn_.del(other, x.job_id));
+    JOBSYNC_TRY(move_beside(x.job_id, other, home));
+  }
+  return update_entries(old ? &*old : nullptr, &x);
+}
+
+result<void> lmdb_write_view::move_beside(std::string_view job_id, MDB_dbi from,
+                                          MDB_dbi to) {
+  auto c = cursor::open(txn_, from);
+  if (!c)
+    return c.error();
+  auto prefix = beside_prefix(job_id);
+  MDB_val key = as_val(prefix);
+  MDB_val value;
+  for (auto more = c->move(MDB_SET_RANGE, key, value);;
+       more = c->move(MDB_NEXT, key, value)) {
+    if (!more)
+      return more.error();
+    if (!*more || !has_prefix(as_view(key), prefix))
+      break;
+    // Copied first: writing the other table may spill the page they are in.
+    std::string k{as_view(key)}, v{as_view(value)};
+    JOBSYNC_TRY(txn_.put(to, k, v));
+    JOBSYNC_TRY(c->del());
+  }
+  return {};
 }
 
 result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
                                              unix_ms at) {
-  auto raw = txn_.get(t_.jobs, job_id);
-  if (!raw)
-    return raw.error();
-  if (!*raw)
+  auto found = locate(job_id);
+  if (!found)
+    return found.error();
+  if (!*found)
     return false;
-  if (auto stamped = confirm_job(**raw, at)) {
-    JOBSYNC_TRY(txn_.put(t_.jobs, job_id, *stamped));
+  auto [table, raw] = **found;
+  if (auto stamped = confirm_job(raw, at)) {
+    JOBSYNC_TRY(txn_.put(table, job_id, *stamped));
     return true;
   }
   // A value from before synced_at existed: stored anew, as this version
   // writes it.
-  auto x = decode_job(**raw);
+  auto x = decode_job(raw);
   if (!x)
     return corrupt("job", job_id);
   x->synced_at = at;
@@ -523,14 +640,18 @@ result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
 }
 
 result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
-  auto old = get(job_id);
-  if (!old)
-    return old.error();
-  if (!*old)
+  auto at = locate(job_id);
+  if (!at)
+    return at.error();
+  if (!*at)
     return false;
-  JOBSYNC_TRY(update_entries(&**old, nullptr));
-  JOBSYNC_TRY(txn_.del(t_.jobs, job_id));
-  JOBSYNC_TRY(txn_.del(t_.jobs, logs_key(job_id)));
+  auto table = (*at)->table;
+  auto old = decode_job((*at)->raw);
+  if (!old)
+    return corrupt("job", job_id);
+  JOBSYNC_TRY(update_entries(&*old, nullptr));
+  JOBSYNC_TRY(txn_.del(table, job_id));
+  JOBSYNC_TRY(txn_.del(table, logs_key(job_id)));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
   JOBSYNC_TRY(txn_.del(t_.images, job_id));
   // Its webhook ids stay until pruned: a delivery retried after the job
@@ -546,12 +667,18 @@ result<bool> lmdb_write_view::claim_webhook(std::string_view job_id,
                                             std::string_view webhook_id,
                                             unix_ms received) {
   // The only writer: no other transaction can claim the id meanwhile.
-  auto seen = has_webhook(job_id, webhook_id);
+  auto at = locate(job_id);
+  if (!at)
+    return at.error();
+  auto seen = has_claim(*at, job_id, webhook_id);
   if (!seen)
     return seen.error();
   if (*seen)
     return false;
-  JOBSYNC_TRY(noted(txn_.put(t_.jobs, claim_key(job_id, webhook_id),
+  // With the job, or in `live` for a job the delivery creates (its first
+  // put moves it along if the job is finished).
+  auto home = *at ? (*at)->table : t_.live;
+  JOBSYNC_TRY(noted(txn_.put(home, claim_key(job_id, webhook_id),
                              encode_u64(static_cast<uint64_t>(received)))));
   JOBSYNC_TRY(noted(
       txn_.put(t_.claims, claim_time_key(received, job_id, webhook_id), "")));
@@ -577,7 +704,10 @@ result<size_t> lmdb_write_view::prune_webhooks(unix_ms cutoff) {
     auto claim = claim_of_time_key(as_view(key));
     if (!claim)
       return corrupt("webhook claim", "claims");
-    JOBSYNC_TRY(txn_.del(t_.jobs, claim_key(claim->first, claim->second)));
+    // With its job, wherever that is now, or left by a deleted job.
+    auto beside = claim_key(claim->first, claim->second);
+    JOBSYNC_TRY(txn_.del(t_.live, beside));
+    JOBSYNC_TRY(txn_.del(t_.jobs, beside));
     JOBSYNC_TRY(c->del());
     ++*removed;
   }
@@ -634,7 +764,8 @@ lmdb_store::open(const store_options& opts) {
   if (!txn)
     return txn.error();
   auto& t = store->tables_;
-  for (auto [dbi, name] : {std::pair{&t.jobs, "jobs"},
+  for (auto [dbi, name] : {std::pair{&t.live, "live"},
+                           {&t.jobs, "jobs"},
                            {&t.by_created, "by_created"},
                            {&t.by_external, "by_external"},
                            {&t.active, "active"},
@@ -652,10 +783,11 @@ lmdb_store::open(const store_options& opts) {
   if (!version)
     return version.error();
   auto stored = *version ? decode_u64(**version) : std::nullopt;
-  // Version 1 is read as it is (log tails and webhook ids in tables of
-  // their own) and moves over as jobs are written; marked 2 from now on,
-  // which a jobsync that knows only 1 refuses.
-  if (!*version || stored == uint64_t{1}) {
+  // Versions 1 and 2 are read as they are and move over as jobs are
+  // written: version 1's log tails and webhook ids are in tables of their
+  // own, and both keep active jobs in `jobs`. Marked 3 from now on, which a
+  // jobsync that knows only 1 or 2 refuses (it would not see `live`).
+  if (!*version || stored == uint64_t{1} || stored == uint64_t{2}) {
     JOBSYNC_TRY(txn->put(t.meta, schema_key, encode_u64(lmdb_schema_version)));
   } else if (stored != lmdb_schema_version) {
     return failure{errc::internal,

@@ -11,10 +11,15 @@
 namespace jobsync::storage {
 
 /// The LMDB store's schema version; kept in `meta` and checked at open.
-inline constexpr uint64_t lmdb_schema_version = 2;
+inline constexpr uint64_t lmdb_schema_version = 3;
 
 /// The named databases of the LMDB store (docs/architecture.md, "Storage").
 struct tables {
+  /// Jobs that are not finished, each with what is kept beside it: a small
+  /// table whose few pages every commit of deliveries changes anyway.
+  MDB_dbi live = 0;
+  /// Finished jobs (and, until written again, the active jobs a version 2
+  /// folder stored), each with what is kept beside it.
   MDB_dbi jobs = 0;
   MDB_dbi by_created = 0;
   MDB_dbi by_external = 0;

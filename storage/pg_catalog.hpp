@@ -51,7 +51,7 @@ inline constexpr statement active_jobs{
 inline constexpr statement find_external{
     "find_external", "SELECT job_id FROM jobsync_jobs WHERE provider = "
                      "$1::text AND external_id = $2::text AND external_id <> "
-                     "'' ORDER BY job_id LIMIT 1"};
+                     "'' AND job_id <> external_id ORDER BY job_id LIMIT 1"};
 
 inline constexpr statement has_webhook{
     "has_webhook",

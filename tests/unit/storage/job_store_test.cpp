@@ -3,6 +3,7 @@
 #include "storage/codec.hpp"
 #include "storage/job_store.hpp"
 #include "storage/lmdb.hpp"
+#include "storage/lmdb_store.hpp"
 
 #include "tests/support/postgres_server.hpp"
 #include "tests/unit/storage/store_fixture.hpp"
@@ -19,8 +20,8 @@ using test::make_job;
 namespace {
 
 struct job_store_fixture : test::store_fixture {
-  // Replaces a stored job's value with these bytes, as an older jobsync
-  // wrote them (the store must be closed meanwhile).
+  // Replaces a stored job's value with these bytes, where an older jobsync
+  // wrote them, in `jobs` (the store must be closed meanwhile).
   void overwrite_value(const std::string& job_id, const std::string& bytes) {
     if (options.backend == backend::postgres) {
       std::string hex;
@@ -36,7 +37,49 @@ struct job_store_fixture : test::store_fixture {
       return;
     }
     with_tables([&](transaction& txn, const table_of& table) {
+      BOOST_REQUIRE(txn.del(table("live"), job_id));
       BOOST_REQUIRE(txn.put(table("jobs"), job_id, bytes));
+    });
+  }
+
+  // Every key in an LMDB table whose key starts with `prefix` (the store
+  // must be closed meanwhile).
+  std::vector<std::string> keys_in(const char* name,
+                                   const std::string& prefix) {
+    std::vector<std::string> out;
+    with_tables([&](transaction& txn, const table_of& table) {
+      auto c = cursor::open(txn, table(name));
+      BOOST_REQUIRE(c);
+      MDB_val key = as_val(prefix);
+      MDB_val value;
+      for (auto more = c->move(MDB_SET_RANGE, key, value); more && *more;
+           more = c->move(MDB_NEXT, key, value)) {
+        auto k = as_view(key);
+        if (k.substr(0, prefix.size()) != prefix)
+          break;
+        out.emplace_back(k);
+      }
+    });
+    return out;
+  }
+
+  // Moves a job and what is beside it from `live` to `jobs`, where a
+  // version 2 jobsync kept every job (the store must be closed meanwhile).
+  void as_version_two_kept(const std::string& job_id) {
+    with_tables([&](transaction& txn, const table_of& table) {
+      auto c = cursor::open(txn, table("live"));
+      BOOST_REQUIRE(c);
+      MDB_val key = as_val(job_id);
+      MDB_val value;
+      for (auto more = c->move(MDB_SET_RANGE, key, value); more && *more;
+           more = c->move(MDB_NEXT, key, value)) {
+        std::string k{as_view(key)};
+        if (k != job_id && k.rfind(job_id + '\0', 0) != 0)
+          break;
+        std::string v{as_view(value)};
+        BOOST_REQUIRE(txn.put(table("jobs"), k, v));
+        BOOST_REQUIRE(c->del());
+      }
     });
   }
 
@@ -216,6 +259,10 @@ BOOST_AUTO_TEST_CASE(external_ids_find_their_job) {
   BOOST_TEST(**read()->find_external("replicate", "pred-1") == "local-uuid");
   BOOST_TEST(!*read()->find_external("replicate", "local-uuid"));
   BOOST_TEST(!*read()->find_external("other", "pred-1"));
+  // A job kept under its provider's own id is found by that id.
+  put({make_job("pred-2", job_status::queued, 2)});
+  BOOST_TEST(!*read()->find_external("replicate", "pred-2"));
+  BOOST_TEST(read()->get("pred-2")->has_value());
 }
 
 BOOST_AUTO_TEST_CASE(updates_rewrite_only_the_entries_that_change) {
@@ -379,6 +426,7 @@ BOOST_AUTO_TEST_CASE(a_version_one_folder_is_read_and_moves_over,
                      *boost::unit_test::precondition(test::lmdb_only{})) {
   put({make_job("old", job_status::running, 1000)});
   store.reset();
+  as_version_two_kept("old");
   with_tables([](transaction& txn, const table_of& table) {
     BOOST_REQUIRE(txn.put(table("meta"), "schema_version", encode_u64(1)));
     job_logs tail;
@@ -409,9 +457,107 @@ BOOST_AUTO_TEST_CASE(a_version_one_folder_is_read_and_moves_over,
     auto version
         = decode_u64(txn.get(table("meta"), "schema_version")->value());
     BOOST_REQUIRE(version);
-    BOOST_TEST(*version == 2u);
+    BOOST_TEST(*version == 3u);
     // The old tail left its table when the new one was stored.
     BOOST_TEST(!txn.get(table("logs"), "old")->has_value());
+  });
+}
+
+// An active job is kept in `live` with its tail and webhook ids, and moves
+// to `jobs` with them once finished; a job that arrives finished takes
+// along what was stored for it first.
+BOOST_AUTO_TEST_CASE(a_job_moves_with_what_is_beside_it_when_it_finishes,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  {
+    auto w = write();
+    BOOST_TEST(*w->claim_webhook("run", "msg_1", 1000));
+    BOOST_REQUIRE(w->put(make_job("run", job_status::running, 1000)));
+    job_logs tail;
+    tail.tail = "step 1";
+    BOOST_REQUIRE(w->put_logs("run", tail));
+    BOOST_TEST(*w->claim_webhook("done", "msg_2", 1000));
+    BOOST_REQUIRE(w->put(make_job("done", job_status::completed, 2000)));
+    BOOST_REQUIRE(w->put(make_job("run0", job_status::running, 3000)));
+    BOOST_REQUIRE(w->commit());
+  }
+  store.reset();
+  BOOST_TEST(keys_in("live", "run").size() == 4u); // run, its tail and id, run0
+  BOOST_TEST(keys_in("jobs", "done").size() == 2u);
+  BOOST_TEST(keys_in("live", "done").empty());
+  reopen();
+  BOOST_TEST(page_ids({}, 10, 0)
+             == (std::vector<std::string>{"run0", "done", "run"}));
+  BOOST_TEST(read()->active("replicate")->size() == 2u);
+  {
+    auto w = write();
+    BOOST_TEST(!*w->claim_webhook("run", "msg_1", 2000));
+    BOOST_TEST(*w->claim_webhook("run", "msg_3", 2000));
+    BOOST_REQUIRE(w->put(make_job("run", job_status::completed, 1000)));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(read()->logs("run")->value().tail == "step 1");
+  BOOST_TEST(*read()->has_webhook("run", "msg_1"));
+  BOOST_TEST(*read()->has_webhook("run", "msg_3"));
+  BOOST_TEST(read()->active("replicate")->size() == 1u);
+  BOOST_TEST(page_ids({}, 10, 0)
+             == (std::vector<std::string>{"run0", "done", "run"}));
+  {
+    auto w = write();
+    BOOST_TEST(*w->prune_webhooks(1500) == 2u); // msg_1, msg_2
+    BOOST_REQUIRE(w->commit());
+  }
+  store.reset();
+  BOOST_TEST((keys_in("live", "run") == std::vector<std::string>{"run0"}));
+  BOOST_TEST(keys_in("jobs", "run").size() == 3u); // run, its tail, msg_3
+  BOOST_TEST(keys_in("jobs", "done").size() == 1u);
+}
+
+// A version 2 folder kept active jobs in `jobs`: they are read there, and
+// an active job written again moves to `live` with what is beside it.
+BOOST_AUTO_TEST_CASE(a_version_two_folder_is_read_and_moves_over,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  {
+    auto w = write();
+    BOOST_REQUIRE(w->put(make_job("old", job_status::running, 1000)));
+    job_logs tail;
+    tail.tail = "written by version 2";
+    BOOST_REQUIRE(w->put_logs("old", tail));
+    BOOST_TEST(*w->claim_webhook("old", "msg_old", 1000));
+    BOOST_REQUIRE(w->commit());
+  }
+  store.reset();
+  as_version_two_kept("old");
+  with_tables([](transaction& txn, const table_of& table) {
+    BOOST_REQUIRE(txn.put(table("meta"), "schema_version", encode_u64(2)));
+    // Version 2 indexed every job's provider id, its own too.
+    BOOST_REQUIRE(
+        txn.put(table("by_external"), provider_key("replicate", "old"), "old"));
+  });
+  BOOST_TEST(keys_in("live", "old").empty());
+  reopen();
+  BOOST_TEST(!*read()->find_external("replicate", "old"));
+  BOOST_TEST(read()->get("old")->has_value());
+  BOOST_TEST(read()->logs("old")->value().tail == "written by version 2");
+  BOOST_TEST(*read()->has_webhook("old", "msg_old"));
+  BOOST_TEST(read()->active("replicate")->size() == 1u);
+  BOOST_TEST(page_ids({}, 10, 0) == (std::vector<std::string>{"old"}));
+  {
+    auto w = write();
+    BOOST_TEST(!*w->claim_webhook("old", "msg_old", 2000));
+    auto x = make_job("old", job_status::running, 1000);
+    x.provider_status = "processing";
+    BOOST_REQUIRE(w->put(x));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(*(*read()->get("old"))->provider_status == "processing");
+  store.reset();
+  BOOST_TEST(keys_in("live", "old").size() == 3u);
+  BOOST_TEST(keys_in("jobs", "old").empty());
+  with_tables([](transaction& txn, const table_of& table) {
+    auto version
+        = decode_u64(txn.get(table("meta"), "schema_version")->value());
+    BOOST_REQUIRE(version);
+    BOOST_TEST(*version == 3u);
   });
 }
 
@@ -420,7 +566,8 @@ BOOST_AUTO_TEST_CASE(a_later_schema_version_is_refused,
                      *boost::unit_test::precondition(test::lmdb_only{})) {
   store.reset();
   with_tables([](transaction& txn, const table_of& table) {
-    BOOST_REQUIRE(txn.put(table("meta"), "schema_version", encode_u64(3)));
+    BOOST_REQUIRE(txn.put(table("meta"), "schema_version",
+                          encode_u64(lmdb_schema_version + 1)));
   });
   auto opened = job_store::open(options);
   BOOST_REQUIRE(!opened);
