@@ -52,6 +52,7 @@ struct answer_callback {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::job_changed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobsync::job_changed>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::snapshot_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::apply_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobsync::webhook_delivery)
@@ -151,8 +152,10 @@ using lead_atom = caf::atom_constant<caf::atom("lead")>;
 
 /// Receives every committed job change (the SSE hub; fakes in tests).
 using event_sink_actor = caf::typed_actor<
-    /// A committed status change or discovery.
-    caf::reacts_to<job_changed>>;
+    /// The status changes and discoveries of one commit, in id order: one
+    /// message per commit, not per event (the hub is detached, and each
+    /// message that finds it asleep costs a wake-up on both threads).
+    caf::reacts_to<std::vector<job_changed>>>;
 
 /// The only writer of the store. Requests that arrive together are
 /// committed in one transaction and answered only after that commit.
@@ -415,8 +418,9 @@ using timeout_atom = caf::timeout_atom;
 /// every stream. Never waits for a subscriber: one that does not read is
 /// dropped. Also the registry's event sink (a subset of this interface).
 using sse_hub_actor = caf::typed_actor<
-    /// A committed status change or discovery (from the registry).
-    caf::reacts_to<job_changed>,
+    /// The status changes and discoveries of one commit, in id order (from
+    /// the registry, or the shared store's event feed).
+    caf::reacts_to<std::vector<job_changed>>,
     /// Opens the subscriber's stream and writes, with nothing in between:
     /// the retry hint, the events after its Last-Event-ID (or
     /// resync_required when the id cannot be served exactly), then every

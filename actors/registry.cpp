@@ -507,9 +507,8 @@ void registry_state::flush() {
   // acts on an answer (subscribes, resumes from an id it saw) comes after
   // them, so a stream opened after a sync's answer never gets the sync's
   // discoveries as live events.
-  if (sink)
-    for (auto& e : outcome.events)
-      caf::anon_send(sink, std::move(e));
+  if (sink && !outcome.events.empty())
+    caf::anon_send(sink, std::move(outcome.events));
   for (auto& op : ops)
     std::visit([](auto& x) { answer(x); }, op);
 }

@@ -288,9 +288,11 @@ sse_hub_actor::behavior_type sse_hub(self_ptr self, sse_hub_config config) {
   });
   self->delayed_send(self, self->state.config.heartbeat, tick_atom::value);
   return {
-      [=](job_changed& e) {
+      [=](std::vector<job_changed>& events) {
         auto& st = self->state;
-        st.pending.push_back(std::move(e));
+        st.pending.insert(st.pending.end(),
+                          std::make_move_iterator(events.begin()),
+                          std::make_move_iterator(events.end()));
         // Like the registry's group commit: the flush queues behind every
         // event already in the mailbox, so a burst goes out in one write
         // per subscriber.

@@ -113,8 +113,7 @@ result<std::unique_ptr<wiring>> wiring::start(caf::actor_system& sys,
       after,
       storage::event_handlers{
           [hub](std::vector<job_changed> events) {
-            for (auto& e : events)
-              caf::anon_send(hub, std::move(e));
+            caf::anon_send(hub, std::move(events));
           },
           [hub](uint64_t id) { caf::anon_send(hub, resync_atom::value, id); }});
   if (!feed)

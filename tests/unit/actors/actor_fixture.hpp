@@ -51,7 +51,9 @@ inline std::shared_ptr<providers::provider> offline_provider() {
 /// An event sink that records what it receives (a fake of the SSE hub).
 inline event_sink_actor::behavior_type
 recording_sink(std::shared_ptr<std::vector<job_changed>> events) {
-  return {[events](job_changed& e) { events->push_back(std::move(e)); }};
+  return {[events](std::vector<job_changed>& batch) {
+    events->insert(events->end(), batch.begin(), batch.end());
+  }};
 }
 
 /// A store of the backend under test (an LMDB folder or a fresh

@@ -168,10 +168,15 @@ struct hub_fixture {
     return std::get<failure>(**slot);
   }
 
+  // One commit's events, as the registry sends them.
   void publish(std::initializer_list<job_changed> events) {
-    for (const auto& e : events)
-      caf::anon_send(hub, e);
+    caf::anon_send(hub, std::vector<job_changed>{events});
     sched->run();
+  }
+
+  // One event in a commit of its own.
+  void send_event(job_changed e) {
+    caf::anon_send(hub, std::vector<job_changed>{std::move(e)});
   }
 
   event_stream_stats stats() {
@@ -218,11 +223,11 @@ BOOST_AUTO_TEST_CASE(events_around_a_resume_are_sent_exactly_once) {
   // Mailbox order: two events, the subscription (resuming after 0), two
   // more. The first two come as replay, the others live, none twice.
   auto out = std::make_shared<fake_output>();
-  caf::anon_send(hub, ev(1));
-  caf::anon_send(hub, ev(2));
+  send_event(ev(1));
+  send_event(ev(2));
   caf::anon_send(hub, subscribe_atom::value, subscription(out, "0"));
-  caf::anon_send(hub, ev(3));
-  caf::anon_send(hub, ev(4));
+  send_event(ev(3));
+  send_event(ev(4));
   sched->run();
   BOOST_TEST(out->text()
              == "retry: 100\n\n" + frame(1) + frame(2) + frame(3) + frame(4));
@@ -230,9 +235,9 @@ BOOST_AUTO_TEST_CASE(events_around_a_resume_are_sent_exactly_once) {
 
 BOOST_AUTO_TEST_CASE(a_first_connect_in_the_middle_gets_only_later_events) {
   auto out = std::make_shared<fake_output>();
-  caf::anon_send(hub, ev(1));
+  send_event(ev(1));
   caf::anon_send(hub, subscribe_atom::value, subscription(out));
-  caf::anon_send(hub, ev(2));
+  send_event(ev(2));
   sched->run();
   BOOST_TEST(out->text() == "retry: 100\nid: 1\n\n" + frame(2));
 }
@@ -404,7 +409,7 @@ BOOST_AUTO_TEST_CASE(
     a_burst_above_the_bound_reaches_a_subscriber_that_owes_nothing) {
   auto out = subscribe();
   for (uint64_t i = 1; i <= 20; ++i)
-    caf::anon_send(hub, ev(i));
+    send_event(ev(i));
   sched->run();
   BOOST_TEST(!out->closed);
   BOOST_REQUIRE(out->writes.size() == 2u);
