@@ -414,6 +414,17 @@ public:
   lmdb_write_view(transaction txn, const tables& t, lmdb_store& store)
       : lmdb_reader(std::move(txn), t), store_(store) {}
 
+  // Remembers the job read, for the put that usually follows (see
+  // last_read_).
+  result<std::optional<job>> get(std::string_view job_id) const override {
+    auto x = lmdb_reader::get(job_id);
+    if (x && *x)
+      last_read_ = **x;
+    else
+      last_read_.reset();
+    return x;
+  }
+
   result<void> put(const job& x) override {
     return noted(put_job(x));
   }
@@ -483,6 +494,11 @@ private:
   result<void> add_to_counter(const std::string& key, int delta);
 
   lmdb_store& store_;
+  // The job get() read last, as stored: a put of the same job moves its
+  // index entries from there instead of decoding the stored value again
+  // (a second JSON parse per delivery). Every write of a job's value
+  // forgets it.
+  mutable std::optional<job> last_read_;
 };
 
 result<void> lmdb_write_view::add_to_counter(const std::string& key,
@@ -577,7 +593,10 @@ result<void> lmdb_write_view::put_job(const job& x) {
   if (!at)
     return at.error();
   std::optional<job> old;
-  if (*at) {
+  if (*at && last_read_ && last_read_->job_id == x.job_id)
+    old = std::move(last_read_);
+  last_read_.reset();
+  if (*at && !old) {
     old = decode_job((*at)->raw);
     if (!old)
       return corrupt("job", x.job_id);
@@ -619,6 +638,7 @@ result<void> lmdb_write_view::move_beside(std::string_view job_id, MDB_dbi from,
 
 result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
                                              unix_ms at) {
+  last_read_.reset();
   auto found = locate(job_id);
   if (!found)
     return found.error();
@@ -640,6 +660,7 @@ result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
 }
 
 result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
+  last_read_.reset();
   auto at = locate(job_id);
   if (!at)
     return at.error();

@@ -297,6 +297,34 @@ BOOST_AUTO_TEST_CASE(updates_rewrite_only_the_entries_that_change) {
   BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"local-1"}));
 }
 
+// The registry reads a job and then writes it in the same transaction;
+// the LMDB view moves the index entries from what it read. Reads of other
+// jobs and writes in between must not mix them up.
+BOOST_AUTO_TEST_CASE(a_put_after_a_read_moves_the_entries_of_what_was_read) {
+  put({make_job("a", job_status::running, 1000),
+       make_job("b", job_status::running, 2000)});
+  {
+    auto w = write();
+    auto a = **w->get("a");
+    a.status = job_status::completed;
+    BOOST_REQUIRE(w->put(a));
+    auto b = **w->get("b");
+    BOOST_TEST(w->get("a")->has_value());
+    b.status = job_status::failed;
+    b.provider = "replicate2";
+    BOOST_REQUIRE(w->put(b));
+    a.status = job_status::running;
+    BOOST_REQUIRE(w->put(a));
+    BOOST_REQUIRE(w->commit());
+  }
+  BOOST_TEST(*read()->count(status_filter({job_status::running})) == 1u);
+  BOOST_TEST(*read()->count(status_filter({job_status::failed})) == 1u);
+  BOOST_TEST(*read()->count(status_filter({job_status::completed})) == 0u);
+  BOOST_TEST(read()->active("replicate")->size() == 1u);
+  BOOST_TEST(read()->active("replicate2")->empty());
+  BOOST_TEST((page_ids({}, 10, 0) == std::vector<std::string>{"b", "a"}));
+}
+
 BOOST_AUTO_TEST_CASE(erase_removes_the_job_and_every_trace) {
   auto x = make_job("p1", job_status::running, 1000);
   put({x});
