@@ -120,6 +120,27 @@ protected:
     return legacy->has_value();
   }
 
+  // Calls `f(cursor, key, value)` for each entry of `table` whose key
+  // starts with `prefix`, in key order; `f` may delete the entry under the
+  // cursor, and a failure it returns ends the walk.
+  template <class F>
+  result<void> each_with_prefix(MDB_dbi table, std::string_view prefix,
+                                F&& f) const {
+    auto c = cursor::open(txn_, table);
+    if (!c)
+      return c.error();
+    MDB_val key = as_val(prefix);
+    MDB_val value;
+    for (auto more = c->move(MDB_SET_RANGE, key, value);;
+         more = c->move(MDB_NEXT, key, value)) {
+      if (!more)
+        return more.error();
+      if (!*more || !has_prefix(as_view(key), prefix))
+        return {};
+      JOBSYNC_TRY(f(*c, as_view(key), as_view(value)));
+    }
+  }
+
   // The record under `key` in `table`, decoded; nullopt when there is none.
   template <class T>
   result<std::optional<T>>
@@ -233,25 +254,19 @@ result<job_page> lmdb_reader<Base>::list(const job_filter& filter, size_t limit,
 
 template <class Base>
 result<std::vector<job_tally>> lmdb_reader<Base>::counters() const {
-  auto c = cursor::open(txn_, t_.meta);
-  if (!c)
-    return c.error();
   std::vector<job_tally> out;
-  MDB_val key = as_val(counter_prefix);
-  MDB_val value;
-  for (auto more = c->move(MDB_SET_RANGE, key, value);;
-       more = c->move(MDB_NEXT, key, value)) {
-    if (!more)
-      return more.error();
-    if (!*more || !has_prefix(as_view(key), counter_prefix))
-      break;
-    auto attrs = decode_counter_key(as_view(key));
-    auto n = decode_u64(as_view(value));
-    if (!attrs || !n)
-      return corrupt("counter", as_view(key));
-    out.push_back(
-        job_tally{attrs->type, attrs->status, std::move(attrs->provider), *n});
-  }
+  JOBSYNC_TRY(each_with_prefix(t_.meta, counter_prefix,
+                               [&](cursor&, std::string_view key,
+                                   std::string_view value) -> result<void> {
+                                 auto attrs = decode_counter_key(key);
+                                 auto n = decode_u64(value);
+                                 if (!attrs || !n)
+                                   return corrupt("counter", key);
+                                 out.push_back(
+                                     job_tally{attrs->type, attrs->status,
+                                               std::move(attrs->provider), *n});
+                                 return {};
+                               }));
   return out;
 }
 
@@ -259,22 +274,13 @@ template <class Base>
 result<std::vector<job>>
 lmdb_reader<Base>::active(std::string_view provider) const {
   std::vector<std::string> ids;
-  {
-    auto c = cursor::open(txn_, t_.active);
-    if (!c)
-      return c.error();
-    auto prefix = provider_key(provider, "");
-    MDB_val key = as_val(prefix);
-    MDB_val value;
-    for (auto more = c->move(MDB_SET_RANGE, key, value);;
-         more = c->move(MDB_NEXT, key, value)) {
-      if (!more)
-        return more.error();
-      if (!*more || !has_prefix(as_view(key), prefix))
-        break;
-      ids.emplace_back(as_view(key).substr(prefix.size()));
-    }
-  }
+  auto prefix = provider_key(provider, "");
+  JOBSYNC_TRY(each_with_prefix(
+      t_.active, prefix,
+      [&](cursor&, std::string_view key, std::string_view) -> result<void> {
+        ids.emplace_back(key.substr(prefix.size()));
+        return {};
+      }));
   std::vector<job> jobs;
   jobs.reserve(ids.size());
   for (const auto& id : ids) {
@@ -616,24 +622,15 @@ result<void> lmdb_write_view::put_job(const job& x) {
 
 result<void> lmdb_write_view::move_beside(std::string_view job_id, MDB_dbi from,
                                           MDB_dbi to) {
-  auto c = cursor::open(txn_, from);
-  if (!c)
-    return c.error();
-  auto prefix = beside_prefix(job_id);
-  MDB_val key = as_val(prefix);
-  MDB_val value;
-  for (auto more = c->move(MDB_SET_RANGE, key, value);;
-       more = c->move(MDB_NEXT, key, value)) {
-    if (!more)
-      return more.error();
-    if (!*more || !has_prefix(as_view(key), prefix))
-      break;
-    // Copied first: writing the other table may spill the page they are in.
-    std::string k{as_view(key)}, v{as_view(value)};
-    JOBSYNC_TRY(txn_.put(to, k, v));
-    JOBSYNC_TRY(c->del());
-  }
-  return {};
+  return each_with_prefix(from, beside_prefix(job_id),
+                          [&](cursor& c, std::string_view key,
+                              std::string_view value) -> result<void> {
+                            // Copied first: writing the other table may spill
+                            // the page they are in.
+                            std::string k{key}, v{value};
+                            JOBSYNC_TRY(txn_.put(to, k, v));
+                            return c.del();
+                          });
 }
 
 result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
