@@ -4,7 +4,6 @@
 #include "storage/codec.hpp"
 
 #include <array>
-#include <vector>
 
 namespace jobsync::storage {
 
@@ -93,12 +92,24 @@ protected:
     return std::optional<located>{};
   }
 
+  // One or two tables, to look in in order (no allocation per lookup).
+  struct table_list {
+    std::array<MDB_dbi, 2> tables;
+    size_t size;
+    const MDB_dbi* begin() const {
+      return tables.data();
+    }
+    const MDB_dbi* end() const {
+      return tables.data() + size;
+    }
+  };
+
   // Where the keys beside a job are: with its record, or in either table
   // when it has none (a deleted job's webhook ids stay until pruned).
-  std::vector<MDB_dbi> beside_tables(const std::optional<located>& at) const {
+  table_list beside_tables(const std::optional<located>& at) const {
     if (at)
-      return {at->table};
-    return {t_.live, t_.jobs};
+      return {{at->table, at->table}, 1};
+    return {{t_.live, t_.jobs}, 2};
   }
 
   // Whether a webhook id was applied to the job `at` locates. Claims made
