@@ -27,7 +27,8 @@ inline constexpr uint8_t codec_version = 1;
 /// version 3 when next stored.
 inline constexpr uint8_t job_codec_version = 3;
 
-/// A job as stored in `jobs`: the version byte, the header, then JSON.
+/// A job as stored in `live` or `jobs`: the version byte, the header, then
+/// JSON.
 std::string encode_job(const job& x);
 
 /// Decodes encode_job's output; nullopt for a foreign version or bad data.
