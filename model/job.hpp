@@ -70,9 +70,9 @@ inline constexpr size_t max_job_id_bytes = 256;
 /// Whether a job id can be kept: at most max_job_id_bytes of well-formed
 /// UTF-8 without control characters (a 0 byte ends a job's id in the keys
 /// kept beside it; PostgreSQL refuses a 0 byte or malformed UTF-8 in any
-/// query). One key that cannot be stored
-/// would fail a whole group commit, so ids from outside are checked before
-/// they reach the registry's transaction.
+/// query). One key that cannot be stored would fail a whole group commit,
+/// so ids from outside are checked before they reach the registry's
+/// transaction.
 bool storable_job_id(std::string_view id);
 
 /// The duration basis of a job as it stands.
