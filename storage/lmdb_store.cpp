@@ -75,8 +75,8 @@ protected:
 
   // A job is in `live` while it is active and in `jobs` once finished;
   // `finished` says which to look in first (a by_created entry knows).
-  // Either may hold any job a version 2 folder stored, until it is
-  // written again.
+  // `jobs` also holds the active jobs a folder from before schema version
+  // 3 stored, until they are written again.
   result<std::optional<located>> locate(std::string_view job_id,
                                         bool finished = false) const {
     std::array<MDB_dbi, 2> order{t_.live, t_.jobs};

@@ -18,8 +18,8 @@ struct tables {
   /// Jobs that are not finished, each with what is kept beside it: a small
   /// table whose few pages every commit of deliveries changes anyway.
   MDB_dbi live = 0;
-  /// Finished jobs (and, until written again, the active jobs a version 2
-  /// folder stored), each with what is kept beside it.
+  /// Finished jobs (and, until written again, the active jobs a folder
+  /// from before version 3 stored), each with what is kept beside it.
   MDB_dbi jobs = 0;
   MDB_dbi by_created = 0;
   MDB_dbi by_external = 0;
