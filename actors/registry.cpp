@@ -133,11 +133,12 @@ result<applied> apply_one(flush_context& ctx, const provider_snapshot& s,
                           bool create_unknown) {
   // The receivers refuse such ids; a provider's list page could still hold
   // one, which is left out before it reaches the store (PostgreSQL refuses
-  // a 0 byte in any query, LMDB a key over 511 bytes) and fails the commit.
+  // a 0 byte or malformed UTF-8 in any query, LMDB a key over 511 bytes)
+  // and fails the commit.
   if (!storable_job_id(s.external_id)) {
     log::warning("registry",
-                 "left out a job of {} whose id cannot be stored ({} bytes "
-                 "or control characters)",
+                 "left out a job of {} whose id cannot be stored ({} bytes, "
+                 "control characters or not UTF-8)",
                  s.provider, s.external_id.size());
     return applied{};
   }

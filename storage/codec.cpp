@@ -302,13 +302,10 @@ std::string_view job_id_of_created_key(std::string_view key) {
 
 namespace {
 
-// A key beside the job's: its id, a 0 byte, the tag, then `rest`.
+// A key beside the job's: beside_prefix, the tag, then `rest`.
 std::string beside_job(std::string_view job_id, char tag,
                        std::string_view rest = {}) {
-  std::string out;
-  out.reserve(job_id.size() + 2 + rest.size());
-  out += job_id;
-  out.push_back('\0');
+  auto out = beside_prefix(job_id);
   out.push_back(tag);
   out += rest;
   return out;
@@ -316,14 +313,14 @@ std::string beside_job(std::string_view job_id, char tag,
 
 } // namespace
 
-std::string logs_key(std::string_view job_id) {
-  return beside_job(job_id, 'L');
-}
-
 std::string beside_prefix(std::string_view job_id) {
   std::string out{job_id};
   out.push_back('\0');
   return out;
+}
+
+std::string logs_key(std::string_view job_id) {
+  return beside_job(job_id, 'L');
 }
 
 std::string claim_key(std::string_view job_id, std::string_view webhook_id) {

@@ -73,25 +73,6 @@ protected:
     std::string_view raw;
   };
 
-  // A job is in `live` while it is active and in `jobs` once finished;
-  // `finished` says which to look in first (a by_created entry knows).
-  // `jobs` also holds the active jobs a folder from before schema version
-  // 3 stored, until they are written again.
-  result<std::optional<located>> locate(std::string_view job_id,
-                                        bool finished = false) const {
-    std::array<MDB_dbi, 2> order{t_.live, t_.jobs};
-    if (finished)
-      std::swap(order[0], order[1]);
-    for (auto table : order) {
-      auto raw = txn_.get(table, job_id);
-      if (!raw)
-        return raw.error();
-      if (*raw)
-        return std::optional<located>{located{table, **raw}};
-    }
-    return std::optional<located>{};
-  }
-
   // One or two tables, to look in in order (no allocation per lookup).
   struct table_list {
     std::array<MDB_dbi, 2> tables;
@@ -104,12 +85,34 @@ protected:
     }
   };
 
+  // A job is in `live` while it is active and in `jobs` once finished;
+  // `finished` says which to look in first (a by_created entry knows).
+  // `jobs` also holds the active jobs a folder from before schema version
+  // 3 stored, until they are written again.
+  table_list job_tables(bool finished = false) const {
+    if (finished)
+      return {{t_.jobs, t_.live}, 2};
+    return {{t_.live, t_.jobs}, 2};
+  }
+
+  result<std::optional<located>> locate(std::string_view job_id,
+                                        bool finished = false) const {
+    for (auto table : job_tables(finished)) {
+      auto raw = txn_.get(table, job_id);
+      if (!raw)
+        return raw.error();
+      if (*raw)
+        return std::optional<located>{located{table, **raw}};
+    }
+    return std::optional<located>{};
+  }
+
   // Where the keys beside a job are: with its record, or in either table
   // when it has none (a deleted job's webhook ids stay until pruned).
   table_list beside_tables(const std::optional<located>& at) const {
     if (at)
       return {{at->table, at->table}, 1};
-    return {{t_.live, t_.jobs}, 2};
+    return job_tables();
   }
 
   // Whether a webhook id was applied to the job `at` locates. Claims made
@@ -735,8 +738,8 @@ result<size_t> lmdb_write_view::prune_webhooks(unix_ms cutoff) {
       return corrupt("webhook claim", "claims");
     // With its job, wherever that is now, or left by a deleted job.
     auto beside = claim_key(claim->first, claim->second);
-    JOBSYNC_TRY(txn_.del(t_.live, beside));
-    JOBSYNC_TRY(txn_.del(t_.jobs, beside));
+    for (auto table : job_tables())
+      JOBSYNC_TRY(txn_.del(table, beside));
     JOBSYNC_TRY(c->del());
     ++*removed;
   }
