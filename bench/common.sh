@@ -22,16 +22,29 @@ need_built() {
 # The data folders live on the same file system as the project (not a
 # tmpfs), so fsync costs what it costs for a real data folder.
 work=$(mktemp -d "${TMPDIR:-/tmp}/jobsync-bench.XXXXXX")
+# Other folders a bench made (new_ram_folder's), removed with $work.
+extra_folders=()
 cleanup() {
   local pids
   pids=$(jobs -p)
   [[ -n "$pids" ]] && kill $pids 2>/dev/null || true
   wait 2>/dev/null || true
   stop_postgres
-  rm -rf "$work"
+  rm -rf "$work" "${extra_folders[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Sets $ram to a new folder in memory (on a tmpfs, /dev/shm), where a
+# flush to the device costs nothing, or to "" when there is no such file
+# system. For bounds only: the benches' stores live on the disk otherwise.
+new_ram_folder() {
+  ram=""
+  [[ -d /dev/shm && -w /dev/shm ]] || return 0
+  [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs ]] || return 0
+  ram=$(mktemp -d /dev/shm/jobsync-bench.XXXXXX) || { ram=""; return 0; }
+  extra_folders+=("$ram")
+}
 
 # Prints a free loopback port below the kernel's ephemeral range: a port
 # the kernel handed out (bind to 0) can be taken as the source port of one

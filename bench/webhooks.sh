@@ -18,10 +18,13 @@
 #    load at 64 connections (64 predictions in flight, three writes each),
 #    and with those writes' ids in the order the predictions start (what
 #    they would cost if the store kept each commit's changes together).
+#  - a bound, on LMDB: jobsyncd with its folder in memory (a tmpfs), where
+#    the commits' flushes to the device cost nothing.
 # Prints a table over the numbers of connections, then ROUNDS rounds
-# (default 3) at 64 connections, jobsyncd and the floor in turn, and the
-# line `webhooks vs no-work POST at 64 connections: ratio R` with the
-# median ratio, its spread and the CPU per delivery. Target: ratio >= 0.5.
+# (default 3) at 64 connections, jobsyncd, the floor and jobsyncd in memory
+# in turn, and the line `webhooks vs no-work POST at 64 connections: ratio
+# R` with the median ratio, its spread and the CPU per delivery. Target:
+# ratio >= 0.5.
 # Usage: bench/webhooks.sh [seconds per measurement, default 10]
 #        CONNECTIONS="16 64 256" BACKENDS="lmdb postgres" ROUNDS=3 bench/webhooks.sh
 source "$(dirname "$0")/common.sh"
@@ -51,10 +54,11 @@ commits_of() {
 }
 
 # A store of the current $backend: sets $store (the folder, or the
-# database's URL), $dir (jobsyncd's --data-dir) and $flags.
+# database's URL), $dir (jobsyncd's --data-dir) and $flags. An LMDB folder
+# is made under $store_root when it is set (the RAM folder), else in $work.
 #   new_store <name>
 new_store() {
-  dir="$work/$backend-$1"
+  dir="${store_root:-$work}/$backend-$1"
   mkdir -p "$dir"
   store=$dir flags=""
   if [[ $backend == postgres ]]; then
@@ -189,9 +193,21 @@ for backend in $backends; do
 
   echo "  $backend: at 64 connections, against the floor, $rounds rounds"
   ratios=() cpus=() floor_rates=() floor_cpus=() disks=() cpu_bounds=()
+  ram_ratios=()
+  # On LMDB each round also runs jobsyncd with its folder in memory, where
+  # a commit's flushes cost nothing: how far the ratio could go on this
+  # machine's CPU if the disk cost nothing.
+  ram=""
+  [[ $backend == lmdb ]] && new_ram_folder
   for round in $(seq 1 "$rounds"); do
     r=$(measure_jobsyncd 64 "round_$round")
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
+    in_ram=""
+    if [[ -n $ram ]]; then
+      ram_rate=$(store_root=$ram measure_jobsyncd 64 "ram_$round" | awk '{print $14 + 0}')
+      ram_ratios+=("$(awk -v a="$ram_rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
+      in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s' "$ram_rate" "${ram_ratios[-1]}")
+    fi
     read -r rate ok cpu disk client_cpu <<< "$(awk '{print $14 + 0, $8, $3, $19, $20}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
     cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
@@ -203,10 +219,10 @@ for backend in $backends; do
     # commits: over the floor's rate, the ratio's ceiling.
     cpu_bounds+=("$(awk -v c="$cpu" -v k="$client_cpu" -v n="$ok" -v cores="$(nproc)" -v f="$floor_rate" \
       'BEGIN {printf "%.3f", (n > 0 && c + k > 0 ? cores / ((c + k) / n) / f : 0)}')")
-    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s)\n' \
+    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s)%s\n' \
       "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" \
       "$(awk -v k="$client_cpu" -v n="$ok" 'BEGIN {print (n > 0 ? k * 1e6 / n : 0)}')" \
-      "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}"
+      "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}" "$in_ram"
   done
   read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
   read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
@@ -217,7 +233,12 @@ for backend in $backends; do
   read -r fm _ _ <<< "$(median_of "${floor_rates[@]}")"
   store_bound=$(awk -v a="$(rate_of "$shaped")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
   ordered_bound=$(awk -v a="$(rate_of "$ordered")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
-  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm; the store alone with the load's writes $store_bound ($ordered_bound with ids in start order)"
+  ram_bound=""
+  if [[ ${#ram_ratios[@]} -gt 0 ]]; then
+    read -r am alo ahi <<< "$(median_of "${ram_ratios[@]}")"
+    ram_bound="; with the store in RAM $am ($alo-$ahi)"
+  fi
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm; the store alone with the load's writes $store_bound ($ordered_bound with ids in start order)$ram_bound"
 done
 echo "  (CPU ceiling: $(nproc) cores over the CPU of one delivery, jobsyncd's and the"
 echo "   client's, as a ratio of the no-work POST's rate: no commit could be"
@@ -226,4 +247,8 @@ echo "  (the store alone with the load's writes: its writes/s, 64 to a commit, a
 echo "   ratio of the no-work POST's median rate: the most the store's layout"
 echo "   allows for these deliveries on this disk, with nothing else to do;"
 echo "   in brackets, the same writes with ids that sort in start order)"
+echo "  (with the store in RAM: the same jobsyncd with its LMDB folder on a tmpfs,"
+echo "   where the commits' flushes to the device cost nothing, over the same"
+echo "   round's no-work POST; median and spread: how far the ratio could go on"
+echo "   this machine's CPU if the disk were free. Not a way to run jobsyncd)"
 echo "  (x_commit: deliveries/s over one commit per write's writes/s, for scale)"
