@@ -205,6 +205,8 @@ for backend in $backends; do
     in_ram=""
     if [[ -n $ram ]]; then
       ram_rate=$(store_root=$ram measure_jobsyncd 64 "ram_$round" | awk '{print $14 + 0}')
+      # Memory, not disk: each round's folder goes once measured.
+      rm -rf "$ram/$backend-server_ram_$round"
       ram_ratios+=("$(awk -v a="$ram_rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
       in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s' "$ram_rate" "${ram_ratios[-1]}")
     fi
