@@ -196,7 +196,7 @@ for backend in $backends; do
   ram_ratios=()
   # On LMDB each round also runs jobsyncd with its folder in memory, where
   # a commit's flushes cost nothing: how far the ratio could go on this
-  # machine's CPU if the disk cost nothing.
+  # machine's CPU with a free disk.
   ram=""
   [[ $backend == lmdb ]] && new_ram_folder
   for round in $(seq 1 "$rounds"); do

@@ -1,5 +1,8 @@
 #include "model/job.hpp"
 
+#include <rapidjson/encodings.h>
+#include <rapidjson/memorystream.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -14,43 +17,19 @@ auto as_tuple(const job& x) {
                   x.metadata, x.external_id, x.synced_at);
 }
 
-// Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no
-// surrogates, nothing above U+10FFFF. JSON parsing lets other bytes
-// through, and PostgreSQL refuses them in a text column.
+// Well-formed UTF-8 as RFC 3629 defines it (no overlong forms, no
+// surrogates, nothing above U+10FFFF), by RapidJSON's validator. JSON
+// parsing lets other bytes through, and PostgreSQL refuses them in a text
+// column.
 bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    // The sequence's length after its lead byte, and the range of its
-    // second byte (narrower after E0, ED, F0 and F4).
-    size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) {
-      n = 1;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      n = 2;
-      lo = b == 0xe0 ? 0xa0 : 0x80;
-      hi = b == 0xed ? 0x9f : 0xbf;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      n = 3;
-      lo = b == 0xf0 ? 0x90 : 0x80;
-      hi = b == 0xf4 ? 0x8f : 0xbf;
-    } else {
+  struct discard {
+    void Put(char) {}
+  };
+  rapidjson::MemoryStream in{s.data(), s.size()};
+  discard out;
+  while (in.Tell() < s.size())
+    if (!rapidjson::UTF8<>::Validate(in, out))
       return false;
-    }
-    if (s.size() - i <= n)
-      return false;
-    for (size_t k = 1; k <= n; ++k) {
-      auto c = static_cast<unsigned char>(s[i + k]);
-      if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf))
-        return false;
-    }
-    i += n + 1;
-  }
   return true;
 }
 
