@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace jobsync;
 
@@ -195,6 +197,42 @@ BOOST_AUTO_TEST_CASE(a_fresh_snapshot_overwrites_stored_values) {
   BOOST_TEST(*x.cost_usd == 3.0);
   BOOST_TEST(x.metadata.at("model") == "\"new\"");
   BOOST_TEST(x.metadata.at("version") == "\"v\"");
+}
+
+// `changed` is worked out field by field: every field a snapshot sets
+// must count, alone, and a value equal to the stored one must not.
+BOOST_AUTO_TEST_CASE(each_field_a_snapshot_sets_counts_as_a_change_alone) {
+  std::vector<std::pair<const char*, void (*)(provider_snapshot&)>> edits = {
+      {"started_at", [](auto& s) { s.started_at = "2026-11-01T10:01:00Z"; }},
+      {"completed_at",
+       [](auto& s) { s.completed_at = "2026-11-01T10:31:00Z"; }},
+      {"cost_usd", [](auto& s) { s.cost_usd = 0.5; }},
+      {"hardware_type", [](auto& s) { s.hardware_type = "H100 (80GB)"; }},
+      {"error_message", [](auto& s) { s.error_message = "boom"; }},
+      {"output_url", [](auto& s) { s.output_url = "https://x/y.png"; }},
+      {"config_name", [](auto& s) { s.config_name = "cfg"; }},
+      {"created_at", [](auto& s) { s.created_at = "2026-11-01T09:00:00Z"; }},
+      {"new metadata", [](auto& s) { s.metadata["version"] = "\"v\""; }},
+      {"other metadata", [](auto& s) { s.metadata["model"] = "\"c/d\""; }},
+  };
+  for (auto [name, edit] : edits) {
+    auto x = stored_job(job_status::running);
+    x.provider_status = "processing";
+    x.metadata = {{"model", "\"a/b\""}};
+    auto s = snapshot("processing");
+    s.metadata = x.metadata;
+    BOOST_TEST(!apply_snapshot(x, s).changed, name);
+    edit(s);
+    BOOST_TEST(apply_snapshot(x, s).changed, name);
+    BOOST_TEST(!apply_snapshot(x, s).changed, name);
+  }
+  // A stale snapshot's other value of a stored member is no change.
+  auto x = stored_job(job_status::completed);
+  x.metadata = {{"model", "\"a/b\""}};
+  auto late = snapshot("processing");
+  late.metadata = {{"model", "\"c/d\""}};
+  BOOST_TEST(!apply_snapshot(x, late).changed);
+  BOOST_TEST(x.metadata.at("model") == "\"a/b\"");
 }
 
 BOOST_AUTO_TEST_CASE(costs_are_kept_to_a_millionth_of_a_dollar) {
