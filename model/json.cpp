@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 
 namespace jobsync {
@@ -165,18 +166,51 @@ std::optional<double> number_member(const rapidjson::Value& obj,
   return i->value.GetDouble();
 }
 
+namespace {
+
+// Metadata members and ids are rendered on every delivery, each a short
+// text copied into its own string at once: the writer's buffer lives on
+// the stack (the heap only past 1 KiB), one allocation less per text.
+class scratch_text {
+public:
+  scratch_text() = default;
+  // The pool points into this object's own array.
+  scratch_text(const scratch_text&) = delete;
+  scratch_text& operator=(const scratch_text&) = delete;
+
+  using buffer
+      = rapidjson::GenericStringBuffer<rapidjson::UTF8<>,
+                                       rapidjson::MemoryPoolAllocator<>>;
+
+  buffer& out() {
+    return buffer_;
+  }
+
+  std::string text() const {
+    return {buffer_.GetString(), buffer_.GetSize()};
+  }
+
+private:
+  // The pool keeps its chunk header at the start of the array.
+  alignas(std::max_align_t) char scratch_[1024];
+  rapidjson::MemoryPoolAllocator<> pool_{scratch_, sizeof scratch_};
+  buffer buffer_{&pool_};
+};
+
+} // namespace
+
 std::string to_json_text(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
+  scratch_text buf;
+  rapidjson::Writer<scratch_text::buffer> w{buf.out()};
   v.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
+  return buf.text();
 }
 
 std::string quote_json(std::string_view s) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  write_string(w, s);
-  return {buf.GetString(), buf.GetSize()};
+  scratch_text buf;
+  rapidjson::Writer<scratch_text::buffer> w{buf.out()};
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return buf.text();
 }
 
 } // namespace jobsync

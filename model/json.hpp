@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,30 @@ std::optional<double> number_member(const rapidjson::Value& obj,
 /// the reason. Use it for every JSON from outside and from the store.
 std::optional<std::string> parse_json(rapidjson::Document& doc,
                                       std::string_view text);
+
+/// A document whose values take their first `Bytes` from an array inside
+/// this object (on the stack where it is a local) before the heap: the
+/// webhook bodies and stored records parsed on every delivery are a few
+/// KiB, which a plain Document takes as a 64 KiB chunk and two allocator
+/// objects from the heap each time. Not copyable: the pool points into it.
+template <size_t Bytes = 8192>
+class scratch_document {
+public:
+  scratch_document() = default;
+  scratch_document(const scratch_document&) = delete;
+  scratch_document& operator=(const scratch_document&) = delete;
+
+  rapidjson::Document& get() {
+    return doc_;
+  }
+
+private:
+  // The pool keeps its chunk header at the start of the array.
+  alignas(std::max_align_t) char scratch_[Bytes];
+  rapidjson::MemoryPoolAllocator<> pool_{scratch_, sizeof scratch_};
+  rapidjson::CrtAllocator stack_allocator_;
+  rapidjson::Document doc_{&pool_, 1024, &stack_allocator_};
+};
 
 /// Serializes any JSON value compactly.
 std::string to_json_text(const rapidjson::Value& v);

@@ -145,7 +145,8 @@ std::string encode_job(const job& x) {
 
 std::optional<job> decode_job(std::string_view bytes) {
   auto json = job_json_of(bytes);
-  rapidjson::Document doc;
+  scratch_document<> scratch;
+  auto& doc = scratch.get();
   if (!json || parse_json(doc, *json))
     return std::nullopt;
   auto x = read_stored_job(doc);
@@ -208,10 +209,10 @@ std::string encode_logs(const job_logs& x) {
 }
 
 std::optional<job_logs> decode_logs(std::string_view bytes) {
-  rapidjson::Document doc;
-  if (!parse_versioned(bytes, doc))
+  scratch_document<> scratch;
+  if (!parse_versioned(bytes, scratch.get()))
     return std::nullopt;
-  return read_stored_logs(doc);
+  return read_stored_logs(scratch.get());
 }
 
 std::string encode_image(const validation_image& x) {

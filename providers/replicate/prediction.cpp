@@ -134,10 +134,10 @@ result<provider_snapshot> parse_job(const rapidjson::Value& body,
 result<provider_snapshot> parse_job_json(std::string_view text,
                                          const hardware_pricing& pricing,
                                          std::string_view provider_name) {
-  rapidjson::Document doc;
-  if (auto error = parse_json(doc, text))
+  scratch_document<> scratch;
+  if (auto error = parse_json(scratch.get(), text))
     return refuse("the body is not JSON: " + *error);
-  return parse_job(doc, pricing, provider_name);
+  return parse_job(scratch.get(), pricing, provider_name);
 }
 
 } // namespace jobsync::providers::replicate

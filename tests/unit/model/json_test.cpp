@@ -81,3 +81,21 @@ BOOST_AUTO_TEST_CASE(strings_objects_and_a_byte_order_mark_read_as_before) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_text)
+
+// The writer's buffer starts on the stack and moves to the heap past
+// 1 KiB: texts on both sides of that come out whole.
+BOOST_AUTO_TEST_CASE(values_of_any_size_are_written_whole) {
+  for (size_t n : {0, 1, 900, 1000, 1100, 5000, 100000}) {
+    std::string s(n, 'x');
+    s += "\"\n";
+    auto quoted = quote_json(s);
+    BOOST_TEST(quoted == "\"" + std::string(n, 'x') + "\\\"\\n\"", n);
+    rapidjson::Document d;
+    BOOST_REQUIRE(!parse_json(d, "{\"a\":[" + quoted + ",1.5,null]}"));
+    BOOST_TEST(to_json_text(d) == "{\"a\":[" + quoted + ",1.5,null]}", n);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
