@@ -562,6 +562,13 @@ private:
   std::atomic<bool> answered_{false};
 };
 
+// Paths match case-sensitively, as in SimpleTuner's server (RFC 3986: a
+// path is case-sensitive). RESTinio's default folds case, which std::regex
+// does through the locale for every character of every route it tries.
+restinio::path2regex::options_t route_options() {
+  return restinio::path2regex::options_t{}.sensitive(true);
+}
+
 // The names of the `:name` parameters of an express pattern.
 std::vector<std::string> parameter_names(const std::string& pattern) {
   std::vector<std::string> names;
@@ -606,7 +613,8 @@ public:
       return;
     }
     patterns_.emplace(pattern, entries_.size());
-    entries_.push_back({entry_t{any_method{}, pattern, {}}, {method}});
+    entries_.push_back(
+        {entry_t{any_method{}, pattern, route_options(), {}}, {method}});
   }
 
   // The value of `Allow` for this path (every method some route serves
@@ -698,9 +706,10 @@ std::unique_ptr<router_t> make_router(std::vector<route> routes,
       router->add_handler(
           restinio::router::any_of_methods(restinio::http_method_get(),
                                            restinio::http_method_head()),
-          r.pattern, std::move(fn));
+          r.pattern, route_options(), std::move(fn));
     else
-      router->add_handler(method_id(r.method), r.pattern, std::move(fn));
+      router->add_handler(method_id(r.method), r.pattern, route_options(),
+                          std::move(fn));
   }
   router->non_matched_request_handler([config, ledger, writers,
                                        paths](restinio::request_handle_t req) {

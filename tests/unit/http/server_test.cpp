@@ -128,6 +128,16 @@ BOOST_AUTO_TEST_CASE(unknown_paths_are_json_404s) {
   check_error(http_request("DELETE", base + "/nowhere"), 404, "not_found");
 }
 
+// As in SimpleTuner's server: a path in other letters is another path,
+// for the routes and for the 405 check alike.
+BOOST_AUTO_TEST_CASE(paths_are_case_sensitive) {
+  BOOST_TEST(http_get(base + "/echo/x").status == 200);
+  check_error(http_get(base + "/ECHO/x"), 404, "not_found");
+  check_error(http_request("DELETE", base + "/Echo/x"), 404, "not_found");
+  // The parameter keeps its letters.
+  BOOST_TEST(http_get(base + "/echo/AbC").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(a_known_path_with_another_method_is_a_405_with_allow) {
   for (auto method : {"DELETE", "PATCH", "PUT", "OPTIONS"}) {
     auto r = http_request(method, base + "/echo/x", "{}");
