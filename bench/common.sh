@@ -104,6 +104,10 @@ port_from_log() {
   return 1
 }
 
+# A command the servers below run under (bench/instructions.sh: valgrind);
+# empty for the others.
+run_under=()
+
 # Starts jobsyncd on a data folder with more flags; sets $jobsyncd_port and
 # $jobsyncd_pid. It never talks to the real Replicate: unless a flag says
 # otherwise, its provider points at a closed loopback port.
@@ -111,7 +115,7 @@ start_jobsyncd() {
   local dir=$1 log=$2
   shift 2
   env -u REPLICATE_API_TOKEN -u REPLICATE_WEBHOOK_SECRET \
-    "$build/jobsyncd" --data-dir "$dir" --port 0 \
+    "${run_under[@]}" "$build/jobsyncd" --data-dir "$dir" --port 0 \
     --set logging.level=warning \
     --set providers.replicate.api_base_url=http://127.0.0.1:9/v1 \
     "$@" > "$log" 2>&1 &
@@ -139,7 +143,8 @@ new_webhook_secret() {
 # work; floor_server.cpp) serving a body file; sets $floor_port, $floor_pid.
 start_floor() {
   local body_file=$1 log=$2
-  "$build/bench/jobsync-bench-floor" --body-file "$body_file" > "$log" 2>&1 &
+  "${run_under[@]}" "$build/bench/jobsync-bench-floor" \
+    --body-file "$body_file" > "$log" 2>&1 &
   floor_pid=$!
   floor_port=$(port_from_log "$log")
 }
