@@ -434,14 +434,21 @@ public:
   lmdb_write_view(transaction txn, const tables& t, lmdb_store& store)
       : lmdb_reader(std::move(txn), t), store_(store) {}
 
-  // Remembers the job read, for the put that usually follows (see
-  // last_read_).
+  // A job stored or read by an earlier write is taken as known instead of
+  // parsed again (written_jobs); one read here is remembered for the put
+  // that usually follows and for the job's next delivery.
   result<std::optional<job>> get(std::string_view job_id) const override {
-    auto x = lmdb_reader::get(job_id);
-    if (x && *x)
-      last_read_ = **x;
-    else
-      last_read_.reset();
+    auto at = locate(job_id);
+    if (!at)
+      return at.error();
+    if (!*at)
+      return std::optional<job>{};
+    if (const auto* known = store_.written().find(job_id, (*at)->raw))
+      return std::optional<job>{*known};
+    auto x = decode_job((*at)->raw);
+    if (!x)
+      return corrupt("job", job_id);
+    store_.written().remember(*x, std::string{(*at)->raw});
     return x;
   }
 
@@ -514,11 +521,6 @@ private:
   result<void> add_to_counter(const std::string& key, int delta);
 
   lmdb_store& store_;
-  // The job get() read last, as stored: a put of the same job moves its
-  // index entries from there instead of decoding the stored value again
-  // (a second JSON parse per delivery). Every write of a job's value
-  // forgets it.
-  mutable std::optional<job> last_read_;
 };
 
 result<void> lmdb_write_view::add_to_counter(const std::string& key,
@@ -612,18 +614,23 @@ result<void> lmdb_write_view::put_job(const job& x) {
   auto at = locate(x.job_id);
   if (!at)
     return at.error();
-  std::optional<job> old;
-  if (*at && last_read_ && last_read_->job_id == x.job_id)
-    old = std::move(last_read_);
-  last_read_.reset();
-  if (*at && !old) {
-    old = decode_job((*at)->raw);
-    if (!old)
-      return corrupt("job", x.job_id);
+  // The job as stored, for moving its index entries: usually the one the
+  // registry just read, known without a parse.
+  const job* old = nullptr;
+  std::optional<job> decoded;
+  if (*at) {
+    old = store_.written().find(x.job_id, (*at)->raw);
+    if (!old) {
+      decoded = decode_job((*at)->raw);
+      if (!decoded)
+        return corrupt("job", x.job_id);
+      old = &*decoded;
+    }
   }
   auto home = is_active(x.status) ? t_.live : t_.jobs;
   auto other = home == t_.live ? t_.jobs : t_.live;
-  JOBSYNC_TRY(txn_.put(home, x.job_id, encode_job(x)));
+  auto bytes = encode_job(x);
+  JOBSYNC_TRY(txn_.put(home, x.job_id, bytes));
   // A new job may have had its tail or webhook id stored first (in
   // `live`); a moved one leaves nothing behind.
   if (!*at || (*at)->table != home) {
@@ -631,7 +638,10 @@ result<void> lmdb_write_view::put_job(const job& x) {
       JOBSYNC_TRY(txn_.del(other, x.job_id));
     JOBSYNC_TRY(move_beside(x.job_id, other, home));
   }
-  return update_entries(old ? &*old : nullptr, &x);
+  // Before `old`, which may be the known entry, is replaced.
+  JOBSYNC_TRY(update_entries(old, &x));
+  store_.written().remember(x, std::move(bytes));
+  return {};
 }
 
 result<void> lmdb_write_view::move_beside(std::string_view job_id, MDB_dbi from,
@@ -649,7 +659,6 @@ result<void> lmdb_write_view::move_beside(std::string_view job_id, MDB_dbi from,
 
 result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
                                              unix_ms at) {
-  last_read_.reset();
   auto found = locate(job_id);
   if (!found)
     return found.error();
@@ -671,7 +680,7 @@ result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
 }
 
 result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
-  last_read_.reset();
+  store_.written().forget(job_id);
   auto at = locate(job_id);
   if (!at)
     return at.error();

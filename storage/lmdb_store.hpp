@@ -2,6 +2,7 @@
 
 #include "storage/job_store.hpp"
 #include "storage/lmdb.hpp"
+#include "storage/written_jobs.hpp"
 
 #include <memory>
 #include <mutex>
@@ -69,6 +70,12 @@ public:
   /// Remembers why writes fail until a commit succeeds (nullopt clears).
   void note_full(std::optional<failure> why);
 
+  /// The jobs write transactions stored or read last (for them only: LMDB
+  /// runs one at a time).
+  written_jobs& written() {
+    return written_;
+  }
+
 private:
   lmdb_store(environment env, std::string path)
       : env_(std::move(env)), path_(std::move(path)) {}
@@ -78,6 +85,7 @@ private:
   tables tables_;
   mutable std::mutex mtx_;
   std::optional<failure> full_;
+  written_jobs written_;
 };
 
 } // namespace jobsync::storage

@@ -1,0 +1,32 @@
+#include "storage/written_jobs.hpp"
+
+namespace jobsync::storage {
+
+const job* written_jobs::find(std::string_view job_id,
+                              std::string_view bytes) const {
+  auto i = entries_.find(job_id);
+  if (i == entries_.end() || i->second.bytes != bytes)
+    return nullptr;
+  return &i->second.value;
+}
+
+void written_jobs::remember(const job& x, std::string bytes) {
+  auto i = entries_.find(x.job_id);
+  if (i != entries_.end()) {
+    i->second = entry{std::move(bytes), x};
+    return;
+  }
+  // Starting over costs the next delivery of each job one parse; an
+  // eviction order would cost every delivery its bookkeeping.
+  if (entries_.size() >= capacity_)
+    entries_.clear();
+  entries_.emplace(x.job_id, entry{std::move(bytes), x});
+}
+
+void written_jobs::forget(std::string_view job_id) {
+  auto i = entries_.find(job_id);
+  if (i != entries_.end())
+    entries_.erase(i);
+}
+
+} // namespace jobsync::storage
