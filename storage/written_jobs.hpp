@@ -16,12 +16,14 @@ namespace jobsync::storage {
 /// wrote: found here, they need no JSON parse (a tenth of a delivery's
 /// instructions). Matched by the bytes, so a put that was rolled back, a
 /// confirmation that restamped the value, or any other change since is
-/// decoded as before. At most `capacity` jobs; full, it starts over. Only
-/// write transactions use it, and LMDB runs one at a time, so it takes no
-/// lock of its own.
+/// decoded as before. At most `capacity` jobs and about `max_bytes` of
+/// stored values (a job's value counted twice: the bytes and the job);
+/// full, it starts over. Only write transactions use it, and LMDB runs one
+/// at a time, so it takes no lock of its own.
 class written_jobs {
 public:
-  explicit written_jobs(size_t capacity = 1024) : capacity_(capacity) {}
+  explicit written_jobs(size_t capacity = 1024, size_t max_bytes = 8 << 20)
+      : capacity_(capacity), max_bytes_(max_bytes) {}
 
   /// The job stored as `bytes` under `job_id`, when it is known.
   const job* find(std::string_view job_id, std::string_view bytes) const;
@@ -42,6 +44,8 @@ private:
   };
 
   size_t capacity_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   std::map<std::string, entry, std::less<>> entries_;
 };
 

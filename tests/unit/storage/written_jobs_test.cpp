@@ -35,6 +35,29 @@ BOOST_AUTO_TEST_CASE(a_job_is_known_only_by_the_bytes_it_was_stored_as) {
   BOOST_TEST(!known.find("a", "new bytes of a"));
 }
 
+BOOST_AUTO_TEST_CASE(it_holds_about_max_bytes_of_values) {
+  written_jobs known{100, 100};
+  known.remember(test::make_job("a", job_status::running, 1),
+                 std::string(30, 'a'));
+  known.remember(test::make_job("b", job_status::running, 2),
+                 std::string(15, 'b'));
+  BOOST_TEST(known.size() == 2u);
+  // Replacing a job counts its new value only.
+  known.remember(test::make_job("a", job_status::running, 1),
+                 std::string(30, 'A'));
+  BOOST_TEST(known.size() == 2u);
+  // Over the bound: starts over.
+  known.remember(test::make_job("c", job_status::running, 3),
+                 std::string(20, 'c'));
+  BOOST_TEST(known.size() == 1u);
+  BOOST_TEST(known.find("c", std::string(20, 'c')));
+  // A value larger than the bound alone is not kept.
+  known.remember(test::make_job("d", job_status::running, 4),
+                 std::string(60, 'd'));
+  BOOST_TEST(!known.find("d", std::string(60, 'd')));
+  BOOST_TEST(known.find("c", std::string(20, 'c')));
+}
+
 BOOST_AUTO_TEST_CASE(full_it_starts_over) {
   written_jobs known{2};
   known.remember(test::make_job("a", job_status::running, 1), "a");
