@@ -7,7 +7,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstddef>
 #include <cstdlib>
 
 namespace jobsync {
@@ -171,13 +170,8 @@ namespace {
 // Metadata members and ids are rendered on every delivery, each a short
 // text copied into its own string at once: the writer's buffer lives on
 // the stack (the heap only past 1 KiB), one allocation less per text.
-class scratch_text {
+class scratch_text : stack_pool<1024> {
 public:
-  scratch_text() = default;
-  // The pool points into this object's own array.
-  scratch_text(const scratch_text&) = delete;
-  scratch_text& operator=(const scratch_text&) = delete;
-
   using buffer
       = rapidjson::GenericStringBuffer<rapidjson::UTF8<>,
                                        rapidjson::MemoryPoolAllocator<>>;
@@ -191,10 +185,7 @@ public:
   }
 
 private:
-  // The pool keeps its chunk header at the start of the array.
-  alignas(std::max_align_t) char scratch_[1024];
-  rapidjson::MemoryPoolAllocator<> pool_{scratch_, sizeof scratch_};
-  buffer buffer_{&pool_};
+  buffer buffer_{&pool()};
 };
 
 } // namespace

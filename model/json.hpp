@@ -43,28 +43,40 @@ std::optional<double> number_member(const rapidjson::Value& obj,
 std::optional<std::string> parse_json(rapidjson::Document& doc,
                                       std::string_view text);
 
-/// A document whose values take their first `Bytes` from an array inside
-/// this object (on the stack where it is a local) before the heap: the
-/// webhook bodies and stored records parsed on every delivery are a few
-/// KiB, which a plain Document takes as a 64 KiB chunk and two allocator
-/// objects from the heap each time. Not copyable: the pool points into it.
-template <size_t Bytes = 8192>
-class scratch_document {
+/// A RapidJSON pool allocator that hands out the first `Bytes` from an
+/// array inside this object (on the stack where it is a local), then the
+/// heap. Not copyable: the pool points into it.
+template <size_t Bytes>
+class stack_pool {
 public:
-  scratch_document() = default;
-  scratch_document(const scratch_document&) = delete;
-  scratch_document& operator=(const scratch_document&) = delete;
+  stack_pool() = default;
+  stack_pool(const stack_pool&) = delete;
+  stack_pool& operator=(const stack_pool&) = delete;
 
-  rapidjson::Document& get() {
-    return doc_;
+  rapidjson::MemoryPoolAllocator<>& pool() {
+    return pool_;
   }
 
 private:
   // The pool keeps its chunk header at the start of the array.
   alignas(std::max_align_t) char scratch_[Bytes];
   rapidjson::MemoryPoolAllocator<> pool_{scratch_, sizeof scratch_};
+};
+
+/// A document whose values take their first `Bytes` from the stack: the
+/// webhook bodies and stored records parsed on every delivery are a few
+/// KiB, which a plain Document takes as a 64 KiB chunk and two allocator
+/// objects from the heap each time.
+template <size_t Bytes = 8192>
+class scratch_document : stack_pool<Bytes> {
+public:
+  rapidjson::Document& get() {
+    return doc_;
+  }
+
+private:
   rapidjson::CrtAllocator stack_allocator_;
-  rapidjson::Document doc_{&pool_, 1024, &stack_allocator_};
+  rapidjson::Document doc_{&this->pool(), 1024, &stack_allocator_};
 };
 
 /// Serializes any JSON value compactly.
