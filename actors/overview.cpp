@@ -225,16 +225,16 @@ caf::typed_response_promise<server_figures> overview_state::figures() {
                 // rather than failing the whole scrape.
                 [](server_figures&, caf::error&) {},
                 [this, promise](server_figures& f) mutable {
-                  with_trainer_counts(std::move(f), promise);
+                  with_registry_figures(std::move(f), promise);
                 });
           },
           [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
 }
 
-// The registry counts trainer reports; a registry that does not answer
-// leaves the counts out rather than failing the scrape.
-void overview_state::with_trainer_counts(
+// The registry counts trainer reports and what its writes cost; a registry
+// that does not answer leaves them out rather than failing the scrape.
+void overview_state::with_registry_figures(
     server_figures f, caf::typed_response_promise<server_figures> promise) {
   auto figures = std::make_shared<server_figures>(std::move(f));
   self_->request(registry_, caf::infinite, health_atom::value)
@@ -242,6 +242,8 @@ void overview_state::with_trainer_counts(
           [figures, promise](registry_health& h) mutable {
             figures->trainer_reports = h.trainer_reports;
             figures->unattributed_reports = h.unattributed_reports;
+            figures->writer = writer_figures{h.commits, h.committed_requests,
+                                             h.busy_seconds, h.commit_seconds};
             promise.deliver(std::move(*figures));
           },
           [figures, promise](caf::error&) mutable {

@@ -96,9 +96,10 @@ private:
   void hand_out(polling_setting_outcome out,
                 std::function<void(polling_setting_outcome&)> done);
 
-  /// Adds the registry's trainer report counts and answers.
-  void with_trainer_counts(server_figures f,
-                           caf::typed_response_promise<server_figures> promise);
+  /// Adds the registry's figures (trainer reports, writes) and answers.
+  void
+  with_registry_figures(server_figures f,
+                        caf::typed_response_promise<server_figures> promise);
 
   /// Asks one poller for its state.
   auto status_of(const poller_status_actor& p);

@@ -8,9 +8,32 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include <chrono>
+
 namespace jobsync {
 
 namespace {
+
+using std::chrono::steady_clock;
+
+double seconds_since(steady_clock::time_point start) {
+  return std::chrono::duration<double>(steady_clock::now() - start).count();
+}
+
+// Adds the time until the end of its scope to a total.
+class time_into {
+public:
+  explicit time_into(double& total) : total_(total) {}
+  time_into(const time_into&) = delete;
+  time_into& operator=(const time_into&) = delete;
+  ~time_into() {
+    total_ += seconds_since(start_);
+  }
+
+private:
+  double& total_;
+  steady_clock::time_point start_ = steady_clock::now();
+};
 
 // Everything one flush produces: per-operation outcomes and the events to
 // publish once the transaction is durable. Events get their ids from the
@@ -467,12 +490,16 @@ registry_state::try_commit(std::vector<staged_op>& ops) {
   }
   if (auto numbered = (*txn)->number_events(ctx.events); !numbered)
     return failed(numbered.error());
-  if (auto committed = (*txn)->commit(); !committed)
+  auto committing = steady_clock::now();
+  auto committed = (*txn)->commit();
+  health.commit_seconds += seconds_since(committing);
+  if (!committed)
     return failed(committed.error());
   return {std::nullopt, false, std::move(ctx.events)};
 }
 
 void registry_state::flush() {
+  time_into busy{health.busy_seconds};
   flush_scheduled = false;
   auto ops = std::move(staged);
   staged.clear();
@@ -501,6 +528,7 @@ void registry_state::flush() {
     return;
   }
   ++health.commits;
+  health.committed_requests += ops.size();
   if (!outcome.events.empty())
     health.last_event_id = outcome.events.back().event_id;
   count_trainer_reports(ops);

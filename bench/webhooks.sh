@@ -79,15 +79,27 @@ disk_bytes() {
     "/proc/$1/io" 2>/dev/null || echo "?"
 }
 
+# The registry's writer time so far, from jobsyncd's /metrics: "busy
+# commit" in seconds (jobsync_store_writer_busy_seconds_total: running,
+# committing and answering its transactions; of that,
+# jobsync_store_commit_seconds_total: in the store's commit).
+writer_seconds() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk '
+    $1 == "jobsync_store_writer_busy_seconds_total" {busy = $2}
+    $1 == "jobsync_store_commit_seconds_total" {commit = $2}
+    END {print busy + 0, commit + 0}'
+}
+
 # One measurement of jobsyncd at C connections on a fresh store of the
 # current $backend; prints "C jobs-stored cpu-seconds commits <load line>
-# disk-bytes client-cpu-seconds" (disk-bytes: what jobsyncd wrote to its
-# files meanwhile; on PostgreSQL the database writes, so it says little
-# there).
+# disk-bytes client-cpu-seconds writer-busy-seconds commit-seconds"
+# (disk-bytes: what jobsyncd wrote to its files meanwhile; on PostgreSQL
+# the database writes, so it says little there; the writer's seconds: see
+# writer_seconds, during the load).
 #   measure_jobsyncd <connections> <name>
 measure_jobsyncd() {
   local c=$1 commits_before cpu_before cpu stored commits disk_before disk
-  local client_cpu
+  local client_cpu writer_before writer
   new_store "server_$2"
   # shellcheck disable=SC2086
   start_jobsyncd "$dir" "$work/server-$backend-$2.log" $flags \
@@ -96,6 +108,7 @@ measure_jobsyncd() {
   commits_before=$(commits_of "$store")
   cpu_before=$(cpu_seconds "$jobsyncd_pid")
   disk_before=$(disk_bytes "$jobsyncd_pid")
+  writer_before=$(writer_seconds "$jobsyncd_port")
   client_cpu=$(client_cpu_seconds "$work/load-$2.txt" \
     "$build/bench/jobsync-bench-webhook-load" \
     --port "$jobsyncd_port" --secret "$secret" --connections "$c" \
@@ -104,6 +117,9 @@ measure_jobsyncd() {
           'BEGIN {printf "%.2f", b - a}')
   disk=$(awk -v a="$disk_before" -v b="$(disk_bytes "$jobsyncd_pid")" \
            'BEGIN {print (a == "?" || b == "?") ? "?" : b - a}')
+  writer=$(awk -v a="$writer_before" -v b="$(writer_seconds "$jobsyncd_port")" \
+             'BEGIN {split(a, x, " "); split(b, y, " ")
+                     printf "%.4f %.4f", y[1] - x[1], y[2] - x[2]}')
   # What the answers claim is checked against the store: every accepted
   # delivery of a new prediction created one job.
   stored=$(curl -sf "http://127.0.0.1:$jobsyncd_port/api/cloud/jobs?limit=1" \
@@ -111,7 +127,7 @@ measure_jobsyncd() {
   stop_jobsyncd
   commits=$(commits_of "$store")
   [[ $commits == "?" ]] || commits=$((commits - commits_before))
-  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk $client_cpu"
+  echo "$c $stored $cpu $commits $(cat "$work/load-$2.txt") $disk $client_cpu $writer"
 }
 
 # The rate in a line of jobsync-bench-commit-per-write ("... <rate> writes/s...").
@@ -193,7 +209,7 @@ for backend in $backends; do
 
   echo "  $backend: at 64 connections, against the floor, $rounds rounds"
   ratios=() cpus=() floor_rates=() floor_cpus=() disks=() cpu_bounds=()
-  ram_ratios=()
+  ram_ratios=() busy_shares=() busy_uss=() commit_uss=() writer_bounds=()
   # On LMDB each round also runs jobsyncd with its folder in memory, where
   # a commit's flushes cost nothing: how far the ratio could go on this
   # machine's CPU with a free disk.
@@ -204,13 +220,15 @@ for backend in $backends; do
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
     in_ram=""
     if [[ -n $ram ]]; then
-      ram_rate=$(store_root=$ram measure_jobsyncd 64 "ram_$round" | awk '{print $14 + 0}')
+      read -r ram_rate ram_busy <<< "$(store_root=$ram measure_jobsyncd 64 "ram_$round" \
+        | awk '{printf "%s %.0f", $14 + 0, ($12 > 0 ? 100 * $21 / $12 : 0)}')"
       # Memory, not disk: each round's folder goes once measured.
       rm -rf "$ram/$backend-server_ram_$round"
       ram_ratios+=("$(awk -v a="$ram_rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
-      in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s' "$ram_rate" "${ram_ratios[-1]}")
+      in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s (writer busy %s%%)' "$ram_rate" "${ram_ratios[-1]}" "$ram_busy")
     fi
-    read -r rate ok cpu disk client_cpu <<< "$(awk '{print $14 + 0, $8, $3, $19, $20}' <<< "$r")"
+    read -r rate ok cpu disk client_cpu load_s busy commit <<< \
+      "$(awk '{print $14 + 0, $8, $3, $19, $20, $12 + 0, $21, $22}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
     cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
     floor_rates+=("$floor_rate")
@@ -221,10 +239,18 @@ for backend in $backends; do
     # commits: over the floor's rate, the ratio's ceiling.
     cpu_bounds+=("$(awk -v c="$cpu" -v k="$client_cpu" -v n="$ok" -v cores="$(nproc)" -v f="$floor_rate" \
       'BEGIN {printf "%.3f", (n > 0 && c + k > 0 ? cores / ((c + k) / n) / f : 0)}')")
-    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s)%s\n' \
+    # The registry's writer runs one transaction at a time: its time per
+    # delivery (running, committing, answering) bounds the rate by itself
+    # once it is busy all the time.
+    busy_shares+=("$(awk -v b="$busy" -v s="$load_s" 'BEGIN {printf "%.0f", (s > 0 ? 100 * b / s : 0)}')")
+    busy_uss+=("$(awk -v b="$busy" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? b * 1e6 / n : 0)}')")
+    commit_uss+=("$(awk -v b="$commit" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? b * 1e6 / n : 0)}')")
+    writer_bounds+=("$(awk -v b="$busy" -v n="$ok" -v f="$floor_rate" 'BEGIN {printf "%.3f", (b > 0 ? n / b / f : 0)}')")
+    printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each; writer busy %s%% of the run, %s us each, %s of them in the commit), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s, writer bound %s)%s\n' \
       "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" \
       "$(awk -v k="$client_cpu" -v n="$ok" 'BEGIN {print (n > 0 ? k * 1e6 / n : 0)}')" \
-      "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}" "$in_ram"
+      "${busy_shares[-1]}" "${busy_uss[-1]}" "${commit_uss[-1]}" \
+      "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}" "${writer_bounds[-1]}" "$in_ram"
   done
   read -r rm rlo rhi <<< "$(median_of "${ratios[@]}")"
   read -r cm _ _ <<< "$(median_of "${cpus[@]}")"
@@ -232,6 +258,10 @@ for backend in $backends; do
   dm="?"
   [[ ${disks[0]} == "?" ]] || read -r dm _ _ <<< "$(median_of "${disks[@]}")"
   read -r bm _ _ <<< "$(median_of "${cpu_bounds[@]}")"
+  read -r wsm _ _ <<< "$(median_of "${busy_shares[@]}")"
+  read -r wum _ _ <<< "$(median_of "${busy_uss[@]}")"
+  read -r wcm _ _ <<< "$(median_of "${commit_uss[@]}")"
+  read -r wbm _ _ <<< "$(median_of "${writer_bounds[@]}")"
   read -r fm _ _ <<< "$(median_of "${floor_rates[@]}")"
   store_bound=$(awk -v a="$(rate_of "$shaped")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
   ordered_bound=$(awk -v a="$(rate_of "$ordered")" -v b="$fm" 'BEGIN {printf "%.3f", a / b}')
@@ -240,11 +270,15 @@ for backend in $backends; do
     read -r am alo ahi <<< "$(median_of "${ram_ratios[@]}")"
     ram_bound="; with the store in RAM $am ($alo-$ahi)"
   fi
-  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm; the store alone with the load's writes $store_bound ($ordered_bound with ids in start order)$ram_bound"
+  echo "webhooks vs no-work POST at 64 connections: ratio $rm (median of $rounds; spread $rlo-$rhi; target >= 0.50; $backend); CPU per delivery $cm us (no-work POST $fcm us); $dm KiB written to disk per delivery; CPU ceiling on $(nproc) cores $bm; writer busy $wsm% of the run, $wum us per delivery ($wcm in the commit), bound $wbm; the store alone with the load's writes $store_bound ($ordered_bound with ids in start order)$ram_bound"
 done
 echo "  (CPU ceiling: $(nproc) cores over the CPU of one delivery, jobsyncd's and the"
 echo "   client's, as a ratio of the no-work POST's rate: no commit could be"
 echo "   short enough for more)"
+echo "  (writer: the registry, which runs one transaction at a time; its busy"
+echo "   time (running, committing, answering) per delivery, the part in the"
+echo "   store's commit, and the ratio it bounds the rate at if it were busy"
+echo "   all the time, from jobsyncd's jobsync_store_* counters during the load)"
 echo "  (the store alone with the load's writes: its writes/s, 64 to a commit, as a"
 echo "   ratio of the no-work POST's median rate: the most the store's layout"
 echo "   allows for these deliveries on this disk, with nothing else to do;"

@@ -170,6 +170,27 @@ void connection_families(exposition& e, const connection_figures& c) {
          c.refused);
 }
 
+void writer_families(exposition& e, const writer_figures& w) {
+  single(e, "jobsync_store_commits_total", "counter",
+         "Write transactions the registry committed since start; each "
+         "carries every request that queued meanwhile (group commit).",
+         w.commits);
+  single(e, "jobsync_store_committed_requests_total", "counter",
+         "Requests those transactions carried; over the commits, the mean "
+         "group size.",
+         w.requests);
+  e.family("jobsync_store_writer_busy_seconds_total", "counter",
+           "Time the registry spent running, committing and answering its "
+           "transactions. Growing as fast as the clock: writes queue for "
+           "it.");
+  e.sample({}, w.busy_seconds);
+  e.family("jobsync_store_commit_seconds_total", "counter",
+           "Of that, the time in the store's commit: on LMDB writing the "
+           "pages and flushing them to the device, on PostgreSQL the "
+           "COMMIT.");
+  e.sample({}, w.commit_seconds);
+}
+
 void event_stream_families(exposition& e, const event_stream_stats& s) {
   single(e, "jobsync_event_streams_open", "gauge",
          "Event streams (GET /api/events) open now.", s.subscribers);
@@ -424,6 +445,8 @@ std::string prometheus_text(const server_figures& f, unix_ms started,
            "Trainer reports without a job id since start: acknowledged and "
            "counted, attributed to no job.",
            *f.unattributed_reports);
+  if (f.writer)
+    writer_families(e, *f.writer);
   if (f.open_descriptors) {
     e.family("process_open_fds", "gauge",
              "File descriptors the process holds open.");

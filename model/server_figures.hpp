@@ -34,6 +34,15 @@ struct connection_figures {
   uint64_t refused = 0;
 };
 
+/// What the registry's writes have cost since start (registry_health has
+/// the same figures).
+struct writer_figures {
+  uint64_t commits = 0;
+  uint64_t requests = 0;
+  double busy_seconds = 0;
+  double commit_seconds = 0;
+};
+
 /// What `GET /metrics` shows: the store's counters and every poller's state
 /// (one request to the sync actor), then what the metrics handler adds
 /// from the SSE hub, the HTTP server and the process.
@@ -52,6 +61,8 @@ struct server_figures {
   /// answered.
   std::optional<uint64_t> trainer_reports;
   std::optional<uint64_t> unattributed_reports;
+  /// The registry's writing, when it answered.
+  std::optional<writer_figures> writer;
   /// Descriptors the process holds, when /proc tells.
   std::optional<uint64_t> open_descriptors;
 };

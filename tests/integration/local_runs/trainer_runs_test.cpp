@@ -218,6 +218,21 @@ BOOST_AUTO_TEST_CASE(local_runs_are_a_provider_in_lists_and_figures) {
   BOOST_TEST(text.find("jobsync_trainer_reports_unattributed_total 1")
                  != std::string::npos,
              text);
+  // The writer's figures: every report was committed, so there were
+  // commits, each carrying at least one request, and they took time.
+  auto sample = [&](const std::string& name) {
+    auto at = text.find("\n" + name + " ");
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no sample of " << name);
+    return std::stod(text.substr(at + name.size() + 2));
+  };
+  auto commits = sample("jobsync_store_commits_total");
+  auto requests = sample("jobsync_store_committed_requests_total");
+  auto busy = sample("jobsync_store_writer_busy_seconds_total");
+  auto committing = sample("jobsync_store_commit_seconds_total");
+  BOOST_TEST(commits >= 1.0);
+  BOOST_TEST(requests >= commits);
+  BOOST_TEST(committing > 0.0);
+  BOOST_TEST(busy > committing);
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_api_key_is_401_and_changes_nothing) {

@@ -312,6 +312,25 @@ BOOST_AUTO_TEST_CASE(connections_streams_and_descriptors_when_known) {
     BOOST_TEST(none.type.count(name) == 0u, name);
 }
 
+BOOST_AUTO_TEST_CASE(the_registry_writes_when_it_answered) {
+  server_figures f;
+  f.writer = writer_figures{4, 130, 2.5, 1.25};
+  auto e = parse(prometheus_text(f, 0, "0.1.0"));
+  std::map<std::string, std::string> expected{
+      {"jobsync_store_commits_total", "4"},
+      {"jobsync_store_committed_requests_total", "130"},
+      {"jobsync_store_writer_busy_seconds_total", "2.5"},
+      {"jobsync_store_commit_seconds_total", "1.25"},
+  };
+  for (const auto& [name, value] : expected) {
+    BOOST_TEST(e.type[name] == "counter", name);
+    BOOST_TEST(e.samples[name] == value, name);
+  }
+  auto none = parse(prometheus_text(server_figures{}, 0, "0.1.0"));
+  for (const auto& [name, value] : expected)
+    BOOST_TEST(none.type.count(name) == 0u, name);
+}
+
 BOOST_AUTO_TEST_CASE(label_values_are_escaped) {
   server_figures f;
   f.jobs = {{job_type::cloud, job_status::running, "we\"ird\\na\nme", 1}};
