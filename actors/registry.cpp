@@ -472,6 +472,11 @@ result<void> registry_state::init() {
   return {};
 }
 
+result<void> registry_state::timed_commit(storage::write_view& txn) {
+  time_into committing{health.commit_seconds};
+  return txn.commit();
+}
+
 registry_state::attempt
 registry_state::try_commit(std::vector<staged_op>& ops) {
   auto txn = store->begin_write();
@@ -490,10 +495,7 @@ registry_state::try_commit(std::vector<staged_op>& ops) {
   }
   if (auto numbered = (*txn)->number_events(ctx.events); !numbered)
     return failed(numbered.error());
-  auto committing = steady_clock::now();
-  auto committed = (*txn)->commit();
-  health.commit_seconds += seconds_since(committing);
-  if (!committed)
+  if (auto committed = timed_commit(**txn); !committed)
     return failed(committed.error());
   return {std::nullopt, false, std::move(ctx.events)};
 }
@@ -561,6 +563,7 @@ registry_health registry_state::current_health() {
 }
 
 result<size_t> registry_state::prune_webhooks() {
+  time_into busy{health.busy_seconds};
   auto txn = store->begin_write();
   if (!txn)
     return txn.error();
@@ -571,7 +574,7 @@ result<size_t> registry_state::prune_webhooks() {
   auto removed = (*txn)->prune_webhooks(cutoff);
   if (!removed)
     return removed.error();
-  if (auto committed = (*txn)->commit(); !committed)
+  if (auto committed = timed_commit(**txn); !committed)
     return committed.error();
   return *removed;
 }

@@ -121,6 +121,9 @@ struct registry_state {
   /// Runs the operations in one transaction and commits it.
   attempt try_commit(std::vector<staged_op>& ops);
 
+  /// Commits, adding the time it took to the health figures.
+  result<void> timed_commit(storage::write_view& txn);
+
   /// Counts the committed trainer reports in the health figures.
   void count_trainer_reports(const std::vector<staged_op>& ops);
 
