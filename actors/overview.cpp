@@ -242,8 +242,7 @@ void overview_state::with_registry_figures(
           [figures, promise](registry_health& h) mutable {
             figures->trainer_reports = h.trainer_reports;
             figures->unattributed_reports = h.unattributed_reports;
-            figures->writer = writer_figures{h.commits, h.committed_requests,
-                                             h.busy_seconds, h.commit_seconds};
+            figures->writer = h.writer;
             promise.deliver(std::move(*figures));
           },
           [figures, promise](caf::error&) mutable {

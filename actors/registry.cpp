@@ -16,10 +16,6 @@ namespace {
 
 using std::chrono::steady_clock;
 
-double seconds_since(steady_clock::time_point start) {
-  return std::chrono::duration<double>(steady_clock::now() - start).count();
-}
-
 // Adds the time until the end of its scope to a total.
 class time_into {
 public:
@@ -27,7 +23,8 @@ public:
   time_into(const time_into&) = delete;
   time_into& operator=(const time_into&) = delete;
   ~time_into() {
-    total_ += seconds_since(start_);
+    total_
+        += std::chrono::duration<double>(steady_clock::now() - start_).count();
   }
 
 private:
@@ -473,7 +470,7 @@ result<void> registry_state::init() {
 }
 
 result<void> registry_state::timed_commit(storage::write_view& txn) {
-  time_into committing{health.commit_seconds};
+  time_into committing{health.writer.commit_seconds};
   return txn.commit();
 }
 
@@ -501,7 +498,7 @@ registry_state::try_commit(std::vector<staged_op>& ops) {
 }
 
 void registry_state::flush() {
-  time_into busy{health.busy_seconds};
+  time_into busy{health.writer.busy_seconds};
   flush_scheduled = false;
   auto ops = std::move(staged);
   staged.clear();
@@ -529,8 +526,8 @@ void registry_state::flush() {
       std::visit([&](auto& x) { x.requester.deliver(f); }, op);
     return;
   }
-  ++health.commits;
-  health.committed_requests += ops.size();
+  ++health.writer.commits;
+  health.writer.requests += ops.size();
   if (!outcome.events.empty())
     health.last_event_id = outcome.events.back().event_id;
   count_trainer_reports(ops);
@@ -563,7 +560,7 @@ registry_health registry_state::current_health() {
 }
 
 result<size_t> registry_state::prune_webhooks() {
-  time_into busy{health.busy_seconds};
+  time_into busy{health.writer.busy_seconds};
   auto txn = store->begin_write();
   if (!txn)
     return txn.error();

@@ -6,6 +6,7 @@
 #include "model/provider_snapshot.hpp"
 #include "model/trainer_event.hpp"
 #include "model/validation_image.hpp"
+#include "model/writer_figures.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -155,15 +156,7 @@ struct registry_health {
   bool writable = true;
   /// Why not, when it cannot.
   std::string reason;
-  /// Transactions committed since start, the requests they carried (over
-  /// commits, the mean group size), the time spent running, committing and
-  /// answering them, and of that the time in the store's commit (the
-  /// durable write). A busy time growing as fast as the clock means writes
-  /// queue for the registry.
-  uint64_t commits = 0;
-  uint64_t committed_requests = 0;
-  double busy_seconds = 0;
-  double commit_seconds = 0;
+  writer_figures writer;
   uint64_t last_event_id = 0;
   /// Trainer reports committed, and how many of them named no job.
   uint64_t trainer_reports = 0;

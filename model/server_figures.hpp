@@ -3,6 +3,7 @@
 #include "model/event_stream.hpp"
 #include "model/polling.hpp"
 #include "model/status.hpp"
+#include "model/writer_figures.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -32,15 +33,6 @@ struct connection_figures {
   uint64_t accepted = 0;
   uint64_t closed = 0;
   uint64_t refused = 0;
-};
-
-/// What the registry's writes have cost since start (registry_health has
-/// the same figures).
-struct writer_figures {
-  uint64_t commits = 0;
-  uint64_t requests = 0;
-  double busy_seconds = 0;
-  double commit_seconds = 0;
 };
 
 /// What `GET /metrics` shows: the store's counters and every poller's state

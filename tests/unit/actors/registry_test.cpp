@@ -63,7 +63,7 @@ BOOST_FIXTURE_TEST_SUITE(registry_suite, registry_fixture)
 
 BOOST_AUTO_TEST_CASE(requests_that_arrive_together_share_one_commit) {
   auto before = health();
-  auto commits_before = before.commits;
+  auto commits_before = before.writer.commits;
   std::vector<test::actor_fixture::outcome<apply_summary>> slots;
   for (int i = 0; i < 50; ++i)
     slots.push_back(send_request<apply_summary>(
@@ -75,12 +75,12 @@ BOOST_AUTO_TEST_CASE(requests_that_arrive_together_share_one_commit) {
     BOOST_TEST(std::get<apply_summary>(**slot).created == 1u);
   }
   auto after = health();
-  BOOST_TEST(after.commits == commits_before + 1);
+  BOOST_TEST(after.writer.commits == commits_before + 1);
   // The figures behind /metrics' jobsync_store_* counters: the requests
   // the commit carried, and the time it took within the flush's.
-  BOOST_TEST(after.committed_requests == before.committed_requests + 50);
-  auto committing = after.commit_seconds - before.commit_seconds;
-  auto busy = after.busy_seconds - before.busy_seconds;
+  BOOST_TEST(after.writer.requests == before.writer.requests + 50);
+  auto committing = after.writer.commit_seconds - before.writer.commit_seconds;
+  auto busy = after.writer.busy_seconds - before.writer.busy_seconds;
   BOOST_TEST(committing > 0.0);
   BOOST_TEST(busy > committing);
 }
@@ -409,7 +409,7 @@ BOOST_AUTO_TEST_CASE(a_job_another_replica_creates_meanwhile_is_merged,
         [&] { return test::shared_postgres().has_lock_waiters(database); });
     return waited && theirs->commit();
   });
-  auto commits = health().commits;
+  auto commits = health().writer.commits;
   auto sum = ask<apply_summary>(registry, apply_atom::value,
                                 batch({snap("p1", "starting")}));
   BOOST_TEST(committer.get());
@@ -417,7 +417,7 @@ BOOST_AUTO_TEST_CASE(a_job_another_replica_creates_meanwhile_is_merged,
   BOOST_TEST(sum.updated + sum.unchanged == 1u);
   BOOST_TEST((stored("p1")->status == job_status::running));
   BOOST_TEST(events->empty());
-  BOOST_TEST(health().commits == commits + 1);
+  BOOST_TEST(health().writer.commits == commits + 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -130,7 +130,7 @@ struct sync_fixture : test::actor_fixture {
   }
 
   uint64_t commits() {
-    return ask<registry_health>(registry, health_atom::value).commits;
+    return ask<registry_health>(registry, health_atom::value).writer.commits;
   }
 };
 

@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(running_events_carry_stage_and_progress) {
 }
 
 BOOST_AUTO_TEST_CASE(reports_that_arrive_together_share_one_commit) {
-  auto commits_before = health().commits;
+  auto commits_before = health().writer.commits;
   std::vector<test::actor_fixture::outcome<trainer_outcome>> slots;
   for (int i = 0; i < 20; ++i)
     slots.push_back(send_request<trainer_outcome>(registry, trainer_atom::value,
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(reports_that_arrive_together_share_one_commit) {
   sched->run();
   for (auto& slot : slots)
     BOOST_REQUIRE(slot->has_value());
-  BOOST_TEST(health().commits == commits_before + 1);
+  BOOST_TEST(health().writer.commits == commits_before + 1);
   // The first created the job, the others found it in the same
   // transaction.
   BOOST_TEST(std::get<trainer_outcome>(**slots.front()).created);
