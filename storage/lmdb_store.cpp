@@ -97,31 +97,65 @@ protected:
 
   result<std::optional<located>> locate(std::string_view job_id,
                                         bool finished = false) const {
+    if (last_ && last_->job_id == job_id) {
+      if (!last_->table)
+        return std::optional<located>{};
+      auto raw = txn_.get(*last_->table, job_id);
+      if (!raw)
+        return raw.error();
+      if (*raw)
+        return std::optional<located>{located{*last_->table, **raw}};
+    }
     for (auto table : job_tables(finished)) {
       auto raw = txn_.get(table, job_id);
       if (!raw)
         return raw.error();
-      if (*raw)
+      if (*raw) {
+        remember_place(job_id, table);
         return std::optional<located>{located{table, **raw}};
+      }
     }
+    remember_place(job_id, std::nullopt);
     return std::optional<located>{};
+  }
+
+  // The table that holds a job, nullopt when it is not stored; without a
+  // lookup for the job last located.
+  result<std::optional<MDB_dbi>> place_of(std::string_view job_id) const {
+    if (last_ && last_->job_id == job_id)
+      return last_->table;
+    auto at = locate(job_id);
+    if (!at)
+      return at.error();
+    return *at ? std::optional<MDB_dbi>{(*at)->table} : std::nullopt;
+  }
+
+  // Notes where a job is (a write moves it, or stores it for the first
+  // time). A delivery looks its job up five times in one transaction (its
+  // webhook id, the job, its put, its log tail read and written), and a
+  // job not stored yet cost two misses each time.
+  void remember_place(std::string_view job_id,
+                      std::optional<MDB_dbi> table) const {
+    if (!last_)
+      last_.emplace();
+    last_->job_id.assign(job_id);
+    last_->table = table;
   }
 
   // Where the keys beside a job are: with its record, or in either table
   // when it has none (a deleted job's webhook ids stay until pruned).
-  table_list beside_tables(const std::optional<located>& at) const {
-    if (at)
-      return {{at->table, at->table}, 1};
+  table_list beside_tables(std::optional<MDB_dbi> place) const {
+    if (place)
+      return {{*place, *place}, 1};
     return job_tables();
   }
 
-  // Whether a webhook id was applied to the job `at` locates. Claims made
-  // before schema version 2 are in the `webhooks` table until pruned.
-  result<bool> has_claim(const std::optional<located>& at,
-                         std::string_view job_id,
+  // Whether a webhook id was applied to the job stored in `place`. Claims
+  // made before schema version 2 are in the `webhooks` table until pruned.
+  result<bool> has_claim(std::optional<MDB_dbi> place, std::string_view job_id,
                          std::string_view webhook_id) const {
     auto key = claim_key(job_id, webhook_id);
-    for (auto table : beside_tables(at)) {
+    for (auto table : beside_tables(place)) {
       auto beside = txn_.get(table, key);
       if (!beside)
         return beside.error();
@@ -172,8 +206,25 @@ protected:
     return x;
   }
 
+  // The job stored as `raw` under `job_id`, or the failure that says it is
+  // unreadable.
+  static result<job> decoded_job(std::string_view job_id,
+                                 std::string_view raw) {
+    auto x = decode_job(raw);
+    if (!x)
+      return corrupt("job", job_id);
+    return std::move(*x);
+  }
+
   transaction txn_;
   const tables& t_;
+
+private:
+  struct place {
+    std::string job_id;
+    std::optional<MDB_dbi> table;
+  };
+  mutable std::optional<place> last_;
 };
 
 template <class Base>
@@ -184,10 +235,10 @@ lmdb_reader<Base>::get(std::string_view job_id) const {
     return at.error();
   if (!*at)
     return std::optional<job>{};
-  auto x = decode_job((*at)->raw);
+  auto x = decoded_job(job_id, (*at)->raw);
   if (!x)
-    return corrupt("job", job_id);
-  return x;
+    return x.error();
+  return std::optional<job>{std::move(*x)};
 }
 
 // Beside the job since schema version 2; a tail stored before stays in
@@ -195,7 +246,7 @@ lmdb_reader<Base>::get(std::string_view job_id) const {
 template <class Base>
 result<std::optional<job_logs>>
 lmdb_reader<Base>::logs(std::string_view job_id) const {
-  auto at = locate(job_id);
+  auto at = place_of(job_id);
   if (!at)
     return at.error();
   for (auto table : beside_tables(*at)) {
@@ -361,7 +412,7 @@ lmdb_reader<Base>::find_external(std::string_view provider,
 template <class Base>
 result<bool> lmdb_reader<Base>::has_webhook(std::string_view job_id,
                                             std::string_view webhook_id) const {
-  auto at = locate(job_id);
+  auto at = place_of(job_id);
   if (!at)
     return at.error();
   return has_claim(*at, job_id, webhook_id);
@@ -445,11 +496,11 @@ public:
       return std::optional<job>{};
     if (const auto* known = store_.written().find(job_id, (*at)->raw))
       return std::optional<job>{*known};
-    auto x = decode_job((*at)->raw);
+    auto x = decoded_job(job_id, (*at)->raw);
     if (!x)
-      return corrupt("job", job_id);
+      return x.error();
     store_.written().remember(*x, std::string{(*at)->raw});
-    return x;
+    return std::optional<job>{std::move(*x)};
   }
 
   result<void> put(const job& x) override {
@@ -467,10 +518,10 @@ public:
   // With the job; a tail stored before its job waits in `live`, and the
   // job's first put takes it along to `jobs` if the job is finished.
   result<void> put_logs(std::string_view job_id, const job_logs& x) override {
-    auto at = locate(job_id);
+    auto at = place_of(job_id);
     if (!at)
       return at.error();
-    auto home = *at ? (*at)->table : t_.live;
+    auto home = at->value_or(t_.live);
     JOBSYNC_TRY(noted(txn_.put(home, logs_key(job_id), encode_logs(x))));
     return noted(txn_.del(t_.logs, job_id));
   }
@@ -621,10 +672,10 @@ result<void> lmdb_write_view::put_job(const job& x) {
   if (*at) {
     old = store_.written().find(x.job_id, (*at)->raw);
     if (!old) {
-      decoded = decode_job((*at)->raw);
-      if (!decoded)
-        return corrupt("job", x.job_id);
-      old = &*decoded;
+      auto stored = decoded_job(x.job_id, (*at)->raw);
+      if (!stored)
+        return stored.error();
+      old = &decoded.emplace(std::move(*stored));
     }
   }
   auto home = is_active(x.status) ? t_.live : t_.jobs;
@@ -641,6 +692,7 @@ result<void> lmdb_write_view::put_job(const job& x) {
   // Before `old`, which may be the known entry, is replaced.
   JOBSYNC_TRY(update_entries(old, &x));
   store_.written().remember(x, std::move(bytes));
+  remember_place(x.job_id, home);
   return {};
 }
 
@@ -671,9 +723,9 @@ result<bool> lmdb_write_view::confirm_job_at(std::string_view job_id,
   }
   // A value from before synced_at existed: stored anew, as this version
   // writes it.
-  auto x = decode_job(raw);
+  auto x = decoded_job(job_id, raw);
   if (!x)
-    return corrupt("job", job_id);
+    return x.error();
   x->synced_at = at;
   JOBSYNC_TRY(put_job(*x));
   return true;
@@ -687,11 +739,12 @@ result<bool> lmdb_write_view::erase_job(std::string_view job_id) {
   if (!*at)
     return false;
   auto table = (*at)->table;
-  auto old = decode_job((*at)->raw);
+  auto old = decoded_job(job_id, (*at)->raw);
   if (!old)
-    return corrupt("job", job_id);
+    return old.error();
   JOBSYNC_TRY(update_entries(&*old, nullptr));
   JOBSYNC_TRY(txn_.del(table, job_id));
+  remember_place(job_id, std::nullopt);
   JOBSYNC_TRY(txn_.del(table, logs_key(job_id)));
   JOBSYNC_TRY(txn_.del(t_.logs, job_id));
   JOBSYNC_TRY(txn_.del(t_.images, job_id));
@@ -708,7 +761,7 @@ result<bool> lmdb_write_view::claim_webhook(std::string_view job_id,
                                             std::string_view webhook_id,
                                             unix_ms received) {
   // The only writer: no other transaction can claim the id meanwhile.
-  auto at = locate(job_id);
+  auto at = place_of(job_id);
   if (!at)
     return at.error();
   auto seen = has_claim(*at, job_id, webhook_id);
@@ -718,7 +771,7 @@ result<bool> lmdb_write_view::claim_webhook(std::string_view job_id,
     return false;
   // With the job, or in `live` for a job the delivery creates (its first
   // put moves it along if the job is finished).
-  auto home = *at ? (*at)->table : t_.live;
+  auto home = at->value_or(t_.live);
   JOBSYNC_TRY(noted(txn_.put(home, claim_key(job_id, webhook_id),
                              encode_u64(static_cast<uint64_t>(received)))));
   JOBSYNC_TRY(noted(

@@ -540,6 +540,45 @@ BOOST_AUTO_TEST_CASE(a_job_moves_with_what_is_beside_it_when_it_finishes,
   BOOST_TEST(keys_in("jobs", "done").size() == 1u);
 }
 
+// A delivery looks its job up again and again in one transaction (its
+// webhook id, the job, the put, the log tail) while its writes move it:
+// each write lands where the job is at that moment.
+BOOST_AUTO_TEST_CASE(writes_follow_a_job_that_moves_within_one_transaction,
+                     *boost::unit_test::precondition(test::lmdb_only{})) {
+  {
+    auto w = write();
+    BOOST_TEST(*w->claim_webhook("j", "msg_1", 1000));
+    BOOST_TEST(!*w->get("j"));
+    BOOST_REQUIRE(w->put(make_job("j", job_status::running, 1000)));
+    job_logs tail;
+    tail.tail = "running";
+    BOOST_REQUIRE(w->put_logs("j", tail));
+    BOOST_REQUIRE(w->put(make_job("j", job_status::completed, 1000)));
+    tail.tail = "finished";
+    BOOST_REQUIRE(w->put_logs("j", tail));
+    BOOST_TEST(*w->claim_webhook("j", "msg_2", 1000));
+    BOOST_TEST(!*w->claim_webhook("j", "msg_1", 1000));
+    BOOST_TEST(w->logs("j")->value().tail == "finished");
+    BOOST_REQUIRE(w->put(make_job("k", job_status::running, 2000)));
+    BOOST_REQUIRE(w->put_logs("k", tail));
+    BOOST_TEST(*w->erase("k"));
+    BOOST_TEST(!*w->get("k"));
+    BOOST_TEST(!*w->logs("k"));
+    BOOST_REQUIRE(w->put(make_job("k", job_status::running, 3000)));
+    BOOST_TEST(w->get("k")->has_value());
+    BOOST_REQUIRE(w->commit());
+  }
+  store.reset();
+  BOOST_TEST((keys_in("live", "k") == std::vector<std::string>{"k"}));
+  BOOST_TEST(keys_in("live", "j").empty());
+  BOOST_TEST(keys_in("jobs", "j").size() == 4u); // j, its tail, two ids
+  reopen();
+  BOOST_TEST(read()->logs("j")->value().tail == "finished");
+  BOOST_TEST(*read()->has_webhook("j", "msg_1"));
+  BOOST_TEST(*read()->has_webhook("j", "msg_2"));
+  BOOST_TEST(!*read()->logs("k"));
+}
+
 // A version 2 folder kept active jobs in `jobs`: they are read there, and
 // an active job written again moves to `live` with what is beside it.
 BOOST_AUTO_TEST_CASE(a_version_two_folder_is_read_and_moves_over,
