@@ -80,6 +80,24 @@ BOOST_AUTO_TEST_CASE(strings_objects_and_a_byte_order_mark_read_as_before) {
   BOOST_TEST(d["l"].Size() == 2u);
 }
 
+// The text is parsed in place, in a copy the document keeps: the document
+// outlives the text and what becomes of it, and error offsets count from
+// the text's first byte, a byte order mark included.
+BOOST_AUTO_TEST_CASE(the_document_keeps_its_own_copy_of_the_text) {
+  rapidjson::Document d;
+  {
+    std::string text = R"({"id":"abc","logs":"line 1\nline 2","n":[1.5]})";
+    BOOST_REQUIRE(!parse_json(d, text));
+    text.assign(text.size(), 'x');
+  }
+  BOOST_TEST(std::string{d["id"].GetString()} == "abc");
+  BOOST_TEST(std::string{d["logs"].GetString()} == "line 1\nline 2");
+  BOOST_TEST(d["n"][0].GetDouble() == 1.5);
+  auto bad = parse_json(d, "\xEF\xBB\xBF{\"a\":}");
+  BOOST_REQUIRE(bad);
+  BOOST_TEST(bad->find("(at byte 8)") != std::string::npos, *bad);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(json_text)
