@@ -102,7 +102,7 @@ std::optional<std::string> parse_json(rapidjson::Document& doc,
                                       std::string_view text) {
   // Parsed in place, in a copy that the document's own pool holds for as
   // long as the document: its strings point into the copy instead of each
-  // being copied out of the text (a third of a webhook body's parse).
+  // being copied out of the text (about half of a webhook body's parse).
   // (rapidjson counts in 32 bits; request bodies are limited far below.)
   if (text.size() >= std::numeric_limits<rapidjson::SizeType>::max()) {
     doc.SetNull();

@@ -130,10 +130,10 @@ protected:
     return *at ? std::optional<MDB_dbi>{(*at)->table} : std::nullopt;
   }
 
-  // Notes where a job is (a write moves it, or stores it for the first
-  // time). A delivery looks its job up five times in one transaction (its
-  // webhook id, the job, its put, its log tail read and written), and a
-  // job not stored yet cost two misses each time.
+  // Notes where a lookup found a job, or where a write put it. A delivery
+  // looks its job up five times in one transaction (its webhook id, the
+  // job, its put, its log tail read and written), and a job not stored yet
+  // cost two misses each time.
   void remember_place(std::string_view job_id,
                       std::optional<MDB_dbi> table) const {
     if (!last_)
