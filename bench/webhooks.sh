@@ -90,6 +90,18 @@ writer_seconds() {
     END {print busy + 0, commit + 0}'
 }
 
+# Seconds of something over N deliveries, in microseconds each.
+#   us_each <seconds> <deliveries>
+us_each() {
+  awk -v x="$1" -v n="$2" 'BEGIN {printf "%.1f", (n > 0 ? x * 1e6 / n : 0)}'
+}
+
+# The writer's busy seconds as a percentage of the load's seconds.
+#   busy_share <busy seconds> <load seconds>
+busy_share() {
+  awk -v b="$1" -v s="$2" 'BEGIN {printf "%.0f", (s > 0 ? 100 * b / s : 0)}'
+}
+
 # One measurement of jobsyncd at C connections on a fresh store of the
 # current $backend; prints "C jobs-stored cpu-seconds commits <load line>
 # disk-bytes client-cpu-seconds writer-busy-seconds commit-seconds"
@@ -220,17 +232,17 @@ for backend in $backends; do
     read -r floor_rate floor_cpu <<< "$(measure_floor 64)"
     in_ram=""
     if [[ -n $ram ]]; then
-      read -r ram_rate ram_busy <<< "$(store_root=$ram measure_jobsyncd 64 "ram_$round" \
-        | awk '{printf "%s %.0f", $14 + 0, ($12 > 0 ? 100 * $21 / $12 : 0)}')"
+      read -r ram_rate ram_load_s ram_busy <<< "$(store_root=$ram measure_jobsyncd 64 "ram_$round" \
+        | awk '{print $14 + 0, $12 + 0, $21}')"
       # Memory, not disk: each round's folder goes once measured.
       rm -rf "$ram/$backend-server_ram_$round"
       ram_ratios+=("$(awk -v a="$ram_rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
-      in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s (writer busy %s%%)' "$ram_rate" "${ram_ratios[-1]}" "$ram_busy")
+      in_ram=$(printf '; store in RAM %.1f deliveries/s, ratio %s (writer busy %s%%)' "$ram_rate" "${ram_ratios[-1]}" "$(busy_share "$ram_busy" "$ram_load_s")")
     fi
     read -r rate ok cpu disk client_cpu load_s busy commit <<< \
       "$(awk '{print $14 + 0, $8, $3, $19, $20, $12 + 0, $21, $22}' <<< "$r")"
     ratios+=("$(awk -v a="$rate" -v b="$floor_rate" 'BEGIN {printf "%.3f", a / b}')")
-    cpus+=("$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? c * 1e6 / n : 0)}')")
+    cpus+=("$(us_each "$cpu" "$ok")")
     floor_rates+=("$floor_rate")
     floor_cpus+=("$floor_cpu")
     disks+=("$(awk -v d="$disk" -v n="$ok" 'BEGIN {print (d == "?" || n == 0) ? "?" : sprintf("%.1f", d / 1024 / n)}')")
@@ -242,13 +254,13 @@ for backend in $backends; do
     # The registry's writer runs one transaction at a time: its time per
     # delivery (running, committing, answering) bounds the rate by itself
     # once it is busy all the time.
-    busy_shares+=("$(awk -v b="$busy" -v s="$load_s" 'BEGIN {printf "%.0f", (s > 0 ? 100 * b / s : 0)}')")
-    busy_uss+=("$(awk -v b="$busy" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? b * 1e6 / n : 0)}')")
-    commit_uss+=("$(awk -v b="$commit" -v n="$ok" 'BEGIN {printf "%.1f", (n > 0 ? b * 1e6 / n : 0)}')")
+    busy_shares+=("$(busy_share "$busy" "$load_s")")
+    busy_uss+=("$(us_each "$busy" "$ok")")
+    commit_uss+=("$(us_each "$commit" "$ok")")
     writer_bounds+=("$(awk -v b="$busy" -v n="$ok" -v f="$floor_rate" 'BEGIN {printf "%.3f", (b > 0 ? n / b / f : 0)}')")
     printf '  round %d: jobsyncd %8.1f deliveries/s (%s us CPU, %s KiB to disk each; client %.1f us each; writer busy %s%% of the run, %s us each, %s of them in the commit), no-work POST %8.1f req/s (%s us CPU each), ratio %s (CPU ceiling %s, writer bound %s)%s\n' \
       "$round" "$rate" "${cpus[-1]}" "${disks[-1]}" \
-      "$(awk -v k="$client_cpu" -v n="$ok" 'BEGIN {print (n > 0 ? k * 1e6 / n : 0)}')" \
+      "$(us_each "$client_cpu" "$ok")" \
       "${busy_shares[-1]}" "${busy_uss[-1]}" "${commit_uss[-1]}" \
       "$floor_rate" "$floor_cpu" "${ratios[-1]}" "${cpu_bounds[-1]}" "${writer_bounds[-1]}" "$in_ram"
   done

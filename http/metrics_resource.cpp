@@ -134,10 +134,11 @@ void per_last_cycle(exposition& e, const std::vector<poller_status>& pollers,
       e.sample({{"provider", p.provider}}, get(*p.last_cycle));
 }
 
+// A family of one sample without labels (counts convert exactly up to 2^53).
 void single(exposition& e, std::string_view name, std::string_view type,
-            std::string_view help, uint64_t value) {
+            std::string_view help, double value) {
   e.family(name, type, help);
-  e.sample({}, static_cast<double>(value));
+  e.sample({}, value);
 }
 
 // Every provider with a poller is listed, zeros included, like the job
@@ -179,16 +180,14 @@ void writer_families(exposition& e, const writer_figures& w) {
          "Requests those transactions carried; over the commits, the mean "
          "group size.",
          w.requests);
-  e.family("jobsync_store_writer_busy_seconds_total", "counter",
-           "Time the registry spent running, committing and answering its "
-           "transactions. Growing as fast as the clock: writes queue for "
-           "it.");
-  e.sample({}, w.busy_seconds);
-  e.family("jobsync_store_commit_seconds_total", "counter",
-           "Of that, the time in the store's commit: on LMDB writing the "
-           "pages and flushing them to the device, on PostgreSQL the "
-           "COMMIT.");
-  e.sample({}, w.commit_seconds);
+  single(e, "jobsync_store_writer_busy_seconds_total", "counter",
+         "Time the registry spent running, committing and answering its "
+         "transactions. Growing as fast as the clock: writes queue for it.",
+         w.busy_seconds);
+  single(e, "jobsync_store_commit_seconds_total", "counter",
+         "Of that, the time in the store's commit: on LMDB writing the "
+         "pages and flushing them to the device, on PostgreSQL the COMMIT.",
+         w.commit_seconds);
 }
 
 void event_stream_families(exposition& e, const event_stream_stats& s) {
