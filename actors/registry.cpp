@@ -309,8 +309,10 @@ result<void> run(flush_context& ctx, registry_state::staged_cancel& op) {
   x.status = job_status::cancelled;
   if (!x.completed_at)
     x.completed_at = format_rfc3339(now_ms());
+  // Copied, not moved: a conflict with another replica runs the operation
+  // again, and the second run must still have the note.
   if (!x.error_message)
-    x.error_message = std::move(op.note);
+    x.error_message = op.note;
   if (auto put = ctx.txn.put(x); !put)
     return put.error();
   ctx.emit(x, before, std::nullopt);

@@ -420,4 +420,37 @@ BOOST_AUTO_TEST_CASE(a_job_another_replica_creates_meanwhile_is_merged,
   BOOST_TEST(health().writer.commits == commits + 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_cancel_run_again_after_a_conflict_keeps_its_note,
+                     *boost::unit_test::precondition(test::postgres_only{})) {
+  // The cancel of q shares a transaction with a snapshot of p1, which
+  // another replica creates meanwhile: the transaction conflicts and runs
+  // again, and the cancel's second run still has its note.
+  ask<apply_summary>(registry, put_atom::value,
+                     test::make_job("q", job_status::queued, 1000));
+  auto other = storage::job_store::open(options);
+  BOOST_REQUIRE(other);
+  auto theirs = std::move(*(*other)->begin_write());
+  BOOST_REQUIRE(theirs->put(test::make_job("p1", job_status::running, 1000)));
+  auto database = test::postgres_server::database_of(options.postgres.url);
+  auto committer = std::async(std::launch::async, [&] {
+    bool waited = test::eventually(
+        [&] { return test::shared_postgres().has_lock_waiters(database); });
+    return waited && theirs->commit();
+  });
+  auto commits = health().writer.commits;
+  auto cancelled = send_request<job>(registry, cancel_atom::value, job_ref{"q"},
+                                     std::string{"by the test"});
+  auto applied = send_request<apply_summary>(registry, apply_atom::value,
+                                             batch({snap("p1", "starting")}));
+  sched->run();
+  BOOST_TEST(committer.get());
+  BOOST_REQUIRE(applied->has_value());
+  BOOST_TEST(std::get<apply_summary>(**applied).created == 0u);
+  BOOST_REQUIRE(cancelled->has_value());
+  BOOST_TEST(std::get<job>(**cancelled).error_message.value_or("")
+             == "by the test");
+  BOOST_TEST(stored("q")->error_message.value_or("") == "by the test");
+  BOOST_TEST(health().writer.commits == commits + 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
