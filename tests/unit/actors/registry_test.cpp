@@ -55,6 +55,31 @@ struct registry_fixture : test::actor_fixture {
   registry_health health() {
     return ask<registry_health>(registry, health_atom::value);
   }
+
+  // Another replica (PostgreSQL) that stores `x` in a transaction of its
+  // own and commits it once a transaction here waits for its lock: a
+  // registry that inserts x meanwhile loses the race (a conflict).
+  struct other_replica {
+    std::unique_ptr<storage::job_store> store;
+    std::unique_ptr<storage::write_view> txn;
+    std::future<bool> committed;
+  };
+
+  other_replica creating_meanwhile(const job& x) {
+    other_replica r;
+    auto opened = storage::job_store::open(options);
+    BOOST_REQUIRE(opened);
+    r.store = std::move(*opened);
+    r.txn = std::move(*r.store->begin_write());
+    BOOST_REQUIRE(r.txn->put(x));
+    auto database = test::postgres_server::database_of(options.postgres.url);
+    r.committed = std::async(std::launch::async, [txn = r.txn.get(), database] {
+      bool waited = test::eventually(
+          [&] { return test::shared_postgres().has_lock_waiters(database); });
+      return waited && txn->commit();
+    });
+    return r;
+  }
 };
 
 } // namespace
@@ -398,21 +423,12 @@ BOOST_AUTO_TEST_CASE(a_job_another_replica_creates_meanwhile_is_merged,
   // Another replica creates p1, running, and commits once this registry's
   // transaction waits for it; this registry's insert then loses the race,
   // and its second run merges a stale snapshot into the other's job.
-  auto other = storage::job_store::open(options);
-  BOOST_REQUIRE(other);
-  auto theirs = std::move(*(*other)->begin_write());
-  auto x = test::make_job("p1", job_status::running, 1000);
-  BOOST_REQUIRE(theirs->put(x));
-  auto database = test::postgres_server::database_of(options.postgres.url);
-  auto committer = std::async(std::launch::async, [&] {
-    bool waited = test::eventually(
-        [&] { return test::shared_postgres().has_lock_waiters(database); });
-    return waited && theirs->commit();
-  });
+  auto other
+      = creating_meanwhile(test::make_job("p1", job_status::running, 1000));
   auto commits = health().writer.commits;
   auto sum = ask<apply_summary>(registry, apply_atom::value,
                                 batch({snap("p1", "starting")}));
-  BOOST_TEST(committer.get());
+  BOOST_TEST(other.committed.get());
   BOOST_TEST(sum.created == 0u);
   BOOST_TEST(sum.updated + sum.unchanged == 1u);
   BOOST_TEST((stored("p1")->status == job_status::running));
@@ -427,23 +443,15 @@ BOOST_AUTO_TEST_CASE(a_cancel_run_again_after_a_conflict_keeps_its_note,
   // again, and the cancel's second run still has its note.
   ask<apply_summary>(registry, put_atom::value,
                      test::make_job("q", job_status::queued, 1000));
-  auto other = storage::job_store::open(options);
-  BOOST_REQUIRE(other);
-  auto theirs = std::move(*(*other)->begin_write());
-  BOOST_REQUIRE(theirs->put(test::make_job("p1", job_status::running, 1000)));
-  auto database = test::postgres_server::database_of(options.postgres.url);
-  auto committer = std::async(std::launch::async, [&] {
-    bool waited = test::eventually(
-        [&] { return test::shared_postgres().has_lock_waiters(database); });
-    return waited && theirs->commit();
-  });
+  auto other
+      = creating_meanwhile(test::make_job("p1", job_status::running, 1000));
   auto commits = health().writer.commits;
   auto cancelled = send_request<job>(registry, cancel_atom::value, job_ref{"q"},
                                      std::string{"by the test"});
   auto applied = send_request<apply_summary>(registry, apply_atom::value,
                                              batch({snap("p1", "starting")}));
   sched->run();
-  BOOST_TEST(committer.get());
+  BOOST_TEST(other.committed.get());
   BOOST_REQUIRE(applied->has_value());
   BOOST_TEST(std::get<apply_summary>(**applied).created == 0u);
   BOOST_REQUIRE(cancelled->has_value());
