@@ -414,7 +414,7 @@ private:
     return x;
   }
 
-  void count(const counted& c, int64_t delta) {
+  void add_to_counters(const counted& c, int64_t delta) {
     deltas_[{static_cast<int>(c.type), static_cast<int>(c.status),
              c.provider.value_or("")}]
         += delta;
@@ -497,8 +497,8 @@ result<void> pg_write_view::put(const job& x) {
   if (!r)
     return r.error();
   if (*old)
-    count(**old, -1);
-  count(counted_of(x), +1);
+    add_to_counters(**old, -1);
+  add_to_counters(counted_of(x), +1);
   known_[x.job_id] = counted_of(x);
   return {};
 }
@@ -538,7 +538,7 @@ result<bool> pg_write_view::erase(std::string_view job_id) {
   auto status = status_of(r->integer(0, 1));
   if (!type || !status)
     return corrupt("job", job_id);
-  count(counted{*type, *status, r->text(0, 2)}, -1);
+  add_to_counters(counted{*type, *status, r->text(0, 2)}, -1);
   known_[std::string{job_id}] = std::nullopt;
   return true;
 }
