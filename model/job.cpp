@@ -1,7 +1,6 @@
 #include "model/job.hpp"
 
-#include <rapidjson/encodings.h>
-#include <rapidjson/memorystream.h>
+#include "model/utf8.hpp"
 
 #include <algorithm>
 #include <tuple>
@@ -15,22 +14,6 @@ auto as_tuple(const job& x) {
                   x.config_name, x.created_at, x.started_at, x.completed_at,
                   x.cost_usd, x.hardware_type, x.error_message, x.output_url,
                   x.metadata, x.external_id, x.synced_at);
-}
-
-// Well-formed UTF-8 as RFC 3629 defines it (no overlong forms, no
-// surrogates, nothing above U+10FFFF), by RapidJSON's validator. JSON
-// parsing lets other bytes through, and PostgreSQL refuses them in a text
-// column.
-bool valid_utf8(std::string_view s) {
-  struct discard {
-    void Put(char) {}
-  };
-  rapidjson::MemoryStream in{s.data(), s.size()};
-  discard out;
-  while (in.Tell() < s.size())
-    if (!rapidjson::UTF8<>::Validate(in, out))
-      return false;
-  return true;
 }
 
 } // namespace

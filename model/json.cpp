@@ -205,14 +205,14 @@ private:
 
 std::string to_json_text(const rapidjson::Value& v) {
   scratch_text buf;
-  rapidjson::Writer<scratch_text::buffer> w{buf.out()};
+  basic_json_writer<scratch_text::buffer> w{buf.out()};
   v.Accept(w);
   return buf.text();
 }
 
 std::string quote_json(std::string_view s) {
   scratch_text buf;
-  rapidjson::Writer<scratch_text::buffer> w{buf.out()};
+  basic_json_writer<scratch_text::buffer> w{buf.out()};
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   return buf.text();
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "model/utf8.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -11,8 +14,60 @@
 
 namespace jobsync {
 
+/// RapidJSON's writer, except that what it writes is always JSON: a number
+/// that is not finite (a cost that overflowed) is written as null, and
+/// bytes that are not UTF-8 (a value a client sent, echoed in an error) as
+/// U+FFFD. RapidJSON writes neither correctly: it leaves the number out and
+/// copies the bytes, and a stored job written so could not be read back.
+template <class Buffer>
+class basic_json_writer : public rapidjson::Writer<Buffer> {
+  using base = rapidjson::Writer<Buffer>;
+
+public:
+  using base::base;
+
+  bool Double(double d) {
+    return std::isfinite(d) ? base::Double(d) : base::Null();
+  }
+
+  bool String(const char* s, rapidjson::SizeType n, bool copy = false) {
+    if (is_utf8(s, n))
+      return base::String(s, n, copy);
+    auto fixed = with_invalid_utf8_replaced({s, n});
+    return base::String(fixed.data(), size_of(fixed), true);
+  }
+  bool String(const char* const& s) {
+    return String(s, size_of(std::string_view{s}));
+  }
+  bool String(const std::string& s) {
+    return String(s.data(), size_of(s));
+  }
+
+  bool Key(const char* s, rapidjson::SizeType n, bool copy = false) {
+    if (is_utf8(s, n))
+      return base::Key(s, n, copy);
+    auto fixed = with_invalid_utf8_replaced({s, n});
+    return base::Key(fixed.data(), size_of(fixed), true);
+  }
+  bool Key(const char* const& s) {
+    return Key(s, size_of(std::string_view{s}));
+  }
+  bool Key(const std::string& s) {
+    return Key(s.data(), size_of(s));
+  }
+
+private:
+  static rapidjson::SizeType size_of(std::string_view s) {
+    return static_cast<rapidjson::SizeType>(s.size());
+  }
+
+  static bool is_utf8(const char* s, rapidjson::SizeType n) {
+    return is_ascii({s, n}) || valid_utf8({s, n});
+  }
+};
+
 /// The one JSON writer type of the project.
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json_writer = basic_json_writer<rapidjson::StringBuffer>;
 
 /// Writes a string given as a view (RapidJSON's String takes a pointer and
 /// a 32-bit length).
@@ -38,8 +93,10 @@ std::optional<double> number_member(const rapidjson::Value& obj,
 /// Parses JSON text into `doc`, reading every number exactly: integers as
 /// RapidJSON types them, other numbers correctly rounded (RapidJSON 1.1.0's
 /// full-precision reader misreads a zero with a negative exponent: `0e-112`
-/// came back as 5.8e-129 or -1.3e269). Returns nullopt on success, else
-/// the reason. Use it for every JSON from outside and from the store.
+/// came back as 5.8e-129 or -1.3e269). Bytes that are not UTF-8 pass into
+/// strings as they are (ids are checked where they are taken; the writer
+/// replaces them). Returns nullopt on success, else the reason. Use it for
+/// every JSON from outside and from the store.
 std::optional<std::string> parse_json(rapidjson::Document& doc,
                                       std::string_view text);
 

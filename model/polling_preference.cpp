@@ -1,8 +1,8 @@
 #include "model/polling_preference.hpp"
 
+#include "model/json.hpp"
+
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace jobsync {
 
@@ -71,7 +71,7 @@ std::string polling_preference_key(const std::string& provider) {
 
 std::string encode_polling_preference(const polling_preference& p) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  json_writer w{buf};
   w.StartObject();
   w.Key("enabled");
   if (p.enabled)

@@ -78,9 +78,13 @@ priced price(const std::string& sku, std::optional<double> predict_seconds,
   auto name = pricing.names.find(sku);
   out.hardware_type = name != pricing.names.end() ? name->second : sku;
   auto rate = pricing.prices.find(sku);
-  if (predict_seconds && std::isfinite(*predict_seconds)
-      && *predict_seconds >= 0 && rate != pricing.prices.end())
-    out.cost_usd = *predict_seconds * rate->second;
+  if (predict_seconds && *predict_seconds >= 0
+      && rate != pricing.prices.end()) {
+    // A product that overflows is no cost at all.
+    auto cost = *predict_seconds * rate->second;
+    if (std::isfinite(cost))
+      out.cost_usd = cost;
+  }
   return out;
 }
 

@@ -2,11 +2,13 @@
 // receiver: reading never crashes and stays within its bounds, and what a
 // report does to a local job keeps the job's rules: status only moves
 // forward, a terminal job stays as it is, a repeated report changes no
-// status, and everything stored reads back unchanged.
+// status, and everything stored reads back unchanged (its text made
+// UTF-8 once, when it was not).
 
 #include "tests/fuzz/fuzz_target.hpp"
 
 #include "model/trainer_rules.hpp"
+#include "model/utf8.hpp"
 #include "storage/codec.hpp"
 
 using namespace jobsync;
@@ -33,24 +35,31 @@ void check_figures(const inline_progress& p) {
     FUZZ_CHECK(*p.eta_seconds >= 0.0);
 }
 
-void check_stored(const job& x, const job_logs& logs) {
+// `utf8`: whether the report's text was UTF-8; other bytes are stored with
+// U+FFFD in their place, once.
+void check_stored(const job& x, const job_logs& logs, bool utf8) {
   FUZZ_CHECK(is_local_run(x));
   FUZZ_CHECK(logs.tail.size() <= tail_bytes);
   FUZZ_CHECK(logs.total_bytes >= logs.tail.size());
   if (x.error_message)
     FUZZ_CHECK(x.error_message->size() <= max_trainer_error_bytes);
   check_figures(logs.progress);
-  auto job_back = storage::decode_job(storage::encode_job(x));
-  FUZZ_CHECK(job_back && *job_back == x);
-  auto logs_back = storage::decode_logs(storage::encode_logs(logs));
-  FUZZ_CHECK(logs_back && *logs_back == logs);
+  auto job_text = storage::encode_job(x);
+  auto job_back = storage::decode_job(job_text);
+  FUZZ_CHECK(job_back && storage::encode_job(*job_back) == job_text);
+  auto logs_text = storage::encode_logs(logs);
+  auto logs_back = storage::decode_logs(logs_text);
+  FUZZ_CHECK(logs_back && storage::encode_logs(*logs_back) == logs_text);
+  if (utf8)
+    FUZZ_CHECK(*job_back == x && *logs_back == logs);
 }
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto parsed = parse_trainer_event(fuzz::text_of(data, size),
-                                    trainer_event_limits{image_bytes});
+  auto text = fuzz::text_of(data, size);
+  bool utf8 = valid_utf8(text);
+  auto parsed = parse_trainer_event(text, trainer_event_limits{image_bytes});
   if (!parsed) {
     FUZZ_CHECK(parsed.error().code == errc::bad_request);
     return 0;
@@ -80,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(lifecycle_rank(x.status) >= lifecycle_rank(job_status::running));
   FUZZ_CHECK(first.status_changed == is_terminal(x.status));
   FUZZ_CHECK(logs.updated_at == now);
-  check_stored(x, logs);
+  check_stored(x, logs, utf8);
   // The same report again changes no status and moves no figure back.
   auto before = x;
   auto progress_before = logs.progress.progress;
@@ -92,6 +101,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                && *logs.progress.progress >= *progress_before);
   if (is_terminal(before.status))
     FUZZ_CHECK(x == before);
-  check_stored(x, logs);
+  check_stored(x, logs, utf8);
   return 0;
 }

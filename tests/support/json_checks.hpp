@@ -15,7 +15,8 @@ namespace jobsync::test {
 /// Parses a response body, failing the test when it is not JSON.
 inline rapidjson::Document json_of(const http_response& r) {
   rapidjson::Document d;
-  d.Parse(r.body.c_str());
+  // JSON is UTF-8 (RFC 8259); RapidJSON lets other bytes through unless told.
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(r.body.c_str());
   BOOST_REQUIRE_MESSAGE(!d.HasParseError(), "not JSON: " << r.body);
   return d;
 }

@@ -153,6 +153,9 @@ BOOST_AUTO_TEST_CASE(bad_query_values_are_400_naming_the_parameter) {
       {"sync_active=", "sync_active"},
       {"limit=5&limit=6", "limit"},
       {"status=%zz", "status"},
+      // Echoed in the error as U+FFFD, not as bytes that are not UTF-8.
+      {"status=%FF", "status"},
+      {"limit=%C0%B5", "limit"},
   };
   for (const auto& r : rows) {
     auto resp = get(std::string{"/api/cloud/jobs?"} + r.query);

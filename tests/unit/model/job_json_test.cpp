@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+
 using namespace jobsync;
 
 namespace {
@@ -61,6 +63,30 @@ BOOST_AUTO_TEST_CASE(cost_is_written_to_a_millionth_of_a_dollar) {
   x.cost_usd = 0.09722220000000001;
   BOOST_TEST(render_job(x).members.find("\"cost_usd\":0.097222,")
              != std::string::npos);
+}
+
+// A webhook's predict_time of 1e306 once gave a cost that rounding made
+// infinite: the writer left the number out, and the stored job could not
+// be read back (nor listed, nor deleted).
+BOOST_AUTO_TEST_CASE(a_cost_of_any_size_is_written_and_read_back) {
+  for (double cost : {1e303, 1.7e308}) {
+    auto x = full_job();
+    x.cost_usd = cost;
+    rapidjson::Document d;
+    BOOST_REQUIRE(!parse_json(d, stored_job_json(render_job(x), x)));
+    auto back = read_stored_job(d);
+    BOOST_REQUIRE(back);
+    BOOST_TEST(back->cost_usd.value_or(0) == cost);
+  }
+  auto x = full_job();
+  x.cost_usd = std::numeric_limits<double>::infinity();
+  auto text = render(x);
+  BOOST_TEST(text.find("\"cost_usd\":null,") != std::string::npos, text);
+  rapidjson::Document d;
+  BOOST_REQUIRE(!parse_json(d, stored_job_json(render_job(x), x)));
+  auto back = read_stored_job(d);
+  BOOST_REQUIRE(back);
+  BOOST_TEST(!back->cost_usd.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(the_api_object_has_every_field_and_the_derived_ones) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <random>
 
 using namespace jobsync;
@@ -114,6 +115,37 @@ BOOST_AUTO_TEST_CASE(values_of_any_size_are_written_whole) {
     BOOST_REQUIRE(!parse_json(d, "{\"a\":[" + quoted + ",1.5,null]}"));
     BOOST_TEST(to_json_text(d) == "{\"a\":[" + quoted + ",1.5,null]}", n);
   }
+}
+
+// Values a client sent are echoed in errors, and arithmetic can overflow:
+// whatever goes in, what comes out parses.
+BOOST_AUTO_TEST_CASE(what_is_written_is_always_json) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  w.Key("inf");
+  w.Double(std::numeric_limits<double>::infinity());
+  w.Key("nan");
+  w.Double(std::nan(""));
+  w.Key("bad\xff");
+  w.String("a\xff\xc3(\xe2\x82");
+  w.Key(std::string{"ok"});
+  w.String(std::string{"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"});
+  w.EndObject();
+  std::string text = buf.GetString();
+  BOOST_TEST(text
+             == "{\"inf\":null,\"nan\":null,\"bad\xef\xbf\xbd\":"
+                "\"a\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd\","
+                "\"ok\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
+  BOOST_TEST(valid_utf8(text));
+  rapidjson::Document d;
+  BOOST_TEST(!parse_json(d, text));
+  BOOST_TEST(quote_json("\xff") == "\"\xef\xbf\xbd\"");
+  // Read as they are, and replaced when written again.
+  rapidjson::Document read;
+  BOOST_REQUIRE(!parse_json(read, "{\"k\xff\":\"a\xc3(\"}"));
+  BOOST_TEST(std::string{read["k\xff"].GetString()} == "a\xc3(");
+  BOOST_TEST(to_json_text(read) == "{\"k\xef\xbf\xbd\":\"a\xef\xbf\xbd(\"}");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -252,6 +252,16 @@ BOOST_AUTO_TEST_CASE(no_predict_time_means_no_cost) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_run_time_whose_cost_overflows_has_no_cost) {
+  auto dear = pricing;
+  dear.prices["gpu-l40s"] = 10.0;
+  BOOST_TEST(!price("gpu-l40s", 1e308, dear).cost_usd.has_value());
+  // Huge but finite, it is kept as it is.
+  auto s = parse(body(R"("metrics":{"predict_time":1e306})"));
+  BOOST_REQUIRE(s.cost_usd);
+  BOOST_TEST(std::isfinite(*s.cost_usd));
+}
+
 BOOST_AUTO_TEST_CASE(hardware_without_a_price_has_its_sku_and_no_cost) {
   auto s = parse(body(R"("model":"acme/odd-trainer",)"
                       R"("metrics":{"predict_time":10})"));
