@@ -449,6 +449,15 @@ void answer(Op& op) {
     op.requester.deliver(std::move(std::get<0>(*op.reply)));
 }
 
+// Whether an attempt failed in one operation for a reason of its own
+// (a record it cannot read, a value the store refuses), not because the
+// store cannot take writes now (full, unreachable, slow) or lost a race.
+bool fails_alone(const registry_state::attempt& a) {
+  return a.failed && a.failed_op && !a.conflict
+         && a.failed->code != errc::unavailable
+         && a.failed->code != errc::timeout;
+}
+
 } // namespace
 
 result<void> registry_config::validate() const {
@@ -480,23 +489,23 @@ registry_state::attempt
 registry_state::try_commit(std::vector<staged_op>& ops) {
   auto txn = store->begin_write();
   if (!txn)
-    return {txn.error(), false, {}};
-  auto failed = [&](const failure& f) {
-    return attempt{f, (*txn)->conflicted(), {}};
+    return {txn.error(), false, {}, {}};
+  auto failed = [&](const failure& f, std::optional<size_t> op = {}) {
+    return attempt{f, (*txn)->conflicted(), {}, op};
   };
   flush_context ctx{**txn, config, now_ms(), {}};
   for (auto& op : ops)
     std::visit([](auto& x) { x.reply.reset(); }, op);
-  for (auto& op : ops) {
-    auto ran = std::visit([&](auto& x) { return run(ctx, x); }, op);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto ran = std::visit([&](auto& x) { return run(ctx, x); }, ops[i]);
     if (!ran)
-      return failed(ran.error());
+      return failed(ran.error(), i);
   }
   if (auto numbered = (*txn)->number_events(ctx.events); !numbered)
     return failed(numbered.error());
   if (auto committed = timed_commit(**txn); !committed)
     return failed(committed.error());
-  return {std::nullopt, false, std::move(ctx.events)};
+  return {std::nullopt, false, std::move(ctx.events), {}};
 }
 
 void registry_state::flush() {
@@ -508,10 +517,24 @@ void registry_state::flush() {
   // A conflict with another replica's transaction (a deadlock, a job it
   // created meanwhile) is resolved by running everything again: the
   // operations read the store afresh, so the merge starts from its rows.
-  for (int tries = 1;; ++tries) {
+  for (int tries = 1;;) {
     outcome = try_commit(ops);
+    if (fails_alone(outcome)) {
+      // The transaction is dropped with the operation; the others, which
+      // may share the group with it by chance, run again without it.
+      auto i = *outcome.failed_op;
+      log::error("registry", "a request failed, left out of its commit: {}",
+                 outcome.failed->detail);
+      std::visit([&](auto& x) { x.requester.deliver(*outcome.failed); },
+                 ops[i]);
+      ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(i));
+      if (ops.empty())
+        return;
+      continue;
+    }
     if (!outcome.failed || !outcome.conflict || tries == max_attempts)
       break;
+    ++tries;
     log::debug("registry", "commit of {} requests conflicted ({}); again",
                ops.size(), outcome.failed->detail);
   }

@@ -91,11 +91,13 @@ struct registry_state {
                      staged_silence, staged_settings>;
 
   /// How one run of the staged operations ended: committed with these
-  /// events, or failed (and whether it lost a race with another writer).
+  /// events, or failed (whether it lost a race with another writer, and
+  /// which operation failed when one did rather than the commit).
   struct attempt {
     std::optional<failure> failed;
     bool conflict = false;
     std::vector<job_changed> events;
+    std::optional<size_t> failed_op;
   };
 
   /// Runs of one flush at most when other writers keep conflicting.
@@ -114,8 +116,11 @@ struct registry_state {
   /// Commits every staged operation in one write transaction, then
   /// publishes the events and answers each request (in that order, so an
   /// answer never overtakes its events). A conflict with another writer
-  /// runs them again (at most max_attempts times); on any other storage
-  /// failure every staged request gets the error and nothing is published.
+  /// runs them again (at most max_attempts times). An operation that fails
+  /// on its own (a stored record it cannot read) gets the error, and the
+  /// others run again without it; when the store fails them all (full,
+  /// unreachable, the commit itself), every staged request gets the error
+  /// and nothing is published.
   void flush();
 
   /// Runs the operations in one transaction and commits it.

@@ -19,6 +19,12 @@ storage::backend test_backend();
 /// `dir`, or a fresh database on the shared throwaway server.
 storage::store_options fresh_store_options(const std::string& dir);
 
+/// Replaces a stored job's value with these bytes, in `jobs` on LMDB,
+/// where an older jobsync kept every job (an LMDB store must be closed
+/// meanwhile).
+void overwrite_stored_job(const storage::store_options& options,
+                          const std::string& job_id, const std::string& bytes);
+
 /// Exit code that CTest reports as "skipped" (SKIP_RETURN_CODE).
 inline constexpr int skipped_exit_code = 77;
 

@@ -397,6 +397,35 @@ BOOST_AUTO_TEST_CASE(a_full_store_fails_every_staged_request_and_readiness,
   BOOST_TEST(health().writable);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_that_fails_alone_leaves_its_commit_to_the_rest) {
+  ask<apply_summary>(registry, apply_atom::value,
+                     batch({snap("unreadable", "processing")}));
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched->run();
+  store.reset();
+  test::overwrite_stored_job(options, "unreadable", "not a stored job");
+  open_store();
+  spawn_registry();
+  events->clear();
+  auto commits_before = health().writer.commits;
+  auto broken = send_request<apply_summary>(
+      registry, apply_atom::value, batch({snap("unreadable", "succeeded")}));
+  auto fine = send_request<apply_summary>(registry, apply_atom::value,
+                                          batch({snap("fine", "starting")}));
+  sched->run();
+  BOOST_REQUIRE(broken->has_value());
+  BOOST_REQUIRE(std::holds_alternative<failure>(**broken));
+  BOOST_TEST((std::get<failure>(**broken).code == errc::internal));
+  BOOST_REQUIRE(fine->has_value());
+  BOOST_REQUIRE(std::holds_alternative<apply_summary>(**fine));
+  BOOST_TEST(std::get<apply_summary>(**fine).created == 1u);
+  BOOST_TEST(stored("fine").has_value());
+  // One commit, and only the committed request's event.
+  BOOST_TEST(health().writer.commits == commits_before + 1);
+  BOOST_REQUIRE(events->size() == 1u);
+  BOOST_TEST(events->back().job_id == "fine");
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_database_fails_writes_and_readiness,
                      *boost::unit_test::precondition(test::postgres_only{})) {
   ask<apply_summary>(registry, apply_atom::value,

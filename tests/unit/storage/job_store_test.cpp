@@ -20,28 +20,6 @@ using test::make_job;
 namespace {
 
 struct job_store_fixture : test::store_fixture {
-  // Replaces a stored job's value with these bytes, where an older jobsync
-  // wrote them, in `jobs` (the store must be closed meanwhile).
-  void overwrite_value(const std::string& job_id, const std::string& bytes) {
-    if (options.backend == backend::postgres) {
-      std::string hex;
-      for (unsigned char c : bytes) {
-        const char* digits = "0123456789abcdef";
-        hex += digits[c >> 4];
-        hex += digits[c & 15];
-      }
-      test::shared_postgres().query(
-          test::postgres_server::database_of(options.postgres.url),
-          "UPDATE jobsync_jobs SET synced_ms = NULL, value = decode('" + hex
-              + "', 'hex') WHERE job_id = '" + job_id + "'");
-      return;
-    }
-    with_tables([&](transaction& txn, const table_of& table) {
-      BOOST_REQUIRE(txn.del(table("live"), job_id));
-      BOOST_REQUIRE(txn.put(table("jobs"), job_id, bytes));
-    });
-  }
-
   // Every key in an LMDB table whose key starts with `prefix` (the store
   // must be closed meanwhile).
   std::vector<std::string> keys_in(const char* name,
@@ -793,7 +771,7 @@ BOOST_AUTO_TEST_CASE(
   auto x = make_job("v2", job_status::running, 1000);
   put({x});
   store.reset();
-  overwrite_value("v2", version_two(x));
+  test::overwrite_stored_job(options, "v2", version_two(x));
   reopen();
   auto got = read()->get("v2");
   BOOST_REQUIRE(got);
