@@ -26,4 +26,10 @@ bool connection_ledger::idle(uint64_t connection_id) const {
   return pending_.count(connection_id) == 0;
 }
 
+uint32_t connection_ledger::owed(uint64_t connection_id) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = pending_.find(connection_id);
+  return i == pending_.end() ? 0 : i->second;
+}
+
 } // namespace jobsync::http

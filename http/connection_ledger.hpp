@@ -24,6 +24,10 @@ public:
   /// Whether every request of this connection was answered and written.
   bool idle(uint64_t connection_id) const;
 
+  /// How many requests of this connection started and are not answered
+  /// and written yet.
+  uint32_t owed(uint64_t connection_id) const;
+
 private:
   mutable std::mutex mtx_;
   // Only connections that owe a response have an entry.

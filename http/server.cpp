@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "http/connection_callback.hpp"
 #include "http/connection_ledger.hpp"
 #include "http/direct_line.hpp"
 #include "http/direct_writers.hpp"
@@ -26,12 +27,6 @@
 namespace jobsync::http {
 
 namespace {
-
-// Requests whose body exceeds this (or twice the largest route limit) are
-// cut off by RESTinio itself (the connection closes without an answer);
-// below it and above a route's limit the server answers 413. Keeps memory
-// bounded either way.
-constexpr uint64_t hard_body_cap = uint64_t{64} << 20;
 
 // URLs (and headers) up to this size are parsed and answered; http_parser's
 // compiled-in default is 80 KiB.
@@ -186,9 +181,29 @@ public:
     base::async_read_some(
         buffers,
         asio::bind_executor(
-            executor, [line = line_, h = std::forward<Handler>(handler)](
-                          const asio::error_code& ec, std::size_t n) mutable {
+            executor,
+            [line = line_, callback = connection_callback{this, executor},
+             h = std::forward<Handler>(handler)](const asio::error_code& ec,
+                                                 std::size_t n) mutable {
               current_line_scope scope{line};
+              connection_callback_scope running{callback};
+              h(ec, n);
+            }));
+  }
+
+  // A write's completion is marked too: RESTinio reads the requests
+  // already received there, and runs their handlers
+  // (http/connection_callback.hpp).
+  template <class Buffers, class Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    auto executor = asio::get_associated_executor(handler, get_executor());
+    base::async_write_some(
+        buffers,
+        asio::bind_executor(
+            executor, [callback = connection_callback{this, executor},
+                       h = std::forward<Handler>(handler)](
+                          const asio::error_code& ec, std::size_t n) mutable {
+              connection_callback_scope running{callback};
               h(ec, n);
             }));
   }
@@ -476,6 +491,8 @@ public:
     remote_address = req_->remote_endpoint().address().to_string();
     connection_id = req_->connection_id();
     head_only_ = head.method() == restinio::http_method_head();
+    if (const auto* c = running_callback())
+      socket_ = c->socket;
     ledger_->request_started(connection_id);
   }
 
@@ -514,15 +531,14 @@ public:
       for (auto& [k, v] : r.headers)
         out.append_header(k, v);
       out.set_content_length(r.body.size());
-      out.done(on_written(ledger_, connection_id));
-      return;
+      return finish(std::move(out));
     }
     auto out = req_->create_response(status_line(r.status));
     out.append_header(restinio::http_field::content_type, r.content_type);
     for (auto& [k, v] : r.headers)
       out.append_header(k, v);
     out.set_body(std::move(r.body));
-    out.done(on_written(ledger_, connection_id));
+    finish(std::move(out));
   }
 
   std::shared_ptr<stream>
@@ -551,9 +567,33 @@ public:
   }
 
 private:
+  // Hands the response to RESTinio, through the connection's strand when
+  // made inside a callback of its own connection (a handler that answers
+  // at once) while other requests of the connection are owed
+  // (http/connection_callback.hpp). Alone, it is written at once: a
+  // request that is not HTTP behind it closes the connection before
+  // anything posted runs.
+  template <class Output>
+  void finish(restinio::response_builder_t<Output> out) {
+    auto written = on_written(ledger_, connection_id);
+    const auto* running = running_callback();
+    if (running == nullptr || running->socket != socket_
+        || ledger_->owed(connection_id) <= 1) {
+      out.done(std::move(written));
+      return;
+    }
+    auto pending = std::make_shared<restinio::response_builder_t<Output>>(
+        std::move(out));
+    asio::post(running->strand, [pending, written = std::move(written)] {
+      pending->done(written);
+    });
+  }
+
   restinio::request_handle_t req_;
   std::shared_ptr<connection_ledger> ledger_;
   std::shared_ptr<direct_writers> writers_;
+  // The socket whose callback parsed the request (an identity only).
+  const void* socket_ = nullptr;
   // The connection's socket, when this request was parsed from a read
   // (http/direct_line.hpp); empty otherwise, and its stream then stays
   // with RESTinio.
@@ -831,8 +871,11 @@ result<std::unique_ptr<server>> server::start(server_config config,
     return ok.error();
   http_parser_set_max_header_size(max_header_bytes);
   auto shared_config = std::make_shared<server_config>(config);
-  // RESTinio's own limit sits above the largest route limit, so that every
-  // body up to twice that gets a 413 rather than a closed connection.
+  // RESTinio's own limit, twice the largest route limit: a body above it
+  // is cut off by RESTinio (the connection closes without an answer), one
+  // below it and above its route's limit gets a 413. RESTinio reads a body
+  // whole before any route sees it, so this is also what one connection
+  // can make the server hold.
   uint64_t largest_limit = config.max_body_bytes;
   for (const auto& r : routes)
     largest_limit = std::max<uint64_t>(largest_limit, r.max_body_bytes);
@@ -885,7 +928,7 @@ result<std::unique_ptr<server>> server::start(server_config config,
               .max_pipelined_requests(4)
               .incoming_http_msg_limits(
                   restinio::incoming_http_msg_limits_t{}.max_body_size(
-                      std::max<uint64_t>(hard_body_cap, 2 * largest_limit)))
+                      2 * largest_limit))
               .connection_state_listener(listener)
               .ip_blocker(std::make_shared<connection_gate>(
                   connection_gate{listener, config.max_connections}))
