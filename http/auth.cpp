@@ -40,6 +40,10 @@ std::optional<std::string> bearer_token(std::string_view authorization) {
   auto token = authorization.substr(scheme.size());
   while (!token.empty() && token.front() == ' ')
     token.remove_prefix(1);
+  // Whitespace around a field's value is not part of it (RFC 9110, 5.5),
+  // and the parser leaves what trails.
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+    token.remove_suffix(1);
   if (token.empty())
     return std::nullopt;
   return std::string{token};

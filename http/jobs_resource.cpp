@@ -10,6 +10,9 @@ namespace jobsync::http {
 namespace {
 
 constexpr long long max_limit = 500;
+// Past any store's size, and far from where size_t arithmetic on it could
+// overflow.
+constexpr long long max_offset = 1'000'000'000'000LL;
 
 failure bad_parameter(std::string_view name, std::string_view value,
                       std::string_view accepted) {
@@ -95,9 +98,10 @@ result<list_request> parse_list_request(std::string_view raw_query) {
     out.query.limit = static_cast<size_t>(*n);
   }
   if (auto v = params->get("offset")) {
-    auto n = parse_integer(*v, 0, 1'000'000'000'000LL);
+    auto n = parse_integer(*v, 0, max_offset);
     if (!n)
-      return bad_parameter("offset", *v, "must be an integer of 0 or more");
+      return bad_parameter("offset", *v,
+                           "must be an integer from 0 to 1000000000000");
     out.query.offset = static_cast<size_t>(*n);
   }
   if (auto v = params->get("status"))
