@@ -20,6 +20,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_set>
 #include <utility>
@@ -153,6 +154,37 @@ private:
   std::shared_ptr<const connection_ledger> ledger_;
 };
 
+// The completion of a socket operation: runs the handler it wraps with the
+// connection's callback marked and, for a read, its line current. asio asks
+// it for the wrapped handler's executor (the connection's strand), so it
+// runs where that handler would, without a strand of its own to copy.
+template <class Handler>
+class marked_completion {
+public:
+  using executor_type = asio::associated_executor_t<Handler>;
+
+  marked_completion(Handler h, const connection_callback* callback,
+                    std::shared_ptr<direct_line> line)
+      : h_(std::move(h)), callback_(callback), line_(std::move(line)) {}
+
+  executor_type get_executor() const noexcept {
+    return asio::get_associated_executor(h_);
+  }
+
+  void operator()(const asio::error_code& ec, std::size_t n) {
+    std::optional<current_line_scope> scope;
+    if (line_)
+      scope.emplace(line_);
+    connection_callback_scope running{*callback_};
+    h_(ec, n);
+  }
+
+private:
+  Handler h_;
+  const connection_callback* callback_;
+  std::shared_ptr<direct_line> line_;
+};
+
 class refusing_socket : public asio::ip::tcp::socket {
 public:
   using base = asio::ip::tcp::socket;
@@ -177,18 +209,10 @@ public:
   void async_read_some(const Buffers& buffers, Handler&& handler) {
     if (!line_)
       line_ = std::make_shared<direct_line>(native_handle());
-    auto executor = asio::get_associated_executor(handler, get_executor());
-    base::async_read_some(
-        buffers,
-        asio::bind_executor(
-            executor,
-            [line = line_, callback = connection_callback{this, executor},
-             h = std::forward<Handler>(handler)](const asio::error_code& ec,
-                                                 std::size_t n) mutable {
-              current_line_scope scope{line};
-              connection_callback_scope running{callback};
-              h(ec, n);
-            }));
+    const auto* callback = callback_for(handler);
+    base::async_read_some(buffers,
+                          marked_completion<std::decay_t<Handler>>{
+                              std::forward<Handler>(handler), callback, line_});
   }
 
   // A write's completion is marked too: RESTinio reads the requests
@@ -196,16 +220,10 @@ public:
   // (http/connection_callback.hpp).
   template <class Buffers, class Handler>
   void async_write_some(const Buffers& buffers, Handler&& handler) {
-    auto executor = asio::get_associated_executor(handler, get_executor());
-    base::async_write_some(
-        buffers,
-        asio::bind_executor(
-            executor, [callback = connection_callback{this, executor},
-                       h = std::forward<Handler>(handler)](
-                          const asio::error_code& ec, std::size_t n) mutable {
-              connection_callback_scope running{callback};
-              h(ec, n);
-            }));
+    const auto* callback = callback_for(handler);
+    base::async_write_some(buffers,
+                           marked_completion<std::decay_t<Handler>>{
+                               std::forward<Handler>(handler), callback, {}});
   }
 
   // Hide the base's: the line lets go of the descriptor first.
@@ -252,6 +270,18 @@ public:
 
 private:
   std::shared_ptr<direct_line> line_;
+  // Made at the first read (RESTinio binds every operation of a connection
+  // to its one strand), and alive while a completion runs: the connection
+  // that holds the socket is held by the completion's handler.
+  std::optional<connection_callback> callback_;
+
+  template <class Handler>
+  const connection_callback* callback_for(const Handler& handler) {
+    if (!callback_)
+      callback_.emplace(connection_callback{
+          this, asio::get_associated_executor(handler, get_executor())});
+    return &*callback_;
+  }
 
   void send_refusal(const std::string& bytes) {
     auto fd = native_handle();
