@@ -768,8 +768,40 @@ poller_state::cancel(const std::string& id) {
       [id](providers::provider& p, auto done) {
         p.cancel(id, std::move(done));
       },
-      answer(promise));
+      [this, id, promise](result<provider_snapshot>& r) mutable {
+        if (!r && r.error().code == errc::not_found)
+          return confirm_unknown(id, r.error(), promise);
+        answer(promise)(r);
+      });
   return promise;
+}
+
+// The caller cancels the job locally on a not_found, for good (a cancelled
+// job stays cancelled): one 404 is not enough for that. The job is asked
+// for once more; a provider that still reports it gets its state stored,
+// and the cancel fails with what it said.
+void poller_state::confirm_unknown(
+    const std::string& id, const failure& refused,
+    caf::typed_response_promise<provider_snapshot> promise) {
+  ask_provider<provider_snapshot>(
+      [id](providers::provider& p, auto done) { p.get(id, std::move(done)); },
+      [this, id, refused, promise](result<provider_snapshot>& r) mutable {
+        if (!r) {
+          // Unknown twice (or the check failed): as the cancel said.
+          promise.deliver(to_error(api_failure(
+              r.error().code == errc::not_found ? refused : r.error())));
+          return;
+        }
+        auto status = r->provider_status;
+        caf::anon_send(registry_, apply_atom::value,
+                       snapshot_batch{{std::move(*r)}, false});
+        promise.deliver(to_error(
+            failure{errc::provider_error,
+                    provider_->label() + " answered the cancel of " + id
+                        + " with 'not found', yet still reports the job"
+                        + (status.empty() ? std::string{} : " (" + status + ")")
+                        + "; nothing was cancelled: try again"}));
+      });
 }
 
 caf::typed_response_promise<validation> poller_state::validate() {

@@ -118,7 +118,8 @@ public:
   caf::typed_response_promise<std::string>
   logs(const std::string& id, std::chrono::milliseconds max_age);
 
-  /// Cancels a job at the provider.
+  /// Cancels a job at the provider. A not_found answer is confirmed by
+  /// asking for the job again before it is passed on.
   caf::typed_response_promise<provider_snapshot> cancel(const std::string& id);
 
   /// Asks the provider about the token.
@@ -180,6 +181,12 @@ private:
   template <class T>
   std::function<void(result<T>&)>
   answer(caf::typed_response_promise<T> promise);
+
+  /// After a cancel answered not_found (`refused`): fails `promise` with
+  /// it when the provider does not know the job either, else stores the
+  /// job's state and fails `promise` with a provider_error.
+  void confirm_unknown(const std::string& id, const failure& refused,
+                       caf::typed_response_promise<provider_snapshot> promise);
 
   /// Notes what the provider said about its limits: a 429's Retry-After
   /// closes the gate until it has passed, and so does an exhausted window.

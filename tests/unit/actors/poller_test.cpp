@@ -419,6 +419,8 @@ BOOST_AUTO_TEST_CASE(provider_failures_reach_callers_with_the_providers_label) {
                                                    provider_job_ref{"a"});
   sched->run();
   answer_get(failure{errc::not_found, "fake does not know this job"});
+  // Confirmed by a fetch before it is passed on.
+  answer_get(failure{errc::not_found, "fake does not know this job"});
   BOOST_REQUIRE(cancelled->has_value());
   auto f = std::get<failure>(**cancelled);
   BOOST_TEST((f.code == errc::not_found));
@@ -431,7 +433,33 @@ BOOST_AUTO_TEST_CASE(provider_failures_reach_callers_with_the_providers_label) {
   sched->run();
   BOOST_TEST((std::get<failure>(**secret).code == errc::provider_error));
   BOOST_TEST((std::get<failure>(**again).code == errc::provider_error));
-  BOOST_TEST(provider->calls.size() == 2u);
+  // One secret fetch for both.
+  BOOST_TEST(provider->calls == (calls{"cancel:a", "get:a", "secret"}));
+}
+
+// The sync actor cancels a job locally, for good, when the provider says
+// it does not know it: one 404 (a provider's bad moment) must not do that
+// to a job that is running there.
+BOOST_AUTO_TEST_CASE(
+    a_cancel_answered_not_found_is_believed_only_when_a_fetch_agrees) {
+  config.enabled = false;
+  start();
+  seed("a", job_status::running);
+  auto cancelled = send_request<provider_snapshot>(poller, cancel_atom::value,
+                                                   provider_job_ref{"a"});
+  sched->run();
+  answer_get(failure{errc::not_found, "fake does not know this job"});
+  BOOST_TEST(provider->calls == (calls{"cancel:a", "get:a"}));
+  auto later = snap("a", job_status::completed, ten);
+  answer_get(later);
+  BOOST_REQUIRE(cancelled->has_value());
+  auto f = std::get<failure>(**cancelled);
+  BOOST_TEST((f.code == errc::provider_error));
+  BOOST_TEST(f.detail.find("still reports the job (completed)")
+                 != std::string::npos,
+             f.detail);
+  // What the fetch said is stored.
+  BOOST_TEST((stored("a") == job_status::completed));
 }
 
 // A refused token is the provider's answer about it; only a provider that
