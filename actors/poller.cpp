@@ -182,8 +182,11 @@ failure poller_state::api_failure(const failure& f) const {
   case errc::not_found:
     return {errc::not_found, std::move(detail)};
   case errc::rate_limited:
-    // The caller may ask again when the provider said it may.
-    return {errc::rate_limited, std::move(detail), f.retry_after};
+    // The caller may ask again when the gate opens.
+    return {errc::rate_limited, std::move(detail),
+            f.retry_after
+                ? std::optional{std::min(*f.retry_after, longest_provider_wait)}
+                : std::nullopt};
   case errc::timeout:
     return {errc::timeout,
             provider_->label() + " did not answer in time: " + f.detail};
@@ -210,12 +213,25 @@ std::optional<failure> poller_state::held_back() const {
 void poller_state::note_limits(const failure* f) {
   auto now = self_->clock().now();
   if (f && f->code == errc::rate_limited && f->retry_after)
-    gate_.block_until(now + *f->retry_after);
+    gate_.block_until(now + provider_wait(*f->retry_after));
   // The provider's own window is spent: nothing it would answer before the
   // reset, whatever our budget says.
   auto limits = provider_->rate_limits();
   if (limits.remaining && *limits.remaining == 0 && limits.reset_seconds)
-    gate_.block_until(now + std::chrono::seconds{*limits.reset_seconds});
+    gate_.block_until(
+        now + provider_wait(std::chrono::seconds{*limits.reset_seconds}));
+}
+
+// A wait the provider asks for, at most longest_provider_wait: one header
+// that says a day would otherwise stop every poll, sync and cancel of the
+// provider for a day, until a restart. Asked again after that, a provider
+// that meant it says so again, at the cost of one request.
+std::chrono::seconds poller_state::provider_wait(std::chrono::seconds asked) {
+  if (asked <= longest_provider_wait)
+    return asked;
+  log::warning("poller", "{}: asked to wait {} s; waiting {} s",
+               provider_->name(), asked.count(), longest_provider_wait.count());
+  return longest_provider_wait;
 }
 
 void poller_state::pump() {

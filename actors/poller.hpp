@@ -188,6 +188,13 @@ private:
   void confirm_unknown(const std::string& id, const failure& refused,
                        caf::typed_response_promise<provider_snapshot> promise);
 
+  /// The longest a provider's Retry-After or rate-limit reset holds its
+  /// requests back.
+  static constexpr std::chrono::seconds longest_provider_wait{600};
+
+  /// `asked`, at most longest_provider_wait (a longer one is logged).
+  std::chrono::seconds provider_wait(std::chrono::seconds asked);
+
   /// Notes what the provider said about its limits: a 429's Retry-After
   /// closes the gate until it has passed, and so does an exhausted window.
   void note_limits(const failure* f);

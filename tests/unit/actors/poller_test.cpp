@@ -306,6 +306,29 @@ BOOST_AUTO_TEST_CASE(retry_after_holds_back_every_request_of_the_provider) {
   BOOST_TEST(!text->has_value());
 }
 
+// A Retry-After of a day (a wrong header, a provider's bad moment) would
+// stop every poll, sync and cancel of the provider until a restart.
+BOOST_AUTO_TEST_CASE(a_retry_after_holds_back_ten_minutes_at_most) {
+  seed("a", job_status::running);
+  start();
+  answer_page(failure{errc::rate_limited, "slow down", 86400s});
+  auto s = status();
+  BOOST_REQUIRE(s.retry_after_until);
+  BOOST_TEST(*s.retry_after_until <= now_ms() + 600'000);
+  advance(599s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(2s);
+  BOOST_TEST(provider->calls == (calls{"list:", "list:"}));
+  // A caller whose request the provider refuses so is told the same.
+  auto cancelled = send_request<provider_snapshot>(poller, cancel_atom::value,
+                                                   provider_job_ref{"a"});
+  sched->run();
+  answer_get(failure{errc::rate_limited, "slow down", 86400s});
+  BOOST_REQUIRE(cancelled->has_value());
+  BOOST_TEST(std::get<failure>(**cancelled).retry_after.value_or(0s).count()
+             == 600);
+}
+
 BOOST_AUTO_TEST_CASE(an_exhausted_rate_limit_window_holds_requests_back) {
   config.enabled = false;
   start();
