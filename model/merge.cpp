@@ -1,5 +1,6 @@
 #include "model/merge.hpp"
 
+#include "model/missing.hpp"
 #include "model/money.hpp"
 
 namespace jobsync {
@@ -79,8 +80,19 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
   // string for every metadata member, on every delivery.
   merge_result result;
   result.old_status = stored.status;
-  const bool fresh = is_fresh(stored, s);
   bool changed = false;
+  // "Lost" was a guess from the provider's silence; what it says now wins.
+  const bool revived = s.status && declared_lost(stored);
+  if (revived) {
+    clear_not_found(stored);
+    stored.error_message.reset();
+    stored.completed_at.reset();
+    changed = true;
+  }
+  const bool fresh = revived || is_fresh(stored, s);
+  const bool contradicts = s.status && is_terminal(stored.status)
+                           && is_terminal(*s.status)
+                           && *s.status != stored.status;
   if (fresh) {
     if (s.status)
       changed |= set(stored.status, *s.status);
@@ -93,7 +105,8 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
   changed |= take_time(stored.completed_at, s.completed_at, fresh);
   changed |= take(stored.cost_usd, rounded_cost(s), fresh);
   changed |= take(stored.hardware_type, s.hardware_type, fresh);
-  changed |= take(stored.error_message, s.error_message, fresh);
+  if (!contradicts)
+    changed |= take(stored.error_message, s.error_message, fresh);
   changed |= take(stored.output_url, s.output_url, fresh);
   changed |= take(stored.config_name, s.config_name, fresh);
   for (const auto& [key, value] : s.metadata) {

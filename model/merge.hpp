@@ -26,9 +26,13 @@ job job_from_snapshot(const provider_snapshot& s, unix_ms now);
 
 /// Applies a provider snapshot to a stored job. The rules:
 /// - a status only moves forward in the lifecycle (lifecycle_rank); a
-///   terminal status is final;
+///   terminal status is final, except jobsync's own verdict that the
+///   provider lost the job (declare_lost): the provider's word about the
+///   job, any status, replaces it;
 /// - a snapshot whose status is behind the stored one (late or out of order)
 ///   is stale: it may fill fields that are still empty, never overwrite;
+///   one with another terminal status leaves the error message empty (the
+///   job did not end so);
 /// - an unknown status word is kept in provider_status and changes no status;
 /// - an empty value in the snapshot never erases a stored one;
 /// - provider timestamps are stored verbatim.

@@ -35,6 +35,11 @@ bool is_lost(const job& x, unix_ms now, std::chrono::milliseconds lost_after) {
   return since && now - *since >= lost_after.count();
 }
 
+bool declared_lost(const job& x) {
+  return x.status == job_status::failed && x.provider_status == "not_found"
+         && not_found_since(x).has_value();
+}
+
 void declare_lost(job& x, unix_ms now, std::string_view provider_label) {
   auto since = not_found_since(x).value_or(now);
   x.status = job_status::failed;

@@ -39,4 +39,8 @@ bool is_lost(const job& x, unix_ms now, std::chrono::milliseconds lost_after);
 /// saying since when `provider_label` has not known it, completed now.
 void declare_lost(job& x, unix_ms now, std::string_view provider_label);
 
+/// Whether `x` ended by declare_lost (a guess, which the provider's word
+/// about the job replaces).
+bool declared_lost(const job& x);
+
 } // namespace jobsync

@@ -1,4 +1,5 @@
 #include "model/merge.hpp"
+#include "model/missing.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -292,6 +293,50 @@ BOOST_AUTO_TEST_CASE(a_different_terminal_status_does_not_replace_the_first) {
   BOOST_TEST((x.status == job_status::cancelled));
   BOOST_TEST(!r.status_changed);
   BOOST_TEST(*x.cost_usd == 4.0); // the empty cost is filled
+}
+
+// A job that succeeded keeps no error from a contradicting "failed".
+BOOST_AUTO_TEST_CASE(another_terminal_status_leaves_the_error_message_empty) {
+  auto x = stored_job(job_status::completed);
+  x.provider_status = "succeeded";
+  auto s = snapshot("failed");
+  s.error_message = "boom";
+  s.hardware_type = "A100";
+  auto r = apply_snapshot(x, s);
+  BOOST_TEST((x.status == job_status::completed));
+  BOOST_TEST(!x.error_message.has_value());
+  BOOST_TEST(x.hardware_type.value_or("") == "A100"); // still filled
+  BOOST_TEST(r.changed);
+}
+
+// "Lost" is jobsync's guess from 404s; the provider's word replaces it.
+BOOST_AUTO_TEST_CASE(a_job_declared_lost_takes_the_providers_word) {
+  for (std::string word : {"succeeded", "processing", "failed"}) {
+    auto x = stored_job(job_status::running);
+    note_not_found(x, 1'000'000);
+    declare_lost(x, 2'000'000, "Replicate");
+    BOOST_REQUIRE(declared_lost(x));
+    auto s = snapshot(word);
+    if (word == "succeeded")
+      s.completed_at = "2026-11-01T11:00:00Z";
+    auto r = apply_snapshot(x, s);
+    BOOST_TEST_INFO(word);
+    BOOST_TEST((x.status == *mapped_word(word)));
+    BOOST_TEST(r.status_changed == (word != "failed"));
+    BOOST_TEST(r.confirmed);
+    BOOST_TEST((x.provider_status == word));
+    BOOST_TEST(!x.error_message.has_value());
+    BOOST_TEST(!not_found_since(x).has_value());
+    BOOST_TEST(!declared_lost(x));
+    if (word == "succeeded")
+      BOOST_TEST(x.completed_at.value_or("") == "2026-11-01T11:00:00Z");
+  }
+  // A snapshot without a status says nothing about the job's state.
+  auto x = stored_job(job_status::running);
+  note_not_found(x, 1'000'000);
+  declare_lost(x, 2'000'000, "Replicate");
+  apply_snapshot(x, snapshot("hibernating"));
+  BOOST_TEST(declared_lost(x));
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_word_is_kept_and_changes_no_status) {
