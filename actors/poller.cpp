@@ -212,7 +212,9 @@ std::optional<failure> poller_state::held_back() const {
 
 void poller_state::note_limits(const failure* f) {
   auto now = self_->clock().now();
-  if (f && f->code == errc::rate_limited && f->retry_after)
+  // A 429's Retry-After, or a 503's (a provider_error that carries one).
+  if (f && f->retry_after
+      && (f->code == errc::rate_limited || f->code == errc::provider_error))
     gate_.block_until(now + provider_wait(*f->retry_after));
   // The provider's own window is spent: nothing it would answer before the
   // reset, whatever our budget says.

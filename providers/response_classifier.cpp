@@ -121,8 +121,15 @@ std::optional<failure> classify_response(const http_response& r,
     e.detail = with_detail(name + " refused the request" + code, r.body);
   } else if (status >= 500 && status < 600) {
     e.code = errc::provider_error;
-    e.detail
-        = with_detail(name + " failed to handle the request" + code, r.body);
+    auto sentence = name + " failed to handle the request" + code;
+    // A 503's Retry-After says how long the provider expects to be down
+    // (RFC 9110, 10.2.3): asking before then only adds to its load.
+    if (auto i = r.headers.find("retry-after");
+        status == 503 && i != r.headers.end())
+      e.retry_after = parse_retry_after(i->second, now);
+    if (e.retry_after)
+      sentence += "; retry in " + std::to_string(e.retry_after->count()) + " s";
+    e.detail = with_detail(std::move(sentence), r.body);
   } else {
     e.code = errc::provider_error;
     e.detail = with_detail(name + " answered with an unexpected status" + code,

@@ -306,6 +306,17 @@ BOOST_AUTO_TEST_CASE(retry_after_holds_back_every_request_of_the_provider) {
   BOOST_TEST(!text->has_value());
 }
 
+// A 503 with Retry-After: the provider says when it expects to be back.
+BOOST_AUTO_TEST_CASE(a_503s_retry_after_holds_requests_back_too) {
+  seed("a", job_status::running);
+  start();
+  answer_page(failure{errc::provider_error, "down (HTTP 503)", 20s});
+  advance(19s);
+  BOOST_TEST(provider->calls.size() == 1u);
+  advance(2s);
+  BOOST_TEST(provider->calls == (calls{"list:", "list:"}));
+}
+
 // A Retry-After of a day (a wrong header, a provider's bad moment) would
 // stop every poll, sync and cancel of the provider until a restart.
 BOOST_AUTO_TEST_CASE(a_retry_after_holds_back_ten_minutes_at_most) {

@@ -115,6 +115,17 @@ BOOST_AUTO_TEST_CASE(the_body_retry_after_is_used_without_a_header) {
              == 3);
 }
 
+BOOST_AUTO_TEST_CASE(a_503_says_how_long_to_wait_in_its_retry_after) {
+  auto e = classify(response(503, {}, {{"retry-after", "4"}}));
+  BOOST_TEST(to_string(e.code) == "provider_error");
+  BOOST_REQUIRE(e.retry_after);
+  BOOST_TEST(e.retry_after->count() == 4);
+  BOOST_TEST(contains(e.detail, "retry in 4 s"));
+  // Only a 503's: a 500 is a fault, not a stated outage.
+  BOOST_TEST(!classify(response(500, {}, {{"retry-after", "4"}}))
+                  .retry_after.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_429_without_any_delay_has_none) {
   auto e = classify(response(429, R"({"detail":"slow down"})",
                              {{"retry-after", "whenever"}}));
