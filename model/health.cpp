@@ -47,6 +47,15 @@ health_component token_health(const std::string& provider,
 
 health_component circuit_health(const poller_status& s) {
   auto name = "circuit_breaker_" + s.provider;
+  // The provider asked for a wait (Retry-After, a spent rate-limit window):
+  // nothing reaches it meanwhile, whatever the circuit says.
+  if (s.circuit == "closed" && s.retry_after_until)
+    return {std::move(name),
+            health_status::degraded,
+            "Circuit closed, but the provider asked us to wait: requests are "
+            "held back until "
+                + format_rfc3339(*s.retry_after_until),
+            {}};
   if (s.circuit == "closed")
     return {std::move(name),
             health_status::healthy,

@@ -75,6 +75,11 @@ BOOST_AUTO_TEST_CASE(only_a_closed_circuit_is_healthy) {
   auto open = circuit_health(poller_in("open", 7));
   BOOST_TEST((open.status == health_status::degraded));
   BOOST_TEST(has(open.message, "failures: 7"), open.message);
+  auto waiting = poller_in("closed");
+  waiting.retry_after_until = 1'796'000'000'000;
+  auto held = circuit_health(waiting);
+  BOOST_TEST((held.status == health_status::degraded));
+  BOOST_TEST(has(held.message, "held back until 2026-"), held.message);
   auto gone = circuit_health("replicate", failure{errc::internal, "down"});
   BOOST_TEST(gone.name == "circuit_breaker_replicate");
   BOOST_TEST((gone.status == health_status::degraded));
