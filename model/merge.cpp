@@ -90,7 +90,8 @@ merge_result apply_snapshot(job& stored, const provider_snapshot& s) {
     changed = true;
   }
   const bool fresh = revived || is_fresh(stored, s);
-  const bool contradicts = s.status && is_terminal(stored.status)
+  // A revived job's stored status was the guess; nothing contradicts it.
+  const bool contradicts = !revived && s.status && is_terminal(stored.status)
                            && is_terminal(*s.status)
                            && *s.status != stored.status;
   if (fresh) {

@@ -331,6 +331,15 @@ BOOST_AUTO_TEST_CASE(a_job_declared_lost_takes_the_providers_word) {
     if (word == "succeeded")
       BOOST_TEST(x.completed_at.value_or("") == "2026-11-01T11:00:00Z");
   }
+  // The guess is no terminal status to contradict: an error comes along.
+  auto aborted = stored_job(job_status::running);
+  note_not_found(aborted, 1'000'000);
+  declare_lost(aborted, 2'000'000, "Replicate");
+  auto cancelled = snapshot("canceled");
+  cancelled.error_message = "aborted before it started";
+  apply_snapshot(aborted, cancelled);
+  BOOST_TEST((aborted.status == job_status::cancelled));
+  BOOST_TEST(aborted.error_message.value_or("") == "aborted before it started");
   // A snapshot without a status says nothing about the job's state.
   auto x = stored_job(job_status::running);
   note_not_found(x, 1'000'000);
