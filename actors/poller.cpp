@@ -212,9 +212,9 @@ std::optional<failure> poller_state::held_back() const {
 
 void poller_state::note_limits(const failure* f) {
   auto now = self_->clock().now();
-  // A 429's Retry-After, or a 503's (a provider_error that carries one).
-  if (f && f->retry_after
-      && (f->code == errc::rate_limited || f->code == errc::provider_error))
+  // A wait the provider stated: a 429's Retry-After, or a 503's (only
+  // those carry one, providers/response_classifier).
+  if (f && f->retry_after)
     gate_.block_until(now + provider_wait(*f->retry_after));
   // The provider's own window is spent: nothing it would answer before the
   // reset, whatever our budget says.
@@ -805,7 +805,8 @@ void poller_state::confirm_unknown(
       [id](providers::provider& p, auto done) { p.get(id, std::move(done)); },
       [this, id, refused, promise](result<provider_snapshot>& r) mutable {
         if (!r) {
-          // Unknown twice (or the check failed): as the cancel said.
+          // Unknown twice: as the cancel said. A check that failed
+          // otherwise answers with its own failure, which cancels nothing.
           promise.deliver(to_error(api_failure(
               r.error().code == errc::not_found ? refused : r.error())));
           return;

@@ -101,7 +101,8 @@ result<list_request> parse_list_request(std::string_view raw_query) {
     auto n = parse_integer(*v, 0, max_offset);
     if (!n)
       return bad_parameter("offset", *v,
-                           "must be an integer from 0 to 1000000000000");
+                           "must be an integer from 0 to "
+                               + std::to_string(max_offset));
     out.query.offset = static_cast<size_t>(*n);
   }
   if (auto v = params->get("status"))

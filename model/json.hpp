@@ -31,7 +31,7 @@ public:
   }
 
   bool String(const char* s, rapidjson::SizeType n, bool copy = false) {
-    if (is_utf8(s, n))
+    if (valid_utf8({s, n}))
       return base::String(s, n, copy);
     auto fixed = with_invalid_utf8_replaced({s, n});
     return base::String(fixed.data(), size_of(fixed), true);
@@ -44,7 +44,7 @@ public:
   }
 
   bool Key(const char* s, rapidjson::SizeType n, bool copy = false) {
-    if (is_utf8(s, n))
+    if (valid_utf8({s, n}))
       return base::Key(s, n, copy);
     auto fixed = with_invalid_utf8_replaced({s, n});
     return base::Key(fixed.data(), size_of(fixed), true);
@@ -59,10 +59,6 @@ public:
 private:
   static rapidjson::SizeType size_of(std::string_view s) {
     return static_cast<rapidjson::SizeType>(s.size());
-  }
-
-  static bool is_utf8(const char* s, rapidjson::SizeType n) {
-    return is_ascii({s, n}) || valid_utf8({s, n});
   }
 };
 

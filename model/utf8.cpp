@@ -59,10 +59,6 @@ size_t next_non_ascii(std::string_view s, size_t from) {
 
 } // namespace
 
-bool is_ascii(std::string_view s) {
-  return next_non_ascii(s, 0) == s.size();
-}
-
 bool valid_utf8(std::string_view s) {
   for (size_t i = next_non_ascii(s, 0); i < s.size();
        i = next_non_ascii(s, i)) {

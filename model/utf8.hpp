@@ -5,13 +5,10 @@
 
 namespace jobsync {
 
-/// Whether every byte of `s` is ASCII (below 0x80): UTF-8, without the
-/// validator's work per character.
-bool is_ascii(std::string_view s);
-
 /// Whether `s` is well-formed UTF-8 as RFC 3629 defines it (no overlong
 /// forms, no surrogates, nothing above U+10FFFF). JSON parsing lets other
-/// bytes through, and PostgreSQL refuses them in a text column.
+/// bytes through, and PostgreSQL refuses them in a text column. ASCII runs
+/// are skipped eight bytes at a time.
 bool valid_utf8(std::string_view s);
 
 /// `s` with every byte that does not start a well-formed UTF-8 character

@@ -39,6 +39,14 @@ std::optional<std::chrono::seconds> body_retry_after(std::string_view body) {
   return std::chrono::seconds{static_cast<int64_t>(std::ceil(*seconds))};
 }
 
+// The sentence, with the wait the provider asked for when it said one.
+std::string with_wait(std::string sentence,
+                      std::optional<std::chrono::seconds> wait) {
+  if (wait)
+    sentence += "; retry in " + std::to_string(wait->count()) + " s";
+  return sentence;
+}
+
 std::string with_detail(std::string sentence, std::string_view body) {
   auto detail = problem_detail(body);
   if (!detail.empty())
@@ -112,24 +120,23 @@ std::optional<failure> classify_response(const http_response& r,
       e.retry_after = parse_retry_after(i->second, now);
     if (!e.retry_after)
       e.retry_after = body_retry_after(r.body);
-    auto sentence = name + " is rate limiting our requests" + code;
-    if (e.retry_after)
-      sentence += "; retry in " + std::to_string(e.retry_after->count()) + " s";
-    e.detail = with_detail(std::move(sentence), r.body);
+    e.detail
+        = with_detail(with_wait(name + " is rate limiting our requests" + code,
+                                e.retry_after),
+                      r.body);
   } else if (status >= 400 && status < 500) {
     e.code = errc::bad_request;
     e.detail = with_detail(name + " refused the request" + code, r.body);
   } else if (status >= 500 && status < 600) {
     e.code = errc::provider_error;
-    auto sentence = name + " failed to handle the request" + code;
     // A 503's Retry-After says how long the provider expects to be down
     // (RFC 9110, 10.2.3): asking before then only adds to its load.
     if (auto i = r.headers.find("retry-after");
         status == 503 && i != r.headers.end())
       e.retry_after = parse_retry_after(i->second, now);
-    if (e.retry_after)
-      sentence += "; retry in " + std::to_string(e.retry_after->count()) + " s";
-    e.detail = with_detail(std::move(sentence), r.body);
+    e.detail = with_detail(
+        with_wait(name + " failed to handle the request" + code, e.retry_after),
+        r.body);
   } else {
     e.code = errc::provider_error;
     e.detail = with_detail(name + " answered with an unexpected status" + code,
